@@ -1,0 +1,105 @@
+//! Polytomic's declaration: organization and partner keys, Bearer auth with the API version header,
+//! and the identity endpoint as verification.
+
+use connector_core::{
+    Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
+    HeaderValueSource, VerifyRequest,
+};
+
+use crate::guide::GUIDE;
+
+/// API versions Polytomic documents, newest first; the newest is the default.
+pub const API_VERSIONS: &[&str] = &[
+    "2025-09-18",
+    "2024-02-08",
+    "2023-04-25",
+    "2022-12-12",
+    "2021-05-23",
+];
+
+const API_VERSION: Field = Field {
+    key: "api_version",
+    label: "API version",
+    help: "The Polytomic API version sent in the X-Polytomic-Version header. Leave empty for the newest.",
+    required: false,
+    secret: false,
+    format: Format::Choice(API_VERSIONS),
+    example: Some("2025-09-18"),
+    env: Some("POLYTOMIC_API_VERSION"),
+    default: Some("2025-09-18"),
+};
+
+const VERSION_HEADER: &[ExtraHeader] = &[ExtraHeader {
+    name: "X-Polytomic-Version",
+    value: HeaderValueSource::Field("api_version"),
+}];
+
+const VERIFY: VerifyRequest = VerifyRequest {
+    method: "GET",
+    path: "/api/me",
+    query: &[],
+    proves: "the key is live, and names the organization, user and role it acts as.",
+};
+
+pub const SPEC: ConnectorSpec = ConnectorSpec {
+    id: "polytomic",
+    name: "Polytomic",
+    category: "ELT / reverse ETL",
+    summary: "Polytomic syncs data between warehouses, databases and business apps; its API keys are specific to one organization, and partner keys manage customer organizations.",
+    base_url: "https://app.polytomic.com",
+    docs: &[
+        DocLink {
+            title: "Obtaining API keys",
+            url: "https://apidocs.polytomic.com/getting-started/obtaining-api-keys",
+        },
+        DocLink {
+            title: "API versioning",
+            url: "https://apidocs.polytomic.com/getting-started/versioning",
+        },
+    ],
+    variants: &[
+        CredentialVariant {
+            name: "api_key",
+            aliases: &["organization"],
+            label: "Organization API key",
+            description: "A key for one organization, created in the Polytomic settings.",
+            fields: &[
+                Field {
+                    help: "Created in Polytomic under Settings → API keys; it acts on one organization.",
+                    format: Format::Uuid,
+                    example: Some("00000000-0000-4000-8000-000000000000"),
+                    ..Field::api_key("POLYTOMIC_API_KEY")
+                },
+                API_VERSION,
+            ],
+            auth: Auth::Bearer { field: "api_key" },
+            extra_headers: VERSION_HEADER,
+            verify: VERIFY,
+        },
+        CredentialVariant {
+            name: "partner",
+            aliases: &[],
+            label: "Partner key",
+            description: "A partner key manages customer organizations and their users; it reaches only the Organization and User endpoints. Polytomic support issues it.",
+            fields: &[
+                Field {
+                    label: "Partner Key",
+                    help: "Issued by Polytomic support to partners that embed Polytomic.",
+                    format: Format::Uuid,
+                    example: Some("00000000-0000-4000-8000-000000000000"),
+                    ..Field::api_key("POLYTOMIC_PARTNER_KEY")
+                },
+                API_VERSION,
+            ],
+            auth: Auth::Bearer { field: "api_key" },
+            extra_headers: VERSION_HEADER,
+            verify: VERIFY,
+        },
+    ],
+    guide: GUIDE,
+    assumptions: &[
+        "Keys are documented as UUIDs; a key in another format gets a warning and is checked anyway.",
+        "The two official SDKs disagree on the 401 body (`{code, error, status, context}` or `{status, message, key, metadata}`); both are read.",
+        "Rate limits are not published; `Retry-After` is honoured when present.",
+    ],
+};

@@ -1,0 +1,55 @@
+//! SmartRecruiters' declaration: the key in `X-SmartToken`, verified by reading the company.
+
+use connector_core::{Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest};
+
+use crate::guide::GUIDE;
+
+pub const SPEC: ConnectorSpec = ConnectorSpec {
+    id: "smartrecruiters",
+    name: "SmartRecruiters",
+    category: "ATS (hiring)",
+    summary: "SmartRecruiters is an applicant tracking system; its API keys are created by administrators and act with the system role and access group chosen for them.",
+    base_url: "https://api.smartrecruiters.com",
+    docs: &[
+        DocLink {
+            title: "Authentication",
+            url: "https://developers.smartrecruiters.com/docs/authentication",
+        },
+        DocLink {
+            title: "Rate limits",
+            url: "https://developers.smartrecruiters.com/docs/rate-limits",
+        },
+    ],
+    variants: &[CredentialVariant {
+        name: "api_key",
+        aliases: &[],
+        label: "API key",
+        description: "An API key from the Credential Manager.",
+        fields: &[Field {
+            help: "Created by an administrator in Settings → Apps & Integrations → Credentials.",
+            format: Format::Pattern {
+                regex: r"^\S{32}$",
+                description: "a 32-character key",
+            },
+            example: Some("EXAMPLEexampleEXAMPLEexample0000"),
+            ..Field::api_key("SMARTRECRUITERS_API_KEY")
+        }],
+        auth: Auth::Header {
+            header: "X-SmartToken",
+            field: "api_key",
+        },
+        extra_headers: &[],
+        verify: VerifyRequest {
+            method: "GET",
+            path: "/configuration/company",
+            query: &[],
+            proves: "the key is active and its role can read the company's configuration.",
+        },
+    }],
+    guide: GUIDE,
+    assumptions: &[
+        "Keys are documented as 32 characters, but the provider's own example differs: other lengths get a warning and are checked anyway.",
+        "The 401 body is not documented; a `message` field is shown when present.",
+        "A sandbox host is not documented; use --base-url to point at one.",
+    ],
+};

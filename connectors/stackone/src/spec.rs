@@ -1,0 +1,51 @@
+//! StackOne's declaration: the key as HTTP Basic username, verified by listing one linked account.
+
+use connector_core::{Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest};
+
+use crate::guide::GUIDE;
+
+pub const SPEC: ConnectorSpec = ConnectorSpec {
+    id: "stackone",
+    name: "StackOne",
+    category: "Unified API platform",
+    summary: "StackOne is a unified API over many HR, ATS, CRM and LMS providers; its API keys belong to a project and carry scopes.",
+    base_url: "https://api.stackone.com",
+    docs: &[
+        DocLink {
+            title: "API keys",
+            url: "https://docs.stackone.com/guides/api-keys",
+        },
+        DocLink {
+            title: "List accounts",
+            url: "https://docs.stackone.com/platform/api-reference/accounts/list-accounts",
+        },
+    ],
+    variants: &[CredentialVariant {
+        name: "api_key",
+        aliases: &[],
+        label: "API key",
+        description: "A project API key with the Platform API read scope.",
+        fields: &[Field {
+            help: "Created under Project Settings → API Keys. Needs the Platform API read scope (on by default).",
+            format: Format::Pattern {
+                regex: r"^v1\.[a-z0-9-]+\.\S+$",
+                description: "a key of the form v1.<region>.<random> (e.g. v1.eu1.…)",
+            },
+            example: Some("v1.eu1.EXAMPLEexampleEXAMPLEexample"),
+            ..Field::api_key("STACKONE_API_KEY")
+        }],
+        auth: Auth::BasicUsername { field: "api_key" },
+        extra_headers: &[],
+        verify: VerifyRequest {
+            method: "GET",
+            path: "/accounts",
+            query: &[("page_size", "1")],
+            proves: "the key is enabled and holds the Platform API read scope needed to list linked accounts.",
+        },
+    }],
+    guide: GUIDE,
+    assumptions: &[
+        "The accounts list is documented both as a bare JSON array and as `{\"data\": [...]}`; both are accepted.",
+        "Whether EU and US projects need regional API hosts is not documented; the global host is the default and --base-url selects another.",
+    ],
+};

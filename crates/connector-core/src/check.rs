@@ -1,0 +1,467 @@
+//! A check from start to end: pick the variant, validate locally, build the request, exchange it,
+//! and sort the answer into exactly one [`Status`] with a message that says what to do next.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::http::{header_name, sensitive_header, Exchange, HttpClient, Limits, Repeat, Request};
+use crate::outcome::{CheckReport, Status};
+use crate::secret::{scrub, Credentials, RawCredentials};
+use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
+use crate::validate::{masked_key, validate};
+use crate::Connector;
+
+/// Settings for one check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Replaces the provider's base URL, path prefix included.
+    pub base_url: Option<Url>,
+    pub limits: Limits,
+}
+
+/// What a connector reads from a refused or odd response, overriding the generic mapping.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    pub message: String,
+}
+
+/// Runs a check end to end. Never panics and never returns an error: every way it can end is a
+/// [`Status`] in the report.
+pub async fn run_check<C: Connector + ?Sized>(
+    connector: &C,
+    http: &HttpClient,
+    variant: Option<&str>,
+    raw: &RawCredentials,
+    options: &CheckOptions,
+) -> CheckReport {
+    let started = Instant::now();
+    let spec = connector.spec();
+    let variant = match resolve_variant(spec, variant) {
+        Ok(v) => v,
+        Err(message) => {
+            return CheckReport {
+                connector: spec.id.to_owned(),
+                variant: variant.unwrap_or_default().to_owned(),
+                status: Status::InvalidInput,
+                key: None,
+                http_status: None,
+                message,
+                warnings: Vec::new(),
+                account: None,
+                elapsed_ms: 0,
+            }
+        }
+    };
+    let mut report = CheckReport {
+        connector: spec.id.to_owned(),
+        variant: variant.name.to_owned(),
+        status: Status::InvalidInput,
+        key: masked_key(variant, raw),
+        http_status: None,
+        message: String::new(),
+        warnings: Vec::new(),
+        account: None,
+        elapsed_ms: 0,
+    };
+    let validated = match validate(variant, raw) {
+        Ok(v) => v,
+        Err(invalid) => {
+            report.message = invalid.message;
+            report.warnings = invalid.warnings;
+            return report;
+        }
+    };
+    report.warnings = validated.warnings;
+    let credentials = validated.credentials;
+
+    let span = tracing::info_span!(
+        "check",
+        connector = spec.id,
+        variant = variant.name,
+        endpoint = %variant.verify.describe(),
+    );
+    let _entered = span.enter();
+    let request = match build_request(
+        spec,
+        variant,
+        &credentials,
+        options.base_url.as_ref(),
+        variant.verify.method,
+        &variant.verify.path_and_query(),
+        None,
+        Repeat::Safe,
+    ) {
+        Ok(r) => r,
+        Err(message) => {
+            report.message = message;
+            return report;
+        }
+    };
+    drop(_entered);
+
+    let exchange = {
+        use tracing::Instrument as _;
+        http.exchange(&request, &options.limits)
+            .instrument(span.clone())
+            .await
+    };
+    let verdict = interpret(connector, variant, &exchange, &credentials);
+    report.status = verdict.status;
+    report.http_status = verdict.http_status;
+    report.message = scrub(&verdict.message, credentials.secrets());
+    report.account = verdict.account;
+    report.warnings.extend(verdict.warnings);
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    span.in_scope(|| {
+        tracing::info!(
+            status = report.status.as_str(),
+            http_status = report.http_status,
+            elapsed_ms = report.elapsed_ms,
+            "check finished"
+        );
+    });
+    report
+}
+
+/// Picks the named variant, or the default one.
+pub fn resolve_variant(
+    spec: &'static ConnectorSpec,
+    name: Option<&str>,
+) -> Result<&'static CredentialVariant, String> {
+    match name {
+        None => Ok(spec.default_variant()),
+        Some(name) => spec.variant(name).ok_or_else(|| {
+            let names: Vec<&str> = spec.variants.iter().map(|v| v.name).collect();
+            format!(
+                "{} has no credential variant `{name}`; use one of: {}",
+                spec.id,
+                names.join(", ")
+            )
+        }),
+    }
+}
+
+/// The base URL in effect: the override, or the spec's.
+pub fn effective_base(spec: &ConnectorSpec, base_url: Option<&Url>) -> Result<Url, String> {
+    match base_url {
+        Some(url) => Ok(url.clone()),
+        None => Url::parse(spec.base_url)
+            .map_err(|e| format!("{} declares an invalid base URL: {e}", spec.id)),
+    }
+}
+
+/// Joins a base URL (which may carry a path prefix) and a request path with its query.
+pub fn join_url(base: &Url, path_and_query: &str) -> Result<Url, String> {
+    let base = base.as_str().trim_end_matches('/');
+    let path = path_and_query.trim_start_matches('/');
+    Url::parse(&format!("{base}/{path}")).map_err(|e| format!("cannot build request URL: {e}"))
+}
+
+/// Builds a request to the connector's base URL with the credential attached as the variant
+/// declares, plus its extra headers.
+#[allow(clippy::too_many_arguments)]
+pub fn build_request(
+    spec: &ConnectorSpec,
+    variant: &CredentialVariant,
+    credentials: &Credentials,
+    base_url: Option<&Url>,
+    method: &str,
+    path_and_query: &str,
+    body: Option<Value>,
+    repeat: Repeat,
+) -> Result<Request, String> {
+    let url = join_url(&effective_base(spec, base_url)?, path_and_query)?;
+    let method = Method::from_bytes(method.as_bytes())
+        .map_err(|_| format!("{} declares an invalid HTTP method `{method}`", spec.id))?;
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, reqwest::header::HeaderValue::from_static("application/json"));
+    let key_field = variant.auth.field();
+    let key = credentials
+        .get(key_field)
+        .map(|k| k.expose_secret())
+        .ok_or_else(|| format!("field `{key_field}` is required"))?;
+    let unsendable = || format!("field `{key_field}` cannot be sent in an HTTP header");
+    match variant.auth {
+        crate::spec::Auth::Bearer { .. } => {
+            let value = sensitive_header(&format!("Bearer {key}")).ok_or_else(unsendable)?;
+            headers.insert(AUTHORIZATION, value);
+        }
+        crate::spec::Auth::BasicUsername { .. } => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+            let value = sensitive_header(&format!("Basic {encoded}")).ok_or_else(unsendable)?;
+            headers.insert(AUTHORIZATION, value);
+        }
+        crate::spec::Auth::Header { header, .. } => {
+            let name = header_name(header)
+                .ok_or_else(|| format!("{} declares an invalid header `{header}`", spec.id))?;
+            headers.insert(name, sensitive_header(key).ok_or_else(unsendable)?);
+        }
+    }
+    for extra in variant.extra_headers {
+        let name = header_name(extra.name)
+            .ok_or_else(|| format!("{} declares an invalid header `{}`", spec.id, extra.name))?;
+        let value = match extra.value {
+            HeaderValueSource::Fixed(v) => v,
+            HeaderValueSource::Field(field) => match credentials.get(field) {
+                Some(v) => v.expose_secret(),
+                None => continue,
+            },
+        };
+        let value = value
+            .parse()
+            .map_err(|_| format!("header `{}` has a value HTTP cannot carry", extra.name))?;
+        headers.insert(name, value);
+    }
+    Ok(Request {
+        method,
+        url,
+        headers,
+        body,
+        repeat,
+    })
+}
+
+/// A status with everything the report needs.
+#[derive(Debug)]
+pub struct Interpreted {
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub message: String,
+    pub account: Option<crate::Account>,
+    pub warnings: Vec<String>,
+}
+
+fn interpret<C: Connector + ?Sized>(
+    connector: &C,
+    variant: &'static CredentialVariant,
+    exchange: &Exchange,
+    credentials: &Credentials,
+) -> Interpreted {
+    let spec = connector.spec();
+    let outcome = |status, http_status: Option<u16>, message: String| Interpreted {
+        status,
+        http_status,
+        message,
+        account: None,
+        warnings: Vec::new(),
+    };
+    let (status, headers, body, attempts) = match exchange {
+        Exchange::Response {
+            status,
+            headers,
+            body,
+            attempts,
+        } => (*status, headers, body, *attempts),
+        Exchange::TooLarge { status, limit } => {
+            return outcome(
+                Status::Unexpected,
+                Some(status.as_u16()),
+                format!(
+                    "{} answered {} with a body over {} KiB; stopped reading. Check that the base URL points at the provider's API",
+                    spec.name,
+                    status.as_u16(),
+                    limit / 1024
+                ),
+            )
+        }
+        Exchange::TimedOut {
+            timeout,
+            last_status,
+        } => {
+            return outcome(
+                Status::Unavailable,
+                last_status.map(|s| s.as_u16()),
+                format!(
+                    "{} did not answer within {}; it may be down or unreachable. Try again later or raise --timeout{}",
+                    spec.name,
+                    human_duration(*timeout),
+                    hint(spec.guide.troubleshooting.unavailable)
+                ),
+            )
+        }
+        Exchange::Transport { error } => {
+            return outcome(
+                Status::Unavailable,
+                None,
+                format!(
+                    "{} could not be reached ({error}). Check the network and the base URL, then try again{}",
+                    spec.name,
+                    hint(spec.guide.troubleshooting.unavailable)
+                ),
+            )
+        }
+    };
+    let code = status.as_u16();
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let said = json
+        .as_ref()
+        .and_then(provider_message)
+        .map(|m| format!(" (the provider said: \"{}\")", scrub(&m, credentials.secrets())))
+        .unwrap_or_default();
+
+    if status.is_success() {
+        let Some(json) = json else {
+            return outcome(
+                Status::Unexpected,
+                Some(code),
+                format!(
+                    "{} answered {code} but the body is not JSON{}; check that the base URL points at the provider's API",
+                    spec.name,
+                    describe_body(headers, body)
+                ),
+            );
+        };
+        return match connector.account(variant, &json) {
+            Ok(proof) => Interpreted {
+                status: Status::Verified,
+                http_status: Some(code),
+                message: format!("The key works: {}", variant.verify.proves),
+                account: Some(proof.account),
+                warnings: proof.warnings,
+            },
+            Err(why) => outcome(
+                Status::Unexpected,
+                Some(code),
+                format!(
+                    "{} answered {code} with a body this connector does not recognise ({why}); the API may have changed",
+                    spec.name
+                ),
+            ),
+        };
+    }
+
+    let null = Value::Null;
+    if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
+        return outcome(verdict.status, Some(code), verdict.message);
+    }
+
+    let tips = &spec.guide.troubleshooting;
+    match status {
+        StatusCode::UNAUTHORIZED => outcome(
+            Status::Rejected,
+            Some(code),
+            format!(
+                "{} rejected the key (401){said}: it is wrong, was revoked, or was regenerated (which invalidates the old key). Create or copy a current key and try again{}",
+                spec.name,
+                hint(tips.rejected)
+            ),
+        ),
+        StatusCode::FORBIDDEN => outcome(
+            Status::Forbidden,
+            Some(code),
+            format!(
+                "{} accepted the key but refused access (403){said}: the key lacks a role or scope{}",
+                spec.name,
+                hint(tips.forbidden)
+            ),
+        ),
+        StatusCode::TOO_MANY_REQUESTS => {
+            let after = crate::http::retry_after(headers)
+                .map(|d| format!("; the provider asks to wait {}", human_duration(d)))
+                .unwrap_or_default();
+            outcome(
+                Status::RateLimited,
+                Some(code),
+                format!(
+                    "{} is rate limiting requests (429, {attempts} attempt{}){after}. Wait and try again{}",
+                    spec.name,
+                    if attempts == 1 { "" } else { "s" },
+                    hint(tips.rate_limited)
+                ),
+            )
+        }
+        s if s.is_server_error() => outcome(
+            Status::Unavailable,
+            Some(code),
+            format!(
+                "{} has a problem on its side ({code}{}){said}; this says nothing about the key. Try again later{}",
+                spec.name,
+                if attempts > 1 { format!(", {attempts} attempts") } else { String::new() },
+                hint(tips.unavailable)
+            ),
+        ),
+        s if s.is_redirection() => {
+            let target = headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| Url::parse(l).ok())
+                .map(|u| format!(" to {}", u.origin().ascii_serialization()))
+                .unwrap_or_default();
+            outcome(
+                Status::Unexpected,
+                Some(code),
+                format!(
+                    "{} redirected the request{target} ({code}); redirects are not followed so the key is never sent elsewhere. If the API moved, set the new base URL with --base-url",
+                    spec.name
+                ),
+            )
+        }
+        StatusCode::NOT_FOUND => outcome(
+            Status::Unexpected,
+            Some(code),
+            format!(
+                "{} has no {} (404){said}; check the base URL (with --base-url for on-premises or proxied deployments)",
+                spec.name,
+                variant.verify.describe()
+            ),
+        ),
+        _ => outcome(
+            Status::Unexpected,
+            Some(code),
+            format!(
+                "{} answered with an unexpected status {code}{said}",
+                spec.name
+            ),
+        ),
+    }
+}
+
+fn hint(text: Option<&str>) -> String {
+    text.map(|t| format!(". {t}")).unwrap_or_default()
+}
+
+fn human_duration(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// Describes a non-JSON body by kind, never quoting it.
+fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.contains("html") || body.trim_ascii_start().starts_with(b"<") {
+        " (an HTML page)".to_owned()
+    } else if body.is_empty() {
+        " (empty)".to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// The human message in a provider's error body, whatever its shape: `message`, `error` (text or
+/// an object with a message), `detail`, `error_description` or `title`. Truncated.
+pub fn provider_message(body: &Value) -> Option<String> {
+    let obj = body.as_object()?;
+    let text = ["message", "error_description", "detail", "error", "title"]
+        .iter()
+        .find_map(|k| match obj.get(*k)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+            Value::Object(inner) => inner.get("message")?.as_str().map(str::to_owned),
+            _ => None,
+        })?;
+    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    Some(text)
+}

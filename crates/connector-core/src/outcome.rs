@@ -1,0 +1,100 @@
+//! The typed results of a check: one status from a small fixed set, and the report around it.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The account a verified key proves, as JSON fields (e.g. `organization_name`).
+pub type Account = Map<String, Value>;
+
+/// How a check or action ended. Every outcome is exactly one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// The provider accepted the key (for actions: the action was done).
+    Verified,
+    /// Caught locally; no request was sent.
+    InvalidInput,
+    /// 401: the key is wrong, revoked or was regenerated.
+    Rejected,
+    /// 403: the key works but lacks a role or scope.
+    Forbidden,
+    /// 429, still after the retries that fit in the deadline.
+    RateLimited,
+    /// 5xx, timeout or connection failure.
+    Unavailable,
+    /// Anything else: malformed or oversized body, redirect, unknown status.
+    Unexpected,
+    /// 404 for an action's target (a check reports `unexpected` instead).
+    NotFound,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Verified,
+        Status::InvalidInput,
+        Status::Rejected,
+        Status::Forbidden,
+        Status::RateLimited,
+        Status::Unavailable,
+        Status::Unexpected,
+        Status::NotFound,
+    ];
+
+    /// The name used in JSON and reports, e.g. `rate_limited`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Verified => "verified",
+            Status::InvalidInput => "invalid_input",
+            Status::Rejected => "rejected",
+            Status::Forbidden => "forbidden",
+            Status::RateLimited => "rate_limited",
+            Status::Unavailable => "unavailable",
+            Status::Unexpected => "unexpected",
+            Status::NotFound => "not_found",
+        }
+    }
+
+    /// The `connector` command's exit status for this outcome.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Verified => 0,
+            Status::InvalidInput => 2,
+            Status::Rejected => 3,
+            Status::Forbidden => 4,
+            Status::RateLimited => 5,
+            Status::Unavailable => 6,
+            Status::Unexpected => 7,
+            Status::NotFound => 8,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The result of checking one credential. Holds only the masked key, so it is safe to print,
+/// log or serialize. Field order is the JSON contract of `connector check --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub connector: String,
+    pub variant: String,
+    pub status: Status,
+    /// The key masked to its last four characters; null when no key was given.
+    pub key: Option<String>,
+    pub http_status: Option<u16>,
+    pub message: String,
+    pub warnings: Vec<String>,
+    pub account: Option<Account>,
+    pub elapsed_ms: u64,
+}
+
+impl std::fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = self.key.as_deref().unwrap_or("(no key)");
+        write!(f, "{} {} [{}]: {}", self.connector, key, self.status, self.message)
+    }
+}

@@ -1,0 +1,205 @@
+//! Credentials as secrets: parsing without echoing values, masking to the last four characters,
+//! and scrubbing provider text that might repeat a key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+/// Keys shorter than this are masked completely: showing four characters of them gives too much away.
+pub const MIN_LEN_TO_SHOW_TAIL: usize = 12;
+
+/// Masks a key to its last four characters, e.g. `••••860c`; short keys are fully masked.
+pub fn mask(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < MIN_LEN_TO_SHOW_TAIL {
+        return "••••".to_owned();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("••••{tail}")
+}
+
+/// Replaces every occurrence of any secret in `text` with its mask.
+pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let value = secret.expose_secret();
+        if value.len() >= 4 && out.contains(value) {
+            out = out.replace(value, &mask(value));
+        }
+    }
+    out
+}
+
+/// A credential value as supplied by the user, before validation.
+pub enum RawValue {
+    Text(SecretString),
+    /// A JSON value that is not a string, number or boolean; only its kind is kept.
+    Unsupported(&'static str),
+}
+
+impl fmt::Debug for RawValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawValue::Text(_) => f.write_str("Text([REDACTED])"),
+            RawValue::Unsupported(kind) => write!(f, "Unsupported({kind})"),
+        }
+    }
+}
+
+/// Field values as the user supplied them, keyed by field key. Values are secrets from the moment
+/// they are parsed, so Debug never shows them.
+#[derive(Debug, Default)]
+pub struct RawCredentials {
+    values: BTreeMap<String, RawValue>,
+}
+
+/// Why a credentials document could not be read. Never contains a value.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsParseError {
+    #[error("credentials are not valid JSON ({0}); expected an object such as {{\"api_key\": \"…\"}}")]
+    Syntax(String),
+    #[error("credentials must be a JSON object such as {{\"api_key\": \"…\"}}, not {0}")]
+    NotAnObject(&'static str),
+}
+
+impl RawCredentials {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a JSON object of field values. Errors name positions and kinds, never values.
+    pub fn from_json(text: &str) -> Result<Self, CredentialsParseError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            CredentialsParseError::Syntax(format!("line {}, column {}", e.line(), e.column()))
+        })?;
+        Self::from_value(value)
+    }
+
+    /// Takes the fields of a JSON object; consumes it so no plain copy of a secret lingers.
+    pub fn from_value(value: Value) -> Result<Self, CredentialsParseError> {
+        let Value::Object(map) = value else {
+            return Err(CredentialsParseError::NotAnObject(json_kind(&value)));
+        };
+        let mut creds = Self::new();
+        for (key, value) in map {
+            let raw = match value {
+                Value::String(s) => RawValue::Text(SecretString::from(s)),
+                Value::Bool(b) => RawValue::Text(SecretString::from(b.to_string())),
+                Value::Number(n) => RawValue::Text(SecretString::from(n.to_string())),
+                other => RawValue::Unsupported(json_kind(&other)),
+            };
+            creds.values.insert(key, raw);
+        }
+        Ok(creds)
+    }
+
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.values
+            .insert(key.into(), RawValue::Text(SecretString::from(value.into())));
+    }
+
+    pub fn get(&self, key: &str) -> Option<&RawValue> {
+        self.values.get(key)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
+    /// Every text value, for scrubbing output.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
+        self.values.values().filter_map(|v| match v {
+            RawValue::Text(s) => Some(s),
+            RawValue::Unsupported(_) => None,
+        })
+    }
+
+    /// A stable fingerprint of the values, for deduplicating identical credentials without keeping
+    /// a second plain copy. Not a security hash: only used in memory within one run.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (key, value) in &self.values {
+            key.hash(&mut hasher);
+            match value {
+                RawValue::Text(s) => s.expose_secret().hash(&mut hasher),
+                RawValue::Unsupported(kind) => kind.hash(&mut hasher),
+            }
+        }
+        hasher.finish()
+    }
+}
+
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Validated field values, ready to be sent. Debug never shows a value.
+pub struct Credentials {
+    values: BTreeMap<&'static str, SecretString>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.values.keys().map(|k| (k, "[REDACTED]")))
+            .finish()
+    }
+}
+
+impl Credentials {
+    pub(crate) fn new(values: BTreeMap<&'static str, SecretString>) -> Self {
+        Self { values }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&SecretString> {
+        self.values.get(key)
+    }
+
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
+        self.values.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_keeps_only_the_last_four_characters() {
+        assert_eq!(mask("0123456789abcdef860c"), "••••860c");
+        assert_eq!(mask("short"), "••••");
+        assert_eq!(mask(""), "••••");
+    }
+
+    #[test]
+    fn scrub_replaces_every_occurrence() {
+        let key = SecretString::from("sk-live-abcdefgh1234");
+        let text = "bad key sk-live-abcdefgh1234 (sk-live-abcdefgh1234)";
+        assert_eq!(scrub(text, [&key]), "bad key ••••1234 (••••1234)");
+    }
+
+    #[test]
+    fn parse_errors_never_echo_values() {
+        let err = RawCredentials::from_json("\"sk-live-abcdefgh1234\"").unwrap_err();
+        assert!(!err.to_string().contains("sk-live"), "{err}");
+        let err = RawCredentials::from_json("{\"api_key\": sk-live-abcdefgh1234}").unwrap_err();
+        assert!(!err.to_string().contains("sk-live"), "{err}");
+    }
+
+    #[test]
+    fn debug_never_shows_values() {
+        let mut raw = RawCredentials::new();
+        raw.insert("api_key", "sk-live-abcdefgh1234");
+        assert!(!format!("{raw:?}").contains("sk-live"));
+    }
+}

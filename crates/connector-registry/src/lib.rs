@@ -1,0 +1,48 @@
+//! The registry: every connector, one line each. Adding a connector means adding its line here
+//! (`cargo xtask new-connector` does it for you).
+
+use connector_core::Connector;
+
+/// Every registered connector, in display order.
+pub static CONNECTORS: &[&dyn Connector] = &[
+    &polymer_hire::PolymerHire,
+    &polytomic::Polytomic,
+    &smartrecruiters::SmartRecruiters,
+    &stackone::StackOne,
+];
+
+/// Every registered connector, in display order.
+pub fn all() -> &'static [&'static dyn Connector] {
+    CONNECTORS
+}
+
+/// The connector with this id.
+pub fn find(id: &str) -> Option<&'static dyn Connector> {
+    CONNECTORS.iter().copied().find(|c| c.spec().id == id)
+}
+
+/// The registered id closest to `id`, for "did you mean" hints.
+pub fn closest_id(id: &str) -> Option<&'static str> {
+    let id = id.to_ascii_lowercase();
+    CONNECTORS
+        .iter()
+        .map(|c| c.spec().id)
+        .map(|known| (strsim::jaro_winkler(&id, known), known))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_by_id_and_suggests_near_misses() {
+        assert_eq!(find("polytomic").unwrap().spec().name, "Polytomic");
+        assert!(find("polytomik").is_none());
+        assert_eq!(closest_id("polytomik"), Some("polytomic"));
+        assert_eq!(closest_id("smart-recruiters"), Some("smartrecruiters"));
+        assert_eq!(closest_id("zzzzzz"), None);
+    }
+}
