@@ -1,0 +1,1 @@
+//! Renders connector specs into docs (not written yet).

@@ -1,0 +1,1 @@
+//! The conformance suite every connector must pass (not written yet).
