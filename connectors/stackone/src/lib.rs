@@ -39,7 +39,7 @@ impl Connector for StackOne {
         if status != 412 {
             return None;
         }
-        let said = connector_core::check::provider_message(body)
+        let said = connector_core::response::provider_message(body)
             .map(|m| format!(" (the provider said: \"{m}\")"))
             .unwrap_or_default();
         Some(Verdict {

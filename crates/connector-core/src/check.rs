@@ -1,11 +1,9 @@
 //! A check from start to end: pick the variant, validate locally, build the request, exchange it,
 //! and sort the answer into exactly one [`Status`] with a message that says what to do next.
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -13,6 +11,7 @@ use url::Url;
 
 use crate::http::{header_name, sensitive_header, Exchange, HttpClient, Limits, Repeat, Request};
 use crate::outcome::{CheckReport, Status};
+use crate::response::{read_success, Interpreted, Reading};
 use crate::secret::{scrub, Credentials, RawCredentials};
 use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
 use crate::validate::{masked_key, validate};
@@ -229,239 +228,37 @@ pub fn build_request(
     })
 }
 
-/// A status with everything the report needs.
-#[derive(Debug)]
-pub struct Interpreted {
-    pub status: Status,
-    pub http_status: Option<u16>,
-    pub message: String,
-    pub account: Option<crate::Account>,
-    pub warnings: Vec<String>,
-}
-
 fn interpret<C: Connector + ?Sized>(
     connector: &C,
     variant: &'static CredentialVariant,
     exchange: &Exchange,
     credentials: &Credentials,
 ) -> Interpreted {
+    let reading = Reading {
+        request: variant.verify.describe(),
+        not_found: Status::Unexpected,
+        repeat: Repeat::Safe,
+    };
+    let (code, json) = match read_success(connector, exchange, credentials, &reading) {
+        Ok(success) => success,
+        Err(failed) => return failed,
+    };
     let spec = connector.spec();
-    let outcome = |status, http_status: Option<u16>, message: String| Interpreted {
-        status,
-        http_status,
-        message,
-        account: None,
-        warnings: Vec::new(),
-    };
-    let (status, headers, body, attempts) = match exchange {
-        Exchange::Response {
-            status,
-            headers,
-            body,
-            attempts,
-        } => (*status, headers, body, *attempts),
-        Exchange::TooLarge { status, limit } => {
-            return outcome(
-                Status::Unexpected,
-                Some(status.as_u16()),
-                format!(
-                    "{} answered {} with a body over {} KiB; stopped reading. Check that the base URL points at the provider's API",
-                    spec.name,
-                    status.as_u16(),
-                    limit / 1024
-                ),
-            )
-        }
-        Exchange::TimedOut {
-            timeout,
-            last_status,
-        } => {
-            return outcome(
-                Status::Unavailable,
-                last_status.map(|s| s.as_u16()),
-                format!(
-                    "{} did not answer within {}; it may be down or unreachable. Try again later or raise --timeout{}",
-                    spec.name,
-                    human_duration(*timeout),
-                    hint(spec.guide.troubleshooting.unavailable)
-                ),
-            )
-        }
-        Exchange::Transport { error } => {
-            return outcome(
-                Status::Unavailable,
-                None,
-                format!(
-                    "{} could not be reached ({error}). Check the network and the base URL, then try again{}",
-                    spec.name,
-                    hint(spec.guide.troubleshooting.unavailable)
-                ),
-            )
-        }
-    };
-    let code = status.as_u16();
-    let json: Option<Value> = serde_json::from_slice(body).ok();
-    let said = json
-        .as_ref()
-        .and_then(provider_message)
-        .map(|m| format!(" (the provider said: \"{}\")", scrub(&m, credentials.secrets())))
-        .unwrap_or_default();
-
-    if status.is_success() {
-        let Some(json) = json else {
-            return outcome(
-                Status::Unexpected,
-                Some(code),
-                format!(
-                    "{} answered {code} but the body is not JSON{}; check that the base URL points at the provider's API",
-                    spec.name,
-                    describe_body(headers, body)
-                ),
-            );
-        };
-        return match connector.account(variant, &json) {
-            Ok(proof) => Interpreted {
-                status: Status::Verified,
-                http_status: Some(code),
-                message: format!("The key works: {}", variant.verify.proves),
-                account: Some(proof.account),
-                warnings: proof.warnings,
-            },
-            Err(why) => outcome(
-                Status::Unexpected,
-                Some(code),
-                format!(
-                    "{} answered {code} with a body this connector does not recognise ({why}); the API may have changed",
-                    spec.name
-                ),
-            ),
-        };
-    }
-
-    let null = Value::Null;
-    if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
-        return outcome(verdict.status, Some(code), verdict.message);
-    }
-
-    let tips = &spec.guide.troubleshooting;
-    match status {
-        StatusCode::UNAUTHORIZED => outcome(
-            Status::Rejected,
-            Some(code),
-            format!(
-                "{} rejected the key (401){said}: it is wrong, was revoked, or was regenerated (which invalidates the old key). Create or copy a current key and try again{}",
-                spec.name,
-                hint(tips.rejected)
-            ),
-        ),
-        StatusCode::FORBIDDEN => outcome(
-            Status::Forbidden,
-            Some(code),
-            format!(
-                "{} accepted the key but refused access (403){said}: the key lacks a role or scope{}",
-                spec.name,
-                hint(tips.forbidden)
-            ),
-        ),
-        StatusCode::TOO_MANY_REQUESTS => {
-            let after = crate::http::retry_after(headers)
-                .map(|d| format!("; the provider asks to wait {}", human_duration(d)))
-                .unwrap_or_default();
-            outcome(
-                Status::RateLimited,
-                Some(code),
-                format!(
-                    "{} is rate limiting requests (429, {attempts} attempt{}){after}. Wait and try again{}",
-                    spec.name,
-                    if attempts == 1 { "" } else { "s" },
-                    hint(tips.rate_limited)
-                ),
-            )
-        }
-        s if s.is_server_error() => outcome(
-            Status::Unavailable,
-            Some(code),
-            format!(
-                "{} has a problem on its side ({code}{}){said}; this says nothing about the key. Try again later{}",
-                spec.name,
-                if attempts > 1 { format!(", {attempts} attempts") } else { String::new() },
-                hint(tips.unavailable)
-            ),
-        ),
-        s if s.is_redirection() => {
-            let target = headers
-                .get(reqwest::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .and_then(|l| Url::parse(l).ok())
-                .map(|u| format!(" to {}", u.origin().ascii_serialization()))
-                .unwrap_or_default();
-            outcome(
-                Status::Unexpected,
-                Some(code),
-                format!(
-                    "{} redirected the request{target} ({code}); redirects are not followed so the key is never sent elsewhere. If the API moved, set the new base URL with --base-url",
-                    spec.name
-                ),
-            )
-        }
-        StatusCode::NOT_FOUND => outcome(
+    match connector.account(variant, &json) {
+        Ok(proof) => Interpreted {
+            status: Status::Verified,
+            http_status: Some(code),
+            message: format!("The key works: {}", variant.verify.proves),
+            account: Some(proof.account),
+            warnings: proof.warnings,
+        },
+        Err(why) => Interpreted::new(
             Status::Unexpected,
             Some(code),
             format!(
-                "{} has no {} (404){said}; check the base URL (with --base-url for on-premises or proxied deployments)",
-                spec.name,
-                variant.verify.describe()
-            ),
-        ),
-        _ => outcome(
-            Status::Unexpected,
-            Some(code),
-            format!(
-                "{} answered with an unexpected status {code}{said}",
+                "{} answered {code} with a body this connector does not recognise ({why}); the API may have changed",
                 spec.name
             ),
         ),
     }
-}
-
-fn hint(text: Option<&str>) -> String {
-    text.map(|t| format!(". {t}")).unwrap_or_default()
-}
-
-fn human_duration(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
-/// Describes a non-JSON body by kind, never quoting it.
-fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
-    let content_type = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type.contains("html") || body.trim_ascii_start().starts_with(b"<") {
-        " (an HTML page)".to_owned()
-    } else if body.is_empty() {
-        " (empty)".to_owned()
-    } else {
-        String::new()
-    }
-}
-
-/// The human message in a provider's error body, whatever its shape: `message`, `error` (text or
-/// an object with a message), `detail`, `error_description` or `title`. Truncated.
-pub fn provider_message(body: &Value) -> Option<String> {
-    let obj = body.as_object()?;
-    let text = ["message", "error_description", "detail", "error", "title"]
-        .iter()
-        .find_map(|k| match obj.get(*k)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-            Value::Object(inner) => inner.get("message")?.as_str().map(str::to_owned),
-            _ => None,
-        })?;
-    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    Some(text)
 }

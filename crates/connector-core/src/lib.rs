@@ -9,6 +9,7 @@ pub mod check;
 pub mod guide;
 pub mod http;
 pub mod outcome;
+pub mod response;
 pub mod secret;
 pub mod spec;
 pub mod validate;

@@ -11,8 +11,10 @@ pub type Account = Map<String, Value>;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
-    /// The provider accepted the key (for actions: the action was done).
+    /// The provider accepted the key.
     Verified,
+    /// An action was carried out.
+    Done,
     /// Caught locally; no request was sent.
     InvalidInput,
     /// 401: the key is wrong, revoked or was regenerated.
@@ -30,8 +32,9 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Verified,
+        Status::Done,
         Status::InvalidInput,
         Status::Rejected,
         Status::Forbidden,
@@ -45,6 +48,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Verified => "verified",
+            Status::Done => "done",
             Status::InvalidInput => "invalid_input",
             Status::Rejected => "rejected",
             Status::Forbidden => "forbidden",
@@ -58,7 +62,7 @@ impl Status {
     /// The `connector` command's exit status for this outcome.
     pub fn exit_code(self) -> u8 {
         match self {
-            Status::Verified => 0,
+            Status::Verified | Status::Done => 0,
             Status::InvalidInput => 2,
             Status::Rejected => 3,
             Status::Forbidden => 4,

@@ -38,8 +38,16 @@ pub fn validate(
     variant: &'static CredentialVariant,
     raw: &RawCredentials,
 ) -> Result<Validated, InvalidInput> {
+    validate_fields(variant.fields, raw, masked_key(variant, raw))
+}
+
+/// Validates values against any list of fields (credential fields or an action's inputs).
+pub fn validate_fields(
+    fields: &'static [Field],
+    raw: &RawCredentials,
+    masked_key: Option<String>,
+) -> Result<Validated, InvalidInput> {
     let mut warnings = Vec::new();
-    let masked_key = masked_key(variant, raw);
     let invalid = |field: &'static Field, message: String, warnings: &Vec<String>| InvalidInput {
         field: Some(field.key),
         message,
@@ -48,17 +56,17 @@ pub fn validate(
     };
 
     for key in raw.keys() {
-        if variant.field(key).is_none() {
-            let known: Vec<&str> = variant.fields.iter().map(|f| f.key).collect();
+        if !fields.iter().any(|f| f.key == key) {
+            let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
             warnings.push(format!(
-                "ignored unknown field `{key}`; this variant's fields are: {}",
+                "ignored unknown field `{key}`; the known fields are: {}",
                 known.join(", ")
             ));
         }
     }
 
     let mut values = BTreeMap::new();
-    for field in variant.fields {
+    for field in fields {
         let supplied = match raw.get(field.key) {
             Some(RawValue::Unsupported(kind)) => {
                 return Err(invalid(
