@@ -1,8 +1,10 @@
 //! Polytomic's declaration: organization and partner keys, Bearer auth with the API version header,
 //! and the identity endpoint as verification.
 
+use connector_core::action::{ActionRequest, Caution, Output, QueryParam};
+use connector_core::http::Repeat;
 use connector_core::{
-    Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
+    ActionSpec, Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
     HeaderValueSource, VerifyRequest,
 };
 
@@ -97,9 +99,71 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         },
     ],
     guide: GUIDE,
+    actions: &[CREATE_API_KEY],
     assumptions: &[
         "Keys are documented as UUIDs; a key in another format gets a warning and is checked anyway.",
         "The two official SDKs disagree on the 401 body (`{code, error, status, context}` or `{status, message, key, metadata}`); both are read.",
         "Rate limits are not published; `Retry-After` is honoured when present.",
     ],
+};
+
+/// A UUID input; not secret.
+const fn uuid_input(key: &'static str, label: &'static str, help: &'static str) -> Field {
+    Field {
+        key,
+        label,
+        help,
+        required: true,
+        secret: false,
+        format: Format::Uuid,
+        example: Some("00000000-0000-4000-8000-000000000000"),
+        env: None,
+        default: None,
+    }
+}
+
+/// Mints an API key for a user of a customer organization, with a partner key.
+const CREATE_API_KEY: ActionSpec = ActionSpec {
+    id: "create-api-key",
+    name: "Create an API key",
+    description: "Mints an API key for a user of a customer organization. Needs a partner key. The new key is returned once.",
+    variant: "partner",
+    inputs: &[
+        uuid_input("org_id", "Organization ID", "The customer organization the user belongs to."),
+        uuid_input("user_id", "User ID", "The user the key is issued for."),
+        Field {
+            key: "force",
+            label: "Replace existing key",
+            help: "true revokes the user's current API key before minting the new one.",
+            required: false,
+            secret: false,
+            format: Format::Boolean,
+            example: Some("false"),
+            env: None,
+            default: Some("false"),
+        },
+    ],
+    request: ActionRequest {
+        method: "POST",
+        path: "/api/organizations/{org_id}/users/{user_id}/keys",
+        query: &[QueryParam {
+            name: "force",
+            input: "force",
+            omit_when: Some("false"),
+        }],
+        json_body: Some("{}"),
+        repeat: Repeat::OnlyIfRefused,
+    },
+    outputs: &[Output {
+        key: "api_key",
+        label: "API key",
+        description: "The new organization API key for the user. Shown once.",
+        secret: true,
+        pointer: "/data/value",
+    }],
+    cautions: &[Caution {
+        input: "force",
+        when: "true",
+        message: "force revokes the user's current API key before minting the new one: anything still using the old key stops working",
+    }],
 };

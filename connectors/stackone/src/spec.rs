@@ -44,6 +44,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         },
     }],
     guide: GUIDE,
+    actions: &[],
     assumptions: &[
         "The accounts list is documented both as a bare JSON array and as `{\"data\": [...]}`; both are accepted.",
         "Whether EU and US projects need regional API hosts is not documented; the global host is the default and --base-url selects another.",

@@ -116,7 +116,7 @@ pub async fn run_check<C: Connector + ?Sized>(
     report.status = verdict.status;
     report.http_status = verdict.http_status;
     report.message = scrub(&verdict.message, credentials.secrets());
-    report.account = verdict.account;
+    report.account = verdict.data;
     report.warnings.extend(verdict.warnings);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     span.in_scope(|| {
@@ -249,7 +249,7 @@ fn interpret<C: Connector + ?Sized>(
             status: Status::Verified,
             http_status: Some(code),
             message: format!("The key works: {}", variant.verify.proves),
-            account: Some(proof.account),
+            data: Some(proof.account),
             warnings: proof.warnings,
         },
         Err(why) => Interpreted::new(

@@ -5,6 +5,7 @@
 //! own: reading the account out of the verification response, and any provider-specific reading
 //! of refusals.
 
+pub mod action;
 pub mod check;
 pub mod guide;
 pub mod http;
@@ -17,6 +18,7 @@ pub mod validate;
 use async_trait::async_trait;
 use serde_json::Value;
 
+pub use action::{run_action, ActionReport, ActionResult, ActionSpec};
 pub use check::{run_check, CheckOptions, Verdict};
 pub use guide::{SetupGuide, Step, Troubleshooting};
 pub use http::{HttpClient, Limits};

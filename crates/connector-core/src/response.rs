@@ -19,7 +19,8 @@ pub struct Interpreted {
     pub status: Status,
     pub http_status: Option<u16>,
     pub message: String,
-    pub account: Option<Account>,
+    /// The account a check proves, or the outputs of an action.
+    pub data: Option<Account>,
     pub warnings: Vec<String>,
 }
 
@@ -29,7 +30,7 @@ impl Interpreted {
             status,
             http_status,
             message,
-            account: None,
+            data: None,
             warnings: Vec::new(),
         }
     }

@@ -2,6 +2,7 @@
 //! verified and the setup guide. Everything here is `const`-constructible so a connector's
 //! definition is checked by the compiler and costs nothing at run time.
 
+use crate::action::ActionSpec;
 use crate::guide::SetupGuide;
 
 /// Everything a connector declares about its provider.
@@ -25,12 +26,19 @@ pub struct ConnectorSpec {
     pub guide: SetupGuide,
     /// Facts taken on trust because they could not be confirmed; the docs list them.
     pub assumptions: &'static [&'static str],
+    /// Requests the connector can make beyond verification, e.g. minting a key.
+    pub actions: &'static [ActionSpec],
 }
 
 impl ConnectorSpec {
     /// The default credential variant (the first one declared).
     pub fn default_variant(&self) -> &'static CredentialVariant {
         &self.variants[0]
+    }
+
+    /// Finds an action by id.
+    pub fn action(&self, id: &str) -> Option<&'static ActionSpec> {
+        self.actions.iter().find(|a| a.id == id)
     }
 
     /// Finds a variant by name or alias.

@@ -1,0 +1,327 @@
+//! Actions: typed requests a connector can make beyond verification, such as minting a key for a
+//! customer organization. Declared as data like the rest of a spec; run under the same rules as
+//! checks (one deadline, no credential to another origin, nothing secret logged), with retries
+//! only where repeating the request is safe.
+
+use std::fmt;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use crate::check::{build_request, resolve_variant, CheckOptions};
+use crate::http::{HttpClient, Repeat};
+use crate::outcome::Status;
+use crate::response::{read_success, Interpreted, Reading};
+use crate::secret::{mask, scrub, Credentials, RawCredentials};
+use crate::spec::Field;
+use crate::validate::{validate, validate_fields};
+use crate::Connector;
+
+/// An action a connector can run.
+#[derive(Debug)]
+pub struct ActionSpec {
+    /// Kebab-case id, e.g. `create-api-key`.
+    pub id: &'static str,
+    /// Display name, e.g. `Create an API key`.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The credential variant the action needs, e.g. `partner`.
+    pub variant: &'static str,
+    /// Typed inputs, described like credential fields.
+    pub inputs: &'static [Field],
+    pub request: ActionRequest,
+    pub outputs: &'static [Output],
+    /// Warnings shown before running with certain input values.
+    pub cautions: &'static [Caution],
+}
+
+impl ActionSpec {
+    pub fn input(&self, key: &str) -> Option<&'static Field> {
+        self.inputs.iter().find(|f| f.key == key)
+    }
+}
+
+/// The request an action makes.
+#[derive(Debug)]
+pub struct ActionRequest {
+    pub method: &'static str,
+    /// Appended to the base URL; `{input}` placeholders are filled with percent-encoded inputs.
+    pub path: &'static str,
+    pub query: &'static [QueryParam],
+    /// A JSON body sent as is, e.g. `{}`.
+    pub json_body: Option<&'static str>,
+    /// Whether the request may be repeated after a failure whose effect is unknown.
+    pub repeat: Repeat,
+}
+
+impl ActionRequest {
+    /// `POST /path/{placeholders}`, for docs and logs.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// A query parameter filled from an input.
+#[derive(Debug)]
+pub struct QueryParam {
+    pub name: &'static str,
+    pub input: &'static str,
+    /// Leave the parameter out when the input has this value (e.g. `force=false`).
+    pub omit_when: Option<&'static str>,
+}
+
+/// A value the action returns, read from the response body.
+#[derive(Debug)]
+pub struct Output {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    /// Secret outputs (a minted key) are shown once and never logged.
+    pub secret: bool,
+    /// JSON pointer into the response body, e.g. `/data/value`.
+    pub pointer: &'static str,
+}
+
+/// A warning shown when an input has a given value.
+#[derive(Debug)]
+pub struct Caution {
+    pub input: &'static str,
+    pub when: &'static str,
+    pub message: &'static str,
+}
+
+/// The printable result of an action: secret outputs appear here masked only.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionReport {
+    pub connector: String,
+    pub action: String,
+    pub variant: String,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub message: String,
+    pub warnings: Vec<String>,
+    pub output: Option<Map<String, Value>>,
+    pub elapsed_ms: u64,
+}
+
+/// An action's report plus the secret outputs, kept apart so they are shown exactly once.
+pub struct ActionResult {
+    pub report: ActionReport,
+    pub secret_outputs: Vec<(&'static str, SecretString)>,
+}
+
+impl fmt::Debug for ActionResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self.secret_outputs.iter().map(|(k, _)| *k).collect();
+        f.debug_struct("ActionResult")
+            .field("report", &self.report)
+            .field("secret_outputs", &keys)
+            .finish()
+    }
+}
+
+/// Runs `action` of `connector`. Never panics and never returns an error: every way it can end
+/// is a [`Status`] in the report.
+pub async fn run_action<C: Connector + ?Sized>(
+    connector: &C,
+    http: &HttpClient,
+    action: &'static ActionSpec,
+    variant: Option<&str>,
+    credentials: &RawCredentials,
+    inputs: &RawCredentials,
+    options: &CheckOptions,
+) -> ActionResult {
+    let started = Instant::now();
+    let spec = connector.spec();
+    let mut report = ActionReport {
+        connector: spec.id.to_owned(),
+        action: action.id.to_owned(),
+        variant: variant.unwrap_or(action.variant).to_owned(),
+        status: Status::InvalidInput,
+        http_status: None,
+        message: String::new(),
+        warnings: Vec::new(),
+        output: None,
+        elapsed_ms: 0,
+    };
+    let fail = |mut report: ActionReport, message: String, warnings: Vec<String>| {
+        report.message = message;
+        report.warnings.extend(warnings);
+        ActionResult {
+            report,
+            secret_outputs: Vec::new(),
+        }
+    };
+    let variant = match resolve_variant(spec, Some(variant.unwrap_or(action.variant))) {
+        Ok(v) => v,
+        Err(message) => return fail(report, message, Vec::new()),
+    };
+    report.variant = variant.name.to_owned();
+    if variant.name != action.variant {
+        report.warnings.push(format!(
+            "{} needs the `{}` variant; the provider will probably refuse a {} key",
+            action.id,
+            action.variant,
+            variant.label.to_lowercase()
+        ));
+    }
+    let credentials = match validate(variant, credentials) {
+        Ok(v) => {
+            report.warnings.extend(v.warnings);
+            v.credentials
+        }
+        Err(invalid) => return fail(report, invalid.message, invalid.warnings),
+    };
+    let inputs = match validate_fields(action.inputs, inputs, None) {
+        Ok(v) => {
+            report.warnings.extend(v.warnings);
+            v.credentials
+        }
+        Err(invalid) => {
+            let message = format!("input {}", invalid.message.trim_start_matches("field "));
+            return fail(report, message, invalid.warnings);
+        }
+    };
+    for caution in action.cautions {
+        if inputs.get(caution.input).map(|v| v.expose_secret()) == Some(caution.when) {
+            report.warnings.push(caution.message.to_owned());
+        }
+    }
+
+    let span = tracing::info_span!(
+        "action",
+        connector = spec.id,
+        action = action.id,
+        endpoint = %action.request.describe(),
+    );
+    let request = fill_path(action, &inputs).and_then(|path| {
+        let body = action
+            .request
+            .json_body
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| format!("{} declares an invalid JSON body: {e}", action.id))?;
+        build_request(
+            spec,
+            variant,
+            &credentials,
+            options.base_url.as_ref(),
+            action.request.method,
+            &path,
+            body,
+            action.request.repeat,
+        )
+    });
+    let request = match request {
+        Ok(r) => r,
+        Err(message) => return fail(report, message, Vec::new()),
+    };
+    let exchange = {
+        use tracing::Instrument as _;
+        http.exchange(&request, &options.limits)
+            .instrument(span.clone())
+            .await
+    };
+    let reading = Reading {
+        request: action.request.describe(),
+        not_found: Status::NotFound,
+        repeat: action.request.repeat,
+    };
+    let mut secret_outputs = Vec::new();
+    let outcome = match read_success(connector, &exchange, &credentials, &reading) {
+        Ok((code, body)) => read_outputs(action, code, &body, &mut secret_outputs),
+        Err(failed) => failed,
+    };
+    report.status = outcome.status;
+    report.http_status = outcome.http_status;
+    report.message = scrub(&outcome.message, credentials.secrets());
+    report.output = outcome.data;
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    span.in_scope(|| {
+        tracing::info!(
+            status = report.status.as_str(),
+            http_status = report.http_status,
+            elapsed_ms = report.elapsed_ms,
+            "action finished"
+        );
+    });
+    ActionResult {
+        report,
+        secret_outputs,
+    }
+}
+
+/// Characters left as they are in a path segment; everything else is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// The request path with its placeholders filled and query appended.
+fn fill_path(action: &ActionSpec, inputs: &Credentials) -> Result<String, String> {
+    let mut path = action.request.path.to_owned();
+    for field in action.inputs {
+        let placeholder = format!("{{{}}}", field.key);
+        if path.contains(&placeholder) {
+            let value = inputs
+                .get(field.key)
+                .ok_or_else(|| format!("input `{}` is required", field.key))?;
+            let encoded = utf8_percent_encode(value.expose_secret(), SEGMENT).to_string();
+            path = path.replace(&placeholder, &encoded);
+        }
+    }
+    let mut query = Vec::new();
+    for param in action.request.query {
+        let Some(value) = inputs.get(param.input).map(|v| v.expose_secret()) else {
+            continue;
+        };
+        if param.omit_when != Some(value) {
+            let encoded = utf8_percent_encode(value, SEGMENT);
+            query.push(format!("{}={encoded}", param.name));
+        }
+    }
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    Ok(path)
+}
+
+/// Reads the declared outputs; secret ones go to `secrets` and appear in the report masked.
+fn read_outputs(
+    action: &ActionSpec,
+    code: u16,
+    body: &Value,
+    secrets: &mut Vec<(&'static str, SecretString)>,
+) -> Interpreted {
+    let mut output = Map::new();
+    for out in action.outputs {
+        let Some(value) = body.pointer(out.pointer).filter(|v| !v.is_null()) else {
+            secrets.clear();
+            return Interpreted::new(
+                Status::Unexpected,
+                Some(code),
+                format!(
+                    "the provider answered {code} without `{}` (expected at {}); the API may have changed",
+                    out.key, out.pointer
+                ),
+            );
+        };
+        if out.secret {
+            let text = value
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| value.to_string());
+            output.insert(out.key.to_owned(), Value::String(mask(&text)));
+            secrets.push((out.key, SecretString::from(text)));
+        } else {
+            output.insert(out.key.to_owned(), value.clone());
+        }
+    }
+    let mut done = Interpreted::new(
+        Status::Done,
+        Some(code),
+        format!("{}: done", action.name),
+    );
+    done.data = Some(output);
+    done
+}
