@@ -15,7 +15,7 @@ use crate::check::{build_request, resolve_variant, CheckOptions};
 use crate::http::{HttpClient, Repeat};
 use crate::outcome::Status;
 use crate::response::{read_success, Interpreted, Reading};
-use crate::secret::{mask, scrub, Credentials, RawCredentials};
+use crate::secret::{mask, scrub, Credentials, RawCredentials, RawValue};
 use crate::spec::Field;
 use crate::validate::{validate, validate_fields};
 use crate::Connector;
@@ -41,6 +41,18 @@ pub struct ActionSpec {
 impl ActionSpec {
     pub fn input(&self, key: &str) -> Option<&'static Field> {
         self.inputs.iter().find(|f| f.key == key)
+    }
+
+    /// The cautions that apply to these inputs, so they can be shown before the request.
+    pub fn cautions_for(&self, inputs: &RawCredentials) -> Vec<&'static str> {
+        self.cautions
+            .iter()
+            .filter(|c| match inputs.get(c.input) {
+                Some(RawValue::Text(v)) => v.expose_secret().trim() == c.when,
+                _ => false,
+            })
+            .map(|c| c.message)
+            .collect()
     }
 }
 

@@ -1,0 +1,65 @@
+//! `connector list` and `connector describe`: what is registered, and how each key is made and
+//! checked.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::usage::{find_connector, UsageError};
+
+pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
+    let connectors = connector_registry::all();
+    if as_json {
+        let rows: Vec<_> = connectors
+            .iter()
+            .map(|c| {
+                let spec = c.spec();
+                json!({
+                    "id": spec.id,
+                    "name": spec.name,
+                    "category": spec.category,
+                    "auth": spec.default_variant().auth.kind(),
+                    "base_url": spec.base_url,
+                    "variants": spec.variants.iter().map(|v| v.name).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = connectors.iter().map(|c| c.spec().id.len()).max().unwrap_or(2);
+    let name_width = connectors.iter().map(|c| c.spec().name.len()).max().unwrap_or(4);
+    let category_width = connectors
+        .iter()
+        .map(|c| c.spec().category.len())
+        .max()
+        .unwrap_or(8);
+    println!(
+        "{:width$}  {:name_width$}  {:category_width$}  AUTH",
+        "ID", "NAME", "CATEGORY"
+    );
+    for connector in connectors {
+        let spec = connector.spec();
+        let auth: Vec<String> = spec.variants.iter().map(|v| v.auth.kind()).collect();
+        let mut auth = auth;
+        auth.dedup();
+        println!(
+            "{:width$}  {:name_width$}  {:category_width$}  {}",
+            spec.id,
+            spec.name,
+            spec.category,
+            auth.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn describe(id: &str, as_json: bool) -> Result<ExitCode, UsageError> {
+    let connector = find_connector(id)?;
+    if as_json {
+        println!("{:#}", connector_docs::catalog_entry(connector));
+    } else {
+        print!("{}", connector_docs::guide_terminal(connector));
+    }
+    Ok(ExitCode::SUCCESS)
+}

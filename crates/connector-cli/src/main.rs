@@ -1,0 +1,185 @@
+//! `connector`: list the registered connectors, describe one, and check real API keys against
+//! their providers.
+
+mod bulk;
+mod check;
+mod credentials;
+mod describe;
+mod run;
+mod settings;
+mod usage;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::usage::UsageError;
+
+const AFTER_HELP: &str = "\
+Exit status of `check` and `run`: 0 verified or done, 2 usage error or invalid input,
+3 rejected (401), 4 forbidden (403), 5 rate limited, 6 unavailable, 7 unexpected,
+8 not found (`run` only).
+
+Settings are layered: built-in defaults, then a TOML config file (--config, or $CONNECTOR_CONFIG),
+then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>),
+then flags. Set RUST_LOG=debug to see requests (never keys) on stderr.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "connector",
+    version,
+    about = "Check API keys against their providers and describe how to create them",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    /// TOML config file with defaults (timeout, retries, [base_urls]).
+    #[arg(long, global = true, value_name = "FILE", env = "CONNECTOR_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the connectors: id, name, category and how the key is sent.
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a connector's fields, how the key is sent and verified, and its setup guide.
+    Describe {
+        /// Connector id, e.g. `polytomic` (see `connector list`).
+        id: String,
+        /// Print the connector's catalog entry as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a credential against its provider and report exactly what is wrong.
+    #[command(after_help = check::AFTER_HELP)]
+    Check(CheckArgs),
+    /// Run a connector's action, e.g. mint an API key with a Polytomic partner key.
+    #[command(after_help = run::AFTER_HELP)]
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Connector id, e.g. `polytomic` (see `connector list`); not used with --bulk.
+    #[arg(required_unless_present = "bulk")]
+    pub id: Option<String>,
+    /// JSON object of field values (`{"api_key": "…"}`) from FILE, or `-` for stdin. Without it,
+    /// each field is read from its environment variable (see `connector describe ID`).
+    #[arg(long, value_name = "FILE|-")]
+    pub credentials: Option<String>,
+    /// Credential variant, e.g. `partner` for Polytomic; defaults to the connector's first.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Replace the provider's base URL, path prefix included (on-premises, proxies, tests).
+    /// With --bulk, give it per connector as ID=URL; repeatable.
+    #[arg(long, value_name = "URL|ID=URL")]
+    pub base_url: Vec<String>,
+    /// Check many credentials: JSON lines from FILE, or `-` for stdin, each
+    /// `{"id": …, "connector": …, "variant": … (optional), "credentials": {…}}`.
+    /// Prints one JSON line per input line, in input order.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["credentials", "variant", "id"])]
+    pub bulk: Option<String>,
+    /// With --bulk: the most requests in flight at once.
+    #[arg(long, value_name = "N", requires = "bulk")]
+    pub concurrency: Option<usize>,
+    /// With --bulk: cap requests per second to one connector's host, as ID=N; repeatable.
+    #[arg(long, value_name = "ID=N", requires = "bulk")]
+    pub rate: Vec<String>,
+    /// Deadline for the whole check, retries included, in seconds [default: 10]. With --bulk,
+    /// bounds each check.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Retries for 429 and 5xx answers within the deadline [default: 2].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Print one JSON object instead of a report (--bulk always prints JSON lines).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Connector id, e.g. `polytomic`.
+    pub id: String,
+    /// Action id, e.g. `create-api-key` (see `connector describe ID`).
+    pub action: String,
+    /// Credential variant; defaults to the one the action needs.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// JSON object of credential field values from FILE, or `-` for stdin; otherwise read from
+    /// the variant's environment variables.
+    #[arg(long, value_name = "FILE|-")]
+    pub credentials: Option<String>,
+    /// JSON object of input values from FILE, or `-` for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub input: Option<String>,
+    /// Set a non-secret input, e.g. `--set org_id=…`; repeatable, overrides --input.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace the provider's base URL, path prefix included.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Deadline for the whole action, in seconds [default: 10].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Retries for 429 (and 5xx when the request is safe to repeat) [default: 2].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Write secret outputs to FILE (created owner-only, must not exist) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Print one JSON object instead of a report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::List { json } => describe::list(json),
+        Command::Describe { id, json } => describe::describe(&id, json),
+        Command::Check(args) if args.bulk.is_some() => {
+            settings::Settings::load(cli.config.as_deref())
+                .and_then(|settings| runtime()?.block_on(bulk::run(&args, &settings)))
+        }
+        Command::Check(args) => settings::Settings::load(cli.config.as_deref())
+            .and_then(|settings| runtime()?.block_on(check::run(&args, &settings))),
+        Command::Run(args) => settings::Settings::load(cli.config.as_deref())
+            .and_then(|settings| runtime()?.block_on(run::run(&args, &settings))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))
+}
+
+/// Logs go to stderr, off unless RUST_LOG asks for them. Spans carry connector, endpoint, status
+/// and timing only.
+fn init_tracing() {
+    let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() else {
+        return;
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}

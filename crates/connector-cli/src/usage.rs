@@ -1,0 +1,34 @@
+//! Usage errors: what the user asked for cannot be done as asked. Exit status 2.
+
+use std::fmt;
+
+/// A problem with the command line, a file or a setting, with the fix in its message.
+#[derive(Debug)]
+pub struct UsageError(String);
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The connector with this id, or an error suggesting the closest one.
+pub fn find_connector(id: &str) -> Result<&'static dyn connector_core::Connector, UsageError> {
+    connector_registry::find(id).ok_or_else(|| {
+        let hint = match connector_registry::closest_id(id) {
+            Some(close) => format!("did you mean `{close}`? "),
+            None => String::new(),
+        };
+        UsageError::new(format!(
+            "unknown connector `{id}`; {hint}Run `connector list` to see them all"
+        ))
+    })
+}

@@ -1,0 +1,298 @@
+//! End-to-end tests of `connector check`: each connector against a local wiremock server, through
+//! the real binary, asserting the exact auth header, every outcome's exit status and JSON, and
+//! that the key never appears in stdout or stderr.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A fake key per connector, in its documented format, and the auth header it must produce.
+struct Case {
+    id: &'static str,
+    key: &'static str,
+    auth_header: (&'static str, &'static str),
+    verify_path: &'static str,
+    success_body: Value,
+    account_field: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "polymer-hire",
+            key: "ph_test_5f2a9c0d7b1e4f3a8c6d2e9b860c",
+            auth_header: (
+                "authorization",
+                "Bearer ph_test_5f2a9c0d7b1e4f3a8c6d2e9b860c",
+            ),
+            verify_path: "/v1/hire/organization",
+            success_body: json!({"id": "org_1", "name": "Acme Hiring"}),
+            account_field: "organization_name",
+        },
+        Case {
+            id: "polytomic",
+            key: "8e5dcfdd-d23d-4e6f-a136-119e1254847b",
+            auth_header: ("authorization", "Bearer 8e5dcfdd-d23d-4e6f-a136-119e1254847b"),
+            verify_path: "/api/me",
+            success_body: json!({"data": {"email": "ops@example.com", "id": "u1", "is_partner": false,
+                "organization_id": "o1", "organization_name": "Acme Data", "role": "admin"}}),
+            account_field: "organization_name",
+        },
+        Case {
+            id: "stackone",
+            key: "v1.eu1.Zm9vYmFyYmF6cXV4cXV1eA",
+            // base64("v1.eu1.Zm9vYmFyYmF6cXV4cXV1eA:")
+            auth_header: (
+                "authorization",
+                "Basic djEuZXUxLlptOXZZbUZ5WW1GNmNYVjRjWFYxZUE6",
+            ),
+            verify_path: "/accounts",
+            success_body: json!([{"id": "acc_1"}]),
+            account_field: "can_list_accounts",
+        },
+        Case {
+            id: "smartrecruiters",
+            key: "c0ffee00c0ffee00c0ffee00c0ffee00",
+            auth_header: ("x-smarttoken", "c0ffee00c0ffee00c0ffee00c0ffee00"),
+            verify_path: "/configuration/company",
+            success_body: json!({"identifier": "AcmeInc", "name": "Acme Inc"}),
+            account_field: "company_name",
+        },
+    ]
+}
+
+/// Runs the binary with credentials on stdin; returns the output.
+fn connector(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the connector binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts credentials");
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn check_json(case: &Case, base_url: &str, extra: &[&str]) -> (i32, Value, String) {
+    let creds = json!({"api_key": case.key}).to_string();
+    let mut args = vec![
+        "check",
+        case.id,
+        "--credentials",
+        "-",
+        "--base-url",
+        base_url,
+        "--json",
+        "--timeout",
+        "3",
+    ];
+    args.extend_from_slice(extra);
+    let out = connector(&args, &creds);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !stdout.contains(case.key) && !stderr.contains(case.key),
+        "{}: the key leaked\nstdout: {stdout}\nstderr: {stderr}",
+        case.id
+    );
+    let report: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{}: stdout is not one JSON object ({e}): {stdout}", case.id));
+    (out.status.code().expect("exit code"), report, stderr)
+}
+
+fn base_for(case: &Case, server: &MockServer) -> String {
+    // Polymer Hire's base URL carries a path prefix; the override must keep it.
+    if case.id == "polymer-hire" {
+        format!("{}/v1/hire", server.uri())
+    } else {
+        server.uri()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_valid_key_is_verified_with_the_exact_auth_header() {
+    for case in cases() {
+        let server = MockServer::start().await;
+        let mut mock = Mock::given(method("GET"))
+            .and(path(case.verify_path))
+            .and(header(case.auth_header.0, case.auth_header.1));
+        if case.id == "stackone" {
+            mock = mock.and(query_param("page_size", "1"));
+        }
+        if case.id == "polytomic" {
+            mock = mock.and(header("x-polytomic-version", "2025-09-18"));
+        }
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(case.success_body.clone()))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let (code, report, _) = check_json(&case, &base_for(&case, &server), &[]);
+
+        assert_eq!(code, 0, "{}: {report}", case.id);
+        assert_eq!(report["status"], "verified", "{}", case.id);
+        assert_eq!(report["connector"], case.id);
+        assert_eq!(report["http_status"], 200);
+        let tail = &case.key[case.key.len() - 4..];
+        assert_eq!(report["key"], format!("••••{tail}"));
+        assert!(
+            !report["account"][case.account_field].is_null(),
+            "{}: {report}",
+            case.id
+        );
+        for field in [
+            "variant",
+            "message",
+            "warnings",
+            "elapsed_ms",
+            "http_status",
+        ] {
+            assert!(report.get(field).is_some(), "{}: no {field}", case.id);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refusal_maps_to_its_status_and_exit_code() {
+    let scenarios: [(u16, &str, i32); 5] = [
+        (401, "rejected", 3),
+        (403, "forbidden", 4),
+        (429, "rate_limited", 5),
+        (503, "unavailable", 6),
+        (418, "unexpected", 7),
+    ];
+    for case in cases() {
+        for (status, name, exit) in scenarios {
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .respond_with(
+                    ResponseTemplate::new(status)
+                        .set_body_json(json!({"message": format!("nope {}", case.key)})),
+                )
+                .mount(&server)
+                .await;
+
+            let (code, report, _) =
+                check_json(&case, &base_for(&case, &server), &["--retries", "0"]);
+
+            assert_eq!(report["status"], name, "{} {status}: {report}", case.id);
+            assert_eq!(code, exit, "{} {status}", case.id);
+            assert_eq!(report["http_status"], status);
+            assert!(report["account"].is_null());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_success_body_is_unexpected() {
+    let case = &cases()[1];
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
+        .mount(&server)
+        .await;
+    let (code, report, _) = check_json(case, &server.uri(), &[]);
+    assert_eq!((code, report["status"].as_str()), (7, Some("unexpected")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_input_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    for creds in [
+        json!({}),
+        json!({"api_key": ""}),
+        json!({"api_key": "abc\ndef0123456789"}),
+        json!({"api_key": "abc\u{7}def0123456789"}),
+        json!({"api_key": "x".repeat(5000)}),
+        json!({"api_key": ["not", "text"]}),
+    ] {
+        let out = connector(
+            &[
+                "check",
+                "polytomic",
+                "--credentials",
+                "-",
+                "--base-url",
+                &server.uri(),
+                "--json",
+            ],
+            &creds.to_string(),
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        assert_eq!(out.status.code(), Some(2), "{creds}: {report}");
+        assert_eq!(report["status"], "invalid_input");
+        assert!(report["message"].as_str().unwrap().contains("api_key"));
+    }
+}
+
+#[test]
+fn unknown_connector_is_a_usage_error_naming_the_closest_id() {
+    let out = connector(&["check", "polytomik", "--credentials", "-"], "{}");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("did you mean `polytomic`"), "{stderr}");
+}
+
+#[test]
+fn credentials_that_are_not_an_object_never_echo_the_value() {
+    let out = connector(
+        &["check", "stackone", "--credentials", "-", "--json"],
+        "\"v1.eu1.secretsecretsecret\"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("secretsecret"), "{all}");
+    assert!(all.contains("invalid_input"), "{all}");
+}
+
+#[test]
+fn credentials_come_from_the_environment_when_no_file_is_given() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "smartrecruiters", "--json"])
+        .env_remove("SMARTRECRUITERS_API_KEY")
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["status"], "invalid_input");
+    assert!(report["message"]
+        .as_str()
+        .unwrap()
+        .contains("SMARTRECRUITERS_API_KEY"));
+}
+
+#[test]
+fn list_names_every_connector() {
+    let out = connector(&["list", "--json"], "");
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["polymer-hire", "polytomic", "smartrecruiters", "stackone"]
+    );
+    assert_eq!(rows[2]["auth"], "header:X-SmartToken");
+}
