@@ -1,0 +1,227 @@
+//! End-to-end tests of `connector run polytomic create-api-key` against a local wiremock server:
+//! the minted key shown exactly once, every refusal's status and exit code, inputs validated
+//! before any request, and no blind retry of the key-minting POST.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PARTNER_KEY: &str = "5b9f0d2e-6c1a-4b7e-9f3d-2a8c4e6b1d97";
+const MINTED_KEY: &str = "pk_live_4f8a9b2c7d3e4f1a9b0c2d3e4f5a7c1e";
+const ORG: &str = "248df4b7-aa70-47b8-a036-33ac447e668d";
+const USER: &str = "7c0e3f1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b";
+
+fn keys_path() -> String {
+    format!("/api/organizations/{ORG}/users/{USER}/keys")
+}
+
+fn run(server: &MockServer, extra: &[&str]) -> Output {
+    let uri = server.uri();
+    let set_org = format!("org_id={ORG}");
+    let set_user = format!("user_id={USER}");
+    let mut args = vec![
+        "run",
+        "polytomic",
+        "create-api-key",
+        "--credentials",
+        "-",
+        "--base-url",
+        &uri,
+        "--set",
+        &set_org,
+        "--set",
+        &set_user,
+    ];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(&args)
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(json!({"api_key": PARTNER_KEY}).to_string().as_bytes())
+        .expect("stdin");
+    let out = child.wait_with_output().expect("finishes");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(PARTNER_KEY), "the partner key leaked: {all}");
+    out
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+async fn mint_server(status: u16, body: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(keys_path()))
+        .and(header("authorization", format!("Bearer {PARTNER_KEY}").as_str()))
+        .and(header("x-polytomic-version", "2025-09-18"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_minted_key_is_printed_once_on_stdout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(keys_path()))
+        .and(query_param_is_missing("force"))
+        .and(body_json(json!({})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let out = run(&server, &["--json"]);
+
+    assert_eq!(out.status.code(), Some(0));
+    let report = stdout_json(&out);
+    assert_eq!(report["status"], "done");
+    assert_eq!(report["action"], "create-api-key");
+    assert_eq!(report["output"]["api_key"], MINTED_KEY);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches(MINTED_KEY).count(), 1);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(MINTED_KEY));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_output_the_key_goes_only_to_an_owner_only_file() {
+    let server = mint_server(200, json!({"data": {"value": MINTED_KEY}})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key.txt");
+
+    let out = run(&server, &["--json", "--output", file.to_str().unwrap()]);
+
+    assert_eq!(out.status.code(), Some(0));
+    let report = stdout_json(&out);
+    assert_eq!(report["output"]["api_key"], "••••7c1e");
+    let all = format!("{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains(MINTED_KEY));
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), MINTED_KEY);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let again = run(&server, &["--json", "--output", file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "an existing file is never overwritten");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn force_is_sent_and_warned_about() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(keys_path()))
+        .and(query_param("force", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let out = run(&server, &["--set", "force=true"]);
+
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("revokes the user's current API key"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_map_to_their_statuses() {
+    for (status, name, exit) in [
+        (401, "rejected", 3),
+        (403, "forbidden", 4),
+        (404, "not_found", 8),
+        (500, "unavailable", 6),
+    ] {
+        let server = mint_server(status, json!({"status": status, "message": "nope"})).await;
+        let out = run(&server, &["--json"]);
+        let report = stdout_json(&out);
+        assert_eq!(report["status"], name, "{status}: {report}");
+        assert_eq!(out.status.code(), Some(exit), "{status}");
+        assert!(report["output"].is_null());
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1, "{status}: a POST is not retried");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_key_is_forbidden_with_a_hint() {
+    let server = mint_server(403, json!({"message": "forbidden"})).await;
+    let out = run(&server, &["--json", "--variant", "api_key"]);
+    let report = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(report["message"].as_str().unwrap().contains("partner key"));
+    assert!(report["warnings"][0].as_str().unwrap().contains("partner"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_ids_are_rejected_before_any_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    for bad in ["org_id=not-a-uuid", "org_id=../../admin", "force=maybe"] {
+        let out = run(&server, &["--json", "--set", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let report = stdout_json(&out);
+        assert_eq!(report["status"], "invalid_input");
+        let key = bad.split('=').next().unwrap();
+        assert!(report["message"].as_str().unwrap().contains(key), "{report}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_timed_out_post_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+
+    let out = run(&server, &["--json", "--timeout", "1"]);
+
+    let report = stdout_json(&out);
+    assert_eq!(report["status"], "unavailable");
+    assert_eq!(out.status.code(), Some(6));
+    assert!(report["message"]
+        .as_str()
+        .unwrap()
+        .contains("may or may not have been carried out"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[test]
+fn an_unknown_action_is_a_usage_error_listing_the_known_ones() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["run", "polytomic", "delete-everything"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("create-api-key"));
+}
