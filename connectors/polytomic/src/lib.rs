@@ -73,7 +73,11 @@ mod tests {
         assert!(!proof.account.contains_key("id"));
         assert_eq!(proof.warnings.len(), 1);
         let partner = SPEC.variant("partner").unwrap();
-        assert!(Polytomic.account(partner, &body).unwrap().warnings.is_empty());
+        assert!(Polytomic
+            .account(partner, &body)
+            .unwrap()
+            .warnings
+            .is_empty());
     }
 
     #[test]

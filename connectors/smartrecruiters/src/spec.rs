@@ -1,6 +1,8 @@
 //! SmartRecruiters' declaration: the key in `X-SmartToken`, verified by reading the company.
 
-use connector_core::{Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest};
+use connector_core::{
+    Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest,
+};
 
 use crate::guide::GUIDE;
 

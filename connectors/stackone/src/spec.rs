@@ -1,6 +1,8 @@
 //! StackOne's declaration: the key as HTTP Basic username, verified by listing one linked account.
 
-use connector_core::{Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest};
+use connector_core::{
+    Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest,
+};
 
 use crate::guide::GUIDE;
 

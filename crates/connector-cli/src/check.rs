@@ -93,7 +93,10 @@ pub fn human_report(report: &CheckReport) -> String {
     if let Some(code) = report.http_status {
         out.push_str(&format!(", HTTP {code}"));
     }
-    out.push_str(&format!(", {} ms\n  {}\n", report.elapsed_ms, report.message));
+    out.push_str(&format!(
+        ", {} ms\n  {}\n",
+        report.elapsed_ms, report.message
+    ));
     if let Some(account) = report.account.as_ref().filter(|a| !a.is_empty()) {
         out.push_str("  account:\n");
         for (key, value) in account {

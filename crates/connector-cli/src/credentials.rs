@@ -37,9 +37,8 @@ pub fn read_source(source: &str) -> Result<String, UsageError> {
     let (name, reader): (String, Box<dyn Read>) = if source == "-" {
         ("standard input".to_owned(), Box::new(std::io::stdin()))
     } else {
-        let file = std::fs::File::open(source).map_err(|e| {
-            UsageError::new(format!("cannot read credentials file {source}: {e}"))
-        })?;
+        let file = std::fs::File::open(source)
+            .map_err(|e| UsageError::new(format!("cannot read credentials file {source}: {e}")))?;
         (source.to_owned(), Box::new(file))
     };
     let mut text = String::new();

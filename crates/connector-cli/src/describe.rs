@@ -27,8 +27,16 @@ pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
         println!("{}", serde_json::Value::Array(rows));
         return Ok(ExitCode::SUCCESS);
     }
-    let width = connectors.iter().map(|c| c.spec().id.len()).max().unwrap_or(2);
-    let name_width = connectors.iter().map(|c| c.spec().name.len()).max().unwrap_or(4);
+    let width = connectors
+        .iter()
+        .map(|c| c.spec().id.len())
+        .max()
+        .unwrap_or(2);
+    let name_width = connectors
+        .iter()
+        .map(|c| c.spec().name.len())
+        .max()
+        .unwrap_or(4);
     let category_width = connectors
         .iter()
         .map(|c| c.spec().category.len())

@@ -231,7 +231,10 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
     if let Some(code) = report.http_status {
         out.push_str(&format!(", HTTP {code}"));
     }
-    out.push_str(&format!(", {} ms\n  {}\n", report.elapsed_ms, report.message));
+    out.push_str(&format!(
+        ", {} ms\n  {}\n",
+        report.elapsed_ms, report.message
+    ));
     if let Some(output) = &report.output {
         for (key, value) in output {
             let value = value

@@ -53,9 +53,7 @@ impl Settings {
                     file.display()
                 )));
             }
-            builder = builder.add_source(
-                config::File::from(file).format(config::FileFormat::Toml),
-            );
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
         let environment = config::Environment::with_prefix("CONNECTOR")
             .prefix_separator("_")
@@ -138,7 +136,11 @@ mod tests {
         assert_eq!(settings.timeout, 4.5);
         assert_eq!(settings.retries, 1);
         assert_eq!(
-            settings.base_url("polymer-hire", None).unwrap().unwrap().as_str(),
+            settings
+                .base_url("polymer-hire", None)
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:9/v1"
         );
         let flag = settings

@@ -35,7 +35,10 @@ fn cases() -> Vec<Case> {
         Case {
             id: "polytomic",
             key: "8e5dcfdd-d23d-4e6f-a136-119e1254847b",
-            auth_header: ("authorization", "Bearer 8e5dcfdd-d23d-4e6f-a136-119e1254847b"),
+            auth_header: (
+                "authorization",
+                "Bearer 8e5dcfdd-d23d-4e6f-a136-119e1254847b",
+            ),
             verify_path: "/api/me",
             success_body: json!({"data": {"email": "ops@example.com", "id": "u1", "is_partner": false,
                 "organization_id": "o1", "organization_name": "Acme Data", "role": "admin"}}),

@@ -74,7 +74,10 @@ async fn mint_server(status: u16, body: Value) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(keys_path()))
-        .and(header("authorization", format!("Bearer {PARTNER_KEY}").as_str()))
+        .and(header(
+            "authorization",
+            format!("Bearer {PARTNER_KEY}").as_str(),
+        ))
         .and(header("x-polytomic-version", "2025-09-18"))
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
         .mount(&server)
@@ -89,7 +92,9 @@ async fn the_minted_key_is_printed_once_on_stdout() {
         .and(path(keys_path()))
         .and(query_param_is_missing("force"))
         .and(body_json(json!({})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -128,7 +133,11 @@ async fn with_output_the_key_goes_only_to_an_owner_only_file() {
     }
 
     let again = run(&server, &["--json", "--output", file.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(2), "an existing file is never overwritten");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing file is never overwritten"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -137,7 +146,9 @@ async fn force_is_sent_and_warned_about() {
     Mock::given(method("POST"))
         .and(path(keys_path()))
         .and(query_param("force", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"value": MINTED_KEY}})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -146,7 +157,10 @@ async fn force_is_sent_and_warned_about() {
 
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("revokes the user's current API key"), "{stderr}");
+    assert!(
+        stderr.contains("revokes the user's current API key"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -192,7 +206,10 @@ async fn malformed_ids_are_rejected_before_any_request() {
         let report = stdout_json(&out);
         assert_eq!(report["status"], "invalid_input");
         let key = bad.split('=').next().unwrap();
-        assert!(report["message"].as_str().unwrap().contains(key), "{report}");
+        assert!(
+            report["message"].as_str().unwrap().contains(key),
+            "{report}"
+        );
     }
 }
 

@@ -267,7 +267,11 @@ pub async fn run_action<C: Connector + ?Sized>(
 }
 
 /// Characters left as they are in a path segment; everything else is percent-encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// The request path with its placeholders filled and query appended.
 fn fill_path(action: &ActionSpec, inputs: &Credentials) -> Result<String, String> {
@@ -329,11 +333,7 @@ fn read_outputs(
             output.insert(out.key.to_owned(), value.clone());
         }
     }
-    let mut done = Interpreted::new(
-        Status::Done,
-        Some(code),
-        format!("{}: done", action.name),
-    );
+    let mut done = Interpreted::new(Status::Done, Some(code), format!("{}: done", action.name));
     done.data = Some(output);
     done
 }

@@ -181,7 +181,10 @@ pub fn build_request(
     let method = Method::from_bytes(method.as_bytes())
         .map_err(|_| format!("{} declares an invalid HTTP method `{method}`", spec.id))?;
     let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, reqwest::header::HeaderValue::from_static("application/json"));
+    headers.insert(
+        ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
     let key_field = variant.auth.field();
     let key = credentials
         .get(key_field)

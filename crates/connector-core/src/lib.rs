@@ -25,8 +25,8 @@ pub use http::{HttpClient, Limits};
 pub use outcome::{Account, CheckReport, Status};
 pub use secret::{mask, RawCredentials};
 pub use spec::{
-    Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
-    HeaderValueSource, VerifyRequest,
+    Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format, HeaderValueSource,
+    VerifyRequest,
 };
 
 /// What a successful verification proves: the account, plus anything worth a warning.
@@ -88,7 +88,12 @@ pub mod json {
     }
 
     /// Copies the named fields of `from` into `into` as `<prefix>_<field>`.
-    pub fn copy_prefixed(into: &mut Map<String, Value>, from: &Value, prefix: &str, fields: &[&str]) {
+    pub fn copy_prefixed(
+        into: &mut Map<String, Value>,
+        from: &Value,
+        prefix: &str,
+        fields: &[&str],
+    ) {
         for field in fields {
             if let Some(v) = from.get(*field).filter(|v| !v.is_null()) {
                 into.insert(format!("{prefix}_{field}"), v.clone());

@@ -99,6 +99,10 @@ pub struct CheckReport {
 impl std::fmt::Display for CheckReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let key = self.key.as_deref().unwrap_or("(no key)");
-        write!(f, "{} {} [{}]: {}", self.connector, key, self.status, self.message)
+        write!(
+            f,
+            "{} {} [{}]: {}",
+            self.connector, key, self.status, self.message
+        )
     }
 }

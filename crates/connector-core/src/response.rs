@@ -127,13 +127,22 @@ pub fn read_success<C: Connector + ?Sized>(
 
     let null = Value::Null;
     if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
-        return Err(Interpreted::new(verdict.status, Some(code), verdict.message));
+        return Err(Interpreted::new(
+            verdict.status,
+            Some(code),
+            verdict.message,
+        ));
     }
 
     let said = json
         .as_ref()
         .and_then(provider_message)
-        .map(|m| format!(" (the provider said: \"{}\")", scrub(&m, credentials.secrets())))
+        .map(|m| {
+            format!(
+                " (the provider said: \"{}\")",
+                scrub(&m, credentials.secrets())
+            )
+        })
         .unwrap_or_default();
     let name = spec.name;
     let (status, message) = match status {

@@ -58,7 +58,9 @@ pub struct RawCredentials {
 /// Why a credentials document could not be read. Never contains a value.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsParseError {
-    #[error("credentials are not valid JSON ({0}); expected an object such as {{\"api_key\": \"…\"}}")]
+    #[error(
+        "credentials are not valid JSON ({0}); expected an object such as {{\"api_key\": \"…\"}}"
+    )]
     Syntax(String),
     #[error("credentials must be a JSON object such as {{\"api_key\": \"…\"}}, not {0}")]
     NotAnObject(&'static str),

@@ -197,7 +197,9 @@ impl Auth {
         match self {
             Auth::Bearer { field } => format!("Authorization: Bearer <{field}>"),
             Auth::BasicUsername { field } => {
-                format!("Authorization: Basic base64(<{field}>:) (the key as username, empty password)")
+                format!(
+                    "Authorization: Basic base64(<{field}>:) (the key as username, empty password)"
+                )
             }
             Auth::Header { header, field } => format!("{header}: <{field}>"),
         }
