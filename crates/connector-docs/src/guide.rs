@@ -15,10 +15,13 @@ pub(crate) fn guide_blocks(connector: &dyn Connector) -> Vec<Block> {
     let spec = connector.spec();
     let mut blocks = vec![
         Block::Heading(1, spec.name.to_owned()),
-        Block::Paragraph(spec.summary.to_owned()),
+        Block::Paragraph(or_missing(spec.summary, "No summary is declared yet.")),
         Block::Bullets(vec![
             format!("Connector id: `{}`", spec.id),
-            format!("Category: {}", spec.category),
+            format!(
+                "Category: {}",
+                or_missing(spec.category, "not declared yet")
+            ),
             format!("API base URL: `{}`", spec.base_url),
             format!("Credential types: {}", variant_list(spec)),
         ]),
@@ -117,6 +120,14 @@ fn variant_list(spec: &ConnectorSpec) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn or_missing(text: &str, missing: &str) -> String {
+    if text.trim().is_empty() {
+        missing.to_owned()
+    } else {
+        text.to_owned()
+    }
 }
 
 fn list_or(items: &[&str], empty: &str) -> Block {
@@ -281,7 +292,7 @@ fn variant_blocks(
         ),
         format!(
             "A success (a 2xx answer whose body the connector recognises) proves {}",
-            variant.verify.proves
+            or_missing(variant.verify.proves, "… (not declared yet).")
         ),
         "Redirects are not followed, so the key never travels to another host.".to_owned(),
     ]));
