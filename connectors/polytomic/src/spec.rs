@@ -164,6 +164,6 @@ const CREATE_API_KEY: ActionSpec = ActionSpec {
     cautions: &[Caution {
         input: "force",
         when: "true",
-        message: "force revokes the user's current API key before minting the new one: anything still using the old key stops working",
+        message: "force revokes the user's current API key before minting the new one: anything still using the old key stops working.",
     }],
 };
