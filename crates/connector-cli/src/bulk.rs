@@ -1,11 +1,422 @@
-//! `connector check --bulk`: many credentials at once, streamed, in input order (not written yet).
+//! `connector check --bulk`: many credentials at once, streamed, in input order.
+//!
+//! A reader thread parses the input line by line into a bounded channel ([`input`]). Each line
+//! becomes a future in an ordered window (`buffered`) a few times wider than `--concurrency`;
+//! checks run as tasks on the runtime, a semaphore bounds the requests in flight, and
+//! `--rate` spaces the requests to one connector ([`rate`]). Identical credentials share one
+//! check through a bounded cache of recent ones ([`recent`]). Results are written in input order
+//! as soon as the line at the head of the window is done, so memory depends on the window, not
+//! on the input.
 
+mod input;
+mod rate;
+mod recent;
+mod summary;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use crate::settings::Settings;
-use crate::usage::UsageError;
+use connector_core::{CheckOptions, CheckReport, HttpClient, Limits, Status};
+use futures::future::{self, BoxFuture, FutureExt, Shared};
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::settings::{parse_base_url, Settings};
+use crate::usage::{find_connector, UsageError};
 use crate::CheckArgs;
 
-pub async fn run(_args: &CheckArgs, _settings: &Settings) -> Result<ExitCode, UsageError> {
-    Err(UsageError::new("--bulk is not available yet"))
+use self::input::{Entry, Job, Source, Work};
+use self::rate::RateLimit;
+use self::recent::Recent;
+use self::summary::Summary;
+
+/// Requests in flight when `--concurrency` is not given.
+pub const DEFAULT_CONCURRENCY: usize = 64;
+/// The most requests in flight `--concurrency` accepts.
+pub const MAX_CONCURRENCY: usize = 4096;
+/// Lines in progress per request in flight: room for fast lines to finish behind a slow one.
+const WINDOW_PER_REQUEST: usize = 4;
+/// Distinct credentials remembered for deduplication beyond the window.
+const RECENT_CREDENTIALS: usize = 8192;
+/// Parsed lines waiting for a place in the window.
+const INPUT_QUEUE: usize = 1024;
+const STDOUT_BUFFER_BYTES: usize = 64 * 1024;
+
+/// One check's result, shared by every line with the same credentials.
+type SharedReport = Shared<BoxFuture<'static, Arc<CheckReport>>>;
+
+/// What identifies a check for deduplication: connector, variant and credential values.
+type CheckKey = (&'static str, &'static str, u64);
+
+pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, UsageError> {
+    let path = args
+        .bulk
+        .as_deref()
+        .ok_or_else(|| UsageError::new("--bulk needs a FILE, or - for stdin"))?;
+    let concurrency = concurrency(args.concurrency)?;
+    let limits = settings.limits_with(args.timeout, args.retries)?;
+    let options = options_by_connector(&args.base_url, settings, limits)?;
+    let rates = rates_by_connector(&args.rate)?;
+    let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
+    let lines = Source::open(path)?.spawn(INPUT_QUEUE)?;
+
+    let checker = Arc::new(Checker {
+        http: HttpClient::with_pool_size(concurrency),
+        options,
+        rates,
+        permits: Semaphore::new(concurrency),
+    });
+    let mut recent: Recent<CheckKey, SharedReport> = Recent::new(RECENT_CREDENTIALS + window);
+    let mut summary = Summary::start();
+    let counters = summary.counters();
+
+    let results = stream::unfold(lines, |mut lines| async move {
+        lines.recv().await.map(|event| (event, lines))
+    })
+    .map(move |event| match event {
+        Ok(entry) => {
+            let Entry { line, id, work } = entry;
+            match work {
+                Work::Invalid(report) => {
+                    let report = Arc::new(*report);
+                    future::ready(Ok(Done {
+                        line,
+                        id,
+                        report,
+                        warnings: Vec::new(),
+                    }))
+                    .boxed()
+                }
+                Work::Check(job) => {
+                    let key = (job.connector.spec().id, job.variant.name, job.fingerprint);
+                    let warnings = job.warnings.clone();
+                    let (report, reused) = recent.get_or_insert_with(key, || checker.start(job));
+                    counters.started(reused);
+                    report
+                        .map(move |report| {
+                            Ok(Done {
+                                line,
+                                id,
+                                report,
+                                warnings,
+                            })
+                        })
+                        .boxed()
+                }
+            }
+        }
+        Err(error) => future::ready(Err(error)).boxed(),
+    })
+    .buffered(window);
+
+    let mut out = io::BufWriter::with_capacity(STDOUT_BUFFER_BYTES, io::stdout().lock());
+    match emit(results, &mut out, &mut summary).await {
+        Ok(()) => {}
+        Err(Stop::Input(error)) => {
+            summary.abandon();
+            eprintln!("error: {error}; the lines before it have their results");
+            summary.finish();
+            return Ok(ExitCode::from(2));
+        }
+        Err(Stop::Output(error)) => {
+            summary.abandon();
+            eprintln!("error: cannot write to standard output ({error}); stopping");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    summary.finish();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A line's result, ready to print.
+struct Done {
+    line: u64,
+    id: Value,
+    report: Arc<CheckReport>,
+    /// Notes about the line itself, added to the report's own warnings.
+    warnings: Vec<String>,
+}
+
+/// Why the run stopped before the end of the input.
+enum Stop {
+    Input(String),
+    Output(io::Error),
+}
+
+/// Writes results in order, flushing whenever the next one is not ready yet, so a reader of the
+/// output sees results as they come without a write per line.
+async fn emit(
+    results: impl futures::Stream<Item = Result<Done, String>>,
+    out: &mut impl Write,
+    summary: &mut Summary,
+) -> Result<(), Stop> {
+    let mut results = std::pin::pin!(results);
+    loop {
+        let next = match results.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                out.flush().map_err(Stop::Output)?;
+                results.next().await
+            }
+        };
+        let Some(done) = next else { break };
+        let done = done.map_err(Stop::Input)?;
+        write_line(out, &done).map_err(Stop::Output)?;
+        summary.record(done.report.status);
+    }
+    out.flush().map_err(Stop::Output)
+}
+
+/// An output line: the input's id, then exactly the fields of `connector check --json`.
+#[derive(Serialize)]
+struct OutputLine<'a> {
+    id: &'a Value,
+    #[serde(flatten)]
+    report: &'a CheckReport,
+}
+
+fn write_line(out: &mut impl Write, done: &Done) -> io::Result<()> {
+    let report = line_report(done);
+    serde_json::to_writer(
+        &mut *out,
+        &OutputLine {
+            id: &done.id,
+            report: &report,
+        },
+    )?;
+    out.write_all(b"\n")
+}
+
+/// The shared report as this line reports it: an `invalid_input` names the line, and notes
+/// about the line come first among the warnings.
+fn line_report(done: &Done) -> Cow<'_, CheckReport> {
+    let report = done.report.as_ref();
+    let name_line = report.status == Status::InvalidInput && !report.message.starts_with("line ");
+    if !name_line && done.warnings.is_empty() {
+        return Cow::Borrowed(report);
+    }
+    let mut report = report.clone();
+    if name_line {
+        report.message = format!("line {}: {}", done.line, report.message);
+    }
+    if !done.warnings.is_empty() {
+        report.warnings.splice(0..0, done.warnings.iter().cloned());
+    }
+    Cow::Owned(report)
+}
+
+/// What every check shares: one HTTP client and pool, the options and rate per connector, and
+/// the bound on requests in flight.
+struct Checker {
+    http: HttpClient,
+    options: HashMap<&'static str, CheckOptions>,
+    rates: HashMap<&'static str, RateLimit>,
+    permits: Semaphore,
+}
+
+impl Checker {
+    /// Starts checking at once, as a task of its own; the result can be awaited by many lines.
+    fn start(self: &Arc<Self>, job: Job) -> SharedReport {
+        let checker = Arc::clone(self);
+        let spec = job.connector.spec();
+        let (id, variant) = (spec.id, job.variant.name);
+        let task = tokio::spawn(async move { checker.check(job).await });
+        async move {
+            task.await.unwrap_or_else(|_| {
+                Arc::new(CheckReport {
+                    connector: id.to_owned(),
+                    variant: variant.to_owned(),
+                    status: Status::Unexpected,
+                    key: None,
+                    http_status: None,
+                    message: "the check stopped unexpectedly (an internal error); run it again with `connector check`".to_owned(),
+                    warnings: Vec::new(),
+                    account: None,
+                    elapsed_ms: 0,
+                })
+            })
+        }
+        .boxed()
+        .shared()
+    }
+
+    async fn check(&self, job: Job) -> Arc<CheckReport> {
+        let id = job.connector.spec().id;
+        if let Some(rate) = self.rates.get(id) {
+            rate.wait().await;
+        }
+        // The semaphore is never closed; without a permit the check would still be correct.
+        let _permit = self.permits.acquire().await.ok();
+        let default = CheckOptions::default();
+        let options = self.options.get(id).unwrap_or(&default);
+        let report = job
+            .connector
+            .check(
+                &self.http,
+                Some(job.variant.name),
+                &job.credentials,
+                options,
+            )
+            .await;
+        Arc::new(report)
+    }
+}
+
+fn concurrency(flag: Option<usize>) -> Result<usize, UsageError> {
+    match flag {
+        None => Ok(DEFAULT_CONCURRENCY),
+        Some(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        Some(n) => Err(UsageError::new(format!(
+            "--concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}"
+        ))),
+    }
+}
+
+/// Splits `ID=VALUE`, checking the id names a connector.
+fn split_pair<'a>(
+    flag: &str,
+    text: &'a str,
+    example: &str,
+) -> Result<(&'static str, &'a str), UsageError> {
+    let (id, value) = text.split_once('=').ok_or_else(|| {
+        UsageError::new(format!(
+            "with --bulk, give {flag} per connector as ID=VALUE, e.g. {flag} {example}"
+        ))
+    })?;
+    let connector =
+        find_connector(id.trim()).map_err(|e| UsageError::new(format!("{flag} {id}=…: {e}")))?;
+    Ok((connector.spec().id, value.trim()))
+}
+
+/// Options for every registered connector: `--base-url ID=URL` over the settings' base URLs.
+fn options_by_connector(
+    flags: &[String],
+    settings: &Settings,
+    limits: Limits,
+) -> Result<HashMap<&'static str, CheckOptions>, UsageError> {
+    let mut urls: HashMap<&'static str, &str> = HashMap::new();
+    for flag in flags {
+        let (id, url) = split_pair("--base-url", flag, "polytomic=http://127.0.0.1:8080")?;
+        parse_base_url(url)?;
+        if urls.insert(id, url).is_some() {
+            return Err(UsageError::new(format!(
+                "--base-url is given twice for {id}"
+            )));
+        }
+    }
+    connector_registry::all()
+        .iter()
+        .map(|connector| {
+            let id = connector.spec().id;
+            let base_url = settings.base_url(id, urls.get(id).copied())?;
+            Ok((id, CheckOptions { base_url, limits }))
+        })
+        .collect()
+}
+
+/// `--rate ID=N` per connector.
+fn rates_by_connector(flags: &[String]) -> Result<HashMap<&'static str, RateLimit>, UsageError> {
+    let mut rates = HashMap::new();
+    for flag in flags {
+        let (id, rate) = split_pair("--rate", flag, "stackone=5")?;
+        let per_second = rate
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1_000_000.0)
+            .ok_or_else(|| {
+                UsageError::new(format!(
+                    "--rate {id}=…: give requests per second as a number above 0, e.g. {id}=5 or {id}=0.5"
+                ))
+            })?;
+        if rates
+            .insert(id, RateLimit::per_second(per_second))
+            .is_some()
+        {
+            return Err(UsageError::new(format!("--rate is given twice for {id}")));
+        }
+    }
+    Ok(rates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn output_lines_are_id_then_the_check_json_fields() {
+        let report = CheckReport {
+            connector: "polytomic".to_owned(),
+            variant: "api_key".to_owned(),
+            status: Status::InvalidInput,
+            key: Some("••••847b".to_owned()),
+            http_status: None,
+            message: "field `api_key` is required".to_owned(),
+            warnings: vec!["report".to_owned()],
+            account: None,
+            elapsed_ms: 0,
+        };
+        let done = Done {
+            line: 9,
+            id: Value::from("acct"),
+            report: Arc::new(report.clone()),
+            warnings: vec!["line".to_owned()],
+        };
+        let mut out = Vec::new();
+        write_line(&mut out, &done).unwrap();
+
+        let mut expected = report;
+        expected.message = "line 9: field `api_key` is required".to_owned();
+        expected.warnings = vec!["line".to_owned(), "report".to_owned()];
+        let single = serde_json::to_string(&expected).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, format!("{{\"id\":\"acct\",{}\n", &single[1..]));
+    }
+
+    #[test]
+    fn flags_are_validated_per_connector() {
+        let settings = Settings::default();
+        let limits = Limits::default();
+        let ok = options_by_connector(
+            &strings(&["stackone=http://127.0.0.1:9/x"]),
+            &settings,
+            limits,
+        )
+        .unwrap();
+        assert_eq!(
+            ok["stackone"].base_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:9/x"
+        );
+        assert!(ok["polytomic"].base_url.is_none());
+        let err =
+            options_by_connector(&strings(&["stackon=http://127.0.0.1:9"]), &settings, limits)
+                .err()
+                .unwrap();
+        assert!(err.to_string().contains("did you mean `stackone`"), "{err}");
+        assert!(
+            options_by_connector(&strings(&["http://127.0.0.1:9"]), &settings, limits).is_err()
+        );
+        assert!(options_by_connector(&strings(&["stackone=ftp://x"]), &settings, limits).is_err());
+        assert!(rates_by_connector(&strings(&["stackone=0.5"])).is_ok());
+        for bad in [
+            "stackone=0",
+            "stackone=x",
+            "stackone",
+            "nope=5",
+            "stackone=1,stackone=2",
+        ] {
+            let flags: Vec<String> = bad.split(',').map(str::to_owned).collect();
+            assert!(rates_by_connector(&flags).is_err(), "{bad}");
+        }
+        assert!(concurrency(Some(0)).is_err());
+        assert_eq!(concurrency(None).unwrap(), DEFAULT_CONCURRENCY);
+    }
 }

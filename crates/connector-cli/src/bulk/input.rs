@@ -1,0 +1,534 @@
+//! Bulk input: JSON lines read on their own thread, one at a time, and turned into a check to run
+//! or an `invalid_input` result, without ever quoting what a line contains.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::thread;
+
+use connector_core::check::resolve_variant;
+use connector_core::{CheckReport, Connector, CredentialVariant, RawCredentials, Status};
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+
+use crate::usage::UsageError;
+
+/// The longest input line read; a longer one is skipped and reported, so one runaway line
+/// cannot take the memory.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The read buffer; large enough that reads from a file are few.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// One input line, numbered from 1, with what to do about it.
+#[derive(Debug)]
+pub struct Entry {
+    pub line: u64,
+    /// The input's `id`, or the line number when absent or null.
+    pub id: Value,
+    pub work: Work,
+}
+
+/// What an input line asks for.
+#[derive(Debug)]
+pub enum Work {
+    /// A credential to verify.
+    Check(Job),
+    /// The line cannot be checked; its result is already known.
+    Invalid(Box<CheckReport>),
+}
+
+/// A credential to verify, with the connector and variant already resolved.
+pub struct Job {
+    pub connector: &'static dyn Connector,
+    pub variant: &'static CredentialVariant,
+    pub credentials: RawCredentials,
+    /// Identifies the credential values for deduplication.
+    pub fingerprint: u64,
+    /// Notes about the line itself (e.g. an unknown top-level field), added to the result.
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("connector", &self.connector.spec().id)
+            .field("variant", &self.variant.name)
+            .field("credentials", &self.credentials)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the reader thread sends: the next line, or why reading stopped early.
+pub type Event = Result<Entry, String>;
+
+/// Where the lines come from.
+pub struct Source {
+    name: String,
+    reader: Box<dyn Read + Send>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source").field("name", &self.name).finish()
+    }
+}
+
+impl Source {
+    /// Opens a file, or standard input for `-`. A file that cannot be opened is a usage error.
+    pub fn open(path: &str) -> Result<Self, UsageError> {
+        if path == "-" {
+            return Ok(Self {
+                name: "standard input".to_owned(),
+                reader: Box::new(io::stdin()),
+            });
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| UsageError::new(format!("cannot read bulk input file {path}: {e}")))?;
+        Ok(Self {
+            name: path.to_owned(),
+            reader: Box::new(file),
+        })
+    }
+
+    /// Reads and parses lines on a thread of their own, sending each as soon as it is ready.
+    /// `capacity` bounds the lines waiting to be checked, so memory does not grow with the input.
+    pub fn spawn(self, capacity: usize) -> Result<mpsc::Receiver<Event>, UsageError> {
+        let (sender, receiver) = mpsc::channel(capacity.max(1));
+        thread::Builder::new()
+            .name("bulk-input".to_owned())
+            .spawn(move || self.send_lines(&sender))
+            .map_err(|e| UsageError::new(format!("cannot start the input reader: {e}")))?;
+        Ok(receiver)
+    }
+
+    fn send_lines(self, sender: &mpsc::Sender<Event>) {
+        let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, self.reader);
+        let mut buffer = Vec::new();
+        let mut number = 0u64;
+        loop {
+            let event = match read_line(&mut reader, &mut buffer) {
+                Ok(None) => return,
+                Ok(Some(read)) => {
+                    number += 1;
+                    Ok(match read {
+                        Line::Complete => parse_line(number, &buffer),
+                        Line::TooLong => invalid(
+                            number,
+                            Value::from(number),
+                            None,
+                            format!("the line is longer than {} KiB", MAX_LINE_BYTES / 1024),
+                        ),
+                    })
+                }
+                Err(e) => Err(format!(
+                    "cannot read {} after line {number}: {e}",
+                    self.name
+                )),
+            };
+            let stop = event.is_err();
+            // A closed channel means the run has stopped (e.g. stdout is gone): stop reading.
+            if sender.blocking_send(event).is_err() || stop {
+                return;
+            }
+        }
+    }
+}
+
+/// How a line read ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The line is in the buffer, without its line ending.
+    Complete,
+    /// The line was longer than [`MAX_LINE_BYTES`]; it was read to its end and dropped.
+    TooLong,
+}
+
+/// Reads one line into `buffer` (reused between lines). `None` at the end of the input; a last
+/// line without a newline still counts.
+fn read_line(reader: &mut impl BufRead, buffer: &mut Vec<u8>) -> io::Result<Option<Line>> {
+    buffer.clear();
+    let mut consumed_any = false;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        consumed_any = true;
+        let newline = available.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(available.len(), |at| at + 1);
+        if !too_long {
+            if buffer.len() + take > MAX_LINE_BYTES + 2 {
+                too_long = true;
+                buffer.clear();
+            } else {
+                buffer.extend_from_slice(&available[..take]);
+            }
+        }
+        reader.consume(take);
+        if newline.is_some() {
+            break;
+        }
+    }
+    if !consumed_any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(Line::TooLong));
+    }
+    if buffer.last() == Some(&b'\n') {
+        buffer.pop();
+        if buffer.last() == Some(&b'\r') {
+            buffer.pop();
+        }
+    }
+    if buffer.len() > MAX_LINE_BYTES {
+        return Ok(Some(Line::TooLong));
+    }
+    Ok(Some(Line::Complete))
+}
+
+/// Turns one line into a job or an `invalid_input` result. Messages name the line, the field
+/// and the kind of value, never a value.
+pub fn parse_line(line: u64, text: &[u8]) -> Entry {
+    let number = Value::from(line);
+    let text = if line == 1 {
+        text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+    } else {
+        text
+    };
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return invalid(
+            line,
+            number,
+            None,
+            "the line is empty; expected a JSON object such as {\"connector\": \"…\", \"credentials\": {…}}".to_owned(),
+        );
+    }
+    let value: Value = match serde_json::from_slice(text) {
+        Ok(value) => value,
+        Err(e) => {
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "it ends too early",
+                serde_json::error::Category::Syntax => "syntax error",
+                _ => "unreadable",
+            };
+            return invalid(
+                line,
+                number,
+                None,
+                format!("not valid JSON ({what} at column {})", e.column()),
+            );
+        }
+    };
+    let Value::Object(mut fields) = value else {
+        return invalid(
+            line,
+            number,
+            None,
+            format!(
+                "expected a JSON object such as {{\"connector\": \"…\", \"credentials\": {{…}}}}, not {}",
+                kind(&value)
+            ),
+        );
+    };
+    let id = match fields.remove("id") {
+        None | Some(Value::Null) => number,
+        Some(id) => id,
+    };
+    let connector = match fields.remove("connector") {
+        Some(Value::String(name)) => name,
+        Some(other) => {
+            let message = format!("`connector` must be a string, not {}", kind(&other));
+            return invalid(line, id, None, message);
+        }
+        None => {
+            let message = "`connector` is missing; see `connector list` for the ids".to_owned();
+            return invalid(line, id, None, message);
+        }
+    };
+    let Some(found) = connector_registry::find(&connector) else {
+        let hint = match connector_registry::closest_id(&connector) {
+            Some(close) => format!("did you mean `{close}`? "),
+            None => String::new(),
+        };
+        let message = format!(
+            "unknown connector {}; {hint}run `connector list` to see them all",
+            describe_name(&connector)
+        );
+        return invalid(line, id, None, message);
+    };
+    let spec = found.spec();
+    let variant = match fields.remove("variant") {
+        None | Some(Value::Null) => spec.default_variant(),
+        Some(Value::String(name)) => match resolve_variant(spec, Some(&name)) {
+            Ok(variant) => variant,
+            Err(message) => return invalid(line, id, Some(spec.id), message),
+        },
+        Some(other) => {
+            let message = format!("`variant` must be a string, not {}", kind(&other));
+            return invalid(line, id, Some(spec.id), message);
+        }
+    };
+    let credentials = match fields.remove("credentials") {
+        Some(value) => match RawCredentials::from_value(value) {
+            Ok(credentials) => credentials,
+            Err(e) => {
+                let report =
+                    invalid_report(line, spec.id, variant.name, format!("`credentials`: {e}"));
+                return Entry {
+                    line,
+                    id,
+                    work: Work::Invalid(Box::new(report)),
+                };
+            }
+        },
+        None => {
+            let message =
+                "`credentials` is missing; expected an object such as {\"api_key\": \"…\"}";
+            let report = invalid_report(line, spec.id, variant.name, message.to_owned());
+            return Entry {
+                line,
+                id,
+                work: Work::Invalid(Box::new(report)),
+            };
+        }
+    };
+    let warnings = unknown_fields(&fields);
+    Entry {
+        line,
+        id,
+        work: Work::Check(Job {
+            connector: found,
+            variant,
+            fingerprint: credentials.fingerprint(),
+            credentials,
+            warnings,
+        }),
+    }
+}
+
+/// A warning per top-level field the input format does not have (a typo such as `varient`
+/// would otherwise go unnoticed).
+fn unknown_fields(rest: &Map<String, Value>) -> Vec<String> {
+    rest.keys()
+        .map(|key| {
+            format!(
+                "ignored unknown field {}; a line has id, connector, variant and credentials",
+                describe_name(key)
+            )
+        })
+        .collect()
+}
+
+/// A name from the input, quoted when it reads like a word; otherwise only its length, since a
+/// value in the wrong place may be a key (keys have digits or capitals, or are long).
+fn describe_name(name: &str) -> String {
+    let reads_like_a_word = !name.is_empty()
+        && name.len() <= 24
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || matches!(c, '-' | '_'));
+    if reads_like_a_word {
+        format!("`{name}`")
+    } else {
+        format!("(a {}-character name)", name.chars().count())
+    }
+}
+
+fn invalid(line: u64, id: Value, connector: Option<&str>, message: String) -> Entry {
+    let report = invalid_report(line, connector.unwrap_or_default(), "", message);
+    Entry {
+        line,
+        id,
+        work: Work::Invalid(Box::new(report)),
+    }
+}
+
+fn invalid_report(line: u64, connector: &str, variant: &str, message: String) -> CheckReport {
+    CheckReport {
+        connector: connector.to_owned(),
+        variant: variant.to_owned(),
+        status: Status::InvalidInput,
+        key: None,
+        http_status: None,
+        message: format!("line {line}: {message}"),
+        warnings: Vec::new(),
+        account: None,
+        elapsed_ms: 0,
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
+
+    fn report(entry: &Entry) -> &CheckReport {
+        match &entry.work {
+            Work::Invalid(report) => report,
+            Work::Check(_) => panic!("line {} was accepted", entry.line),
+        }
+    }
+
+    #[test]
+    fn a_good_line_becomes_a_job_with_its_id() {
+        let text = format!(
+            r#"{{"id": "acct-1", "connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}}}"#
+        );
+        let entry = parse_line(3, text.as_bytes());
+        assert_eq!(entry.id, Value::from("acct-1"));
+        let Work::Check(job) = entry.work else {
+            panic!("not accepted")
+        };
+        assert_eq!(job.connector.spec().id, "polytomic");
+        assert_eq!(job.variant.name, "api_key");
+        assert!(job.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_id_defaults_to_the_line_number_and_keeps_its_type() {
+        let text =
+            format!(r#"{{"connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}}}"#);
+        assert_eq!(parse_line(7, text.as_bytes()).id, Value::from(7));
+        let text = format!(
+            r#"{{"id": 42, "connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}}}"#
+        );
+        assert_eq!(parse_line(7, text.as_bytes()).id, Value::from(42));
+    }
+
+    #[test]
+    fn the_same_credentials_have_the_same_fingerprint() {
+        let one = format!(
+            r#"{{"id": 1, "connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}}}"#
+        );
+        let two = format!(
+            r#"{{"connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}, "id": 2}}"#
+        );
+        let fingerprint = |text: &str| match parse_line(1, text.as_bytes()).work {
+            Work::Check(job) => job.fingerprint,
+            Work::Invalid(report) => panic!("{}", report.message),
+        };
+        assert_eq!(fingerprint(&one), fingerprint(&two));
+        assert_ne!(fingerprint(&one), fingerprint(&one.replace("847b", "847c")));
+    }
+
+    #[test]
+    fn bad_lines_say_what_is_wrong_without_quoting_values() {
+        let cases = [
+            (
+                format!(r#"{{"connector": "polytomic", "credentials": {{"api_key": {KEY}}}}}"#),
+                "not valid JSON",
+            ),
+            (
+                format!(r#"{{"connector": "polytomic", "credentials": "{KEY}"}}"#),
+                "not a string",
+            ),
+            (
+                format!(r#"{{"connector": "{KEY}", "credentials": {{}}}}"#),
+                "unknown connector (a 36-character name)",
+            ),
+            (
+                format!(r#"{{"connector": "polytomik", "credentials": {{"api_key": "{KEY}"}}}}"#),
+                "did you mean `polytomic`",
+            ),
+            (
+                format!(
+                    r#"{{"connector": "polytomic", "variant": "nope", "credentials": {{"api_key": "{KEY}"}}}}"#
+                ),
+                "no credential variant `nope`",
+            ),
+            (
+                format!(
+                    r#"{{"connector": "polytomic", "variant": 1, "credentials": {{"api_key": "{KEY}"}}}}"#
+                ),
+                "`variant` must be a string, not a number",
+            ),
+            (
+                format!(r#"{{"connector": "polytomic", "api_key": "{KEY}"}}"#),
+                "`credentials` is missing",
+            ),
+            (format!(r#"["{KEY}"]"#), "not an array"),
+            (
+                format!(r#"{{"connector": ["{KEY}"]}}"#),
+                "`connector` must be a string, not an array",
+            ),
+            ("   ".to_owned(), "the line is empty"),
+            (
+                format!(r#"{{"connector": "polytomic", "credentials": {{"api_key": "{KEY}"}}"#),
+                "it ends too early",
+            ),
+        ];
+        for (text, expected) in cases {
+            let entry = parse_line(5, text.as_bytes());
+            let report = report(&entry);
+            assert_eq!(report.status, Status::InvalidInput);
+            assert!(report.message.starts_with("line 5: "), "{}", report.message);
+            assert!(
+                report.message.contains(expected),
+                "{expected}: {}",
+                report.message
+            );
+            assert!(!report.message.contains(&KEY[..8]), "{}", report.message);
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_warned_about() {
+        let text = format!(
+            r#"{{"connector": "polytomic", "varient": "partner", "credentials": {{"api_key": "{KEY}"}}}}"#
+        );
+        let Work::Check(job) = parse_line(1, text.as_bytes()).work else {
+            panic!("not accepted")
+        };
+        assert_eq!(job.warnings.len(), 1);
+        assert!(job.warnings[0].contains("`varient`"), "{}", job.warnings[0]);
+    }
+
+    #[test]
+    fn lines_are_read_one_by_one_with_any_ending() {
+        let input = b"one\r\n\ntwo\nthree";
+        let mut reader = BufReader::with_capacity(4, &input[..]);
+        let mut buffer = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut reader, &mut buffer).unwrap() {
+            assert_eq!(line, Line::Complete);
+            lines.push(String::from_utf8(buffer.clone()).unwrap());
+        }
+        assert_eq!(lines, ["one", "", "two", "three"]);
+    }
+
+    #[test]
+    fn an_overlong_line_is_skipped_and_counted() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES + 10];
+        input.extend_from_slice(b"\nnext\n");
+        let mut reader = BufReader::new(&input[..]);
+        let mut buffer = Vec::new();
+        assert_eq!(
+            read_line(&mut reader, &mut buffer).unwrap(),
+            Some(Line::TooLong)
+        );
+        assert_eq!(
+            read_line(&mut reader, &mut buffer).unwrap(),
+            Some(Line::Complete)
+        );
+        assert_eq!(buffer, b"next");
+        assert_eq!(read_line(&mut reader, &mut buffer).unwrap(), None);
+    }
+}

@@ -1,0 +1,455 @@
+//! End-to-end tests of `connector check --bulk` through the real binary against local wiremock
+//! servers: input order, deduplication, malformed lines, per-connector base URL and rate, the
+//! exit status, and that no key appears unmasked on stdout or stderr.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Polytomic keys are UUIDs, sent as `Bearer <key>`.
+fn polytomic_key(n: u32) -> String {
+    format!("8e5dcfdd-d23d-4e6f-a136-{n:012}")
+}
+
+/// StackOne keys look like `v1.<region>.<random>`, sent as the Basic username.
+fn stackone_key(n: u32) -> String {
+    format!("v1.eu1.Zm9vYmFyYmF6cXV4{n:08}")
+}
+
+fn polytomic_line(id: &str, key: &str) -> String {
+    json!({"id": id, "connector": "polytomic", "credentials": {"api_key": key}}).to_string()
+}
+
+fn polytomic_ok() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"data": {"email": "ops@example.com",
+        "organization_id": "o1", "organization_name": "Acme Data", "role": "admin"}}))
+}
+
+/// Mounts an answer for one Polytomic key.
+fn answer_key(key: &str, response: ResponseTemplate) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", format!("Bearer {key}").as_str()))
+        .respond_with(response)
+}
+
+/// What a bulk run printed and how it exited.
+struct Run {
+    code: i32,
+    lines: Vec<Value>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// Runs `connector check --bulk - ARGS` with `input` on stdin.
+fn bulk(args: &[&str], input: &str) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "--bulk", "-", "--timeout", "5"])
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the connector binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_owned();
+    // Written from a thread: the binary answers while it reads, and a full pipe must not stall.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("the binary finishes");
+    writer
+        .join()
+        .expect("the writer thread ends")
+        .expect("stdin accepts the input");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines = stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}\nstderr: {stderr}"))
+        })
+        .collect();
+    Run {
+        code: out.status.code().expect("exit code"),
+        lines,
+        stdout,
+        stderr,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn ids(run: &Run) -> Vec<Value> {
+    run.lines.iter().map(|line| line["id"].clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_come_out_in_input_order_whatever_the_response_times() {
+    let server = MockServer::start().await;
+    let delays = [700, 0, 300, 0, 500, 0, 100, 0];
+    let mut input = String::new();
+    for (n, delay) in delays.iter().enumerate() {
+        let key = polytomic_key(n as u32);
+        let response = polytomic_ok().set_delay(Duration::from_millis(*delay));
+        answer_key(&key, response).expect(1).mount(&server).await;
+        input.push_str(&polytomic_line(&format!("acct-{n}"), &key));
+        input.push('\n');
+    }
+
+    let run = bulk(
+        &["--base-url", &format!("polytomic={}", server.uri())],
+        &input,
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected: Vec<Value> = (0..delays.len())
+        .map(|n| json!(format!("acct-{n}")))
+        .collect();
+    assert_eq!(ids(&run), expected);
+    assert!(
+        run.lines.iter().all(|l| l["status"] == "verified"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("8 verified"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_credentials_are_verified_once_for_every_line() {
+    let server = MockServer::start().await;
+    let shared = polytomic_key(1);
+    let other = polytomic_key(2);
+    answer_key(
+        &shared,
+        polytomic_ok().set_delay(Duration::from_millis(200)),
+    )
+    .expect(1)
+    .mount(&server)
+    .await;
+    answer_key(&other, ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut input = String::new();
+    for n in 0..7 {
+        let key = if n == 3 || n == 5 { &other } else { &shared };
+        input.push_str(&polytomic_line(&format!("line-{n}"), key));
+        input.push('\n');
+    }
+
+    let run = bulk(
+        &["--base-url", &format!("polytomic={}", server.uri())],
+        &input,
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.lines.len(), 7);
+    for (n, line) in run.lines.iter().enumerate() {
+        assert_eq!(line["id"], format!("line-{n}"));
+        let expected = if n == 3 || n == 5 {
+            "rejected"
+        } else {
+            "verified"
+        };
+        assert_eq!(line["status"], expected, "{line}");
+    }
+    assert!(
+        run.stderr.contains("2 distinct checks, 5 duplicate lines"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_malformed_line_gets_an_invalid_input_result_naming_it() {
+    let server = MockServer::start().await;
+    let good = polytomic_key(7);
+    // Lines 1 and 9 hold the same key: one request.
+    answer_key(&good, polytomic_ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let lines = [
+        polytomic_line("first", &good),
+        "{\"connector\": \"polytomic\", \"credentials\": {\"api_key\": 8e5dcfdd-oops".to_owned(),
+        String::new(),
+        json!({"connector": "polytomik", "credentials": {"api_key": good}}).to_string(),
+        json!({"connector": "polytomic"}).to_string(),
+        json!({"connector": "polytomic", "variant": "nope", "credentials": {"api_key": good}})
+            .to_string(),
+        json!({"connector": "polytomic", "credentials": {"api_key": "has space inside it"}})
+            .to_string(),
+        "[1, 2, 3]".to_owned(),
+        json!({"id": 99, "connector": "polytomic", "credentials": {"api_key": good}}).to_string(),
+    ];
+    let input = lines.join("\n");
+
+    let run = bulk(
+        &["--base-url", &format!("polytomic={}", server.uri())],
+        &input,
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.lines.len(), lines.len(), "{}", run.stdout);
+    let expected_ids = json!(["first", 2, 3, 4, 5, 6, 7, 8, 99]);
+    assert_eq!(Value::from(ids(&run)), expected_ids);
+    let statuses: Vec<&str> = run
+        .lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses[0], "verified");
+    assert_eq!(statuses[8], "verified");
+    for (n, line) in run.lines.iter().enumerate().take(8).skip(1) {
+        assert_eq!(line["status"], "invalid_input", "{line}");
+        let message = line["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("line {}: ", n + 1)),
+            "{message}"
+        );
+    }
+    assert!(run.lines[3]["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `polytomic`"));
+    assert!(run.lines[4]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`credentials` is missing"));
+    assert!(run.stderr.contains("7 invalid_input"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_connector_goes_to_its_own_base_url() {
+    let polytomic = MockServer::start().await;
+    let stackone = MockServer::start().await;
+    let key = polytomic_key(3);
+    answer_key(&key, polytomic_ok())
+        .expect(1)
+        .mount(&polytomic)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&stackone)
+        .await;
+    let input = [
+        polytomic_line("p", &key),
+        json!({"id": "s", "connector": "stackone", "credentials": {"api_key": stackone_key(1)}})
+            .to_string(),
+    ]
+    .join("\n");
+
+    let run = bulk(
+        &[
+            "--base-url",
+            &format!("polytomic={}", polytomic.uri()),
+            "--base-url",
+            &format!("stackone={}/v2", stackone.uri()),
+        ],
+        &input,
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let statuses: Vec<&Value> = run.lines.iter().map(|l| &l["status"]).collect();
+    assert_eq!(
+        statuses,
+        [&json!("verified"), &json!("verified")],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn bad_base_urls_and_rates_are_usage_errors() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--base-url", "polytomik=http://127.0.0.1:9"],
+            "did you mean `polytomic`",
+        ),
+        (&["--base-url", "polytomic=not a url"], "not a valid URL"),
+        (&["--base-url", "http://127.0.0.1:9"], "ID=VALUE"),
+        (&["--rate", "stackone=fast"], "requests per second"),
+    ];
+    for (args, expected) in cases {
+        let run = bulk(args, "");
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_spaces_the_requests_to_one_connector() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/accounts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": "a"}])))
+        .expect(10)
+        .mount(&server)
+        .await;
+    let input: Vec<String> = (0..10)
+        .map(|n| {
+            json!({"connector": "stackone", "credentials": {"api_key": stackone_key(n)}})
+                .to_string()
+        })
+        .collect();
+
+    let run = bulk(
+        &[
+            "--base-url",
+            &format!("stackone={}", server.uri()),
+            "--rate",
+            "stackone=5",
+        ],
+        &input.join("\n"),
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.lines.len(), 10);
+    assert!(
+        run.lines.iter().all(|l| l["status"] == "verified"),
+        "{}",
+        run.stdout
+    );
+    // 10 requests at 5 per second: the last starts 1.8 s after the first.
+    assert!(
+        run.elapsed >= Duration::from_millis(1500),
+        "{:?}",
+        run.elapsed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_never_appear_unmasked_on_stdout_or_stderr() {
+    let server = MockServer::start().await;
+    let verified = polytomic_key(11);
+    let rejected = polytomic_key(12);
+    let forbidden = polytomic_key(13);
+    answer_key(&verified, polytomic_ok()).mount(&server).await;
+    answer_key(
+        &rejected,
+        ResponseTemplate::new(401)
+            .set_body_json(json!({"message": format!("key {rejected} was revoked")})),
+    )
+    .mount(&server)
+    .await;
+    answer_key(
+        &forbidden,
+        ResponseTemplate::new(403)
+            .set_body_json(json!({"error": format!("{forbidden} lacks a role")})),
+    )
+    .mount(&server)
+    .await;
+    let broken = polytomic_key(14);
+    let input = [
+        polytomic_line("v", &verified),
+        polytomic_line("r", &rejected),
+        polytomic_line("f", &forbidden),
+        format!("{{\"connector\": \"polytomic\", \"credentials\": {{\"api_key\": {broken}}}}}"),
+        format!("{{\"connector\": \"{broken}\", \"credentials\": {{}}}}"),
+        format!("{{\"connector\": \"polytomic\", \"credentials\": \"{broken}\"}}"),
+        format!("{{\"connector\": \"polytomic\", \"{broken}\": 1, \"credentials\": {{}}}}"),
+    ]
+    .join("\n");
+
+    let run = bulk(
+        &["--base-url", &format!("polytomic={}", server.uri())],
+        &input,
+    );
+
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let statuses: Vec<&str> = run
+        .lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "verified",
+            "rejected",
+            "forbidden",
+            "invalid_input",
+            "invalid_input",
+            "invalid_input",
+            "invalid_input"
+        ]
+    );
+    assert_eq!(run.lines[1]["key"], "••••0012");
+    for key in [&verified, &rejected, &forbidden, &broken] {
+        // The distinctive middle of each key: its tail is allowed, in the mask.
+        let secret = &key[..28];
+        assert!(
+            !run.stdout.contains(secret),
+            "{secret} on stdout: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(secret),
+            "{secret} on stderr: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_input_file_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "--bulk", "/nonexistent/keys.jsonl"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/nonexistent/keys.jsonl"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn input_from_a_file_without_a_final_newline_counts_every_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("keys.jsonl");
+    std::fs::write(&file, "{}\n\n[]").expect("the input file is written");
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "--bulk"])
+        .arg(&file)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ids: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line")["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(1), json!(2), json!(3)]);
+}
+
+#[test]
+fn a_closed_stdout_stops_the_run_with_status_1() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("keys.jsonl");
+    // Enough output to fill a pipe, so the binary must notice the reader is gone.
+    std::fs::write(&file, "[]\n".repeat(20_000)).expect("the input file is written");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "--bulk"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary finishes");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write to standard output"),
+        "{stderr}"
+    );
+}
