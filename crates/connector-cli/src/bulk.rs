@@ -114,8 +114,16 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     })
     .buffered(window);
 
-    let mut out = io::BufWriter::with_capacity(STDOUT_BUFFER_BYTES, io::stdout().lock());
-    match emit(results, &mut out, &mut summary).await {
+    // The emitter runs as a task too, so waking it is as cheap as waking any other task.
+    let pipeline = tokio::spawn(async move {
+        let mut out = io::BufWriter::with_capacity(STDOUT_BUFFER_BYTES, io::stdout());
+        let result = emit(results, &mut out, &mut summary).await;
+        (result, summary)
+    });
+    let (result, summary) = pipeline
+        .await
+        .map_err(|_| UsageError::new("the bulk run stopped unexpectedly (an internal error)"))?;
+    match result {
         Ok(()) => {}
         Err(Stop::Input(error)) => {
             summary.abandon();

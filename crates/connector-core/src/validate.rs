@@ -195,8 +195,13 @@ pub fn format_matches(format: Format, value: &str) -> bool {
     };
     static CACHE: OnceLock<RwLock<HashMap<&'static str, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
-        return re.is_match(value);
+    // Match under the read lock: cloning a Regex would give it a fresh match cache each time.
+    if let Some(matched) = cache
+        .read()
+        .ok()
+        .and_then(|c| c.get(pattern).map(|re| re.is_match(value)))
+    {
+        return matched;
     }
     // An invalid pattern is a connector bug the conformance suite reports; here it matches nothing.
     let Ok(re) = Regex::new(pattern) else {
