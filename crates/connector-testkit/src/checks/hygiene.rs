@@ -1,0 +1,62 @@
+//! Secret hygiene over every check the other groups ran: the key never appears in the Debug or
+//! Display of a returned report, in its JSON, or in anything logged at TRACE level.
+
+use std::time::Instant;
+
+use crate::server::redact;
+use crate::{CheckResult, Ctx, Run};
+
+/// The three hygiene checks.
+pub(crate) fn checks(ctx: &Ctx<'_>) -> Vec<CheckResult> {
+    let runs = match ctx.runs.lock() {
+        Ok(runs) => runs,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let outputs: [(&str, &str, fn(&Run) -> &str); 4] = [
+        ("hygiene.debug-display", "Debug of the report", |r| &r.debug),
+        ("hygiene.debug-display", "Display of the report", |r| {
+            &r.display
+        }),
+        ("hygiene.json", "JSON of the report", |r| &r.json),
+        ("hygiene.trace-logs", "TRACE log", |r| &r.logs),
+    ];
+    let mut results: Vec<CheckResult> = Vec::new();
+    for (name, what, text_of) in outputs {
+        let started = Instant::now();
+        let mut failures = Vec::new();
+        if runs.is_empty() {
+            failures
+                .push("no check ran, so nothing shows the key is kept out of outputs".to_owned());
+        }
+        for run in runs.iter() {
+            let secrets: Vec<String> = run
+                .secrets
+                .iter()
+                .filter(|s| s.len() >= 4)
+                .cloned()
+                .collect();
+            let text = text_of(run);
+            if let Some(line) = text
+                .lines()
+                .find(|line| secrets.iter().any(|s| line.contains(s.as_str())))
+            {
+                let excerpt: String = redact(line, &secrets).chars().take(240).collect();
+                failures.push(format!(
+                    "the key appears in the {what} of `{}`: {excerpt}",
+                    run.label
+                ));
+            } else if secrets.iter().any(|s| text.contains(s.as_str())) {
+                failures.push(format!("the key appears in the {what} of `{}`", run.label));
+            }
+        }
+        match results.iter_mut().find(|r| r.name == name) {
+            Some(result) => {
+                result.failures.extend(failures);
+                result.passed = result.failures.is_empty();
+                result.elapsed += started.elapsed();
+            }
+            None => results.push(CheckResult::new(name, failures, started.elapsed())),
+        }
+    }
+    results
+}

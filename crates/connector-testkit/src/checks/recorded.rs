@@ -1,0 +1,127 @@
+//! Recorded scenarios: that every connector has the required ones, and that replaying each gives
+//! the recorded outcome and account from exactly the recorded request.
+
+use std::time::Instant;
+
+use connector_core::check::resolve_variant;
+use connector_core::Status;
+use serde_json::Value;
+
+use crate::fixture::Scenario;
+use crate::server::{base_url_for, received, request_differences, serve, template};
+use crate::{CheckResult, Ctx};
+
+/// The scenarios every connector must record, as (description, test).
+const REQUIRED: &[(&str, fn(&Scenario) -> bool)] = &[
+    ("a valid key (200 → verified, with the account)", |s| {
+        s.expect.status() == Some(Status::Verified) && !s.is_rate_limit_then_success()
+    }),
+    ("a revoked key (401 → rejected)", |s| {
+        s.expect.status() == Some(Status::Rejected) && s.responses.iter().any(|r| r.status == 401)
+    }),
+    ("a key lacking permission (403 → forbidden)", |s| {
+        s.expect.status() == Some(Status::Forbidden) && s.responses.iter().any(|r| r.status == 403)
+    }),
+    (
+        "a rate limit followed by success (429 then 200 → verified)",
+        Scenario::is_rate_limit_then_success,
+    ),
+    ("a provider outage (503 → unavailable)", |s| {
+        s.expect.status() == Some(Status::Unavailable)
+            && s.responses.iter().any(|r| r.status == 503)
+    }),
+];
+
+/// `fixtures.load`: the connector's fixtures exist, parse, and cover the required scenarios.
+pub(crate) fn load_check(ctx: &Ctx<'_>) -> CheckResult {
+    let started = Instant::now();
+    let id = ctx.connector.spec().id;
+    let fixtures = &ctx.options.fixtures;
+    let mut failures: Vec<String> = fixtures
+        .errors
+        .get("")
+        .into_iter()
+        .chain(fixtures.errors.get(id))
+        .flatten()
+        .cloned()
+        .collect();
+    let scenarios = fixtures.for_connector(id);
+    if scenarios.is_empty() && !fixtures.scenarios.contains_key(id) {
+        failures.push(format!(
+            "no fixtures for `{id}`: add {}/{id}/<scenario>.json files (see fixtures/README.md)",
+            fixtures.root.display()
+        ));
+    } else {
+        for (what, covers) in REQUIRED {
+            if !scenarios.iter().any(covers) {
+                failures.push(format!(
+                    "no scenario for {what}; record one in {}/{id}/",
+                    fixtures.root.display()
+                ));
+            }
+        }
+    }
+    CheckResult::new("fixtures.load", failures, started.elapsed())
+}
+
+/// `recorded.<name>`: replays one scenario.
+pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
+    let spec = ctx.connector.spec();
+    let mut failures = Vec::new();
+    let variant = match resolve_variant(spec, scenario.variant.as_deref()) {
+        Ok(v) => v,
+        Err(message) => return vec![format!("the scenario's variant: {message}")],
+    };
+    let secrets = Ctx::secrets_of(variant, &scenario.credentials);
+    let server = serve(scenario.responses.iter().map(template).collect()).await;
+    let probe = ctx
+        .probe(
+            format!("recorded.{}", scenario.name),
+            scenario.variant.as_deref(),
+            &scenario.credentials,
+            base_url_for(&server, spec),
+            secrets.clone(),
+        )
+        .await;
+    let report = &probe.report;
+
+    let expected = scenario.expect.status();
+    if expected != Some(report.status) {
+        failures.push(format!(
+            "ended `{}`, the recording says `{}` ({})",
+            report.status, scenario.expect.status, report.message
+        ));
+    }
+    if let Some(account) = &scenario.expect.account {
+        let actual = report
+            .account
+            .clone()
+            .map(Value::Object)
+            .unwrap_or(Value::Null);
+        let wanted = Value::Object(account.clone());
+        if actual != wanted {
+            failures.push(format!(
+                "reported account {actual}, the recording says {wanted}; check the connector's account()"
+            ));
+        }
+    }
+
+    let requests = received(&server).await;
+    if requests.is_empty() {
+        failures.push("the connector sent no request".to_owned());
+    }
+    if let Some(count) = scenario.expect.requests {
+        if requests.len() != count {
+            failures.push(format!(
+                "the provider received {} request(s), the recording says {count}",
+                requests.len()
+            ));
+        }
+    }
+    for (i, request) in requests.iter().enumerate() {
+        for difference in request_differences(&scenario.request, request, &secrets) {
+            failures.push(format!("request {}: {difference}", i + 1));
+        }
+    }
+    failures
+}

@@ -1,0 +1,325 @@
+//! Checks on the declaration alone: identity, fields, secrets, variants, examples, formats and the
+//! setup guide. No request is sent.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use connector_core::validate::format_matches;
+use connector_core::{mask, ConnectorSpec, Field, Format, HeaderValueSource};
+use url::Url;
+
+use crate::CheckResult;
+
+/// Words in a field's key or label that say it holds a secret.
+const SECRET_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passphrase",
+    "credential",
+    "private",
+];
+
+/// Markers of an obviously fake example value.
+const FAKE_MARKERS: &[&str] = &[
+    "example",
+    "fake",
+    "dummy",
+    "placeholder",
+    "sample",
+    "xxxx",
+    "0000",
+    "your-",
+    "your_",
+];
+
+/// Whether a field's name says it can hold a secret. Fixed choices and booleans cannot.
+pub(crate) fn looks_secret(field: &Field) -> bool {
+    if matches!(field.format, Format::Choice(_) | Format::Boolean) {
+        return false;
+    }
+    let words = format!("{} {}", field.key, field.label).to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| words.contains(w))
+}
+
+/// Whether an example is obviously fake.
+pub(crate) fn looks_fake(example: &str) -> bool {
+    let lower = example.to_ascii_lowercase();
+    FAKE_MARKERS.iter().any(|m| lower.contains(m))
+}
+
+/// Every spec check, in a fixed order.
+pub(crate) fn checks(spec: &'static ConnectorSpec, duplicate_id: bool) -> Vec<CheckResult> {
+    let all: [(&str, fn(&ConnectorSpec) -> Vec<String>); 6] = [
+        ("spec.identity", identity),
+        ("spec.secret-fields", secret_fields),
+        ("spec.variants", variants),
+        ("spec.examples", examples),
+        ("spec.formats", formats),
+        ("spec.guide", guide),
+    ];
+    let started = Instant::now();
+    let mut results = vec![CheckResult::new(
+        "spec.id",
+        id(spec, duplicate_id),
+        started.elapsed(),
+    )];
+    for (name, check) in all {
+        let started = Instant::now();
+        let failures = check(spec);
+        results.push(CheckResult::new(name, failures, started.elapsed()));
+    }
+    results
+}
+
+fn id(spec: &ConnectorSpec, duplicate: bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    let kebab = !spec.id.is_empty()
+        && spec.id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !kebab {
+        failures.push(format!(
+            "id `{}` is not kebab-case: use lowercase letters and digits joined by single hyphens, e.g. `polymer-hire`",
+            spec.id
+        ));
+    }
+    if duplicate {
+        failures.push(format!(
+            "id `{}` is registered more than once; every connector needs its own id",
+            spec.id
+        ));
+    }
+    failures
+}
+
+fn identity(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (what, value) in [
+        ("name", spec.name),
+        ("category", spec.category),
+        ("summary", spec.summary),
+    ] {
+        if value.trim().is_empty() {
+            failures.push(format!(
+                "`{what}` is empty; fill it in the connector's spec.rs"
+            ));
+        }
+    }
+    match Url::parse(spec.base_url) {
+        Ok(url) if url.scheme() == "https" => {}
+        Ok(_) => failures.push(format!(
+            "base URL `{}` is not https; keys must travel encrypted",
+            spec.base_url
+        )),
+        Err(e) => failures.push(format!("base URL `{}` does not parse: {e}", spec.base_url)),
+    }
+    if spec.docs.is_empty() {
+        failures
+            .push("no documentation link; add the provider's API-key docs to `docs`".to_owned());
+    }
+    for link in spec.docs {
+        if link.title.trim().is_empty() {
+            failures.push(format!("the docs link {} has no title", link.url));
+        }
+        if !Url::parse(link.url).is_ok_and(|u| u.scheme() == "https") {
+            failures.push(format!("docs link `{}` is not an https URL", link.url));
+        }
+    }
+    failures
+}
+
+fn secret_fields(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    for variant in spec.variants {
+        for field in variant.fields {
+            let is_key = variant.auth.field() == field.key;
+            let can_hold_secret = is_key || looks_secret(field);
+            if can_hold_secret && !field.secret {
+                failures.push(format!(
+                    "variant `{}`: field `{}` can hold a secret ({}) but is not marked `secret: true`; mark it so it is masked and write-only",
+                    variant.name,
+                    field.key,
+                    if is_key { "the auth scheme sends it" } else { "its name says so" }
+                ));
+            }
+            if let (true, Some(example)) = (field.secret || can_hold_secret, field.example) {
+                if !looks_fake(example) {
+                    failures.push(format!(
+                        "variant `{}`: the example of secret field `{}` ({}) looks like a real key; use an obviously fake value containing EXAMPLE or 0000",
+                        variant.name,
+                        field.key,
+                        mask(example)
+                    ));
+                }
+            }
+        }
+    }
+    failures
+}
+
+fn variants(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    if spec.variants.is_empty() {
+        failures.push("no credential variant; declare at least one".to_owned());
+    }
+    let mut names = BTreeSet::new();
+    for variant in spec.variants {
+        for name in std::iter::once(&variant.name).chain(variant.aliases) {
+            if !names.insert(*name) {
+                failures.push(format!("variant name or alias `{name}` is used twice"));
+            }
+        }
+        let v = variant.name;
+        let verify = &variant.verify;
+        if !matches!(verify.method, "GET" | "HEAD" | "POST") {
+            failures.push(format!(
+                "variant `{v}`: verification method `{}` is not GET, HEAD or POST",
+                verify.method
+            ));
+        }
+        if !verify.path.starts_with('/') {
+            failures.push(format!(
+                "variant `{v}`: verification path `{}` must start with `/`",
+                verify.path
+            ));
+        }
+        if verify.proves.trim().is_empty() {
+            failures.push(format!(
+                "variant `{v}`: say what a successful verification proves (`verify.proves`)"
+            ));
+        }
+        match variant.key_field() {
+            None => failures.push(format!(
+                "variant `{v}`: the auth scheme sends field `{}`, which the variant does not declare",
+                variant.auth.field()
+            )),
+            Some(field) if !field.required => failures.push(format!(
+                "variant `{v}`: the key field `{}` must be required",
+                field.key
+            )),
+            Some(_) => {}
+        }
+        for extra in variant.extra_headers {
+            if let HeaderValueSource::Field(field) = extra.value {
+                if variant.field(field).is_none() {
+                    failures.push(format!(
+                        "variant `{v}`: header `{}` takes field `{field}`, which is not declared",
+                        extra.name
+                    ));
+                }
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for field in variant.fields {
+            if !keys.insert(field.key) {
+                failures.push(format!(
+                    "variant `{v}`: field `{}` is declared twice",
+                    field.key
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn examples(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    for variant in spec.variants {
+        for field in variant.fields {
+            for (what, value) in [("example", field.example), ("default", field.default)] {
+                if let Some(value) = value {
+                    if !format_matches(field.format, value) {
+                        failures.push(format!(
+                            "variant `{}`: the {what} of field `{}` is not {}; fix the {what} or the format",
+                            variant.name,
+                            field.key,
+                            field.format.describe()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    failures
+}
+
+fn formats(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    for variant in spec.variants {
+        for field in variant.fields {
+            let Format::Pattern { regex, description } = field.format else {
+                continue;
+            };
+            if let Err(e) = regex::Regex::new(regex) {
+                failures.push(format!(
+                    "variant `{}`: the pattern of field `{}` does not compile: {e}",
+                    variant.name, field.key
+                ));
+            }
+            if !(regex.starts_with('^') && regex.ends_with('$')) {
+                failures.push(format!(
+                    "variant `{}`: the pattern of field `{}` must be anchored with ^ and $ so it describes the whole value",
+                    variant.name, field.key
+                ));
+            }
+            if description.trim().is_empty() {
+                failures.push(format!(
+                    "variant `{}`: the pattern of field `{}` needs a description for warnings and docs",
+                    variant.name, field.key
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn guide(spec: &ConnectorSpec) -> Vec<String> {
+    let mut failures = Vec::new();
+    let guide = &spec.guide;
+    if guide.prerequisites.is_empty() {
+        failures
+            .push("the setup guide lists no prerequisites; say who can create the key".to_owned());
+    }
+    if guide.steps.is_empty() {
+        failures.push("the setup guide has no steps; describe how to create the key".to_owned());
+    }
+    for (i, step) in guide.steps.iter().enumerate() {
+        if step.title.trim().is_empty() || step.body.trim().is_empty() {
+            failures.push(format!(
+                "step {} of the setup guide needs a title and a body",
+                i + 1
+            ));
+        }
+    }
+    failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_markers_and_secret_names() {
+        assert!(looks_fake("v1.eu1.EXAMPLEexample"));
+        assert!(looks_fake("00000000-0000-4000-8000-000000000000"));
+        assert!(!looks_fake("8e5dcfdd-d23d-4e6f-a136-119e1254847b"));
+        let token = Field {
+            key: "access_token",
+            secret: false,
+            ..Field::api_key("X")
+        };
+        assert!(looks_secret(&token));
+        let version = Field {
+            key: "api_version",
+            label: "API version",
+            format: Format::Choice(&["1"]),
+            ..Field::api_key("X")
+        };
+        assert!(!looks_secret(&version));
+    }
+}

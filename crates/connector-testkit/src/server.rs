@@ -1,0 +1,248 @@
+//! The fixture server: a wiremock `MockServer` on 127.0.0.1 that serves a list of responses in
+//! order, and the comparison of what it received with the request a connector must send.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine as _;
+use connector_core::{Auth, ConnectorSpec, CredentialVariant, HeaderValueSource};
+use url::Url;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::fixture::{RecordedRequest, RecordedResponse};
+
+/// Serves its responses one per request; the last one answers every further request.
+struct InOrder {
+    responses: Vec<ResponseTemplate>,
+    served: AtomicUsize,
+}
+
+impl Respond for InOrder {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        let index = self.served.fetch_add(1, Ordering::SeqCst);
+        let last = self.responses.len().saturating_sub(1);
+        self.responses
+            .get(index.min(last))
+            .cloned()
+            .unwrap_or_else(|| ResponseTemplate::new(500))
+    }
+}
+
+/// Starts a server answering any request with `responses`, in order.
+pub async fn serve(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(InOrder {
+            responses,
+            served: AtomicUsize::new(0),
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The requests a server received so far.
+pub async fn received(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+/// A recorded response as a wiremock template. JSON bodies default to `application/json`.
+pub fn template(recorded: &RecordedResponse) -> ResponseTemplate {
+    let mut template = ResponseTemplate::new(recorded.status);
+    let has_content_type = recorded
+        .headers
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("content-type"));
+    let content_type = recorded
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.clone());
+    if let Some(body) = &recorded.body {
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let mime = content_type.unwrap_or_else(|| "application/json".to_owned());
+        template = template.set_body_raw(bytes, &mime);
+    } else if let Some(text) = &recorded.body_text {
+        let mime = content_type.unwrap_or_else(|| "text/plain".to_owned());
+        template = template.set_body_raw(text.clone().into_bytes(), &mime);
+    }
+    for (name, value) in &recorded.headers {
+        if !(has_content_type && name.eq_ignore_ascii_case("content-type")) {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+    }
+    template
+}
+
+/// The path prefix of the connector's base URL, without a trailing slash (e.g. `/v1/hire`).
+pub fn base_path(spec: &ConnectorSpec) -> String {
+    Url::parse(spec.base_url)
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
+}
+
+/// The base URL that points the connector at `server`, keeping the provider's path prefix.
+pub fn base_url_for(server: &MockServer, spec: &ConnectorSpec) -> Option<Url> {
+    Url::parse(&format!("{}{}", server.uri(), base_path(spec))).ok()
+}
+
+/// The verification request the spec declares, as the provider must receive it for these
+/// credentials: derived from the spec alone, independently of the connector's own code.
+pub fn declared_request(
+    spec: &ConnectorSpec,
+    variant: &CredentialVariant,
+    credentials: &BTreeMap<String, String>,
+) -> RecordedRequest {
+    let key = credentials
+        .get(variant.auth.field())
+        .cloned()
+        .unwrap_or_default();
+    let mut headers = BTreeMap::new();
+    match variant.auth {
+        Auth::Bearer { .. } => {
+            headers.insert("Authorization".to_owned(), format!("Bearer {key}"));
+        }
+        Auth::BasicUsername { .. } => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+            headers.insert("Authorization".to_owned(), format!("Basic {encoded}"));
+        }
+        Auth::Header { header, .. } => {
+            headers.insert(header.to_owned(), key);
+        }
+    }
+    for extra in variant.extra_headers {
+        let value = match extra.value {
+            HeaderValueSource::Fixed(v) => Some(v.to_owned()),
+            HeaderValueSource::Field(field) => credentials
+                .get(field)
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .or_else(|| {
+                    variant
+                        .field(field)
+                        .and_then(|f| f.default)
+                        .map(str::to_owned)
+                }),
+        };
+        if let Some(value) = value {
+            headers.insert(extra.name.to_owned(), value);
+        }
+    }
+    RecordedRequest {
+        method: variant.verify.method.to_owned(),
+        path: format!("{}{}", base_path(spec), variant.verify.path),
+        query: variant
+            .verify
+            .query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        headers,
+    }
+}
+
+/// How `actual` differs from `expected`, one line per difference. Secrets are replaced by
+/// `<key>` so the messages can be printed.
+pub fn request_differences(
+    expected: &RecordedRequest,
+    actual: &Request,
+    secrets: &[String],
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    if !actual
+        .method
+        .as_str()
+        .eq_ignore_ascii_case(&expected.method)
+    {
+        differences.push(format!(
+            "method is {}, expected {}",
+            actual.method, expected.method
+        ));
+    }
+    if actual.url.path() != expected.path {
+        differences.push(format!(
+            "path is `{}`, expected `{}`",
+            redact(actual.url.path(), secrets),
+            expected.path
+        ));
+    }
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in actual.url.query_pairs() {
+        if query.insert(k.to_string(), v.to_string()).is_some() {
+            differences.push(format!("query parameter `{k}` is repeated"));
+        }
+    }
+    if query != expected.query {
+        differences.push(format!(
+            "query is `{}`, expected `{}`",
+            redact(&describe_query(&query), secrets),
+            describe_query(&expected.query)
+        ));
+    }
+    for (name, value) in &expected.headers {
+        let values: Vec<&str> = actual
+            .headers
+            .get_all(name.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        match values.as_slice() {
+            [] => {
+                let present: Vec<&str> = actual.headers.keys().map(|k| k.as_str()).collect();
+                differences.push(format!(
+                    "header `{name}` is missing (expected `{}`); the request carried: {}",
+                    redact(value, secrets),
+                    present.join(", ")
+                ));
+            }
+            [one] if one == value => {}
+            _ => differences.push(format!(
+                "header `{name}` is `{}`, expected `{}`",
+                redact(&values.join(", "), secrets),
+                redact(value, secrets)
+            )),
+        }
+    }
+    differences
+}
+
+/// Whether any secret appears anywhere in the request's URL, headers or body.
+pub fn carries_secret(request: &Request, secrets: &[String]) -> bool {
+    let mut text = request.url.to_string();
+    for (name, value) in &request.headers {
+        text.push_str(name.as_str());
+        text.push_str(&String::from_utf8_lossy(value.as_bytes()));
+    }
+    text.push_str(&String::from_utf8_lossy(&request.body));
+    let basic: Vec<String> = secrets
+        .iter()
+        .map(|s| base64::engine::general_purpose::STANDARD.encode(format!("{s}:")))
+        .collect();
+    secrets
+        .iter()
+        .chain(&basic)
+        .any(|s| !s.is_empty() && text.contains(s.as_str()))
+}
+
+/// Replaces every secret (and its Basic encoding) in `text` with `<key>`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
+        out = out
+            .replace(&basic, "base64(<key>:)")
+            .replace(secret.as_str(), "<key>");
+    }
+    out
+}
+
+fn describe_query(query: &BTreeMap<String, String>) -> String {
+    if query.is_empty() {
+        return "(none)".to_owned();
+    }
+    query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
