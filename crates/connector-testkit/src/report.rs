@@ -87,6 +87,22 @@ impl SuiteReport {
                 rows.push(&check.name);
             }
         }
+        // Group rows by kind, keeping each group's order; recorded scenarios alphabetically so a
+        // scenario shared by several connectors sits next to those only some have.
+        let group = |name: &str| {
+            ["spec.", "fixtures.", "recorded.", "behaviour.", "hygiene."]
+                .iter()
+                .position(|prefix| name.starts_with(prefix))
+                .unwrap_or(usize::MAX)
+        };
+        rows.sort_by(|a, b| {
+            let by_group = group(a).cmp(&group(b));
+            if group(a) == 2 {
+                by_group.then_with(|| a.cmp(b))
+            } else {
+                by_group
+            }
+        });
         let first_width = rows.iter().map(|r| r.len()).max().unwrap_or(5).max(5);
         let widths: Vec<usize> = self
             .connectors
