@@ -184,7 +184,7 @@ fn expect_status(probe: &Probe, wanted: Status, why: &str) -> Option<String> {
 
 async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
     let spec = ctx.connector.spec();
-    let label = format!("{} {}", behaviour.name(), s.variant.name);
+    let label = format!("{} [{}]", behaviour.name(), s.variant.name);
     let deadline = ctx.options.timeout + ctx.options.margin;
     let success = s.success.clone();
     let needs_success = || {

@@ -6,13 +6,19 @@ use std::time::Instant;
 use crate::server::redact;
 use crate::{CheckResult, Ctx, Run};
 
+/// Picks one output of a run.
+type OutputOf = fn(&Run) -> &str;
+
+/// Leaks listed per output before the rest are counted: one leak usually repeats in every run.
+const MAX_LISTED: usize = 3;
+
 /// The three hygiene checks.
 pub(crate) fn checks(ctx: &Ctx<'_>) -> Vec<CheckResult> {
     let runs = match ctx.runs.lock() {
         Ok(runs) => runs,
         Err(poisoned) => poisoned.into_inner(),
     };
-    let outputs: [(&str, &str, fn(&Run) -> &str); 4] = [
+    let outputs: [(&str, &str, OutputOf); 4] = [
         ("hygiene.debug-display", "Debug of the report", |r| &r.debug),
         ("hygiene.debug-display", "Display of the report", |r| {
             &r.display
@@ -48,6 +54,11 @@ pub(crate) fn checks(ctx: &Ctx<'_>) -> Vec<CheckResult> {
             } else if secrets.iter().any(|s| text.contains(s.as_str())) {
                 failures.push(format!("the key appears in the {what} of `{}`", run.label));
             }
+        }
+        if failures.len() > MAX_LISTED {
+            let more = failures.len() - MAX_LISTED;
+            failures.truncate(MAX_LISTED);
+            failures.push(format!("… and {more} more check run(s) with the same leak"));
         }
         match results.iter_mut().find(|r| r.name == name) {
             Some(result) => {

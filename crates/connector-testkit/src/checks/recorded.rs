@@ -11,8 +11,11 @@ use crate::fixture::Scenario;
 use crate::server::{base_url_for, received, request_differences, serve, template};
 use crate::{CheckResult, Ctx};
 
+/// Whether a scenario covers a required case.
+type Covers = fn(&Scenario) -> bool;
+
 /// The scenarios every connector must record, as (description, test).
-const REQUIRED: &[(&str, fn(&Scenario) -> bool)] = &[
+const REQUIRED: &[(&str, Covers)] = &[
     ("a valid key (200 → verified, with the account)", |s| {
         s.expect.status() == Some(Status::Verified) && !s.is_rate_limit_then_success()
     }),

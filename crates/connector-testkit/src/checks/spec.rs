@@ -49,9 +49,12 @@ pub(crate) fn looks_fake(example: &str) -> bool {
     FAKE_MARKERS.iter().any(|m| lower.contains(m))
 }
 
+/// A check of the declaration: its failures.
+type SpecCheck = fn(&ConnectorSpec) -> Vec<String>;
+
 /// Every spec check, in a fixed order.
 pub(crate) fn checks(spec: &'static ConnectorSpec, duplicate_id: bool) -> Vec<CheckResult> {
-    let all: [(&str, fn(&ConnectorSpec) -> Vec<String>); 6] = [
+    let all: [(&str, SpecCheck); 6] = [
         ("spec.identity", identity),
         ("spec.secret-fields", secret_fields),
         ("spec.variants", variants),
