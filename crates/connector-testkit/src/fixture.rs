@@ -232,3 +232,60 @@ fn load_connector_dir(dir: &Path) -> (Vec<Scenario>, Vec<String>) {
     }
     (scenarios, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"{
+        "name": "revoked-key", "description": "d", "credentials": {"api_key": "fake"},
+        "request": {"method": "GET", "path": "/me"},
+        "responses": [{"status": 401}], "expect": {"status": "rejected"}
+    }"#;
+
+    #[test]
+    fn loads_good_scenarios_and_names_the_bad_ones() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("acme");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("revoked-key.json"), SCENARIO).unwrap();
+        std::fs::write(dir.join("renamed.json"), SCENARIO).unwrap();
+        std::fs::write(
+            dir.join("odd-status.json"),
+            SCENARIO
+                .replace("revoked-key", "odd-status")
+                .replace("\"rejected\"", "\"refused\""),
+        )
+        .unwrap();
+        std::fs::write(dir.join("broken.json"), "{").unwrap();
+
+        let fixtures = Fixtures::load(root.path());
+
+        let names: Vec<&str> = fixtures
+            .for_connector("acme")
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["revoked-key"]);
+        let errors = fixtures.errors["acme"].join("\n");
+        assert!(
+            errors.contains("broken.json is not a valid scenario"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("differs from the file name `renamed.json`"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("unknown expected status `refused`"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn a_missing_root_is_an_error_not_a_panic() {
+        let fixtures = Fixtures::load(Path::new("/nonexistent/fixtures"));
+        assert!(fixtures.scenarios.is_empty());
+        assert!(fixtures.errors[""][0].contains("cannot read"));
+    }
+}
