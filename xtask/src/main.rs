@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "Workspace automation for the connector workspace")]
+#[command(
+    name = "cargo xtask",
+    about = "Workspace automation for the connector workspace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,8 +52,5 @@ fn main() -> ExitCode {
 /// The workspace root (xtask lives one level below it).
 pub fn workspace_root() -> std::path::PathBuf {
     let manifest_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .unwrap_or(manifest_dir)
-        .to_path_buf()
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
