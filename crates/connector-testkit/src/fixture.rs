@@ -1,5 +1,6 @@
 //! Recorded provider interactions as data: the scenario format of `fixtures/<connector-id>/*.json`
-//! and its loader. `fixtures/README.md` documents the format for fixture authors.
+//! (verification scenarios, and action scenarios naming an `action`) and its loader.
+//! `fixtures/README.md` documents the format for fixture authors.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,23 +10,37 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// One recorded interaction: what the connector is given, what it must send, what the provider
-/// answered and how the check must end.
+/// answered and how the check (or, with `action`, the action) must end.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Kebab-case name; equal to the file name without `.json`.
     pub name: String,
     pub description: String,
-    /// The credential variant to check; the connector's default when absent.
+    /// The id of a declared action to run instead of the verification check.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The credential variant to use; the connector's default (or the action's) when absent.
     #[serde(default)]
     pub variant: Option<String>,
     /// Field values given to the check. Always fake.
     pub credentials: BTreeMap<String, String>,
-    /// The request the connector must send (every attempt, retries included).
-    pub request: RecordedRequest,
-    /// Served in order, one per request; the last one answers every further request.
+    /// The action's inputs (strings, booleans or numbers), only with `action`.
+    #[serde(default)]
+    pub inputs: Map<String, Value>,
+    /// The request the connector must send (every attempt, retries included). Absent only when
+    /// `expect.requests` is 0.
+    #[serde(default)]
+    pub request: Option<RecordedRequest>,
+    /// Served in order, one per request; the last one answers every further request. May be
+    /// empty only when `expect.requests` is 0.
+    #[serde(default)]
     pub responses: Vec<RecordedResponse>,
     pub expect: Expectation,
+    /// Where the file still holds a `TODO` placeholder, as dotted paths (`request.path`); filled
+    /// by the loader.
+    #[serde(skip)]
+    pub placeholders: Vec<String>,
 }
 
 /// The request as the provider receives it. The path is the full path on the provider's host,
@@ -41,6 +56,9 @@ pub struct RecordedRequest {
     /// Headers that must be present with exactly these values; others are allowed.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The JSON body the provider must receive, compared as JSON; not compared when absent.
+    #[serde(default)]
+    pub body: Option<Value>,
 }
 
 /// One provider answer.
@@ -56,6 +74,10 @@ pub struct RecordedResponse {
     /// A raw body (HTML, truncated JSON), served as given.
     #[serde(default)]
     pub body_text: Option<String>,
+    /// How long the provider takes to answer, in milliseconds; longer than the suite's deadline
+    /// (2 s) stands for a provider that never answers.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
 }
 
 /// How the check must end.
@@ -70,6 +92,13 @@ pub struct Expectation {
     /// How many requests the provider must receive, when it matters (e.g. 2 for "429 then 200").
     #[serde(default)]
     pub requests: Option<usize>,
+    /// The exact output a `done` action reports, secret outputs masked (`"••••7c1e"`); required
+    /// when `status` is `done`.
+    #[serde(default)]
+    pub output: Option<Map<String, Value>>,
+    /// The outputs that must be handed over apart from the report, as secrets.
+    #[serde(default)]
+    pub secret_outputs: Option<Vec<String>>,
 }
 
 impl Expectation {
@@ -89,7 +118,8 @@ impl Scenario {
                 self.name
             ));
         }
-        if self.responses.is_empty() {
+        let sends_nothing = self.expect.requests == Some(0);
+        if self.responses.is_empty() && !sends_nothing {
             problems.push("`responses` is empty; record at least one response".to_owned());
         }
         if self
@@ -99,7 +129,8 @@ impl Scenario {
         {
             problems.push("a response has both `body` and `body_text`; keep one".to_owned());
         }
-        match self.expect.status() {
+        let expected = self.expect.status();
+        match expected {
             None => problems.push(format!(
                 "unknown expected status `{}`; use one of: {}",
                 self.expect.status,
@@ -108,20 +139,75 @@ impl Scenario {
             Some(Status::Verified) if self.expect.account.is_none() => {
                 problems.push("a `verified` scenario must state the expected `account`".to_owned())
             }
+            Some(Status::Done) if self.expect.output.is_none() => problems.push(
+                "a `done` scenario must state the expected `output` (secret outputs masked)"
+                    .to_owned(),
+            ),
             Some(_) => {}
         }
-        if !self.request.path.starts_with('/') {
-            problems.push(format!(
+        problems.extend(self.kind_problems(expected));
+        match &self.request {
+            None if !sends_nothing => problems.push(
+                "`request` is missing; record the request the provider must receive (it may be left out only when `expect.requests` is 0)".to_owned(),
+            ),
+            Some(request) if !request.path.starts_with('/') => problems.push(format!(
                 "request path `{}` must start with `/`",
-                self.request.path
-            ));
+                request.path
+            )),
+            _ => {}
         }
         problems
     }
 
+    /// What a verification scenario may not say and an action scenario must not, and back.
+    fn kind_problems(&self, expected: Option<Status>) -> Vec<String> {
+        let mut problems = Vec::new();
+        let status = &self.expect.status;
+        if self.action.is_some() {
+            if expected == Some(Status::Verified) {
+                problems.push(format!(
+                    "an action scenario cannot end `{status}`; a carried-out action ends `done`"
+                ));
+            }
+            if self.expect.account.is_some() {
+                problems.push(
+                    "`expect.account` belongs to verification scenarios; an action states `expect.output`"
+                        .to_owned(),
+                );
+            }
+        } else {
+            if matches!(expected, Some(Status::Done | Status::NotFound)) {
+                problems.push(format!(
+                    "a verification check cannot end `{status}`; name the `action` this scenario runs"
+                ));
+            }
+            for (field, present) in [
+                ("inputs", !self.inputs.is_empty()),
+                ("expect.output", self.expect.output.is_some()),
+                (
+                    "expect.secret_outputs",
+                    self.expect.secret_outputs.is_some(),
+                ),
+            ] {
+                if present {
+                    problems.push(format!(
+                        "`{field}` needs `action`: name the action this scenario runs"
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Whether this scenario runs an action rather than the verification check.
+    pub fn is_action(&self) -> bool {
+        self.action.is_some()
+    }
+
     /// Whether this scenario is a rate limit answered by a later success.
     pub fn is_rate_limit_then_success(&self) -> bool {
-        self.responses.first().is_some_and(|r| r.status == 429)
+        !self.is_action()
+            && self.responses.first().is_some_and(|r| r.status == 429)
             && self.expect.status() == Some(Status::Verified)
     }
 }
@@ -216,7 +302,10 @@ fn load_connector_dir(dir: &Path) -> (Vec<Scenario>, Vec<String>) {
             }
         };
         match serde_json::from_str::<Scenario>(&text) {
-            Ok(scenario) => {
+            Ok(mut scenario) => {
+                scenario.placeholders = serde_json::from_str::<Value>(&text)
+                    .map(|raw| placeholders_in(&raw))
+                    .unwrap_or_default();
                 let problems = scenario.problems(&stem);
                 if problems.is_empty() {
                     scenarios.push(scenario);
@@ -231,6 +320,41 @@ fn load_connector_dir(dir: &Path) -> (Vec<Scenario>, Vec<String>) {
         }
     }
     (scenarios, errors)
+}
+
+/// The marker the scaffold (`cargo xtask new-connector`) leaves wherever a value is still to fill.
+pub const PLACEHOLDER: &str = "TODO";
+
+/// The dotted paths (`responses[0].body.TODO`) of every key or string holding [`PLACEHOLDER`].
+pub fn placeholders_in(value: &Value) -> Vec<String> {
+    fn walk(value: &Value, path: &str, found: &mut Vec<String>) {
+        match value {
+            Value::String(s) if s.contains(PLACEHOLDER) => found.push(path.to_owned()),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{i}]"), found);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let inner = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if key.contains(PLACEHOLDER) {
+                        found.push(inner);
+                    } else {
+                        walk(item, &inner, found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(value, "", &mut found);
+    found
 }
 
 #[cfg(test)]

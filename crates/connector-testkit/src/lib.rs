@@ -15,8 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use connector_core::{CheckOptions, CheckReport, Connector, HttpClient, Limits, RawCredentials};
+use connector_core::{
+    ActionResult, ActionSpec, CheckOptions, CheckReport, Connector, HttpClient, Limits,
+    RawCredentials, Status,
+};
 use futures::future::join_all;
+use secrecy::ExposeSecret as _;
+use serde_json::{Map, Value};
 use url::Url;
 
 pub use fixture::{Fixtures, Scenario};
@@ -68,6 +73,7 @@ pub async fn run_suite(connectors: &[&dyn Connector], options: &SuiteOptions) ->
             http: http.clone(),
             options,
             runs: Mutex::new(Vec::new()),
+            action_runs: Mutex::new(Vec::new()),
         };
         async move { checks::run_connector(ctx, duplicate).await }
     })))
@@ -89,16 +95,18 @@ pub fn run_suite_blocking(
     Ok(runtime.block_on(run_suite(connectors, options)))
 }
 
-/// What one connector's checks share: the connector, the client, and every check the connector
-/// ran, kept for the hygiene checks.
+/// What one connector's checks share: the connector, the client, and every check and action the
+/// connector ran, kept for the hygiene checks.
 pub(crate) struct Ctx<'a> {
     pub connector: &'a dyn Connector,
     pub http: HttpClient,
     pub options: &'a SuiteOptions,
     pub runs: Mutex<Vec<Run>>,
+    pub action_runs: Mutex<Vec<ActionRun>>,
 }
 
-/// Everything observable about one call of `Connector::check`, with the secrets it was given.
+/// Everything observable about one call of `Connector::check` or of an action, with the secrets
+/// it was given or minted.
 pub(crate) struct Run {
     pub label: String,
     pub secrets: Vec<String>,
@@ -106,6 +114,22 @@ pub(crate) struct Run {
     pub display: String,
     pub json: String,
     pub logs: String,
+}
+
+/// What one action run minted and handed over, for the action hygiene check.
+pub(crate) struct ActionRun {
+    pub action: &'static str,
+    pub label: String,
+    pub status: Status,
+    /// The secret outputs the provider sent, read from the recorded bodies at the declared
+    /// pointers, by output key.
+    pub minted: Vec<(&'static str, String)>,
+    /// The keys of `ActionResult::secret_outputs` and their values.
+    pub handed_over: Vec<(&'static str, String)>,
+    /// The credential's secret values.
+    pub credentials: Vec<String>,
+    /// Every printable rendering of the result, as (what, text).
+    pub renderings: Vec<(&'static str, String)>,
 }
 
 /// The result of one call of `Connector::check`.
@@ -149,11 +173,84 @@ impl Ctx<'_> {
             json: serde_json::to_string(&report).unwrap_or_default(),
             logs,
         };
-        match self.runs.lock() {
-            Ok(mut runs) => runs.push(run),
-            Err(poisoned) => poisoned.into_inner().push(run),
-        }
+        push_locked(&self.runs, run);
         Probe { report, elapsed }
+    }
+
+    /// Runs `action` against `base_url` through connector-core's `run_action`, capturing its TRACE
+    /// log, and records the run for the hygiene checks. `minted` are the secret outputs the
+    /// provider sends; they and `secrets` must never come out except in `secret_outputs`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn run_action(
+        &self,
+        label: String,
+        action: &'static ActionSpec,
+        variant: Option<&str>,
+        credentials: &BTreeMap<String, String>,
+        inputs: &Map<String, Value>,
+        base_url: Option<Url>,
+        secrets: Vec<String>,
+        minted: Vec<(&'static str, String)>,
+    ) -> ActionResult {
+        let mut raw = RawCredentials::new();
+        for (key, value) in credentials {
+            raw.insert(key.clone(), value.clone());
+        }
+        let raw_inputs =
+            RawCredentials::from_value(Value::Object(inputs.clone())).unwrap_or_default();
+        let options = CheckOptions {
+            base_url,
+            limits: Limits {
+                timeout: self.options.timeout,
+                ..Limits::default()
+            },
+        };
+        let (result, logs) = capture::with_captured_logs(connector_core::run_action(
+            self.connector,
+            &self.http,
+            action,
+            variant,
+            &raw,
+            &raw_inputs,
+            &options,
+        ))
+        .await;
+        let report = &result.report;
+        let renderings = vec![
+            ("Debug of the result", format!("{result:?}")),
+            ("Debug of the report", format!("{report:?}")),
+            (
+                "JSON of the report",
+                serde_json::to_string(report).unwrap_or_default(),
+            ),
+            ("TRACE log", logs.clone()),
+        ];
+        let mut all_secrets = secrets.clone();
+        all_secrets.extend(minted.iter().map(|(_, v)| v.clone()));
+        let run = Run {
+            label: label.clone(),
+            secrets: all_secrets,
+            debug: renderings[0].1.clone(),
+            display: format!("{}\n{}", report.message, report.warnings.join("\n")),
+            json: renderings[2].1.clone(),
+            logs,
+        };
+        let action_run = ActionRun {
+            action: action.id,
+            label,
+            status: report.status,
+            minted,
+            handed_over: result
+                .secret_outputs
+                .iter()
+                .map(|(k, v)| (*k, v.expose_secret().to_owned()))
+                .collect(),
+            credentials: secrets,
+            renderings,
+        };
+        push_locked(&self.runs, run);
+        push_locked(&self.action_runs, action_run);
+        result
     }
 
     /// The values of `credentials` that can hold a secret in `variant` (the key field, every
@@ -173,5 +270,13 @@ impl Ctx<'_> {
             .map(|(_, value)| value.clone())
             .filter(|value| value.len() >= 4)
             .collect()
+    }
+}
+
+/// Appends to a shared list, even one a panicking check left poisoned.
+fn push_locked<T>(list: &Mutex<Vec<T>>, item: T) {
+    match list.lock() {
+        Ok(mut items) => items.push(item),
+        Err(poisoned) => poisoned.into_inner().push(item),
     }
 }

@@ -71,6 +71,9 @@ pub fn template(recorded: &RecordedResponse) -> ResponseTemplate {
             template = template.insert_header(name.as_str(), value.as_str());
         }
     }
+    if let Some(delay) = recorded.delay_ms {
+        template = template.set_delay(std::time::Duration::from_millis(delay));
+    }
     template
 }
 
@@ -138,6 +141,7 @@ pub fn declared_request(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         headers,
+        body: None,
     }
 }
 
@@ -200,6 +204,22 @@ pub fn request_differences(
                 "header `{name}` is `{}`, expected `{}`",
                 redact(&values.join(", "), secrets),
                 redact(value, secrets)
+            )),
+        }
+    }
+    if let Some(wanted) = &expected.body {
+        match serde_json::from_slice::<serde_json::Value>(&actual.body) {
+            Ok(body) if &body == wanted => {}
+            Ok(body) => differences.push(format!(
+                "body is `{}`, expected `{wanted}`",
+                redact(&body.to_string(), secrets)
+            )),
+            Err(_) if actual.body.is_empty() => {
+                differences.push(format!("the request has no body, expected `{wanted}`"))
+            }
+            Err(_) => differences.push(format!(
+                "body is not JSON ({} bytes), expected `{wanted}`",
+                actual.body.len()
             )),
         }
     }

@@ -1,7 +1,8 @@
 //! The checks, grouped by what they look at: the declaration ([`spec`]), the recorded fixtures
-//! ([`recorded`]), behaviour synthesized from the spec ([`behaviour`]) and, over everything the
-//! others ran, secret [`hygiene`].
+//! ([`recorded`]), behaviour synthesized from the spec ([`behaviour`]), declared [`actions`] and,
+//! over everything the others ran, secret [`hygiene`].
 
+pub(crate) mod actions;
 pub(crate) mod behaviour;
 pub(crate) mod hygiene;
 pub(crate) mod recorded;
@@ -18,10 +19,12 @@ use crate::{CheckResult, ConnectorReport, Ctx};
 pub(crate) async fn run_connector(ctx: Ctx<'_>, duplicate_id: bool) -> ConnectorReport {
     let started = Instant::now();
     let spec = ctx.connector.spec();
+    let scenarios = ctx.options.fixtures.for_connector(spec.id);
     let mut checks = spec::checks(spec, duplicate_id);
+    checks.extend(actions::spec_checks(spec));
+    checks.push(spec::no_placeholders_check(spec, scenarios));
     checks.push(recorded::load_check(&ctx));
 
-    let scenarios = ctx.options.fixtures.for_connector(spec.id);
     let replays = join_all(scenarios.iter().map(|scenario| {
         timed(
             format!("recorded.{}", scenario.name),
@@ -34,6 +37,7 @@ pub(crate) async fn run_connector(ctx: Ctx<'_>, duplicate_id: bool) -> Connector
     checks.extend(replayed);
     checks.extend(behaved);
     checks.extend(hygiene::checks(&ctx));
+    checks.extend(actions::hygiene_check(&ctx));
 
     ConnectorReport {
         connector: spec.id.to_owned(),

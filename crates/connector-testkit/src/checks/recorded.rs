@@ -7,6 +7,7 @@ use connector_core::check::resolve_variant;
 use connector_core::Status;
 use serde_json::Value;
 
+use crate::checks::actions;
 use crate::fixture::Scenario;
 use crate::server::{base_url_for, received, request_differences, serve, template};
 use crate::{CheckResult, Ctx};
@@ -15,22 +16,28 @@ use crate::{CheckResult, Ctx};
 type Covers = fn(&Scenario) -> bool;
 
 /// The scenarios every connector must record, as (description, test).
+/// Only verification scenarios count: an action's 401 says nothing about the check's.
 const REQUIRED: &[(&str, Covers)] = &[
     ("a valid key (200 → verified, with the account)", |s| {
         s.expect.status() == Some(Status::Verified) && !s.is_rate_limit_then_success()
     }),
     ("a revoked key (401 → rejected)", |s| {
-        s.expect.status() == Some(Status::Rejected) && s.responses.iter().any(|r| r.status == 401)
+        !s.is_action()
+            && s.expect.status() == Some(Status::Rejected)
+            && s.responses.iter().any(|r| r.status == 401)
     }),
     ("a key lacking permission (403 → forbidden)", |s| {
-        s.expect.status() == Some(Status::Forbidden) && s.responses.iter().any(|r| r.status == 403)
+        !s.is_action()
+            && s.expect.status() == Some(Status::Forbidden)
+            && s.responses.iter().any(|r| r.status == 403)
     }),
     (
         "a rate limit followed by success (429 then 200 → verified)",
         Scenario::is_rate_limit_then_success,
     ),
     ("a provider outage (503 → unavailable)", |s| {
-        s.expect.status() == Some(Status::Unavailable)
+        !s.is_action()
+            && s.expect.status() == Some(Status::Unavailable)
             && s.responses.iter().any(|r| r.status == 503)
     }),
 ];
@@ -67,8 +74,11 @@ pub(crate) fn load_check(ctx: &Ctx<'_>) -> CheckResult {
     CheckResult::new("fixtures.load", failures, started.elapsed())
 }
 
-/// `recorded.<name>`: replays one scenario.
+/// `recorded.<name>`: replays one scenario, running its action when it names one.
 pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
+    if let Some(action) = &scenario.action {
+        return actions::replay(ctx, scenario, action).await;
+    }
     let spec = ctx.connector.spec();
     let mut failures = Vec::new();
     let variant = match resolve_variant(spec, scenario.variant.as_deref()) {
@@ -110,20 +120,19 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
     }
 
     let requests = received(&server).await;
-    if requests.is_empty() {
-        failures.push("the connector sent no request".to_owned());
+    match scenario.expect.requests {
+        Some(count) if requests.len() != count => failures.push(format!(
+            "the provider received {} request(s), the recording says {count}",
+            requests.len()
+        )),
+        None if requests.is_empty() => failures.push("the connector sent no request".to_owned()),
+        _ => {}
     }
-    if let Some(count) = scenario.expect.requests {
-        if requests.len() != count {
-            failures.push(format!(
-                "the provider received {} request(s), the recording says {count}",
-                requests.len()
-            ));
-        }
-    }
-    for (i, request) in requests.iter().enumerate() {
-        for difference in request_differences(&scenario.request, request, &secrets) {
-            failures.push(format!("request {}: {difference}", i + 1));
+    if let Some(expected) = &scenario.request {
+        for (i, request) in requests.iter().enumerate() {
+            for difference in request_differences(expected, request, &secrets) {
+                failures.push(format!("request {}: {difference}", i + 1));
+            }
         }
     }
     failures

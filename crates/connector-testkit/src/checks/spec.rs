@@ -8,6 +8,7 @@ use connector_core::validate::format_matches;
 use connector_core::{mask, ConnectorSpec, Field, Format, HeaderValueSource};
 use url::Url;
 
+use crate::fixture::{Scenario, PLACEHOLDER};
 use crate::CheckResult;
 
 /// Words in a field's key or label that say it holds a secret.
@@ -39,8 +40,24 @@ pub(crate) fn looks_secret(field: &Field) -> bool {
     if matches!(field.format, Format::Choice(_) | Format::Boolean) {
         return false;
     }
-    let words = format!("{} {}", field.key, field.label).to_ascii_lowercase();
+    name_says_secret(field.key, field.label)
+}
+
+/// Whether a key or label names something secret (`api_key`, `Access token`, …).
+pub(crate) fn name_says_secret(key: &str, label: &str) -> bool {
+    let words = format!("{key} {label}").to_ascii_lowercase();
     SECRET_WORDS.iter().any(|w| words.contains(w))
+}
+
+/// Whether `id` is lowercase letters and digits joined by single hyphens.
+pub(crate) fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Whether an example is obviously fake.
@@ -78,14 +95,7 @@ pub(crate) fn checks(spec: &'static ConnectorSpec, duplicate_id: bool) -> Vec<Ch
 
 fn id(spec: &ConnectorSpec, duplicate: bool) -> Vec<String> {
     let mut failures = Vec::new();
-    let kebab = !spec.id.is_empty()
-        && spec.id.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if !kebab {
+    if !is_kebab(spec.id) {
         failures.push(format!(
             "id `{}` is not kebab-case: use lowercase letters and digits joined by single hyphens, e.g. `polymer-hire`",
             spec.id
@@ -300,6 +310,125 @@ fn guide(spec: &ConnectorSpec) -> Vec<String> {
         }
     }
     failures
+}
+
+/// `spec.no-placeholders`: no spec string and no fixture still holds the scaffold's `TODO`.
+pub(crate) fn no_placeholders_check(spec: &ConnectorSpec, scenarios: &[Scenario]) -> CheckResult {
+    let started = Instant::now();
+    let mut failures: Vec<String> = spec_strings(spec)
+        .into_iter()
+        .filter(|(_, value)| value.contains(PLACEHOLDER))
+        .map(|(field, value)| {
+            let shown: String = value.chars().take(60).collect();
+            let more = if shown.len() < value.len() { "…" } else { "" };
+            format!(
+                "`{field}` is still a placeholder (\"{shown}{more}\"); fill it in connectors/{}/src/",
+                spec.id
+            )
+        })
+        .collect();
+    for scenario in scenarios.iter().filter(|s| !s.placeholders.is_empty()) {
+        failures.push(format!(
+            "fixtures/{}/{}.json still has placeholders in {}; record the provider's real request and answers",
+            spec.id,
+            scenario.name,
+            scenario.placeholders.join(", ")
+        ));
+    }
+    CheckResult::new("spec.no-placeholders", failures, started.elapsed())
+}
+
+/// Every text a spec declares, named by where it sits (`variants[api_key].verify.path`).
+fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = vec![
+        ("name".into(), spec.name),
+        ("category".into(), spec.category),
+        ("summary".into(), spec.summary),
+        ("base_url".into(), spec.base_url),
+    ];
+    for (i, link) in spec.docs.iter().enumerate() {
+        out.push((format!("docs[{i}].title"), link.title));
+        out.push((format!("docs[{i}].url"), link.url));
+    }
+    let field_strings = |at: String, field: &Field, out: &mut Vec<(String, &'static str)>| {
+        out.push((format!("{at}.label"), field.label));
+        out.push((format!("{at}.help"), field.help));
+        for (what, value) in [
+            ("example", field.example),
+            ("default", field.default),
+            ("env", field.env),
+        ] {
+            if let Some(value) = value {
+                out.push((format!("{at}.{what}"), value));
+            }
+        }
+    };
+    for variant in spec.variants {
+        let at = format!("variants[{}]", variant.name);
+        out.push((format!("{at}.label"), variant.label));
+        out.push((format!("{at}.description"), variant.description));
+        for field in variant.fields {
+            field_strings(format!("{at}.fields[{}]", field.key), field, &mut out);
+        }
+        out.push((format!("{at}.verify.path"), variant.verify.path));
+        out.push((format!("{at}.verify.proves"), variant.verify.proves));
+        for (key, value) in variant.verify.query {
+            out.push((format!("{at}.verify.query.{key}"), value));
+        }
+    }
+    let guide = &spec.guide;
+    for (i, text) in guide.prerequisites.iter().enumerate() {
+        out.push((format!("guide.prerequisites[{i}]"), text));
+    }
+    for (i, step) in guide.steps.iter().enumerate() {
+        out.push((format!("guide.steps[{i}].title"), step.title));
+        out.push((format!("guide.steps[{i}].body"), step.body));
+        for (j, point) in step.points.iter().enumerate() {
+            out.push((format!("guide.steps[{i}].points[{j}]"), point));
+        }
+        for (j, warning) in step.warnings.iter().enumerate() {
+            out.push((format!("guide.steps[{i}].warnings[{j}]"), warning));
+        }
+    }
+    for (i, text) in guide.lifecycle.iter().enumerate() {
+        out.push((format!("guide.lifecycle[{i}]"), text));
+    }
+    let tips = &guide.troubleshooting;
+    for (what, tip) in [
+        ("rejected", tips.rejected),
+        ("forbidden", tips.forbidden),
+        ("rate_limited", tips.rate_limited),
+        ("unavailable", tips.unavailable),
+    ] {
+        if let Some(tip) = tip {
+            out.push((format!("guide.troubleshooting.{what}"), tip));
+        }
+    }
+    for (i, text) in spec.assumptions.iter().enumerate() {
+        out.push((format!("assumptions[{i}]"), text));
+    }
+    for action in spec.actions {
+        let at = format!("actions[{}]", action.id);
+        out.push((format!("{at}.name"), action.name));
+        out.push((format!("{at}.description"), action.description));
+        out.push((format!("{at}.request.path"), action.request.path));
+        if let Some(body) = action.request.json_body {
+            out.push((format!("{at}.request.json_body"), body));
+        }
+        for input in action.inputs {
+            field_strings(format!("{at}.inputs[{}]", input.key), input, &mut out);
+        }
+        for output in action.outputs {
+            let o = format!("{at}.outputs[{}]", output.key);
+            out.push((format!("{o}.label"), output.label));
+            out.push((format!("{o}.description"), output.description));
+            out.push((format!("{o}.pointer"), output.pointer));
+        }
+        for (i, caution) in action.cautions.iter().enumerate() {
+            out.push((format!("{at}.cautions[{i}].message"), caution.message));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
