@@ -76,8 +76,9 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let counters = summary.counters();
 
     let results = stream::unfold(lines, |mut lines| async move {
-        lines.recv().await.map(|event| (event, lines))
+        lines.recv().await.map(|batch| (stream::iter(batch), lines))
     })
+    .flatten()
     .map(move |event| match event {
         Ok(entry) => {
             let Entry { line, id, work } = entry;
@@ -320,9 +321,18 @@ fn options_by_connector(
     connector_registry::all()
         .iter()
         .map(|connector| {
-            let id = connector.spec().id;
-            let base_url = settings.base_url(id, urls.get(id).copied())?;
-            Ok((id, CheckOptions { base_url, limits }))
+            let spec = connector.spec();
+            let configured = settings.base_url(spec.id, urls.get(spec.id).copied())?;
+            // Resolved once here rather than parsed again for every line.
+            let base_url = connector_core::check::effective_base(spec, configured.as_ref())
+                .map_err(UsageError::new)?;
+            Ok((
+                spec.id,
+                CheckOptions {
+                    base_url: Some(base_url),
+                    limits,
+                },
+            ))
         })
         .collect()
 }
@@ -403,7 +413,10 @@ mod tests {
             ok["stackone"].base_url.as_ref().unwrap().as_str(),
             "http://127.0.0.1:9/x"
         );
-        assert!(ok["polytomic"].base_url.is_none());
+        assert_eq!(
+            ok["polytomic"].base_url.as_ref().unwrap().as_str(),
+            "https://app.polytomic.com/"
+        );
         let err =
             options_by_connector(&strings(&["stackon=http://127.0.0.1:9"]), &settings, limits)
                 .err()

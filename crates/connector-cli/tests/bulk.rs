@@ -453,3 +453,39 @@ fn a_closed_stdout_stops_the_run_with_status_1() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_stream_out_while_the_input_is_still_open() {
+    let server = MockServer::start().await;
+    answer_key(&polytomic_key(7), polytomic_ok())
+        .mount(&server)
+        .await;
+    let base = format!("polytomic={}", server.uri());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "--bulk", "-", "--base-url", &base])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the connector binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    writeln!(stdin, "{}", polytomic_line("first", &polytomic_key(7))).expect("stdin");
+    stdin.flush().expect("stdin");
+
+    // The first result must arrive while stdin stays open: bulk mode streams.
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).map(|_| line)
+    });
+    let first = tokio::time::timeout(Duration::from_secs(20), first)
+        .await
+        .expect("a result before the input ends")
+        .expect("the reader thread ends")
+        .expect("stdout is readable");
+    drop(stdin);
+    let report: Value = serde_json::from_str(&first).expect("a JSON line");
+    assert_eq!(report["id"], "first");
+    assert_eq!(report["status"], "verified");
+    assert!(child.wait().expect("the binary finishes").success());
+}

@@ -157,11 +157,25 @@ pub fn effective_base(spec: &ConnectorSpec, base_url: Option<&Url>) -> Result<Ur
     }
 }
 
-/// Joins a base URL (which may carry a path prefix) and a request path with its query.
+/// Joins a base URL (which may carry a path prefix) and a request path with its query. Only the
+/// path and query are parsed again: bulk checks build a URL per line.
 pub fn join_url(base: &Url, path_and_query: &str) -> Result<Url, String> {
-    let base = base.as_str().trim_end_matches('/');
-    let path = path_and_query.trim_start_matches('/');
-    Url::parse(&format!("{base}/{path}")).map_err(|e| format!("cannot build request URL: {e}"))
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    if base.cannot_be_a_base() {
+        return Err(format!("cannot build a request URL on {base}"));
+    }
+    let mut url = base.clone();
+    let joined = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    url.set_path(&joined);
+    url.set_query(query);
+    Ok(url)
 }
 
 /// Builds a request to the connector's base URL with the credential attached as the variant
@@ -263,5 +277,20 @@ fn interpret<C: Connector + ?Sized>(
                 spec.name
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_keeps_the_base_path_prefix_and_the_query() {
+        let base = Url::parse("https://api.example.com/v1/hire/").unwrap();
+        let url = join_url(&base, "/organization").unwrap();
+        assert_eq!(url.as_str(), "https://api.example.com/v1/hire/organization");
+        let base = Url::parse("http://127.0.0.1:8080").unwrap();
+        let url = join_url(&base, "/accounts?page_size=1").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/accounts?page_size=1");
     }
 }

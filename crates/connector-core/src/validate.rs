@@ -186,6 +186,9 @@ fn check_value(field: &Field, value: &str, warnings: &mut Vec<String>) -> Result
 
 /// Whether a value matches a format's pattern; formats without a pattern always match.
 pub fn format_matches(format: Format, value: &str) -> bool {
+    if let Format::Uuid = format {
+        return is_uuid(value);
+    }
     let Some(pattern) = format.regex() else {
         return match format {
             Format::Choice(choices) => choices.contains(&value),
@@ -212,4 +215,56 @@ pub fn format_matches(format: Format, value: &str) -> bool {
         cache.insert(pattern, re);
     }
     matched
+}
+
+/// The UUID shape (8-4-4-4-12 hexadecimal digits) without a regex: bulk checks test every line.
+fn is_uuid(value: &str) -> bool {
+    value.len() == 36
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::UUID_REGEX;
+
+    #[test]
+    fn the_uuid_check_agrees_with_the_catalog_pattern() {
+        let re = Regex::new(UUID_REGEX).unwrap();
+        for value in [
+            "8e5dcfdd-d23d-4e6f-a136-119e1254847b",
+            "8E5DCFDD-D23D-4E6F-A136-119E1254847B",
+            "8e5dcfdd-d23d-4e6f-a136-119e1254847",
+            "8e5dcfdd-d23d-4e6f-a136-119e1254847bb",
+            "8e5dcfddxd23d-4e6f-a136-119e1254847b",
+            "ge5dcfdd-d23d-4e6f-a136-119e1254847b",
+            "8e5dcfdd-d23d-4e6f-a136-119e1254847é",
+            "",
+        ] {
+            assert_eq!(is_uuid(value), re.is_match(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn format_hints_on_secrets_warn_and_rules_on_other_fields_reject() {
+        const SECRET_UUID: &[crate::Field] = &[crate::Field {
+            format: Format::Uuid,
+            ..crate::Field::api_key("X")
+        }];
+        const PLAIN_UUID: &[crate::Field] = &[crate::Field {
+            secret: false,
+            format: Format::Uuid,
+            ..crate::Field::api_key("X")
+        }];
+        let mut raw = RawCredentials::new();
+        raw.insert("api_key", "not-a-uuid-but-fine");
+        let ok = validate_fields(SECRET_UUID, &raw, None).unwrap();
+        assert_eq!(ok.warnings.len(), 1);
+
+        let err = validate_fields(PLAIN_UUID, &raw, None).unwrap_err();
+        assert!(err.message.contains("UUID"), "{}", err.message);
+    }
 }

@@ -17,6 +17,8 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 /// The read buffer; large enough that reads from a file are few.
 const READ_BUFFER_BYTES: usize = 64 * 1024;
+/// Lines handed over per wake-up of the checking side.
+const BATCH: usize = 64;
 
 /// One input line, numbered from 1, with what to do about it.
 #[derive(Debug)]
@@ -92,8 +94,10 @@ impl Source {
 
     /// Reads and parses lines on a thread of their own, sending each as soon as it is ready.
     /// `capacity` bounds the lines waiting to be checked, so memory does not grow with the input.
-    pub fn spawn(self, capacity: usize) -> Result<mpsc::Receiver<Event>, UsageError> {
-        let (sender, receiver) = mpsc::channel(capacity.max(1));
+    /// Starts the reader thread. Lines arrive in batches of up to [`BATCH`], each sent as soon
+    /// as the reader would otherwise wait for input, so slow input is never held back.
+    pub fn spawn(self, capacity: usize) -> Result<mpsc::Receiver<Vec<Event>>, UsageError> {
+        let (sender, receiver) = mpsc::channel((capacity / BATCH).max(1));
         thread::Builder::new()
             .name("bulk-input".to_owned())
             .spawn(move || self.send_lines(&sender))
@@ -101,13 +105,19 @@ impl Source {
         Ok(receiver)
     }
 
-    fn send_lines(self, sender: &mpsc::Sender<Event>) {
+    fn send_lines(self, sender: &mpsc::Sender<Vec<Event>>) {
         let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, self.reader);
         let mut buffer = Vec::new();
         let mut number = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
         loop {
             let event = match read_line(&mut reader, &mut buffer) {
-                Ok(None) => return,
+                Ok(None) => {
+                    if !batch.is_empty() {
+                        let _ = sender.blocking_send(batch);
+                    }
+                    return;
+                }
                 Ok(Some(read)) => {
                     number += 1;
                     Ok(match read {
@@ -126,9 +136,13 @@ impl Source {
                 )),
             };
             let stop = event.is_err();
-            // A closed channel means the run has stopped (e.g. stdout is gone): stop reading.
-            if sender.blocking_send(event).is_err() || stop {
-                return;
+            batch.push(event);
+            if stop || batch.len() == BATCH || reader.buffer().is_empty() {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // A closed channel means the run has stopped (e.g. stdout is gone): stop reading.
+                if sender.blocking_send(full).is_err() || stop {
+                    return;
+                }
             }
         }
     }
