@@ -136,10 +136,10 @@ impl Scenario {
                 self.expect.status,
                 Status::ALL.map(Status::as_str).join(", ")
             )),
-            Some(Status::Verified) if self.expect.account.is_none() => {
+            Some(Status::Verified) if !self.is_action() && self.expect.account.is_none() => {
                 problems.push("a `verified` scenario must state the expected `account`".to_owned())
             }
-            Some(Status::Done) if self.expect.output.is_none() => problems.push(
+            Some(Status::Done) if self.is_action() && self.expect.output.is_none() => problems.push(
                 "a `done` scenario must state the expected `output` (secret outputs masked)"
                     .to_owned(),
             ),
@@ -404,6 +404,107 @@ mod tests {
             errors.contains("unknown expected status `refused`"),
             "{errors}"
         );
+    }
+
+    /// Writes `scenarios` (name, JSON) into a fresh `acme/` and loads them.
+    fn load(scenarios: &[(&str, String)]) -> Fixtures {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("acme");
+        std::fs::create_dir(&dir).unwrap();
+        for (name, text) in scenarios {
+            std::fs::write(dir.join(format!("{name}.json")), text).unwrap();
+        }
+        Fixtures::load(root.path())
+    }
+
+    const ACTION: &str = r#"{
+        "name": "mint", "description": "d", "action": "mint-key",
+        "credentials": {"api_key": "fake"}, "inputs": {"id": "x", "force": true},
+        "request": {"method": "POST", "path": "/keys", "body": {}},
+        "responses": [{"status": 200, "delay_ms": 5, "body": {"data": {"value": "k"}}}],
+        "expect": {"status": "done", "output": {"key": "••••"}, "secret_outputs": ["key"]}
+    }"#;
+
+    #[test]
+    fn action_scenarios_load_and_their_rules_are_enforced() {
+        let fixtures = load(&[
+            ("mint", ACTION.to_owned()),
+            (
+                "refused-locally",
+                ACTION
+                    .replace("\"mint\"", "\"refused-locally\"")
+                    .replace(
+                        r#""request": {"method": "POST", "path": "/keys", "body": {}},"#,
+                        "",
+                    )
+                    .replace(
+                        r#""status": "done""#,
+                        r#""status": "invalid_input", "requests": 0"#,
+                    ),
+            ),
+            (
+                "no-output",
+                ACTION
+                    .replace("\"mint\"", "\"no-output\"")
+                    .replace(r#""output": {"key": "••••"}, "#, ""),
+            ),
+            (
+                "verified-action",
+                ACTION
+                    .replace("\"mint\"", "\"verified-action\"")
+                    .replace(r#""status": "done""#, r#""status": "verified""#),
+            ),
+            (
+                "done-check",
+                SCENARIO
+                    .replace("revoked-key", "done-check")
+                    .replace("\"rejected\"", "\"done\""),
+            ),
+            (
+                "no-request",
+                SCENARIO
+                    .replace("revoked-key", "no-request")
+                    .replace(r#""request": {"method": "GET", "path": "/me"},"#, ""),
+            ),
+        ]);
+        let names: Vec<&str> = fixtures
+            .for_connector("acme")
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["mint", "refused-locally"]);
+        let mint = &fixtures.for_connector("acme")[0];
+        assert!(mint.is_action());
+        assert_eq!(mint.responses[0].delay_ms, Some(5));
+        assert_eq!(mint.request.as_ref().unwrap().body, Some(serde_json::json!({})));
+        let errors = fixtures.errors["acme"].join("\n");
+        for expected in [
+            "no-output.json: a `done` scenario must state the expected `output`",
+            "verified-action.json: an action scenario cannot end `verified`",
+            "done-check.json: a verification check cannot end `done`",
+            "no-request.json: `request` is missing",
+        ] {
+            assert!(errors.contains(expected), "{expected}\n{errors}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_found_in_keys_and_strings_with_their_path() {
+        let value = serde_json::json!({
+            "description": "TODO: say it",
+            "request": {"path": "/v1/TODO", "method": "GET"},
+            "responses": [{"status": 200, "body": {"TODO": "x", "ok": ["fine", "TODO"]}}]
+        });
+        assert_eq!(
+            placeholders_in(&value),
+            [
+                "description",
+                "request.path",
+                "responses[0].body.TODO",
+                "responses[0].body.ok[1]"
+            ]
+        );
+        assert!(placeholders_in(&serde_json::json!({"todo": "lowercase is prose"})).is_empty());
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! and the check that must catch it.
 
 use async_trait::async_trait;
+use connector_core::action::{ActionRequest, Output};
 use connector_core::check::{join_url, run_check};
+use connector_core::http::Repeat;
 use connector_core::secret::RawValue;
 use connector_core::{
-    AccountProof, Auth, CheckOptions, CheckReport, Connector, ConnectorSpec, CredentialVariant,
-    Field, HttpClient, RawCredentials, Status, Verdict,
+    AccountProof, ActionSpec, Auth, CheckOptions, CheckReport, Connector, ConnectorSpec,
+    CredentialVariant, Field, Format, HttpClient, RawCredentials, Status, Verdict, VerifyRequest,
 };
 use connector_testkit::{run_suite, ConnectorReport, SuiteOptions};
 use secrecy::ExposeSecret;
@@ -341,4 +343,264 @@ async fn a_secret_field_not_marked_secret_fails_the_spec_check() {
         "spec.secret-fields",
         "field `api_key` can hold a secret",
     );
+}
+
+// ---- Actions: Polytomic's create-api-key with one mistake each, replaying Polytomic's fixtures.
+
+/// The Polytomic connector under another spec.
+struct PolytomicTwin(&'static ConnectorSpec);
+
+impl Connector for PolytomicTwin {
+    fn spec(&self) -> &'static ConnectorSpec {
+        self.0
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        polytomic::Polytomic.account(v, body)
+    }
+}
+
+const CREATE: &ActionSpec = &polytomic::SPEC.actions[0];
+
+/// `create-api-key` with its request replaced.
+const fn with_request(
+    path: &'static str,
+    repeat: Repeat,
+    inputs: &'static [Field],
+    outputs: &'static [Output],
+) -> ActionSpec {
+    ActionSpec {
+        id: CREATE.id,
+        name: CREATE.name,
+        description: CREATE.description,
+        variant: CREATE.variant,
+        inputs,
+        request: ActionRequest {
+            method: CREATE.request.method,
+            path,
+            query: CREATE.request.query,
+            json_body: CREATE.request.json_body,
+            repeat,
+        },
+        outputs,
+        cautions: CREATE.cautions,
+    }
+}
+
+// The minted key is read into an output that forgot `secret: true`.
+
+const UNMARKED_OUTPUT: ConnectorSpec = ConnectorSpec {
+    id: "broken-unmarked-output",
+    actions: &[with_request(
+        CREATE.request.path,
+        Repeat::OnlyIfRefused,
+        CREATE.inputs,
+        &[Output {
+            secret: false,
+            key: "api_key",
+            label: "API key",
+            description: "The new key, left unmarked.",
+            pointer: "/data/value",
+        }],
+    )],
+    ..polytomic::SPEC
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minted_key_not_marked_secret_fails_the_output_and_hygiene_checks() {
+    let report = suite_for(&PolytomicTwin(&UNMARKED_OUTPUT), "polytomic").await;
+    assert_fails(
+        &report,
+        "spec.action-outputs",
+        "output `api_key` can hold a secret",
+    );
+    assert_fails(
+        &report,
+        "hygiene.action-secrets",
+        "secret_outputs lacks the `api_key` the provider sent",
+    );
+    assert_fails(
+        &report,
+        "hygiene.action-secrets",
+        "the minted `api_key` appears in the JSON of the report",
+    );
+    assert_fails(
+        &report,
+        "recorded.create-api-key-minted",
+        "secret outputs must appear masked",
+    );
+    // The failure messages name the leak without repeating the key.
+    let minted = "0000fa6e-0000-4000-8000-fake00007c1e";
+    for check in &report.checks {
+        for failure in &check.failures {
+            assert!(!failure.contains(minted), "{}: {failure}", check.name);
+        }
+    }
+    assert!(report
+        .check("spec.action-requests")
+        .is_some_and(|c| c.passed));
+}
+
+// The key-minting POST is declared safe to repeat.
+
+const REPEATED_POST: ConnectorSpec = ConnectorSpec {
+    id: "broken-repeated-post",
+    actions: &[with_request(
+        CREATE.request.path,
+        Repeat::Safe,
+        CREATE.inputs,
+        CREATE.outputs,
+    )],
+    ..polytomic::SPEC
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_declared_safe_to_repeat_fails_the_request_check_and_is_resent() {
+    let report = suite_for(&PolytomicTwin(&REPEATED_POST), "polytomic").await;
+    assert_fails(
+        &report,
+        "spec.action-requests",
+        "declare `repeat: Repeat::OnlyIfRefused`",
+    );
+    assert_fails(
+        &report,
+        "recorded.create-api-key-server-error",
+        "the provider received 3 request(s), the recording says 1",
+    );
+    assert!(report
+        .check("spec.action-outputs")
+        .is_some_and(|c| c.passed));
+}
+
+// A path input typed as free text: `../../admin` reaches the provider.
+
+const FREE_TEXT_INPUTS: &[Field] = &[
+    Field {
+        format: Format::Text,
+        ..CREATE.inputs[0]
+    },
+    Field { ..CREATE.inputs[1] },
+    Field { ..CREATE.inputs[2] },
+];
+
+const FREE_TEXT_ID: ConnectorSpec = ConnectorSpec {
+    id: "broken-free-text-id",
+    actions: &[with_request(
+        CREATE.request.path,
+        Repeat::OnlyIfRefused,
+        FREE_TEXT_INPUTS,
+        CREATE.outputs,
+    )],
+    ..polytomic::SPEC
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_text_path_input_fails_the_input_check_and_sends_bad_ids() {
+    let report = suite_for(&PolytomicTwin(&FREE_TEXT_ID), "polytomic").await;
+    assert_fails(
+        &report,
+        "spec.action-inputs",
+        "input `org_id` fills the path but is free text",
+    );
+    assert_fails(
+        &report,
+        "recorded.create-api-key-malformed-ids",
+        "invalid input must be refused before anything is sent",
+    );
+}
+
+// A path placeholder no input fills.
+
+const UNFILLED_PLACEHOLDER: ConnectorSpec = ConnectorSpec {
+    id: "broken-unfilled-placeholder",
+    actions: &[with_request(
+        "/api/organizations/{organization_id}/users/{user_id}/keys",
+        Repeat::OnlyIfRefused,
+        CREATE.inputs,
+        CREATE.outputs,
+    )],
+    ..polytomic::SPEC
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placeholder_without_an_input_fails_the_input_check() {
+    let report = suite_for(&PolytomicTwin(&UNFILLED_PLACEHOLDER), "polytomic").await;
+    assert_fails(
+        &report,
+        "spec.action-inputs",
+        "`{organization_id}` names no declared input",
+    );
+    assert_fails(
+        &report,
+        "recorded.create-api-key-minted",
+        "path is `/api/organizations/%7Borganization_id%7D",
+    );
+}
+
+// ---- Scaffold placeholders left in: the spec's `/TODO` path and a fixture's TODO bodies.
+
+const SCAFFOLDED: ConnectorSpec = ConnectorSpec {
+    id: "broken-scaffolded",
+    summary: "TODO: one sentence on what the provider is.",
+    variants: &[CredentialVariant {
+        verify: VerifyRequest {
+            path: "/TODO",
+            ..polymer_hire::SPEC.variants[0].verify
+        },
+        ..UNMARKED_SECRET.variants[0]
+    }],
+    ..polymer_hire::SPEC
+};
+
+struct Scaffolded;
+
+impl Connector for Scaffolded {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SCAFFOLDED
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        polymer_hire::PolymerHire.account(v, body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn placeholders_left_by_the_scaffold_fail_no_placeholders_naming_each_field() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fixtures = dir.path().join("broken-scaffolded");
+    std::fs::create_dir(&fixtures).expect("a fixtures directory");
+    let scenario = serde_json::json!({
+        "name": "valid-key",
+        "description": "TODO: a working key; record the provider's real 200 body.",
+        "credentials": {"api_key": "fake0000EXAMPLE"},
+        "request": {"method": "GET", "path": "/v1/hire/TODO"},
+        "responses": [{"status": 200, "body": {"TODO": "the provider's body"}}],
+        "expect": {"status": "verified", "account": {"TODO": "the account"}}
+    });
+    std::fs::write(fixtures.join("valid-key.json"), scenario.to_string()).expect("written");
+    let options = SuiteOptions::with_fixtures_dir(dir.path());
+    let mut suite = run_suite(&[&Scaffolded], &options).await;
+    let report = suite.connectors.remove(0);
+    assert_fails(
+        &report,
+        "spec.no-placeholders",
+        "`variants[api_key].verify.path` is still a placeholder (\"/TODO\"); fill it in connectors/broken-scaffolded/src/spec.rs",
+    );
+    assert_fails(&report, "spec.no-placeholders", "`summary` is still a placeholder");
+    assert_fails(
+        &report,
+        "spec.no-placeholders",
+        "valid-key.json still has placeholders in ",
+    );
+    for field in [
+        "description",
+        "request.path",
+        "responses[0].body.TODO",
+        "expect.account.TODO",
+    ] {
+        let listed = report.check("spec.no-placeholders").is_some_and(|c| {
+            c.failures
+                .iter()
+                .any(|f| f.contains("valid-key.json") && f.contains(field))
+        });
+        assert!(listed, "the fixture's `{field}` is not named");
+    }
 }

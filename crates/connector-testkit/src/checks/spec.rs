@@ -321,8 +321,13 @@ pub(crate) fn no_placeholders_check(spec: &ConnectorSpec, scenarios: &[Scenario]
         .map(|(field, value)| {
             let shown: String = value.chars().take(60).collect();
             let more = if shown.len() < value.len() { "…" } else { "" };
+            let file = if field.starts_with("guide.") {
+                "guide.rs"
+            } else {
+                "spec.rs"
+            };
             format!(
-                "`{field}` is still a placeholder (\"{shown}{more}\"); fill it in connectors/{}/src/",
+                "`{field}` is still a placeholder (\"{shown}{more}\"); fill it in connectors/{}/src/{file}",
                 spec.id
             )
         })
