@@ -134,7 +134,8 @@ impl RawCredentials {
     }
 }
 
-pub(crate) fn json_kind(value: &Value) -> &'static str {
+/// A JSON value's kind in words (`a string`, `an array`…), for messages that must not quote it.
+pub fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -1,6 +1,7 @@
 //! Bulk input: JSON lines read on their own thread, one at a time, and turned into a check to run
 //! or an `invalid_input` result, without ever quoting what a line contains.
 
+use connector_core::secret::json_kind;
 use std::io::{self, BufRead, BufReader, Read};
 use std::thread;
 
@@ -246,7 +247,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             None,
             format!(
                 "expected a JSON object such as {{\"connector\": \"…\", \"credentials\": {{…}}}}, not {}",
-                kind(&value)
+                json_kind(&value)
             ),
         );
     };
@@ -257,7 +258,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
     let connector = match fields.remove("connector") {
         Some(Value::String(name)) => name,
         Some(other) => {
-            let message = format!("`connector` must be a string, not {}", kind(&other));
+            let message = format!("`connector` must be a string, not {}", json_kind(&other));
             return invalid(line, id, None, message);
         }
         None => {
@@ -284,7 +285,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             Err(message) => return invalid(line, id, Some(spec.id), message),
         },
         Some(other) => {
-            let message = format!("`variant` must be a string, not {}", kind(&other));
+            let message = format!("`variant` must be a string, not {}", json_kind(&other));
             return invalid(line, id, Some(spec.id), message);
         }
     };
@@ -374,17 +375,6 @@ fn invalid_report(line: u64, connector: &str, variant: &str, message: String) ->
         warnings: Vec::new(),
         account: None,
         elapsed_ms: 0,
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
