@@ -104,3 +104,73 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ExitCode::FAILURE
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::new_connector::{plan, Request};
+
+    use super::*;
+
+    /// The starter fixtures `cargo xtask new-connector` writes fail `spec.no-placeholders`, which
+    /// names every file and field still to fill in (the spec's own placeholders are covered by the
+    /// testkit's broken-connector tests).
+    #[test]
+    fn a_fresh_scaffold_fails_no_placeholders_naming_what_is_left() {
+        let request = Request::parse("acme-test", "Acme Test", "bearer", "https://api.acme.test")
+            .expect("a valid request");
+        let plan = plan(&crate::workspace_root(), &request).expect("a plan");
+        let spec = plan
+            .create
+            .iter()
+            .find(|(path, _)| path.ends_with("src/spec.rs"))
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_default();
+        assert!(spec.contains("path: \"/TODO\""), "{spec}");
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut written = 0;
+        for (path, text) in plan
+            .create
+            .iter()
+            .filter(|(p, _)| p.starts_with("fixtures"))
+        {
+            let target = dir.path().join(path);
+            std::fs::create_dir_all(target.parent().unwrap_or(Path::new(".")))
+                .expect("a fixtures directory");
+            std::fs::write(target, text).expect("written");
+            written += 1;
+        }
+        assert_eq!(written, 5);
+        // Replay the scaffold's fixtures against a real connector: only the fixtures say TODO.
+        let mut options = SuiteOptions::with_fixtures_dir(&dir.path().join("fixtures"));
+        options.fixtures.share("acme-test", "polymer-hire");
+        let connector = connector_registry::find("polymer-hire").expect("registered");
+        let report = run_suite_blocking(&[connector], &options).expect("a runtime");
+        let check = report.connectors[0]
+            .check("spec.no-placeholders")
+            .expect("the check ran");
+        assert!(
+            !check.passed,
+            "a fresh scaffold passed spec.no-placeholders"
+        );
+        for name in [
+            "valid-key",
+            "revoked-key",
+            "key-lacking-permission",
+            "rate-limited-then-ok",
+            "provider-outage",
+        ] {
+            let file = format!("fixtures/polymer-hire/{name}.json still has placeholders in ");
+            assert!(
+                check
+                    .failures
+                    .iter()
+                    .any(|f| f.contains(&file) && f.contains("request.path")),
+                "{name} not named: {:#?}",
+                check.failures
+            );
+        }
+    }
+}

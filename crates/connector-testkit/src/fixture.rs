@@ -139,10 +139,11 @@ impl Scenario {
             Some(Status::Verified) if !self.is_action() && self.expect.account.is_none() => {
                 problems.push("a `verified` scenario must state the expected `account`".to_owned())
             }
-            Some(Status::Done) if self.is_action() && self.expect.output.is_none() => problems.push(
-                "a `done` scenario must state the expected `output` (secret outputs masked)"
-                    .to_owned(),
-            ),
+            Some(Status::Done) if self.is_action() && self.expect.output.is_none() => problems
+                .push(
+                    "a `done` scenario must state the expected `output` (secret outputs masked)"
+                        .to_owned(),
+                ),
             Some(_) => {}
         }
         problems.extend(self.kind_problems(expected));
@@ -476,7 +477,10 @@ mod tests {
         let mint = &fixtures.for_connector("acme")[0];
         assert!(mint.is_action());
         assert_eq!(mint.responses[0].delay_ms, Some(5));
-        assert_eq!(mint.request.as_ref().unwrap().body, Some(serde_json::json!({})));
+        assert_eq!(
+            mint.request.as_ref().unwrap().body,
+            Some(serde_json::json!({}))
+        );
         let errors = fixtures.errors["acme"].join("\n");
         for expected in [
             "no-output.json: a `done` scenario must state the expected `output`",

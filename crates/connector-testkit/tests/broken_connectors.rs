@@ -584,7 +584,11 @@ async fn placeholders_left_by_the_scaffold_fail_no_placeholders_naming_each_fiel
         "spec.no-placeholders",
         "`variants[api_key].verify.path` is still a placeholder (\"/TODO\"); fill it in connectors/broken-scaffolded/src/spec.rs",
     );
-    assert_fails(&report, "spec.no-placeholders", "`summary` is still a placeholder");
+    assert_fails(
+        &report,
+        "spec.no-placeholders",
+        "`summary` is still a placeholder",
+    );
     assert_fails(
         &report,
         "spec.no-placeholders",
