@@ -509,7 +509,7 @@ pub(crate) fn hygiene_check(ctx: &Ctx<'_>) -> Option<CheckResult> {
                             .lines()
                             .find(|l| l.contains(secret.as_str()))
                             .unwrap_or_default();
-                        let excerpt: String = redact(line, &hidden).chars().take(200).collect();
+                        let excerpt = around_leak(&redact(line, &hidden));
                         failures.push(format!(
                             "`{}`: {what} appears in the {place}: {excerpt}",
                             run.label
@@ -519,11 +519,37 @@ pub(crate) fn hygiene_check(ctx: &Ctx<'_>) -> Option<CheckResult> {
             }
         }
     }
+    if failures.len() > MAX_LISTED {
+        let more = failures.len() - MAX_LISTED;
+        failures.truncate(MAX_LISTED);
+        failures.push(format!("… and {more} more like these"));
+    }
     Some(CheckResult::new(
         "hygiene.action-secrets",
         failures,
         started.elapsed(),
     ))
+}
+
+/// Failures listed before the rest are counted: one leak usually repeats in every run.
+const MAX_LISTED: usize = 6;
+
+/// Up to 60 characters either side of the first redacted secret (`<key>`) in `line`.
+fn around_leak(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let marker: Vec<char> = "<key>".chars().collect();
+    let at = chars
+        .windows(marker.len())
+        .position(|w| w == marker.as_slice())
+        .unwrap_or(0);
+    let start = at.saturating_sub(60);
+    let end = (at + marker.len() + 60).min(chars.len());
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        chars[start..end].iter().collect::<String>(),
+        if end < chars.len() { "…" } else { "" }
+    )
 }
 
 #[cfg(test)]
