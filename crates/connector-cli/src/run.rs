@@ -163,7 +163,9 @@ fn read_inputs(
     Ok(inputs)
 }
 
-/// Creates the output file up front, owner-only, so a minted key is never left without a home.
+/// Opens the output file up front, owner-only, so a minted key is never left without a home. A
+/// new file is created; an existing file is used only when it is empty (e.g. made by `mktemp`),
+/// so no earlier key is ever overwritten.
 fn create_private_file(path: &str) -> Result<File, UsageError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -172,14 +174,31 @@ fn create_private_file(path: &str) -> Result<File, UsageError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map_err(|e| {
-        let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
-            "it already exists; choose a new file so no earlier key is overwritten".to_owned()
-        } else {
-            e.to_string()
-        };
-        UsageError::new(format!("cannot create --output {path}: {why}"))
-    })
+    let cannot = |why: String| UsageError::new(format!("cannot use --output {path}: {why}"));
+    match options.open(path) {
+        Ok(file) => Ok(file),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| cannot(e.to_string()))?;
+            let metadata = file.metadata().map_err(|e| cannot(e.to_string()))?;
+            if !metadata.is_file() || metadata.len() > 0 {
+                return Err(cannot(
+                    "it already exists and is not empty; choose a new file so no earlier key is overwritten"
+                        .to_owned(),
+                ));
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| cannot(e.to_string()))?;
+            }
+            Ok(file)
+        }
+        Err(e) => Err(cannot(e.to_string())),
+    }
 }
 
 fn remove_unused(path: Option<&str>) {

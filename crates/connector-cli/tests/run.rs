@@ -136,8 +136,35 @@ async fn with_output_the_key_goes_only_to_an_owner_only_file() {
     assert_eq!(
         again.status.code(),
         Some(2),
-        "an existing file is never overwritten"
+        "a file with a key is never overwritten"
     );
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), MINTED_KEY);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_empty_output_file_is_used_and_made_owner_only() {
+    let server = mint_server(200, json!({"data": {"value": MINTED_KEY}})).await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+
+    let out = run(&server, &["--output", file.path().to_str().unwrap()]);
+
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(MINTED_KEY));
+    assert_eq!(
+        std::fs::read_to_string(file.path()).unwrap().trim(),
+        MINTED_KEY
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
