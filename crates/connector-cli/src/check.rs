@@ -7,7 +7,7 @@ use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
 
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
-use crate::usage::{find_connector, UsageError};
+use crate::usage::{find_connector, print_out, UsageError};
 use crate::CheckArgs;
 
 pub const AFTER_HELP: &str = "\
@@ -68,11 +68,11 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
 pub fn print_report(report: &CheckReport, json: bool) {
     if json {
         match serde_json::to_string(report) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => print_out(&format!("{line}\n")),
             Err(e) => eprintln!("error: cannot serialize the report: {e}"),
         }
     } else {
-        print!("{}", human_report(report));
+        print_out(&human_report(report));
     }
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::usage::{find_connector, UsageError};
+use crate::usage::{find_connector, print_out, UsageError};
 
 pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
     let connectors = connector_registry::all();
@@ -24,7 +24,7 @@ pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        print_out(&format!("{}\n", serde_json::Value::Array(rows)));
         return Ok(ExitCode::SUCCESS);
     }
     let width = connectors
@@ -42,32 +42,32 @@ pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
         .map(|c| c.spec().category.len())
         .max()
         .unwrap_or(8);
-    println!(
-        "{:width$}  {:name_width$}  {:category_width$}  AUTH",
+    let mut table = format!(
+        "{:width$}  {:name_width$}  {:category_width$}  AUTH\n",
         "ID", "NAME", "CATEGORY"
     );
     for connector in connectors {
         let spec = connector.spec();
-        let auth: Vec<String> = spec.variants.iter().map(|v| v.auth.kind()).collect();
-        let mut auth = auth;
+        let mut auth: Vec<String> = spec.variants.iter().map(|v| v.auth.kind()).collect();
         auth.dedup();
-        println!(
-            "{:width$}  {:name_width$}  {:category_width$}  {}",
+        table.push_str(&format!(
+            "{:width$}  {:name_width$}  {:category_width$}  {}\n",
             spec.id,
             spec.name,
             spec.category,
             auth.join(", ")
-        );
+        ));
     }
+    print_out(&table);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn describe(id: &str, as_json: bool) -> Result<ExitCode, UsageError> {
     let connector = find_connector(id)?;
     if as_json {
-        println!("{:#}", connector_docs::catalog_entry(connector));
+        print_out(&format!("{:#}\n", connector_docs::catalog_entry(connector)));
     } else {
-        print!("{}", connector_docs::guide_terminal(connector));
+        print_out(&connector_docs::guide_terminal(connector));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
-use crate::usage::{find_connector, UsageError};
+use crate::usage::{find_connector, print_out, UsageError};
 use crate::RunArgs;
 
 pub const AFTER_HELP: &str = "\
@@ -238,7 +238,7 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
     }
     if json {
         match serde_json::to_string(&report) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => print_out(&format!("{line}\n")),
             Err(e) => eprintln!("error: cannot serialize the report: {e}"),
         }
         return;
@@ -271,5 +271,5 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
     for warning in &report.warnings {
         out.push_str(&format!("  warning: {warning}\n"));
     }
-    print!("{out}");
+    print_out(&out);
 }

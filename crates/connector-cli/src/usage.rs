@@ -32,3 +32,13 @@ pub fn find_connector(id: &str) -> Result<&'static dyn connector_core::Connector
         ))
     })
 }
+
+/// Writes to stdout. A reader that went away (`connector list | head`) is not an error worth a
+/// panic: the rest of the output is dropped.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
