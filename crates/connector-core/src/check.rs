@@ -116,7 +116,16 @@ pub async fn run_check<C: Connector + ?Sized>(
     report.status = verdict.status;
     report.http_status = verdict.http_status;
     report.message = scrub(&verdict.message, credentials.secrets());
-    report.account = verdict.data;
+    report.account = verdict.data.map(|account| {
+        // A provider that echoes the key in an account field must not put it in the report.
+        account
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(text) => (k, Value::String(scrub(&text, credentials.secrets()))),
+                other => (k, other),
+            })
+            .collect()
+    });
     report.warnings.extend(verdict.warnings);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     span.in_scope(|| {

@@ -1,0 +1,90 @@
+//! A provider that echoes the key back, in an error message or an account field, must not get it
+//! into the report.
+
+use connector_core::json::copy_fields;
+use connector_core::{
+    Account, AccountProof, Auth, CheckOptions, Connector, ConnectorSpec, CredentialVariant, Field,
+    HttpClient, RawCredentials, SetupGuide, Troubleshooting, VerifyRequest,
+};
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "echo-test-key-0123456789abcd";
+
+const SPEC: ConnectorSpec = ConnectorSpec {
+    id: "echo",
+    name: "Echo",
+    category: "test",
+    summary: "A provider that repeats what it is sent.",
+    base_url: "http://127.0.0.1:9",
+    docs: &[],
+    variants: &[CredentialVariant {
+        name: "api_key",
+        aliases: &[],
+        label: "API key",
+        description: "",
+        fields: &[Field::api_key("ECHO_API_KEY")],
+        auth: Auth::Bearer { field: "api_key" },
+        extra_headers: &[],
+        verify: VerifyRequest {
+            method: "GET",
+            path: "/me",
+            query: &[],
+            proves: "the key works.",
+        },
+    }],
+    guide: SetupGuide {
+        prerequisites: &[],
+        steps: &[],
+        lifecycle: &[],
+        troubleshooting: Troubleshooting::NONE,
+    },
+    assumptions: &[],
+    actions: &[],
+};
+
+struct Echo;
+
+impl Connector for Echo {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        let mut account = Account::new();
+        copy_fields(&mut account, body, &["name"]);
+        Ok(AccountProof::new(account))
+    }
+}
+
+async fn check_against(response: ResponseTemplate) -> String {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    let mut raw = RawCredentials::new();
+    raw.insert("api_key", KEY);
+    let options = CheckOptions {
+        base_url: Some(server.uri().parse().unwrap()),
+        ..CheckOptions::default()
+    };
+    let report = Echo.check(&HttpClient::new(), None, &raw, &options).await;
+    let text = format!(
+        "{report:?} {report} {}",
+        serde_json::to_string(&report).unwrap()
+    );
+    assert!(!text.contains(KEY), "the key leaked: {text}");
+    serde_json::to_string(&report.status).unwrap()
+}
+
+#[tokio::test]
+async fn an_echoed_key_is_masked_in_messages_and_accounts() {
+    let refused =
+        ResponseTemplate::new(401).set_body_json(json!({"message": format!("bad key {KEY}")}));
+    assert_eq!(check_against(refused).await, "\"rejected\"");
+    let echoed =
+        ResponseTemplate::new(200).set_body_json(json!({"name": format!("owner of {KEY}")}));
+    assert_eq!(check_against(echoed).await, "\"verified\"");
+}
