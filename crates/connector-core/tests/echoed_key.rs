@@ -67,16 +67,16 @@ async fn check_against(response: ResponseTemplate) -> String {
     let mut raw = RawCredentials::new();
     raw.insert("api_key", KEY);
     let options = CheckOptions {
-        base_url: Some(server.uri().parse().unwrap()),
+        base_url: Some(server.uri().parse().expect("a mock server URL")),
         ..CheckOptions::default()
     };
     let report = Echo.check(&HttpClient::new(), None, &raw, &options).await;
     let text = format!(
         "{report:?} {report} {}",
-        serde_json::to_string(&report).unwrap()
+        serde_json::to_string(&report).expect("a report serializes")
     );
     assert!(!text.contains(KEY), "the key leaked: {text}");
-    serde_json::to_string(&report.status).unwrap()
+    serde_json::to_string(&report.status).expect("a status serializes")
 }
 
 #[tokio::test]
