@@ -12,9 +12,9 @@ use url::Url;
 use crate::http::{header_name, sensitive_header, Exchange, HttpClient, Limits, Repeat, Request};
 use crate::outcome::{CheckReport, Status};
 use crate::response::{read_success, Interpreted, Reading};
-use crate::secret::{scrub, Credentials, RawCredentials};
+use crate::secret::{contains_secret, scrub, Credentials, RawCredentials};
 use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
-use crate::validate::{masked_key, validate};
+use crate::validate::validate;
 use crate::Connector;
 
 /// Settings for one check.
@@ -63,7 +63,7 @@ pub async fn run_check<C: Connector + ?Sized>(
         connector: spec.id.to_owned(),
         variant: variant.name.to_owned(),
         status: Status::InvalidInput,
-        key: masked_key(variant, raw),
+        key: None,
         http_status: None,
         message: String::new(),
         warnings: Vec::new(),
@@ -73,11 +73,13 @@ pub async fn run_check<C: Connector + ?Sized>(
     let validated = match validate(variant, raw) {
         Ok(v) => v,
         Err(invalid) => {
+            report.key = invalid.masked_key;
             report.message = invalid.message;
             report.warnings = invalid.warnings;
             return report;
         }
     };
+    report.key = validated.masked_key;
     report.warnings = validated.warnings;
     let credentials = validated.credentials;
 
@@ -121,7 +123,9 @@ pub async fn run_check<C: Connector + ?Sized>(
         account
             .into_iter()
             .map(|(k, v)| match v {
-                Value::String(text) => (k, Value::String(scrub(&text, credentials.secrets()))),
+                Value::String(text) if credentials.secrets().any(|s| contains_secret(&text, s)) => {
+                    (k, Value::String(scrub(&text, credentials.secrets())))
+                }
                 other => (k, other),
             })
             .collect()

@@ -176,7 +176,7 @@ impl HttpClient {
             Err(error) => return Attempt::Failed(describe_transport_error(&error)),
         };
         let status = response.status();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         if response
             .content_length()
             .is_some_and(|len| len > limits.max_body_bytes as u64)
@@ -186,7 +186,8 @@ impl HttpClient {
                 limit: limits.max_body_bytes,
             });
         }
-        let mut body = Vec::new();
+        let expected = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(expected.min(limits.max_body_bytes));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

@@ -12,20 +12,26 @@ pub const MIN_LEN_TO_SHOW_TAIL: usize = 12;
 
 /// Masks a key to its last four characters, e.g. `••••860c`; short keys are fully masked.
 pub fn mask(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() < MIN_LEN_TO_SHOW_TAIL {
+    if key.chars().nth(MIN_LEN_TO_SHOW_TAIL - 1).is_none() {
         return "••••".to_owned();
     }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("••••{tail}")
+    let start = key.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    format!("••••{}", &key[start..])
+}
+
+/// Whether `text` contains the secret (secrets shorter than four characters are not searched:
+/// they would match by chance).
+pub fn contains_secret(text: &str, secret: &SecretString) -> bool {
+    let value = secret.expose_secret();
+    value.len() >= 4 && text.contains(value)
 }
 
 /// Replaces every occurrence of any secret in `text` with its mask.
 pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>) -> String {
     let mut out = text.to_owned();
     for secret in secrets {
-        let value = secret.expose_secret();
-        if value.len() >= 4 && out.contains(value) {
+        if contains_secret(&out, secret) {
+            let value = secret.expose_secret();
             out = out.replace(value, &mask(value));
         }
     }
@@ -181,6 +187,8 @@ mod tests {
     fn mask_keeps_only_the_last_four_characters() {
         assert_eq!(mask("0123456789abcdef860c"), "••••860c");
         assert_eq!(mask("short"), "••••");
+        assert_eq!(mask("01234567890é"), "••••890é");
+        assert_eq!(mask("0123456789a"), "••••");
         assert_eq!(mask(""), "••••");
     }
 
