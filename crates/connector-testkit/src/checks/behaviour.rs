@@ -50,6 +50,17 @@ impl Subject {
         )
         .await
     }
+
+    /// Checks this subject's working credentials against `server`.
+    async fn probe_working(
+        &self,
+        ctx: &Ctx<'_>,
+        label: &str,
+        server: &wiremock::MockServer,
+    ) -> Probe {
+        self.probe(ctx, label, server, &self.credentials, self.secrets.clone())
+            .await
+    }
 }
 
 /// One subject per credential variant.
@@ -200,9 +211,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 return needs_success();
             };
             let server = serve(vec![json_response(200, &success)]).await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Verified,
@@ -236,9 +245,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 &json!({"message": "Invalid API key"}),
             )])
             .await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Rejected,
@@ -247,9 +254,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
         }
         Behaviour::Forbidden => {
             let server = serve(vec![json_response(403, &json!({"message": "Forbidden"}))]).await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Forbidden,
@@ -263,9 +268,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             let limited = json_response(429, &json!({"message": "Too Many Requests"}))
                 .insert_header("Retry-After", "1");
             let server = serve(vec![limited, json_response(200, &success)]).await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Verified,
@@ -288,9 +291,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             let limited = json_response(429, &json!({"message": "Too Many Requests"}))
                 .insert_header("Retry-After", "1");
             let server = serve(vec![limited]).await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::RateLimited,
@@ -304,9 +305,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 ResponseTemplate::new(503).set_body_raw(page, "text/html")
             ])
             .await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Unavailable,
@@ -319,9 +318,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 serve(vec![ResponseTemplate::new(200)
                     .set_body_raw("{\"data\": {\"id\": ", "application/json")])
                 .await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Unexpected,
@@ -338,9 +335,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 ResponseTemplate::new(200).set_body_raw(body, "application/json")
             ])
             .await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Unexpected,
@@ -350,9 +345,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
         Behaviour::NoAnswer => {
             let silent = ResponseTemplate::new(200).set_delay(Duration::from_secs(60));
             let server = serve(vec![silent]).await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Unavailable,
@@ -375,9 +368,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 ResponseTemplate::new(302).insert_header("Location", target.as_str())
             ])
             .await;
-            let probe = s
-                .probe(ctx, &label, &server, &s.credentials, s.secrets.clone())
-                .await;
+            let probe = s.probe_working(ctx, &label, &server).await;
             if probe.report.status == Status::Verified {
                 failures.push(
                     "a 302 to another origin ended `verified`: redirects must not be followed"
