@@ -31,6 +31,10 @@ impl Connector for PolymerHire {
         }
         let mut account = Account::new();
         copy_prefixed(&mut account, org, "organization", &["id", "name"]);
+        // A success that names no organization proves nothing about whose key this is.
+        if account.is_empty() {
+            return Err("expected an organization with an `id` or a `name`".to_owned());
+        }
         Ok(AccountProof::new(account))
     }
 }
@@ -61,5 +65,17 @@ mod tests {
     #[test]
     fn refuses_a_non_object() {
         assert!(account(json!([1, 2])).is_err());
+    }
+
+    #[test]
+    fn refuses_a_success_that_names_no_organization() {
+        for body in [
+            json!({"items": []}),
+            json!({"items": [{}]}),
+            json!({}),
+            json!({"data": {"id": null}}),
+        ] {
+            assert!(account(body.clone()).is_err(), "{body}");
+        }
     }
 }

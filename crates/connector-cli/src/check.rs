@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use connector_core::check::resolve_variant;
+use connector_core::text::printable;
 use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
 
 use crate::credentials::{self, CredentialsError};
@@ -76,7 +77,8 @@ pub fn print_report(report: &CheckReport, json: bool) {
     }
 }
 
-/// A few lines a person can act on.
+/// A few lines a person can act on. Everything that came from outside is passed through
+/// [`printable`], so provider text cannot move the cursor or forge a line.
 pub fn human_report(report: &CheckReport) -> String {
     let mark = match report.status {
         Status::Verified => "✓",
@@ -86,16 +88,17 @@ pub fn human_report(report: &CheckReport) -> String {
     let mut out = format!(
         "{mark} {status}: {connector} ({variant}), key {key}",
         status = report.status,
-        connector = report.connector,
-        variant = report.variant,
-        key = report.key.as_deref().unwrap_or("not given"),
+        connector = printable(&report.connector),
+        variant = printable(&report.variant),
+        key = printable(report.key.as_deref().unwrap_or("not given")),
     );
     if let Some(code) = report.http_status {
         out.push_str(&format!(", HTTP {code}"));
     }
     out.push_str(&format!(
         ", {} ms\n  {}\n",
-        report.elapsed_ms, report.message
+        report.elapsed_ms,
+        printable(&report.message)
     ));
     if let Some(account) = report.account.as_ref().filter(|a| !a.is_empty()) {
         out.push_str("  account:\n");
@@ -104,11 +107,11 @@ pub fn human_report(report: &CheckReport) -> String {
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| value.to_string());
-            out.push_str(&format!("    {key}: {value}\n"));
+            out.push_str(&format!("    {}: {}\n", printable(key), printable(&value)));
         }
     }
     for warning in &report.warnings {
-        out.push_str(&format!("  warning: {warning}\n"));
+        out.push_str(&format!("  warning: {}\n", printable(warning)));
     }
     out
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use connector_core::action::run_action;
+use connector_core::text::{describe_value, printable};
 use connector_core::{ActionResult, CheckOptions, HttpClient, RawCredentials, Status};
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -42,8 +43,9 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
             format!("its actions are: {}", ids.join(", "))
         };
         UsageError::new(format!(
-            "{} has no action `{}`; {known}",
-            spec.id, args.action
+            "{} has no action by that name ({}); {known}",
+            spec.id,
+            describe_value(&args.action)
         ))
     })?;
     let variant_name = args.variant.as_deref().unwrap_or(action.variant);
@@ -141,15 +143,16 @@ fn read_inputs(
     for pair in &args.set {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(UsageError::new(format!(
-                "--set takes KEY=VALUE, e.g. --set org_id=…; got `{}`",
-                pair.split('=').next().unwrap_or_default()
+                "--set takes KEY=VALUE, e.g. --set org_id=…; got {} without `=`",
+                describe_value(pair)
             )));
         };
         let Some(field) = action.input(key) else {
             let keys: Vec<&str> = action.inputs.iter().map(|f| f.key).collect();
             return Err(UsageError::new(format!(
-                "{} has no input `{key}`; its inputs are: {}",
+                "{} has no input by that name ({}); its inputs are: {}",
                 action.id,
+                describe_value(key),
                 keys.join(", ")
             )));
         };
@@ -245,14 +248,18 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
     }
     let mut out = format!(
         "{}: {} {} ({})",
-        report.status, report.connector, report.action, report.variant
+        report.status,
+        printable(&report.connector),
+        printable(&report.action),
+        printable(&report.variant)
     );
     if let Some(code) = report.http_status {
         out.push_str(&format!(", HTTP {code}"));
     }
     out.push_str(&format!(
         ", {} ms\n  {}\n",
-        report.elapsed_ms, report.message
+        report.elapsed_ms,
+        printable(&report.message)
     ));
     if let Some(output) = &report.output {
         for (key, value) in output {
@@ -260,7 +267,7 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| value.to_string());
-            out.push_str(&format!("  {key}: {value}\n"));
+            out.push_str(&format!("  {}: {}\n", printable(key), printable(&value)));
         }
     }
     if let Some(path) = written_to {
@@ -269,7 +276,7 @@ fn print_result(result: &ActionResult, json: bool, written_to: Option<&str>) {
         ));
     }
     for warning in &report.warnings {
-        out.push_str(&format!("  warning: {warning}\n"));
+        out.push_str(&format!("  warning: {}\n", printable(warning)));
     }
     print_out(&out);
 }

@@ -27,8 +27,10 @@ pub fn find_connector(id: &str) -> Result<&'static dyn connector_core::Connector
             Some(close) => format!("did you mean `{close}`? "),
             None => String::new(),
         };
+        // The id is described, not quoted: a key pasted in its place would be shown.
         UsageError::new(format!(
-            "unknown connector `{id}`; {hint}Run `connector list` to see them all"
+            "unknown connector ({}); {hint}Run `connector list` to see them all",
+            connector_core::text::describe_value(id)
         ))
     })
 }

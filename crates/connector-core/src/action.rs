@@ -11,12 +11,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::check::{build_request, resolve_variant, CheckOptions};
+use crate::check::{build_request, redactor_for, resolve_variant, CheckOptions};
 use crate::http::{HttpClient, Repeat};
 use crate::outcome::Status;
-use crate::response::{read_success, Interpreted, Reading};
-use crate::secret::{mask, scrub, Credentials, RawCredentials, RawValue};
+use crate::response::{bounded_account, read_success, Interpreted, Reading};
+use crate::secret::{mask, Credentials, RawCredentials, RawValue};
 use crate::spec::Field;
+use crate::text::printable;
 use crate::validate::{validate, validate_fields};
 use crate::Connector;
 
@@ -242,15 +243,29 @@ pub async fn run_action<C: Connector + ?Sized>(
         not_found: Status::NotFound,
         repeat: action.request.repeat,
     };
+    let mut redactor = redactor_for(&credentials, &request);
     let mut secret_outputs = Vec::new();
-    let outcome = match read_success(connector, &exchange, &credentials, &reading) {
+    let outcome = match read_success(connector, &exchange, &redactor, &reading) {
         Ok((code, body)) => read_outputs(action, code, &body, &mut secret_outputs),
         Err(failed) => failed,
     };
+    // A minted key is shown once, from `secret_outputs`; nowhere else.
+    for (_, minted) in &secret_outputs {
+        redactor.add_secret(minted.expose_secret());
+    }
     report.status = outcome.status;
     report.http_status = outcome.http_status;
-    report.message = scrub(&outcome.message, credentials.secrets());
-    report.output = outcome.data;
+    report.message = printable(&redactor.redact(&outcome.message)).into_owned();
+    report.output = outcome.data.map(|output| {
+        // Secret outputs are already masked; everything else is provider data like an account.
+        let (masked, plain): (Map<String, Value>, Map<String, Value>) = output
+            .into_iter()
+            .partition(|(k, _)| secret_outputs.iter().any(|(s, _)| s == k));
+        let (mut bounded, notes) = bounded_account(plain, &redactor);
+        report.warnings.extend(notes);
+        bounded.extend(masked);
+        bounded
+    });
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     span.in_scope(|| {
         tracing::info!(

@@ -11,9 +11,11 @@ use url::Url;
 
 use crate::http::{header_name, sensitive_header, Exchange, HttpClient, Limits, Repeat, Request};
 use crate::outcome::{CheckReport, Status};
-use crate::response::{read_success, Interpreted, Reading};
-use crate::secret::{contains_secret, scrub, Credentials, RawCredentials};
+use crate::redact::Redactor;
+use crate::response::{bounded_account, read_success, Interpreted, Reading};
+use crate::secret::{Credentials, RawCredentials};
 use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
+use crate::text::{describe_value, printable};
 use crate::validate::validate;
 use crate::Connector;
 
@@ -114,23 +116,22 @@ pub async fn run_check<C: Connector + ?Sized>(
             .instrument(span.clone())
             .await
     };
-    let verdict = interpret(connector, variant, &exchange, &credentials);
+    let redactor = redactor_for(&credentials, &request);
+    let verdict = interpret(connector, variant, &exchange, &redactor);
     report.status = verdict.status;
     report.http_status = verdict.http_status;
-    report.message = scrub(&verdict.message, credentials.secrets());
-    report.account = verdict.data.map(|account| {
-        // A provider that echoes the key in an account field must not put it in the report.
-        account
-            .into_iter()
-            .map(|(k, v)| match v {
-                Value::String(text) if credentials.secrets().any(|s| contains_secret(&text, s)) => {
-                    (k, Value::String(scrub(&text, credentials.secrets())))
-                }
-                other => (k, other),
-            })
-            .collect()
-    });
-    report.warnings.extend(verdict.warnings);
+    report.message = printable(&redactor.redact(&verdict.message)).into_owned();
+    if let Some(account) = verdict.data {
+        let (account, notes) = bounded_account(account, &redactor);
+        report.account = Some(account);
+        report.warnings.extend(notes);
+    }
+    report.warnings.extend(
+        verdict
+            .warnings
+            .iter()
+            .map(|w| printable(&redactor.redact(w)).into_owned()),
+    );
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     span.in_scope(|| {
         tracing::info!(
@@ -143,6 +144,18 @@ pub async fn run_check<C: Connector + ?Sized>(
     report
 }
 
+/// What must never come out of a check: the secret field values, in every form, and the exact
+/// credential-bearing header values sent.
+pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
+    let mut redactor = Redactor::new(credentials.secrets());
+    for value in request.headers.values().filter(|v| v.is_sensitive()) {
+        if let Ok(text) = value.to_str() {
+            redactor.add_sent(text);
+        }
+    }
+    redactor
+}
+
 /// Picks the named variant, or the default one.
 pub fn resolve_variant(
     spec: &'static ConnectorSpec,
@@ -152,9 +165,11 @@ pub fn resolve_variant(
         None => Ok(spec.default_variant()),
         Some(name) => spec.variant(name).ok_or_else(|| {
             let names: Vec<&str> = spec.variants.iter().map(|v| v.name).collect();
+            // Not quoted: a key given as the variant by mistake would be shown.
             format!(
-                "{} has no credential variant `{name}`; use one of: {}",
+                "{} has no credential variant by that name ({}); use one of: {}",
                 spec.id,
+                describe_value(name),
                 names.join(", ")
             )
         }),
@@ -262,14 +277,14 @@ fn interpret<C: Connector + ?Sized>(
     connector: &C,
     variant: &'static CredentialVariant,
     exchange: &Exchange,
-    credentials: &Credentials,
+    redactor: &Redactor,
 ) -> Interpreted {
     let reading = Reading {
         request: variant.verify.describe(),
         not_found: Status::Unexpected,
         repeat: Repeat::Safe,
     };
-    let (code, json) = match read_success(connector, exchange, credentials, &reading) {
+    let (code, json) = match read_success(connector, exchange, redactor, &reading) {
         Ok(success) => success,
         Err(failed) => return failed,
     };

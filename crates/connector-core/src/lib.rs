@@ -1,5 +1,6 @@
 //! What every connector shares: the [`Connector`] trait, the declarative [`spec`] types, local
-//! [`validate`]ion, the shared [`http`] client and the typed [`outcome`]s of a check.
+//! [`validate`]ion, the shared [`http`] client, the typed [`outcome`]s of a check, and the
+//! [`redact`]ion and [`text`] rules that keep secrets and terminal tricks out of what is printed.
 //!
 //! A connector is mostly data (a `const` [`ConnectorSpec`]); it writes code only for what is its
 //! own: reading the account out of the verification response, and any provider-specific reading
@@ -10,9 +11,11 @@ pub mod check;
 pub mod guide;
 pub mod http;
 pub mod outcome;
+pub mod redact;
 pub mod response;
 pub mod secret;
 pub mod spec;
+pub mod text;
 pub mod validate;
 
 use async_trait::async_trait;
@@ -23,6 +26,7 @@ pub use check::{run_check, CheckOptions, Verdict};
 pub use guide::{SetupGuide, Step, Troubleshooting};
 pub use http::{HttpClient, Limits};
 pub use outcome::{Account, CheckReport, Status};
+pub use redact::Redactor;
 pub use secret::{mask, RawCredentials};
 pub use spec::{
     Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format, HeaderValueSource,

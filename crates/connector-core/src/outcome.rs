@@ -98,11 +98,15 @@ pub struct CheckReport {
 
 impl std::fmt::Display for CheckReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::text::printable;
         let key = self.key.as_deref().unwrap_or("(no key)");
         write!(
             f,
             "{} {} [{}]: {}",
-            self.connector, key, self.status, self.message
+            printable(&self.connector),
+            printable(key),
+            self.status,
+            printable(&self.message)
         )
     }
 }

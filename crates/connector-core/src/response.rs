@@ -10,7 +10,8 @@ use url::Url;
 
 use crate::http::{retry_after, Exchange, Repeat};
 use crate::outcome::{Account, Status};
-use crate::secret::{scrub, Credentials};
+use crate::redact::Redactor;
+use crate::text::printable;
 use crate::Connector;
 
 /// A status with everything a report needs.
@@ -48,11 +49,12 @@ pub struct Reading {
     pub repeat: Repeat,
 }
 
-/// Returns the status code and JSON body of a 2xx answer; sorts everything else.
+/// Returns the status code and JSON body of a 2xx answer; sorts everything else. A refusal's body
+/// is redacted before anything reads it, so a provider echoing the key cannot put it in a message.
 pub fn read_success<C: Connector + ?Sized>(
     connector: &C,
     exchange: &Exchange,
-    credentials: &Credentials,
+    redactor: &Redactor,
     reading: &Reading,
 ) -> Result<(u16, Value), Interpreted> {
     let spec = connector.spec();
@@ -125,6 +127,7 @@ pub fn read_success<C: Connector + ?Sized>(
         };
     }
 
+    let json = json.map(|body| redactor.redact_json(&body));
     let null = Value::Null;
     if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
         return Err(Interpreted::new(
@@ -137,12 +140,7 @@ pub fn read_success<C: Connector + ?Sized>(
     let said = json
         .as_ref()
         .and_then(provider_message)
-        .map(|m| {
-            format!(
-                " (the provider said: \"{}\")",
-                scrub(&m, credentials.secrets())
-            )
-        })
+        .map(|m| format!(" (the provider said: \"{m}\")"))
         .unwrap_or_default();
     let name = spec.name;
     let (status, message) = match status {
@@ -244,8 +242,13 @@ fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
     }
 }
 
+/// The longest provider message quoted, in characters.
+pub const MAX_PROVIDER_MESSAGE: usize = 200;
+
 /// The human message in a provider's error body, whatever its shape: `message`, `error` (text or
-/// an object with a message), `detail`, `error_description` or `title`. Truncated.
+/// an object with a message), `detail`, `error_description` or `title`. Control and bidi
+/// characters are escaped, then the text is truncated; the body must already be redacted
+/// ([`read_success`] hands `classify` a redacted body).
 pub fn provider_message(body: &Value) -> Option<String> {
     let obj = body.as_object()?;
     let text = ["message", "error_description", "detail", "error", "title"]
@@ -255,6 +258,98 @@ pub fn provider_message(body: &Value) -> Option<String> {
             Value::Object(inner) => inner.get("message")?.as_str().map(str::to_owned),
             _ => None,
         })?;
-    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    let text: String = printable(&text)
+        .chars()
+        .take(MAX_PROVIDER_MESSAGE)
+        .collect();
     Some(text)
+}
+
+/// Limits on the account a report carries: provider data, so bounded like any input.
+const MAX_ACCOUNT_FIELDS: usize = 32;
+const MAX_ACCOUNT_DEPTH: usize = 4;
+const MAX_ACCOUNT_KEY_CHARS: usize = 64;
+const MAX_ACCOUNT_TEXT_CHARS: usize = 256;
+
+/// The account as a report may show it: nested objects and arrays flattened into dotted names
+/// (`owner.name`, `teams.0`), at most [`MAX_ACCOUNT_FIELDS`] fields, long texts cut, and any field
+/// whose name or value holds a run of a secret left out, with a warning naming the field.
+pub fn bounded_account(account: Account, redactor: &Redactor) -> (Account, Vec<String>) {
+    let mut flat = Vec::new();
+    for (key, value) in account {
+        flatten(key, value, 0, &mut flat);
+    }
+    let mut out = Account::new();
+    let mut warnings = Vec::new();
+    let mut left_out = 0usize;
+    for (key, value) in flat {
+        let leaks = redactor.holds_secret(&key)
+            || match &value {
+                Value::String(text) => redactor.holds_secret(text),
+                _ => redactor.holds_secret(&value.to_string()),
+            };
+        if leaks {
+            warnings.push(if redactor.holds_secret(&key) {
+                "an account field was left out: its name repeats the key".to_owned()
+            } else {
+                format!(
+                    "account field `{}` was left out: the provider put the key in it",
+                    printable(&key)
+                )
+            });
+            continue;
+        }
+        if out.len() == MAX_ACCOUNT_FIELDS {
+            left_out += 1;
+            continue;
+        }
+        let value = match value {
+            Value::String(text) if text.chars().count() > MAX_ACCOUNT_TEXT_CHARS => {
+                let cut: String = text.chars().take(MAX_ACCOUNT_TEXT_CHARS).collect();
+                Value::String(format!("{cut}…"))
+            }
+            other => other,
+        };
+        out.insert(key, value);
+    }
+    if left_out > 0 {
+        warnings.push(format!(
+            "{left_out} more account field(s) left out: a report shows at most {MAX_ACCOUNT_FIELDS}"
+        ));
+    }
+    (out, warnings)
+}
+
+/// Appends `value` under `key` as scalar fields, objects and arrays spelled out with dots.
+fn flatten(key: String, value: Value, depth: usize, into: &mut Vec<(String, Value)>) {
+    let key = if key.chars().count() > MAX_ACCOUNT_KEY_CHARS {
+        key.chars().take(MAX_ACCOUNT_KEY_CHARS).collect()
+    } else {
+        key
+    };
+    // Enough to fill a report; a provider answering a million-element array is not walked.
+    if into.len() > MAX_ACCOUNT_FIELDS * 4 {
+        return;
+    }
+    let children: Vec<(String, Value)> = match value {
+        Value::Object(map) if depth < MAX_ACCOUNT_DEPTH => map.into_iter().collect(),
+        Value::Array(items) if depth < MAX_ACCOUNT_DEPTH => items
+            .into_iter()
+            .take(MAX_ACCOUNT_FIELDS)
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        Value::Null => return,
+        Value::Object(_) | Value::Array(_) => {
+            into.push((key, Value::String("(nested too deep)".to_owned())));
+            return;
+        }
+        scalar => {
+            into.push((key, scalar));
+            return;
+        }
+    };
+    for (child, value) in children {
+        flatten(format!("{key}.{child}"), value, depth + 1, into);
+    }
 }

@@ -1,7 +1,7 @@
-//! Credentials as secrets: parsing without echoing values, masking to the last four characters,
-//! and scrubbing provider text that might repeat a key.
+//! Credentials as secrets: parsing without echoing values, and masking to the last four
+//! characters. Finding secrets in text is [`crate::redact`]'s job.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -17,25 +17,6 @@ pub fn mask(key: &str) -> String {
     }
     let start = key.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
     format!("••••{}", &key[start..])
-}
-
-/// Whether `text` contains the secret (secrets shorter than four characters are not searched:
-/// they would match by chance).
-pub fn contains_secret(text: &str, secret: &SecretString) -> bool {
-    let value = secret.expose_secret();
-    value.len() >= 4 && text.contains(value)
-}
-
-/// Replaces every occurrence of any secret in `text` with its mask.
-pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        if contains_secret(&out, secret) {
-            let value = secret.expose_secret();
-            out = out.replace(value, &mask(value));
-        }
-    }
-    out
 }
 
 /// A credential value as supplied by the user, before validation.
@@ -79,6 +60,8 @@ impl RawCredentials {
 
     /// Parses a JSON object of field values. Errors name positions and kinds, never values.
     pub fn from_json(text: &str) -> Result<Self, CredentialsParseError> {
+        // Editors on some systems start a UTF-8 file with a byte-order mark.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let value: Value = serde_json::from_str(text).map_err(|e| {
             CredentialsParseError::Syntax(format!("line {}, column {}", e.line(), e.column()))
         })?;
@@ -95,7 +78,14 @@ impl RawCredentials {
             let raw = match value {
                 Value::String(s) => RawValue::Text(SecretString::from(s)),
                 Value::Bool(b) => RawValue::Text(SecretString::from(b.to_string())),
-                Value::Number(n) => RawValue::Text(SecretString::from(n.to_string())),
+                // Integers keep their exact digits; any other number has already been rounded
+                // by the JSON reader, so sending it would send another value.
+                Value::Number(n) if n.is_i64() || n.is_u64() => {
+                    RawValue::Text(SecretString::from(n.to_string()))
+                }
+                Value::Number(_) => RawValue::Unsupported(
+                    "a number with a fraction or exponent, which JSON cannot carry exactly (put the value in quotes)",
+                ),
                 other => RawValue::Unsupported(json_kind(&other)),
             };
             creds.values.insert(key, raw);
@@ -116,7 +106,7 @@ impl RawCredentials {
         self.values.keys().map(String::as_str)
     }
 
-    /// Every text value, for scrubbing output.
+    /// Every text value, for redacting output (any value may be a key put in the wrong field).
     pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
         self.values.values().filter_map(|v| match v {
             RawValue::Text(s) => Some(s),
@@ -155,6 +145,8 @@ pub fn json_kind(value: &Value) -> &'static str {
 /// Validated field values, ready to be sent. Debug never shows a value.
 pub struct Credentials {
     values: BTreeMap<&'static str, SecretString>,
+    /// The fields holding secrets: the ones declared secret, and the one the auth scheme sends.
+    secret: BTreeSet<&'static str>,
 }
 
 impl fmt::Debug for Credentials {
@@ -166,16 +158,28 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    pub(crate) fn new(values: BTreeMap<&'static str, SecretString>) -> Self {
-        Self { values }
+    pub(crate) fn new(
+        values: BTreeMap<&'static str, SecretString>,
+        secret: BTreeSet<&'static str>,
+    ) -> Self {
+        Self { values, secret }
+    }
+
+    /// Counts `key` among the secret fields (the field an auth scheme sends always is one).
+    pub(crate) fn mark_secret(&mut self, key: &'static str) {
+        self.secret.insert(key);
     }
 
     pub fn get(&self, key: &str) -> Option<&SecretString> {
         self.values.get(key)
     }
 
+    /// The values of the secret fields.
     pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
-        self.values.values()
+        self.values
+            .iter()
+            .filter(|(key, _)| self.secret.contains(*key))
+            .map(|(_, value)| value)
     }
 }
 
@@ -193,18 +197,27 @@ mod tests {
     }
 
     #[test]
-    fn scrub_replaces_every_occurrence() {
-        let key = SecretString::from("sk-live-abcdefgh1234");
-        let text = "bad key sk-live-abcdefgh1234 (sk-live-abcdefgh1234)";
-        assert_eq!(scrub(text, [&key]), "bad key ••••1234 (••••1234)");
-    }
-
-    #[test]
     fn parse_errors_never_echo_values() {
         let err = RawCredentials::from_json("\"sk-live-abcdefgh1234\"").unwrap_err();
         assert!(!err.to_string().contains("sk-live"), "{err}");
         let err = RawCredentials::from_json("{\"api_key\": sk-live-abcdefgh1234}").unwrap_err();
         assert!(!err.to_string().contains("sk-live"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_rounded_numbers_are_refused() {
+        let raw =
+            RawCredentials::from_json("\u{FEFF}{\"api_key\": \"k\", \"n\": 12345678901234567890}")
+                .unwrap();
+        assert!(matches!(raw.get("api_key"), Some(RawValue::Text(_))));
+        match raw.get("n") {
+            Some(RawValue::Text(n)) => assert_eq!(n.expose_secret(), "12345678901234567890"),
+            other => panic!("{other:?}"),
+        }
+        let raw = RawCredentials::from_json("{\"api_key\": 1234567890123456789012345}").unwrap();
+        assert!(matches!(raw.get("api_key"), Some(RawValue::Unsupported(_))));
+        let raw = RawCredentials::from_json("{\"api_key\": 1.5}").unwrap();
+        assert!(matches!(raw.get("api_key"), Some(RawValue::Unsupported(_))));
     }
 
     #[test]

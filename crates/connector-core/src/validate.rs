@@ -1,6 +1,6 @@
 //! Local validation: everything that can be said about a credential without sending it anywhere.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{OnceLock, RwLock};
 
 use regex::Regex;
@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::secret::{mask, Credentials, RawCredentials, RawValue};
 use crate::spec::{CredentialVariant, Field, Format};
+use crate::text::{describe_value, ordinal};
 
 /// Longest value accepted in any field.
 pub const MAX_FIELD_BYTES: usize = 4096;
@@ -31,14 +32,18 @@ pub struct InvalidInput {
     pub masked_key: Option<String>,
 }
 
-/// Checks field values against a variant's fields: required fields present, whitespace trimmed,
-/// no interior whitespace or control characters, size bounded, choices respected; format hints
-/// yield warnings.
+/// Checks field values against a variant's fields: required fields present, surrounding ASCII
+/// whitespace trimmed, no other whitespace, control or invisible characters, size bounded,
+/// choices respected; format hints yield warnings.
 pub fn validate(
     variant: &'static CredentialVariant,
     raw: &RawCredentials,
 ) -> Result<Validated, InvalidInput> {
-    validate_fields(variant.fields, raw, masked_key(variant, raw))
+    let mut validated = validate_fields(variant.fields, raw, masked_key(variant, raw))?;
+    if let Some(field) = variant.key_field() {
+        validated.credentials.mark_secret(field.key);
+    }
+    Ok(validated)
 }
 
 /// Validates values against any list of fields (credential fields or an action's inputs).
@@ -55,17 +60,21 @@ pub fn validate_fields(
         masked_key: masked_key.clone(),
     };
 
-    for key in raw.keys() {
+    for (position, key) in raw.keys().enumerate() {
         if !fields.iter().any(|f| f.key == key) {
+            // The name is not quoted: a key pasted as a field name would be shown.
             let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
             warnings.push(format!(
-                "ignored unknown field `{key}`; the known fields are: {}",
+                "ignored an unknown field (the {} name in alphabetical order, {}); the known fields are: {}",
+                ordinal(position + 1),
+                describe_value(key),
                 known.join(", ")
             ));
         }
     }
 
     let mut values = BTreeMap::new();
+    let mut secret = BTreeSet::new();
     for field in fields {
         let supplied = match raw.get(field.key) {
             Some(RawValue::Unsupported(kind)) => {
@@ -81,7 +90,10 @@ pub fn validate_fields(
             Some(RawValue::Text(value)) => Some(value.expose_secret()),
             None => None,
         };
-        let trimmed = supplied.map(str::trim).filter(|v| !v.is_empty());
+        // Only ASCII whitespace is a paste artifact worth forgiving; anything else is refused below.
+        let trimmed = supplied
+            .map(|v| v.trim_matches(|c: char| c.is_ascii_whitespace()))
+            .filter(|v| !v.is_empty());
         if let (Some(original), Some(trimmed)) = (supplied, trimmed) {
             if original.len() != trimmed.len() {
                 warnings.push(format!(
@@ -100,10 +112,13 @@ pub fn validate_fields(
         };
         check_value(field, value, &mut warnings).map_err(|m| invalid(field, m, &warnings))?;
         values.insert(field.key, SecretString::from(value.to_owned()));
+        if field.secret {
+            secret.insert(field.key);
+        }
     }
 
     Ok(Validated {
-        credentials: Credentials::new(values),
+        credentials: Credentials::new(values, secret),
         warnings,
         masked_key,
     })
@@ -113,7 +128,9 @@ pub fn validate_fields(
 pub fn masked_key(variant: &CredentialVariant, raw: &RawCredentials) -> Option<String> {
     match raw.get(variant.auth.field()) {
         Some(RawValue::Text(value)) => {
-            let trimmed = value.expose_secret().trim();
+            let trimmed = value
+                .expose_secret()
+                .trim_matches(|c: char| c.is_ascii_whitespace());
             (!trimmed.is_empty()).then(|| mask(trimmed))
         }
         _ => None,
@@ -143,15 +160,24 @@ fn check_value(field: &Field, value: &str, warnings: &mut Vec<String>) -> Result
             MAX_FIELD_BYTES / 1024
         ));
     }
-    if let Some(pos) = value.chars().position(char::is_whitespace) {
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_whitespace()) {
         return Err(format!(
-            "field `{name}` contains whitespace at character {}; keys never do: paste it again without spaces or line breaks",
+            "field `{name}` contains whitespace ({}) at character {}; keys never do: paste it again without spaces or line breaks",
+            code_point(c),
             pos + 1
         ));
     }
-    if let Some(pos) = value.chars().position(char::is_control) {
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
         return Err(format!(
-            "field `{name}` contains a control character at character {}; paste the key again from its source",
+            "field `{name}` contains a control character ({}) at character {}; paste the key again from its source",
+            code_point(c),
+            pos + 1
+        ));
+    }
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| is_invisible(*c)) {
+        return Err(format!(
+            "field `{name}` contains an invisible character ({}) at character {}; it often comes with text copied from a web page or a chat: type or paste the key again from its source",
+            code_point(c),
             pos + 1
         ));
     }
@@ -182,6 +208,41 @@ fn check_value(field: &Field, value: &str, warnings: &mut Vec<String>) -> Result
         _ => {}
     }
     Ok(())
+}
+
+/// `U+200B`, for messages that must name a character without printing it.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Format characters (Unicode category Cf): zero-width spaces and joiners, the byte-order mark,
+/// bidi controls, invisible operators and tags. They show as nothing, so a key holding one looks
+/// right and is refused by the provider. Whitespace (Zs, Zl, Zp) and controls are caught before.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// Whether a value matches a format's pattern; formats without a pattern always match.
@@ -245,6 +306,57 @@ mod tests {
             "",
         ] {
             assert_eq!(is_uuid(value), re.is_match(value), "{value}");
+        }
+    }
+
+    fn refusal(value: &str) -> Option<String> {
+        const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
+        let mut raw = RawCredentials::new();
+        raw.insert("api_key", value);
+        validate_fields(KEY, &raw, None).err().map(|e| e.message)
+    }
+
+    #[test]
+    fn invisible_and_unusual_whitespace_is_refused_naming_position_and_code_point() {
+        for (value, expected) in [
+            ("abc\u{200B}def", "U+200B) at character 4"),
+            ("\u{FEFF}abcdef", "U+FEFF) at character 1"),
+            ("abcdef\u{2060}", "U+2060) at character 7"),
+            ("ab\u{202E}cdef", "U+202E) at character 3"),
+            ("abcdef\u{00A0}", "U+00A0) at character 7"),
+            ("ab\u{2028}cd", "U+2028) at character 3"),
+            ("ab\u{2029}cd", "U+2029) at character 3"),
+            ("ab\u{3000}cd", "U+3000) at character 3"),
+        ] {
+            let message = refusal(value).unwrap_or_else(|| panic!("{value:?} was accepted"));
+            assert!(message.contains(expected), "{value:?}: {message}");
+        }
+        assert_eq!(refusal(" \tabcdef\r\n"), None);
+    }
+
+    #[test]
+    fn unknown_field_names_are_described_not_quoted() {
+        const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
+        let mut raw = RawCredentials::new();
+        raw.insert("api_key", "abcdef");
+        raw.insert("sk-live-abcdefgh1234", "x");
+        let ok = validate_fields(KEY, &raw, None).unwrap();
+        assert!(!ok.warnings[0].contains("abcdefgh"), "{}", ok.warnings[0]);
+        assert!(
+            ok.warnings[0].contains("20-character"),
+            "{}",
+            ok.warnings[0]
+        );
+    }
+
+    proptest::proptest! {
+        /// Validation never panics, and what it accepts holds no character a person cannot see.
+        #[test]
+        fn accepted_values_are_visible(value in "\\PC{0,40}|.{0,40}") {
+            if refusal(&value).is_none() {
+                let kept = value.trim_matches(|c: char| c.is_ascii_whitespace());
+                proptest::prop_assert!(!kept.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c)));
+            }
         }
     }
 

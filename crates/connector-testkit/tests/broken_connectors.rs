@@ -429,7 +429,7 @@ async fn a_minted_key_not_marked_secret_fails_the_output_and_hygiene_checks() {
         "secret outputs must appear masked",
     );
     // The failure messages name the leak without repeating the key.
-    let minted = "0000fa6e-0000-4000-8000-fake00007c1e";
+    let minted = "7e3c91d0-5b2a-4f86-9d14-fake00007c1e";
     for check in &report.checks {
         for failure in &check.failures {
             assert!(!failure.contains(minted), "{}: {failure}", check.name);

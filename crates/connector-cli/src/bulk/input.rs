@@ -2,6 +2,7 @@
 //! or an `invalid_input` result, without ever quoting what a line contains.
 
 use connector_core::secret::json_kind;
+use connector_core::text::describe_value;
 use std::io::{self, BufRead, BufReader, Read};
 use std::thread;
 
@@ -340,19 +341,10 @@ fn unknown_fields(rest: &Map<String, Value>) -> Vec<String> {
         .collect()
 }
 
-/// A name from the input, quoted when it reads like a word; otherwise only its length, since a
-/// value in the wrong place may be a key (keys have digits or capitals, or are long).
+/// A name from the input, described by length and never quoted: a value in the wrong place may
+/// be a key.
 fn describe_name(name: &str) -> String {
-    let reads_like_a_word = !name.is_empty()
-        && name.len() <= 24
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || matches!(c, '-' | '_'));
-    if reads_like_a_word {
-        format!("`{name}`")
-    } else {
-        format!("(a {}-character name)", name.chars().count())
-    }
+    format!("({})", describe_value(name))
 }
 
 fn invalid(line: u64, id: Value, connector: Option<&str>, message: String) -> Entry {
@@ -446,7 +438,7 @@ mod tests {
             ),
             (
                 format!(r#"{{"connector": "{KEY}", "credentials": {{}}}}"#),
-                "unknown connector (a 36-character name)",
+                "unknown connector (a 36-character value)",
             ),
             (
                 format!(r#"{{"connector": "polytomik", "credentials": {{"api_key": "{KEY}"}}}}"#),
@@ -456,7 +448,7 @@ mod tests {
                 format!(
                     r#"{{"connector": "polytomic", "variant": "nope", "credentials": {{"api_key": "{KEY}"}}}}"#
                 ),
-                "no credential variant `nope`",
+                "no credential variant by that name (a 4-character value)",
             ),
             (
                 format!(
@@ -502,7 +494,11 @@ mod tests {
             panic!("not accepted")
         };
         assert_eq!(job.warnings.len(), 1);
-        assert!(job.warnings[0].contains("`varient`"), "{}", job.warnings[0]);
+        assert!(
+            job.warnings[0].contains("(a 7-character value)"),
+            "{}",
+            job.warnings[0]
+        );
     }
 
     #[test]

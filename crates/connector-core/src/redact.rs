@@ -1,0 +1,376 @@
+//! Keeping secrets out of everything the program writes: a [`Redactor`] finds any run of
+//! [`RUN`] or more characters of a secret in any text, in the forms a provider may send it back
+//! (as is, upper- or lower-cased, base64 as in a Basic header, percent-encoded), and masks it.
+//!
+//! Order matters: redact first, then sanitize and truncate. Truncating first can cut a key so
+//! that no whole copy is left to find, while most of it still shows.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use zeroize::Zeroize;
+
+use crate::secret::mask;
+
+/// The shortest run of a secret's characters that counts as showing it.
+pub const RUN: usize = 12;
+
+/// Secrets shorter than this are not searched for: they would match ordinary text by chance.
+const MIN_SEARCHED: usize = 4;
+
+/// What replaces a run that is not a whole secret (a part, or an encoded form).
+const MASKED: &str = "••••";
+
+/// Finds and masks secrets in text. Built once per check from the credential values and the
+/// credential-bearing header values actually sent; Debug never shows anything derived from them.
+#[derive(Default)]
+pub struct Redactor {
+    /// Every [`RUN`]-byte window of every form of every secret, ASCII-lowercased and packed into
+    /// a `u128` (12 bytes fit), sorted for binary search.
+    windows: Vec<u128>,
+    /// Whole secrets, for the friendlier `••••860c` when a run is exactly one of them; also the
+    /// secrets shorter than [`RUN`], which are matched whole.
+    whole: Vec<SecretString>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.whole.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Redactor {
+    fn drop(&mut self) {
+        self.windows.zeroize();
+    }
+}
+
+/// Characters left as they are by percent-encoding (RFC 3986 unreserved).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+impl Redactor {
+    /// A redactor for these secrets and every form a provider may echo them in.
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a SecretString>) -> Self {
+        let mut redactor = Self::default();
+        for secret in secrets {
+            redactor.add_secret(secret.expose_secret());
+        }
+        redactor
+    }
+
+    /// Adds a secret value and its derived forms: base64 (standard and URL-safe, at every
+    /// alignment, with and without the trailing `:` of a Basic username) and percent-encoding.
+    /// Upper- and lower-cased forms are covered by matching without regard to ASCII case.
+    pub fn add_secret(&mut self, value: &str) {
+        if value.len() < MIN_SEARCHED {
+            return;
+        }
+        self.whole.push(SecretString::from(value.to_owned()));
+        self.add_form(value.as_bytes());
+        // Encoders differ on `-_.~`: take both the RFC 3986 form and the encode-everything form.
+        for set in [UNRESERVED, NON_ALPHANUMERIC] {
+            let mut percent = utf8_percent_encode(value, set).to_string();
+            if percent != value {
+                self.add_form(percent.as_bytes());
+            }
+            percent.zeroize();
+        }
+        for suffix in ["", ":"] {
+            let mut plain = format!("{value}{suffix}").into_bytes();
+            for offset in 0..3 {
+                // With `offset` bytes before it, the secret's encoding starts mid-group: the
+                // first group mixes in the prefix, the rest is the secret's own.
+                let mut aligned = vec![0u8; offset];
+                aligned.extend_from_slice(&plain);
+                for engine in [
+                    &base64::engine::general_purpose::STANDARD,
+                    &base64::engine::general_purpose::URL_SAFE,
+                ] {
+                    let mut encoded = engine.encode(&aligned).into_bytes();
+                    let skip = if offset == 0 { 0 } else { 4 };
+                    if encoded.len() > skip {
+                        self.add_form(&encoded[skip..]);
+                    }
+                    encoded.zeroize();
+                }
+                aligned.zeroize();
+            }
+            plain.zeroize();
+        }
+        self.windows.sort_unstable();
+        self.windows.dedup();
+    }
+
+    /// Adds the exact value of a credential-bearing header or query parameter that was sent
+    /// (e.g. `Basic ZGVtbzo=`), so an echo of the whole value is found too.
+    pub fn add_sent(&mut self, value: &str) {
+        if value.len() < MIN_SEARCHED {
+            return;
+        }
+        self.add_form(value.as_bytes());
+        if value.len() < RUN {
+            self.whole.push(SecretString::from(value.to_owned()));
+        }
+        self.windows.sort_unstable();
+        self.windows.dedup();
+    }
+
+    /// Whether there is nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty() && self.whole.is_empty()
+    }
+
+    fn add_form(&mut self, form: &[u8]) {
+        if form.len() < RUN {
+            return;
+        }
+        let mut window = 0u128;
+        for (i, byte) in form.iter().enumerate() {
+            window = push_byte(window, *byte);
+            if i + 1 >= RUN {
+                self.windows.push(window);
+            }
+        }
+    }
+
+    /// Whether `text` holds a run of [`RUN`] characters of any form of any secret (or a whole
+    /// short secret).
+    pub fn holds_secret(&self, text: &str) -> bool {
+        self.covered(text).is_some()
+    }
+
+    /// `text` with every run of a secret masked: a run that is exactly a whole secret becomes
+    /// its mask (`••••860c`), anything else `••••`.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(covered) = self.covered(text) else {
+            return Cow::Borrowed(text);
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            if !covered[i] {
+                let end = (i..text.len()).find(|&j| covered[j]).unwrap_or(text.len());
+                out.push_str(&text[i..end]);
+                i = end;
+                continue;
+            }
+            let end = (i..text.len()).find(|&j| !covered[j]).unwrap_or(text.len());
+            let run = &text[i..end];
+            match self.whole.iter().find(|s| s.expose_secret() == run) {
+                Some(secret) => out.push_str(&mask(secret.expose_secret())),
+                None => out.push_str(MASKED),
+            }
+            i = end;
+        }
+        Cow::Owned(out)
+    }
+
+    /// Which bytes of `text` belong to a run of a secret, widened to whole characters; `None`
+    /// when none do.
+    fn covered(&self, text: &str) -> Option<Vec<bool>> {
+        let bytes = text.as_bytes();
+        let mut covered: Option<Vec<bool>> = None;
+        let mut mark = |start: usize, end: usize| {
+            let covered = covered.get_or_insert_with(|| vec![false; bytes.len()]);
+            covered[start..end].iter_mut().for_each(|c| *c = true);
+        };
+        if !self.windows.is_empty() && bytes.len() >= RUN {
+            let mut window = 0u128;
+            for (i, byte) in bytes.iter().enumerate() {
+                window = push_byte(window, *byte);
+                if i + 1 >= RUN && self.windows.binary_search(&window).is_ok() {
+                    mark(i + 1 - RUN, i + 1);
+                }
+            }
+        }
+        for secret in &self.whole {
+            let secret = secret.expose_secret();
+            if secret.len() < RUN {
+                for (at, _) in text.match_indices(secret) {
+                    mark(at, at + secret.len());
+                }
+            }
+        }
+        let mut covered = covered?;
+        // A run may start or end inside a multi-byte character: mask the whole character.
+        for i in 0..bytes.len() {
+            if covered[i] && !text.is_char_boundary(i) {
+                let mut start = i;
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                    covered[start] = true;
+                }
+            }
+        }
+        for i in 1..bytes.len() {
+            if covered[i - 1] && !text.is_char_boundary(i) {
+                covered[i] = true;
+            }
+        }
+        Some(covered)
+    }
+
+    /// A JSON value with every string (keys included) redacted, for reading a provider's answer
+    /// after the secrets are gone from it.
+    pub fn redact_json(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.redact(s).into_owned()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.redact(k).into_owned(), self.redact_json(v)))
+                    .collect::<Map<String, Value>>(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Shifts one byte, ASCII-lowercased, into a window of the last [`RUN`] bytes.
+fn push_byte(window: u128, byte: u8) -> u128 {
+    const MASK: u128 = (1u128 << (8 * RUN)) - 1;
+    ((window << 8) | u128::from(byte.to_ascii_lowercase())) & MASK
+}
+
+/// Replaces every occurrence of any secret (in any form [`Redactor`] knows) in `text`.
+pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>) -> String {
+    Redactor::new(secrets).redact(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEY: &str = "sk-live-abcdefgh1234";
+
+    fn redactor() -> Redactor {
+        Redactor::new([&SecretString::from(KEY)])
+    }
+
+    /// Whether `text` holds any run of `RUN` characters of `form`, exactly.
+    fn has_run(text: &str, form: &str) -> bool {
+        let chars: Vec<char> = form.chars().collect();
+        chars.len() >= RUN
+            && chars
+                .windows(RUN)
+                .any(|w| text.contains(&w.iter().collect::<String>()))
+    }
+
+    fn forms(key: &str) -> Vec<String> {
+        let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+        vec![
+            key.to_owned(),
+            key.to_uppercase(),
+            key.to_lowercase(),
+            b64(key.to_owned()),
+            b64(format!("{key}:")),
+            // `user:` and the group it shares with the key's first byte are not the key's.
+            b64(format!("user:{key}"))[8..].to_owned(),
+            utf8_percent_encode(key, NON_ALPHANUMERIC).to_string(),
+        ]
+    }
+
+    #[test]
+    fn a_whole_key_shows_as_its_mask() {
+        let text = "bad key sk-live-abcdefgh1234 (sk-live-abcdefgh1234)";
+        assert_eq!(redactor().redact(text), "bad key ••••1234 (••••1234)");
+    }
+
+    #[test]
+    fn every_form_and_part_is_masked() {
+        let r = redactor();
+        for form in forms(KEY) {
+            for text in [
+                format!("echo: {form}"),
+                format!("{form}!"),
+                format!("cut {}", &form[..form.len() - 3]),
+                format!("cut {}", &form[3..]),
+                format!("Basic {form}"),
+            ] {
+                let out = r.redact(&text);
+                assert!(!has_run(&out, &form), "{text} -> {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_sent_header_value_is_masked() {
+        let mut r = Redactor::default();
+        r.add_sent("Token token=abc");
+        assert_eq!(r.redact("got Token token=abc"), "got ••••");
+    }
+
+    #[test]
+    fn other_text_is_untouched() {
+        let r = redactor();
+        let text = "The key works: it reads the organization (sk-live-abc).";
+        assert!(matches!(r.redact(text), Cow::Borrowed(_)));
+        assert!(!r.holds_secret(text));
+    }
+
+    #[test]
+    fn multi_byte_characters_next_to_a_run_stay_whole() {
+        let r = Redactor::new([&SecretString::from("é0123456789abcdé")]);
+        let out = r.redact("xé0123456789abcdéx");
+        assert_eq!(out, "x••••bcdéx");
+        let out = r.redact("é0123456789ab");
+        assert!(!out.contains("0123456789ab"), "{out}");
+    }
+
+    #[test]
+    fn json_keys_and_values_are_redacted() {
+        let body = serde_json::json!({"a": [KEY, {"sk-live-abcdefgh1234": 1}], "b": "ok"});
+        let out = redactor().redact_json(&body).to_string();
+        assert!(!out.contains("abcdefgh"), "{out}");
+        assert!(out.contains("\"b\":\"ok\""), "{out}");
+    }
+
+    #[test]
+    fn debug_shows_nothing_derived_from_a_secret() {
+        let shown = format!("{:?}", redactor());
+        assert!(!shown.contains("abcdefgh"), "{shown}");
+    }
+
+    proptest! {
+        /// Whatever surrounds it, no run of any form of the key survives.
+        #[test]
+        fn no_run_survives(
+            key in "[A-Za-z0-9_.~+/=-]{12,48}",
+            before in ".{0,40}",
+            after in ".{0,40}",
+            which in 0usize..7,
+            cut_start in 0usize..6,
+            cut_end in 0usize..6,
+        ) {
+            let r = Redactor::new([&SecretString::from(key.clone())]);
+            let form = &forms(&key)[which];
+            let end = form.len().saturating_sub(cut_end).max(cut_start);
+            let piece = &form[cut_start..end];
+            let text = format!("{before}{piece}{after}");
+            let out = r.redact(&text);
+            prop_assert!(!has_run(&out, form), "{} -> {}", text, out);
+        }
+
+        /// Redaction never panics and leaves text holding no secret unchanged.
+        #[test]
+        fn text_without_secrets_is_unchanged(text in ".{0,200}") {
+            let r = Redactor::new([&SecretString::from("Zq9!Zq9!Zq9!Zq9!Zq9!")]);
+            if !r.holds_secret(&text) {
+                prop_assert_eq!(r.redact(&text), text.as_str());
+            }
+        }
+    }
+}
