@@ -7,6 +7,7 @@
 pub mod capture;
 mod checks;
 pub mod fixture;
+pub mod leak;
 mod report;
 pub mod server;
 
@@ -19,7 +20,7 @@ use connector_core::{
     ActionResult, ActionSpec, CheckOptions, CheckReport, Connector, HttpClient, Limits,
     RawCredentials, Status,
 };
-use futures::future::join_all;
+use futures::future::{join_all, FutureExt as _};
 use secrecy::ExposeSecret as _;
 use serde_json::{Map, Value};
 use url::Url;
@@ -132,6 +133,9 @@ pub(crate) struct ActionRun {
     pub renderings: Vec<(&'static str, String)>,
 }
 
+/// The message of a report standing in for a check that panicked.
+pub(crate) const PANICKED: &str = "the connector panicked during the check";
+
 /// The result of one call of `Connector::check`.
 pub(crate) struct Probe {
     pub report: CheckReport,
@@ -161,10 +165,23 @@ impl Ctx<'_> {
             },
         };
         let started = Instant::now();
-        let (report, logs) =
-            capture::with_captured_logs(self.connector.check(&self.http, variant, &raw, &options))
-                .await;
+        // A connector that panics on what a provider sent fails its checks instead of the suite.
+        let check =
+            std::panic::AssertUnwindSafe(self.connector.check(&self.http, variant, &raw, &options))
+                .catch_unwind();
+        let (report, logs) = capture::with_captured_logs(check).await;
         let elapsed = started.elapsed();
+        let report = report.unwrap_or_else(|_| CheckReport {
+            connector: self.connector.spec().id.to_owned(),
+            variant: variant.unwrap_or_default().to_owned(),
+            status: Status::Unexpected,
+            key: None,
+            http_status: None,
+            message: PANICKED.to_owned(),
+            warnings: Vec::new(),
+            account: None,
+            elapsed_ms: 0,
+        });
         let run = Run {
             label,
             secrets,

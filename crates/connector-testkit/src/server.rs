@@ -41,6 +41,42 @@ pub async fn serve(responses: Vec<ResponseTemplate>) -> MockServer {
     server
 }
 
+/// Answers a request under `/p<i>/…` with the i-th response, so one server can play many
+/// scenarios side by side (each probe gets a base URL with its own prefix).
+struct ByPrefix {
+    responses: Vec<ResponseTemplate>,
+}
+
+impl Respond for ByPrefix {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        request
+            .url
+            .path_segments()
+            .and_then(|mut segments| segments.next())
+            .and_then(|first| first.strip_prefix('p'))
+            .and_then(|index| index.parse::<usize>().ok())
+            .and_then(|index| self.responses.get(index))
+            .cloned()
+            .unwrap_or_else(|| ResponseTemplate::new(500))
+    }
+}
+
+/// Starts a server answering requests under `/p<i>/` with `responses[i]`; reach scenario `i`
+/// through [`prefixed_base_url`].
+pub async fn serve_by_prefix(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ByPrefix { responses })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The base URL that points the connector at scenario `index` of a [`serve_by_prefix`] server.
+pub fn prefixed_base_url(server: &MockServer, spec: &ConnectorSpec, index: usize) -> Option<Url> {
+    Url::parse(&format!("{}/p{index}{}", server.uri(), base_path(spec))).ok()
+}
+
 /// The requests a server received so far.
 pub async fn received(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.unwrap_or_default()

@@ -608,3 +608,159 @@ async fn placeholders_left_by_the_scaffold_fail_no_placeholders_naming_each_fiel
         assert!(listed, "the fixture's `{field}` is not named");
     }
 }
+
+// ---- A report that leaks what the shared code kept out: the hostile scenarios must notice.
+
+/// How a [`Leaky`] connector spoils the report `run_check` gave it.
+#[derive(Debug, Clone, Copy)]
+enum Spoil {
+    /// Quotes the Basic header it "sent" in every refusal.
+    BasicHeaderInRefusals,
+    /// Adds the start of the key to the account as a "hint".
+    KeyHintInAccount,
+    /// Names the redirect target by the key, lower-cased.
+    KeyInRedirectMessage,
+    /// Passes terminal escapes through into refusal messages.
+    RawEscapesInRefusals,
+}
+
+const LEAKY: ConnectorSpec = ConnectorSpec {
+    id: "broken-leaky",
+    ..polymer_hire::SPEC
+};
+
+struct Leaky(Spoil);
+
+#[async_trait]
+impl Connector for Leaky {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &LEAKY
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        polymer_hire::PolymerHire.account(v, body)
+    }
+    async fn check(
+        &self,
+        http: &HttpClient,
+        variant: Option<&str>,
+        credentials: &RawCredentials,
+        options: &CheckOptions,
+    ) -> CheckReport {
+        use base64::Engine as _;
+        let mut report = run_check(self, http, variant, credentials, options).await;
+        let key = key_of(credentials);
+        let refused = matches!(report.status, Status::Rejected | Status::Forbidden);
+        let redirected = report
+            .http_status
+            .is_some_and(|code| (300..400).contains(&code));
+        match self.0 {
+            Spoil::BasicHeaderInRefusals if refused => {
+                let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+                report.message.push_str(&format!(" (sent Basic {basic})"));
+            }
+            Spoil::KeyHintInAccount => {
+                if let Some(account) = report.account.as_mut() {
+                    let hint: String = key.chars().take(14).collect();
+                    account.insert("key_hint".to_owned(), Value::String(hint));
+                }
+            }
+            Spoil::KeyInRedirectMessage if redirected => {
+                report
+                    .message
+                    .push_str(&format!(" via {}", key.to_lowercase()));
+            }
+            Spoil::RawEscapesInRefusals if refused => {
+                report.message.push_str("\u{1b}]0;owned\u{7}");
+            }
+            _ => {}
+        }
+        report
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_quoted_in_base64_fails_the_echo_and_hygiene_checks() {
+    let report = suite_for(&Leaky(Spoil::BasicHeaderInRefusals), "polymer-hire").await;
+    assert_fails(
+        &report,
+        "hostile.echo-in-every-form",
+        "echoing the key as is: in the JSON of the report, the key (",
+    );
+    assert_fails(&report, "hygiene.json", "(sent Basic <key>");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn part_of_the_key_in_the_account_fails_the_account_check() {
+    let report = suite_for(&Leaky(Spoil::KeyHintInAccount), "polymer-hire").await;
+    assert_fails(
+        &report,
+        "hostile.key-in-account-fields",
+        "a success with every text field the key: in the JSON of the report, the key",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_named_as_a_redirect_target_fails_the_location_check() {
+    let report = suite_for(&Leaky(Spoil::KeyInRedirectMessage), "polymer-hire").await;
+    assert_fails(
+        &report,
+        "hostile.key-in-redirect-location",
+        "whose Location holds the key: in the Display of the report, the key (",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_in_a_message_fail_the_control_character_check() {
+    let report = suite_for(&Leaky(Spoil::RawEscapesInRefusals), "polymer-hire").await;
+    assert_fails(
+        &report,
+        "hostile.control-characters",
+        "the report's message holds U+001B, which a terminal acts on",
+    );
+    // The shared Display escapes it all the same: only the message itself is at fault.
+    let check = report.check("hostile.control-characters").expect("ran");
+    assert!(
+        check.failures.iter().all(|f| !f.contains("Display holds")),
+        "{:#?}",
+        check.failures
+    );
+}
+
+// ---- A connector that panics on a rate limit: the suite survives and says so.
+
+const PANICS: ConnectorSpec = ConnectorSpec {
+    id: "broken-panics-on-429",
+    ..polymer_hire::SPEC
+};
+
+struct PanicsOnRateLimit;
+
+impl Connector for PanicsOnRateLimit {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &PANICS
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        polymer_hire::PolymerHire.account(v, body)
+    }
+    fn classify(&self, status: u16, _body: &Value) -> Option<Verdict> {
+        assert_ne!(status, 429, "unexpected rate limit");
+        None
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_on_a_rate_limit_fails_the_retry_after_check_without_stopping_the_suite() {
+    let report = suite_for(&PanicsOnRateLimit, "polymer-hire").await;
+    assert_fails(
+        &report,
+        "hostile.absurd-retry-after",
+        "a 429 with Retry-After: -1: the check panicked",
+    );
+    // 503s do not reach the panic: those scenarios pass for this connector.
+    let check = report.check("hostile.absurd-retry-after").expect("ran");
+    assert!(
+        check.failures.iter().all(|f| !f.starts_with("a 503")),
+        "{:#?}",
+        check.failures
+    );
+}

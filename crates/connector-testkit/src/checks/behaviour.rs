@@ -21,18 +21,18 @@ use crate::{CheckResult, Ctx, Probe};
 /// What the synthesized checks need for one variant: working credentials and what a successful
 /// verification looks like, both taken from the variant's `verified` fixture when there is one.
 pub(crate) struct Subject {
-    variant: &'static CredentialVariant,
-    credentials: BTreeMap<String, String>,
-    key: String,
-    secrets: Vec<String>,
-    success: Option<Value>,
+    pub variant: &'static CredentialVariant,
+    pub credentials: BTreeMap<String, String>,
+    pub key: String,
+    pub secrets: Vec<String>,
+    pub success: Option<Value>,
     /// `[variant] ` when the connector has several variants, so failures say which.
-    prefix: String,
+    pub prefix: String,
 }
 
 impl Subject {
     /// Checks `credentials` against `server` as this subject's variant.
-    async fn probe(
+    pub async fn probe(
         &self,
         ctx: &Ctx<'_>,
         label: &str,
@@ -52,7 +52,7 @@ impl Subject {
     }
 
     /// Checks this subject's working credentials against `server`.
-    async fn probe_working(
+    pub async fn probe_working(
         &self,
         ctx: &Ctx<'_>,
         label: &str,
@@ -176,7 +176,7 @@ pub(crate) fn all<'a>(
         .collect()
 }
 
-fn json_response(status: u16, body: &Value) -> ResponseTemplate {
+pub(crate) fn json_response(status: u16, body: &Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(
         serde_json::to_vec(body).unwrap_or_default(),
         "application/json",
@@ -184,7 +184,7 @@ fn json_response(status: u16, body: &Value) -> ResponseTemplate {
 }
 
 /// A failure line when the check did not end as it must.
-fn expect_status(probe: &Probe, wanted: Status, why: &str) -> Option<String> {
+pub(crate) fn expect_status(probe: &Probe, wanted: Status, why: &str) -> Option<String> {
     (probe.report.status != wanted).then(|| {
         format!(
             "ended `{}`, expected `{wanted}`: {why} (the check said: {})",
@@ -429,7 +429,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
 }
 
 /// A failure line when a check outlasted the deadline plus the margin.
-fn within(probe: &Probe, limit: Duration) -> Option<String> {
+pub(crate) fn within(probe: &Probe, limit: Duration) -> Option<String> {
     (probe.elapsed > limit).then(|| {
         format!(
             "took {} ms, more than the deadline plus margin ({} ms)",

@@ -1,10 +1,11 @@
-//! Secret hygiene over every check the other groups ran: the key never appears in the Debug or
-//! Display of a returned report, in its JSON, or in anything logged at TRACE level.
+//! Secret hygiene over every check the other groups ran: no run of 12 characters of the key, in
+//! any form a provider may echo it in ([`crate::leak`]), appears in the Debug or Display of a
+//! returned report, in its JSON, or in anything logged at TRACE level.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::server::redact;
-use crate::{CheckResult, Ctx, Run};
+use crate::{leak, CheckResult, Ctx, Run};
 
 /// Picks one output of a run.
 type OutputOf = fn(&Run) -> &str;
@@ -27,6 +28,7 @@ pub(crate) fn checks(ctx: &Ctx<'_>) -> Vec<CheckResult> {
         ("hygiene.trace-logs", "TRACE log", |r| &r.logs),
     ];
     let mut results: Vec<CheckResult> = Vec::new();
+    let mut finders: HashMap<Vec<String>, leak::Finder> = HashMap::new();
     for (name, what, text_of) in outputs {
         let started = Instant::now();
         let mut failures = Vec::new();
@@ -41,18 +43,12 @@ pub(crate) fn checks(ctx: &Ctx<'_>) -> Vec<CheckResult> {
                 .filter(|s| s.len() >= 4)
                 .cloned()
                 .collect();
+            let finder = finders
+                .entry(secrets.clone())
+                .or_insert_with(|| leak::Finder::new(&secrets));
             let text = text_of(run);
-            if let Some(line) = text
-                .lines()
-                .find(|line| secrets.iter().any(|s| line.contains(s.as_str())))
-            {
-                let excerpt: String = redact(line, &secrets).chars().take(240).collect();
-                failures.push(format!(
-                    "the key appears in the {what} of `{}`: {excerpt}",
-                    run.label
-                ));
-            } else if secrets.iter().any(|s| text.contains(s.as_str())) {
-                failures.push(format!("the key appears in the {what} of `{}`", run.label));
+            if let Some(leak) = finder.describe(text) {
+                failures.push(format!("in the {what} of `{}`, {leak}", run.label));
             }
         }
         if failures.len() > MAX_LISTED {

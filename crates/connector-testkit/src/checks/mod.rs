@@ -1,9 +1,10 @@
 //! The checks, grouped by what they look at: the declaration ([`spec`]), the recorded fixtures
-//! ([`recorded`]), behaviour synthesized from the spec ([`behaviour`]), declared [`actions`] and,
-//! over everything the others ran, secret [`hygiene`].
+//! ([`recorded`]), behaviour synthesized from the spec ([`behaviour`]), a [`hostile`] provider,
+//! declared [`actions`] and, over everything the others ran, secret [`hygiene`].
 
 pub(crate) mod actions;
 pub(crate) mod behaviour;
+pub(crate) mod hostile;
 pub(crate) mod hygiene;
 pub(crate) mod recorded;
 pub(crate) mod spec;
@@ -36,6 +37,9 @@ pub(crate) async fn run_connector(ctx: Ctx<'_>, duplicate_id: bool) -> Connector
     let (replayed, behaved) = join(replays, behaviours).await;
     checks.extend(replayed);
     checks.extend(behaved);
+    // After the timed checks: the hostile scenarios are many, and their load would eat into the
+    // deadlines the checks above measure.
+    checks.extend(join_all(hostile::all(&ctx, &subjects)).await);
     checks.extend(hygiene::checks(&ctx));
     checks.extend(actions::hygiene_check(&ctx));
 
