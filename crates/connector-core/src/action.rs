@@ -152,7 +152,7 @@ pub async fn run_action<C: Connector + ?Sized>(
     let mut report = ActionReport {
         connector: spec.id.to_owned(),
         action: action.id.to_owned(),
-        variant: variant.unwrap_or(action.variant).to_owned(),
+        variant: String::new(),
         status: Status::InvalidInput,
         http_status: None,
         message: String::new(),

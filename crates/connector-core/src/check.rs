@@ -48,9 +48,10 @@ pub async fn run_check<C: Connector + ?Sized>(
     let variant = match resolve_variant(spec, variant) {
         Ok(v) => v,
         Err(message) => {
+            // The unknown name is not repeated: it may be a key given in the wrong place.
             return CheckReport {
                 connector: spec.id.to_owned(),
-                variant: variant.unwrap_or_default().to_owned(),
+                variant: String::new(),
                 status: Status::InvalidInput,
                 key: None,
                 http_status: None,
@@ -58,7 +59,7 @@ pub async fn run_check<C: Connector + ?Sized>(
                 warnings: Vec::new(),
                 account: None,
                 elapsed_ms: 0,
-            }
+            };
         }
     };
     let mut report = CheckReport {
