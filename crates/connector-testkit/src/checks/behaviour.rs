@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use connector_core::check::resolve_variant;
 use connector_core::validate::MAX_FIELD_BYTES;
-use connector_core::{CredentialVariant, Limits, Status};
+use connector_core::{ConnectorSpec, CredentialVariant, Limits, Status};
 use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
 use wiremock::ResponseTemplate;
@@ -92,7 +92,7 @@ pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
                     .get(variant.auth.field())
                     .cloned()
                     .unwrap_or_default(),
-                secrets: Ctx::secrets_of(variant, &credentials),
+                secrets: secrets_with_sent_values(spec, variant, &credentials),
                 credentials,
                 success,
                 prefix: if spec.variants.len() > 1 {
@@ -103,6 +103,31 @@ pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
             }
         })
         .collect()
+}
+
+/// The secret values of `credentials`, plus the exact value of the header that carries them
+/// (e.g. `Bearer <key>`): no run of either may come out.
+fn secrets_with_sent_values(
+    spec: &ConnectorSpec,
+    variant: &CredentialVariant,
+    credentials: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut secrets = Ctx::secrets_of(variant, credentials);
+    let declared = declared_request(spec, variant, credentials);
+    let sent = declared
+        .headers
+        .iter()
+        .filter(|(_, value)| {
+            secrets.iter().any(|s| value.contains(s.as_str())) || {
+                let basic = matches!(variant.auth, connector_core::Auth::BasicUsername { .. });
+                basic && value.starts_with("Basic ")
+            }
+        })
+        .map(|(_, value)| value.clone())
+        .filter(|value| !secrets.contains(value))
+        .collect::<Vec<_>>();
+    secrets.extend(sent);
+    secrets
 }
 
 /// The synthesized checks.
