@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
@@ -27,11 +26,13 @@ const MASKED: &str = "••••";
 
 /// Finds and masks secrets in text. Built once per check from the credential values and the
 /// credential-bearing header values actually sent; Debug never shows anything derived from them.
-#[derive(Default)]
 pub struct Redactor {
-    /// Every [`RUN`]-byte window of every form of every secret, ASCII-lowercased and packed into
-    /// a `u128` (12 bytes fit), sorted for binary search.
+    /// Every [`RUN`]-byte window of every form of every secret, folded ([`push_byte`]) and
+    /// packed into a `u128` (12 bytes fit).
     windows: Vec<u128>,
+    /// A bit per hash of a window: text windows whose bit is clear are skipped without
+    /// searching `windows`. Cheaper to build than sorting, which mattered in bulk checks.
+    filter: [u64; FILTER_WORDS],
     /// Whole secrets, for the friendlier `••••860c` when a run is exactly one of them; also the
     /// secrets shorter than [`RUN`], which are matched whole.
     whole: Vec<SecretString>,
@@ -45,18 +46,32 @@ impl fmt::Debug for Redactor {
     }
 }
 
-impl Drop for Redactor {
-    fn drop(&mut self) {
-        self.windows.zeroize();
+impl Default for Redactor {
+    fn default() -> Self {
+        Self {
+            windows: Vec::new(),
+            filter: [0; FILTER_WORDS],
+            whole: Vec::new(),
+        }
     }
 }
 
-/// Characters left as they are by percent-encoding (RFC 3986 unreserved).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+impl Drop for Redactor {
+    fn drop(&mut self) {
+        self.windows.zeroize();
+        self.filter.zeroize();
+    }
+}
+
+/// The filter's size in 64-bit words: 4,096 bits, so a few hundred windows leave most clear.
+const FILTER_WORDS: usize = 64;
+
+/// A window's bit in the filter.
+fn filter_bit(window: u128) -> (usize, u64) {
+    let folded = (window as u64) ^ ((window >> 64) as u64);
+    let hash = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52;
+    ((hash >> 6) as usize, 1u64 << (hash & 63))
+}
 
 impl Redactor {
     /// A redactor for these secrets and every form a provider may echo them in.
@@ -68,47 +83,63 @@ impl Redactor {
         redactor
     }
 
-    /// Adds a secret value and its derived forms: base64 (standard and URL-safe, at every
-    /// alignment, with and without the trailing `:` of a Basic username) and percent-encoding.
-    /// Upper- and lower-cased forms are covered by matching without regard to ASCII case.
+    /// Adds a secret value and its derived forms: base64 (at every alignment, with and without
+    /// the trailing `:` of a Basic username) and percent-encoding (RFC 3986 and encode-all).
+    /// Upper- and lower-cased forms and the URL-safe base64 alphabet are covered by how windows
+    /// are compared ([`push_byte`]).
     pub fn add_secret(&mut self, value: &str) {
         if value.len() < MIN_SEARCHED {
             return;
         }
         self.whole.push(SecretString::from(value.to_owned()));
-        self.add_form(value.as_bytes());
-        // Encoders differ on `-_.~`: take both the RFC 3986 form and the encode-everything form.
-        for set in [UNRESERVED, NON_ALPHANUMERIC] {
-            let mut percent = utf8_percent_encode(value, set).to_string();
-            if percent != value {
-                self.add_form(percent.as_bytes());
-            }
-            percent.zeroize();
-        }
-        for suffix in ["", ":"] {
-            let mut plain = format!("{value}{suffix}").into_bytes();
-            for offset in 0..3 {
-                // With `offset` bytes before it, the secret's encoding starts mid-group: the
-                // first group mixes in the prefix, the rest is the secret's own.
-                let mut aligned = vec![0u8; offset];
-                aligned.extend_from_slice(&plain);
-                for engine in [
-                    &base64::engine::general_purpose::STANDARD,
-                    &base64::engine::general_purpose::URL_SAFE,
-                ] {
-                    let mut encoded = engine.encode(&aligned).into_bytes();
-                    let skip = if offset == 0 { 0 } else { 4 };
-                    if encoded.len() > skip {
-                        self.add_form(&encoded[skip..]);
-                    }
-                    encoded.zeroize();
+        let bytes = value.as_bytes();
+        // The value, two percent forms (up to 3 bytes a byte) and four base64 forms.
+        self.windows.reserve(bytes.len() * 12 + 32);
+        self.add_form(bytes);
+
+        // Percent-encoding: encoders differ on `-_.~`, so both the RFC 3986 form and the
+        // encode-everything form, where they differ from the value.
+        let mut buffer: Vec<u8> = Vec::with_capacity(bytes.len() * 3 + 8);
+        for keep_unreserved in [true, false] {
+            buffer.clear();
+            for &b in bytes {
+                let unreserved = matches!(b, b'-' | b'_' | b'.' | b'~');
+                if b.is_ascii_alphanumeric() || (keep_unreserved && unreserved) {
+                    buffer.push(b);
+                } else {
+                    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                    buffer.extend_from_slice(&[
+                        b'%',
+                        HEX[usize::from(b >> 4)],
+                        HEX[usize::from(b & 15)],
+                    ]);
                 }
-                aligned.zeroize();
             }
-            plain.zeroize();
+            if buffer.as_slice() != bytes {
+                self.add_form(&buffer);
+            }
         }
-        self.windows.sort_unstable();
-        self.windows.dedup();
+
+        // Base64 of `value:` with 0, 1 or 2 bytes before it: after a prefix the encoding starts
+        // mid-group, so its first group mixes in the prefix and the rest is the secret's own.
+        buffer.clear();
+        buffer.extend_from_slice(&[0, 0]);
+        buffer.extend_from_slice(bytes);
+        buffer.push(b':');
+        let mut encoded = vec![0u8; buffer.len().div_ceil(3) * 4 + 4];
+        let engine = &base64::engine::general_purpose::STANDARD;
+        for offset in 0..3 {
+            if let Ok(len) = engine.encode_slice(&buffer[2 - offset..], &mut encoded) {
+                let skip = if offset == 0 { 0 } else { 4 };
+                self.add_form(&encoded[skip.min(len)..len]);
+            }
+        }
+        // Without the colon only the last group differs: add the windows that reach it.
+        if let Ok(len) = engine.encode_slice(bytes, &mut encoded) {
+            self.add_form(&encoded[len.saturating_sub(RUN + 3)..len]);
+        }
+        buffer.zeroize();
+        encoded.zeroize();
     }
 
     /// Adds the exact value of a credential-bearing header or query parameter that was sent
@@ -121,8 +152,6 @@ impl Redactor {
         if value.len() < RUN {
             self.whole.push(SecretString::from(value.to_owned()));
         }
-        self.windows.sort_unstable();
-        self.windows.dedup();
     }
 
     /// Whether there is nothing to look for.
@@ -138,6 +167,8 @@ impl Redactor {
         for (i, byte) in form.iter().enumerate() {
             window = push_byte(window, *byte);
             if i + 1 >= RUN {
+                let (word, bit) = filter_bit(window);
+                self.filter[word] |= bit;
                 self.windows.push(window);
             }
         }
@@ -175,6 +206,11 @@ impl Redactor {
         Cow::Owned(out)
     }
 
+    fn holds_window(&self, window: u128) -> bool {
+        let (word, bit) = filter_bit(window);
+        self.filter[word] & bit != 0 && self.windows.contains(&window)
+    }
+
     /// Which bytes of `text` belong to a run of a secret, widened to whole characters; `None`
     /// when none do.
     fn covered(&self, text: &str) -> Option<Vec<bool>> {
@@ -188,7 +224,7 @@ impl Redactor {
             let mut window = 0u128;
             for (i, byte) in bytes.iter().enumerate() {
                 window = push_byte(window, *byte);
-                if i + 1 >= RUN && self.windows.binary_search(&window).is_ok() {
+                if i + 1 >= RUN && self.holds_window(window) {
                     mark(i + 1 - RUN, i + 1);
                 }
             }
@@ -238,10 +274,18 @@ impl Redactor {
     }
 }
 
-/// Shifts one byte, ASCII-lowercased, into a window of the last [`RUN`] bytes.
+/// Shifts one byte into a window of the last [`RUN`] bytes, folded so that one comparison
+/// covers several forms: ASCII case is ignored (upper- and lower-cased echoes, hex digits of
+/// percent-encoding), and the URL-safe base64 alphabet (`-`, `_`) reads as the standard one
+/// (`+`, `/`). Folding only ever makes more text match, never less.
 fn push_byte(window: u128, byte: u8) -> u128 {
     const MASK: u128 = (1u128 << (8 * RUN)) - 1;
-    ((window << 8) | u128::from(byte.to_ascii_lowercase())) & MASK
+    let folded = match byte {
+        b'-' => b'+',
+        b'_' => b'/',
+        other => other.to_ascii_lowercase(),
+    };
+    ((window << 8) | u128::from(folded)) & MASK
 }
 
 /// Replaces every occurrence of any secret (in any form [`Redactor`] knows) in `text`.
@@ -252,6 +296,7 @@ pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
     use proptest::prelude::*;
 
     const KEY: &str = "sk-live-abcdefgh1234";
