@@ -1,10 +1,12 @@
 //! A provider that echoes the key back, in an error message or an account field, must not get it
 //! into the report.
 
+mod common;
+
 use connector_core::json::copy_fields;
 use connector_core::{
-    Account, AccountProof, Auth, CheckOptions, Connector, ConnectorSpec, CredentialVariant, Field,
-    HttpClient, RawCredentials, SetupGuide, Troubleshooting, VerifyRequest,
+    Account, AccountProof, CheckOptions, Connector, ConnectorSpec, CredentialVariant, HttpClient,
+    RawCredentials,
 };
 use serde_json::{json, Value};
 use wiremock::matchers::method;
@@ -12,43 +14,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "echo-test-key-0123456789abcd";
 
-const SPEC: ConnectorSpec = ConnectorSpec {
-    id: "echo",
-    name: "Echo",
-    category: "test",
-    summary: "A provider that repeats what it is sent.",
-    base_url: "http://127.0.0.1:9",
-    docs: &[],
-    variants: &[CredentialVariant {
-        name: "api_key",
-        aliases: &[],
-        label: "API key",
-        description: "",
-        fields: &[Field::api_key("ECHO_API_KEY")],
-        auth: Auth::Bearer { field: "api_key" },
-        extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/me",
-            query: &[],
-            proves: "the key works.",
-        },
-    }],
-    guide: SetupGuide {
-        prerequisites: &[],
-        steps: &[],
-        lifecycle: &[],
-        troubleshooting: Troubleshooting::NONE,
-    },
-    assumptions: &[],
-    actions: &[],
-};
-
 struct Echo;
 
 impl Connector for Echo {
     fn spec(&self) -> &'static ConnectorSpec {
-        &SPEC
+        &common::SPEC
     }
 
     fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {

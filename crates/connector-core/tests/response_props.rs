@@ -2,14 +2,13 @@
 //! reader returns one typed outcome without panicking, its message holds no run of the key and no
 //! character a terminal acts on, and the account a report carries is flat, bounded and clean.
 
+mod common;
+
 use connector_core::http::{Exchange, Repeat};
 use connector_core::redact::Redactor;
 use connector_core::response::{bounded_account, read_success, Reading};
 use connector_core::text::is_unsafe_for_terminal;
-use connector_core::{
-    Account, AccountProof, Auth, Connector, ConnectorSpec, CredentialVariant, Field, SetupGuide,
-    Status, Troubleshooting, VerifyRequest,
-};
+use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant, Status};
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
@@ -18,43 +17,11 @@ use serde_json::{json, Value};
 
 const KEY: &str = "prop-test-key-7f3a9c2e5b1d";
 
-const SPEC: ConnectorSpec = ConnectorSpec {
-    id: "props",
-    name: "Props",
-    category: "test",
-    summary: "A provider that answers anything.",
-    base_url: "http://127.0.0.1:9",
-    docs: &[],
-    variants: &[CredentialVariant {
-        name: "api_key",
-        aliases: &[],
-        label: "API key",
-        description: "",
-        fields: &[Field::api_key("PROPS_API_KEY")],
-        auth: Auth::Bearer { field: "api_key" },
-        extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/me",
-            query: &[],
-            proves: "the key works.",
-        },
-    }],
-    guide: SetupGuide {
-        prerequisites: &[],
-        steps: &[],
-        lifecycle: &[],
-        troubleshooting: Troubleshooting::NONE,
-    },
-    assumptions: &[],
-    actions: &[],
-};
-
 struct Props;
 
 impl Connector for Props {
     fn spec(&self) -> &'static ConnectorSpec {
-        &SPEC
+        &common::SPEC
     }
     fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
         Ok(AccountProof::new(

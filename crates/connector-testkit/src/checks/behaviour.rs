@@ -3,6 +3,7 @@
 //! Each check runs once per credential variant.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
 
 use connector_core::check::resolve_variant;
@@ -186,19 +187,37 @@ pub(crate) fn all<'a>(
     Behaviour::ALL
         .into_iter()
         .map(|behaviour| {
-            timed(behaviour.name().to_owned(), async move {
-                let per_subject = join_all(subjects.iter().map(|subject| async move {
-                    run(ctx, subject, behaviour)
-                        .await
-                        .into_iter()
-                        .map(|f| format!("{}{f}", subject.prefix))
-                        .collect::<Vec<_>>()
-                }))
-                .await;
-                per_subject.into_iter().flatten().collect()
+            over_subjects(behaviour.name(), subjects, move |subject| {
+                run(ctx, subject, behaviour)
             })
         })
         .collect()
+}
+
+/// One check run for every subject at once; each failure starts with its subject's prefix.
+pub(crate) fn over_subjects<'a, Run, Fut>(
+    name: &'static str,
+    subjects: &'a [Subject],
+    run: Run,
+) -> BoxFuture<'a, CheckResult>
+where
+    Run: Fn(&'a Subject) -> Fut + Send + 'a,
+    Fut: Future<Output = Vec<String>> + Send + 'a,
+{
+    timed(name.to_owned(), async move {
+        let per_subject = join_all(subjects.iter().map(|subject| {
+            let failures = run(subject);
+            async move {
+                failures
+                    .await
+                    .into_iter()
+                    .map(|f| format!("{}{f}", subject.prefix))
+                    .collect::<Vec<_>>()
+            }
+        }))
+        .await;
+        per_subject.into_iter().flatten().collect()
+    })
 }
 
 pub(crate) fn json_response(status: u16, body: &Value) -> ResponseTemplate {

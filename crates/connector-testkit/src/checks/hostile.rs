@@ -11,8 +11,7 @@ use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
 use wiremock::ResponseTemplate;
 
-use crate::checks::behaviour::{expect_status, json_response, within, Subject};
-use crate::checks::timed;
+use crate::checks::behaviour::{expect_status, json_response, over_subjects, within, Subject};
 use crate::server::{prefixed_base_url, serve_by_prefix};
 use crate::{leak, CheckResult, Ctx, Probe, PANICKED};
 
@@ -54,16 +53,8 @@ pub(crate) fn all<'a>(
     Hostile::ALL
         .into_iter()
         .map(|hostile| {
-            timed(hostile.name().to_owned(), async move {
-                let per_subject = join_all(subjects.iter().map(|subject| async move {
-                    run(ctx, subject, hostile)
-                        .await
-                        .into_iter()
-                        .map(|f| format!("{}{f}", subject.prefix))
-                        .collect::<Vec<_>>()
-                }))
-                .await;
-                per_subject.into_iter().flatten().collect()
+            over_subjects(hostile.name(), subjects, move |subject| {
+                run(ctx, subject, hostile)
             })
         })
         .collect()

@@ -1,0 +1,38 @@
+//! What the connector-core integration tests share: a minimal spec for a loopback provider.
+
+use connector_core::{
+    Auth, ConnectorSpec, CredentialVariant, Field, SetupGuide, Troubleshooting, VerifyRequest,
+};
+
+/// A Bearer-key provider on loopback, verified by `GET /me`.
+pub const SPEC: ConnectorSpec = ConnectorSpec {
+    id: "loopback",
+    name: "Loopback",
+    category: "test",
+    summary: "A provider played by the test itself.",
+    base_url: "http://127.0.0.1:9",
+    docs: &[],
+    variants: &[CredentialVariant {
+        name: "api_key",
+        aliases: &[],
+        label: "API key",
+        description: "",
+        fields: &[Field::api_key("LOOPBACK_API_KEY")],
+        auth: Auth::Bearer { field: "api_key" },
+        extra_headers: &[],
+        verify: VerifyRequest {
+            method: "GET",
+            path: "/me",
+            query: &[],
+            proves: "the key works.",
+        },
+    }],
+    guide: SetupGuide {
+        prerequisites: &[],
+        steps: &[],
+        lifecycle: &[],
+        troubleshooting: Troubleshooting::NONE,
+    },
+    assumptions: &[],
+    actions: &[],
+};
