@@ -64,10 +64,14 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate)?;
     let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
+    let http = HttpClient::builder()
+        .pool_size(concurrency)
+        .build()
+        .map_err(|e| UsageError::new(e.to_string()))?;
     let lines = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
     let checker = Arc::new(Checker {
-        http: HttpClient::with_pool_size(concurrency),
+        http,
         options,
         rates,
         permits: Semaphore::new(concurrency),

@@ -41,10 +41,11 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         base_url: settings.base_url(spec.id, base_url)?,
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
+    let http = HttpClient::try_new().map_err(|e| UsageError::new(e.to_string()))?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {
             connector
-                .check(&HttpClient::new(), Some(variant.name), &raw, &options)
+                .check(&http, Some(variant.name), &raw, &options)
                 .await
         }
         Err(CredentialsError::Unreadable(error)) => return Err(error),

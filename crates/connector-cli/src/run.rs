@@ -59,6 +59,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;
+    let http = HttpClient::try_new().map_err(|e| UsageError::new(e.to_string()))?;
     let mut output_file = match &args.output {
         Some(path) => Some(create_private_file(path)?),
         None => None,
@@ -98,7 +99,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
     }
     let result = run_action(
         connector,
-        &HttpClient::new(),
+        &http,
         action,
         Some(variant.name),
         &credentials,

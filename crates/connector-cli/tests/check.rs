@@ -299,3 +299,24 @@ fn list_names_every_connector() {
     );
     assert_eq!(rows[2]["auth"], "header:X-SmartToken");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absurd_retry_after_is_reported_not_a_panic() {
+    let case = &cases()[1];
+    for (status, name, exit) in [(429u16, "rate_limited", 5), (503, "unavailable", 6)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(status).insert_header("retry-after", u64::MAX.to_string()),
+            )
+            .mount(&server)
+            .await;
+        let started = std::time::Instant::now();
+        let (code, report, stderr) = check_json(case, &server.uri(), &[]);
+        assert_eq!(code, exit, "{status}: {report} {stderr}");
+        assert_eq!(report["status"], name);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+}

@@ -269,3 +269,20 @@ fn an_unknown_action_is_a_usage_error_listing_the_known_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("create-api-key"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absurd_retry_after_on_429_is_rate_limited_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", u64::MAX.to_string()))
+        .mount(&server)
+        .await;
+
+    let out = run(&server, &["--json", "--timeout", "3"]);
+
+    let report = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(5), "{report}");
+    assert_eq!(report["status"], "rate_limited");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
