@@ -126,9 +126,16 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         let result = emit(results, &mut out, &mut summary).await;
         (result, summary)
     });
-    let (result, summary) = pipeline
-        .await
-        .map_err(|_| UsageError::new("the bulk run stopped unexpectedly (an internal error)"))?;
+    let (result, summary) = match pipeline.await {
+        Ok(done) => done,
+        // Passed on to `main`, which reports it as `unexpected` (the hook said where).
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => {
+            return Err(UsageError::new(
+                "the bulk run stopped unexpectedly (an internal error)",
+            ))
+        }
+    };
     match result {
         Ok(()) => {}
         Err(Stop::Input(error)) => {
@@ -278,6 +285,7 @@ impl Checker {
     }
 
     async fn check(&self, job: Job) -> Arc<CheckReport> {
+        crate::panic_for_tests("bulk-check");
         let id = job.connector.spec().id;
         if let Some(rate) = self.rates.get(id) {
             rate.wait().await;

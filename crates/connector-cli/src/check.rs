@@ -41,6 +41,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         base_url: settings.base_url(spec.id, base_url)?,
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
+    crate::panic_for_tests("check");
     let http = HttpClient::try_new().map_err(|e| UsageError::new(e.to_string()))?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {

@@ -9,10 +9,12 @@ mod run;
 mod settings;
 mod usage;
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use connector_core::Status;
 
 use crate::usage::UsageError;
 
@@ -146,19 +148,25 @@ pub struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    install_panic_hook();
     init_tracing();
     let cli = Cli::parse();
+    // The hook has already said where; the payload is never printed (it could hold a secret).
+    std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(cli)))
+        .unwrap_or_else(|_| ExitCode::from(Status::Unexpected.exit_code()))
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
+    let config = cli.config.as_deref();
     let result = match cli.command {
         Command::List { json } => describe::list(json),
         Command::Describe { id, json } => describe::describe(&id, json),
-        Command::Check(args) if args.bulk.is_some() => {
-            settings::Settings::load(cli.config.as_deref())
-                .and_then(|settings| runtime()?.block_on(bulk::run(&args, &settings)))
-        }
-        Command::Check(args) => settings::Settings::load(cli.config.as_deref())
-            .and_then(|settings| runtime()?.block_on(check::run(&args, &settings))),
-        Command::Run(args) => settings::Settings::load(cli.config.as_deref())
-            .and_then(|settings| runtime()?.block_on(run::run(&args, &settings))),
+        Command::Check(args) if args.bulk.is_some() => settings::Settings::load(config)
+            .and_then(|settings| block_on(bulk::run(&args, &settings))?),
+        Command::Check(args) => settings::Settings::load(config)
+            .and_then(|settings| block_on(check::run(&args, &settings))?),
+        Command::Run(args) => settings::Settings::load(config)
+            .and_then(|settings| block_on(run::run(&args, &settings))?),
     };
     match result {
         Ok(code) => code,
@@ -169,11 +177,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `future` to completion on a fresh runtime, then shuts the runtime down without waiting
+/// for what is still pending (a name lookup stuck in a blocking thread, a request past its
+/// deadline): the deadline bounds the whole process, not just the report. A panic inside is
+/// passed on once the runtime is gone.
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, UsageError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))?;
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(future)));
+    runtime.shutdown_background();
+    result.map_err(|payload| std::panic::resume_unwind(payload))
+}
+
+/// A panic prints one line on stderr, where it happened, and nothing else: no payload (it could
+/// quote a secret) and no backtrace. `main` then exits with the `unexpected` status.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write;
+        let line = internal_error_line(info.location());
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }));
+}
+
+fn internal_error_line(location: Option<&std::panic::Location<'_>>) -> String {
+    let place = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    format!("error: internal error{place} (status unexpected, exit code 7); please report it")
+}
+
+/// Debug builds only: `CONNECTOR_TEST_PANIC=<place>` panics at that place, so the tests can prove
+/// a panic becomes `unexpected` without its payload. Release builds have no such switch.
+pub fn panic_for_tests(place: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CONNECTOR_TEST_PANIC").is_ok_and(|v| v == place) {
+        panic!("test panic carrying a secret: sk_live_0123456789abcdef");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = place;
 }
 
 /// Logs go to stderr, off unless RUST_LOG asks for them. Spans carry connector, endpoint, status
@@ -187,4 +230,54 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_runtime_is_not_waited_for_after_the_command() {
+        let started = Instant::now();
+        let value = block_on(async {
+            // Like a getaddrinfo call that never returns.
+            drop(tokio::task::spawn_blocking(|| {
+                std::thread::sleep(Duration::from_secs(5))
+            }));
+            7
+        })
+        .unwrap();
+        assert_eq!(value, 7);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_panic_inside_the_runtime_is_passed_on_after_shutdown() {
+        let caught = std::panic::catch_unwind(|| {
+            block_on(async {
+                drop(tokio::task::spawn_blocking(|| {
+                    std::thread::sleep(Duration::from_secs(5))
+                }));
+                panic!("inside")
+            })
+        });
+        assert!(caught.is_err());
+    }
+
+    #[test]
+    fn the_panic_line_names_the_place_only() {
+        let line = internal_error_line(Some(std::panic::Location::caller()));
+        assert!(line.starts_with("error: internal error at "), "{line}");
+        assert!(line.contains("main.rs:"), "{line}");
+        assert!(
+            line.ends_with("(status unexpected, exit code 7); please report it"),
+            "{line}"
+        );
+        assert!(!line.contains('\n'));
+    }
 }

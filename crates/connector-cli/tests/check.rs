@@ -320,3 +320,26 @@ async fn an_absurd_retry_after_is_reported_not_a_panic() {
         assert_eq!(server.received_requests().await.unwrap().len(), 1);
     }
 }
+
+#[test]
+fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
+    if !cfg!(debug_assertions) {
+        return; // the panic switch exists in debug builds only
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "polytomic", "--json"])
+        .env("CONNECTOR_TEST_PANIC", "check")
+        .env("RUST_BACKTRACE", "full")
+        .env("POLYTOMIC_API_KEY", "8e5dcfdd-d23d-4e6f-a136-119e1254847b")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: internal error at "), "{stderr}");
+    assert!(stderr.contains("please report it"), "{stderr}");
+    for leak in ["sk_live", "secret", "panicked", "backtrace", "stack"] {
+        assert!(!stderr.contains(leak), "{leak}: {stderr}");
+    }
+    assert!(out.stdout.is_empty());
+}
