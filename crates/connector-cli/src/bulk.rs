@@ -64,10 +64,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate)?;
     let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
-    let http = HttpClient::builder()
-        .pool_size(concurrency)
-        .build()
-        .map_err(|e| UsageError::new(e.to_string()))?;
+    let http = settings.http_client(concurrency, &limits)?;
     let lines = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
     let checker = Arc::new(Checker {
@@ -342,7 +339,7 @@ fn options_by_connector(
     let mut urls: HashMap<&'static str, &str> = HashMap::new();
     for flag in flags {
         let (id, url) = split_pair("--base-url", flag, "polytomic=http://127.0.0.1:8080")?;
-        parse_base_url(url)?;
+        parse_base_url(url, &format!("--base-url for {id}"))?;
         if urls.insert(id, url).is_some() {
             return Err(UsageError::new(format!(
                 "--base-url is given twice for {id}"

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use connector_core::check::resolve_variant;
-use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
+use connector_core::http::DEFAULT_POOL_SIZE;
+use connector_core::{CheckOptions, CheckReport, Status};
 
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
@@ -42,7 +43,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     crate::panic_for_tests("check");
-    let http = HttpClient::try_new().map_err(|e| UsageError::new(e.to_string()))?;
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {
             connector

@@ -29,8 +29,15 @@ Exit status of `check` and `run`: 0 verified or done, 2 usage error or invalid i
 8 not found (`run` only).
 
 Settings are layered: built-in defaults, then a TOML config file (--config, or $CONNECTOR_CONFIG),
-then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>),
-then flags. Set RUST_LOG=debug to see requests (never keys) on stderr.";
+then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>,
+CONNECTOR_DNS_SERVERS), then flags. A connector's base URL has one entry per layer, whatever its
+spelling (polymer_hire = polymer-hire); it takes no query string or fragment.
+
+DNS: by default names are resolved by the system. `dns_servers = [\"10.0.0.2:53\", \"[::1]\"]` in
+the config file, or CONNECTOR_DNS_SERVERS=10.0.0.2:53,::1, asks those servers instead (UDP, then
+TCP; port 53 when none is given), each query giving up within the deadline.
+
+Set RUST_LOG=debug to see requests (never keys) on stderr.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,7 +47,7 @@ then flags. Set RUST_LOG=debug to see requests (never keys) on stderr.";
     after_help = AFTER_HELP
 )]
 struct Cli {
-    /// TOML config file with defaults (timeout, retries, [base_urls]).
+    /// TOML config file with defaults (timeout, retries, dns_servers, [base_urls]).
     #[arg(long, global = true, value_name = "FILE", env = "CONNECTOR_CONFIG")]
     config: Option<PathBuf>,
 

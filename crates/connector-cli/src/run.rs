@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use connector_core::action::run_action;
-use connector_core::{ActionResult, CheckOptions, HttpClient, RawCredentials, Status};
+use connector_core::http::DEFAULT_POOL_SIZE;
+use connector_core::{ActionResult, CheckOptions, RawCredentials, Status};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
@@ -59,7 +60,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;
-    let http = HttpClient::try_new().map_err(|e| UsageError::new(e.to_string()))?;
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
     let mut output_file = match &args.output {
         Some(path) => Some(create_private_file(path)?),
         None => None,
