@@ -146,7 +146,8 @@ pub struct RunArgs {
     /// Retries for 429 (and 5xx when the request is safe to repeat) [default: 2].
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// Write secret outputs to FILE (created owner-only, must not exist) instead of stdout.
+    /// Write secret outputs to FILE instead of stdout: a new file (created owner-only) or an
+    /// empty regular file you own (made owner-only); links and other files are refused.
     #[arg(long, value_name = "FILE")]
     pub output: Option<String>,
     /// Print one JSON object instead of a report.
