@@ -9,6 +9,8 @@
 //! on the input.
 
 mod input;
+mod interrupt;
+mod output;
 mod rate;
 mod recent;
 mod summary;
@@ -30,6 +32,8 @@ use crate::usage::{find_connector, UsageError};
 use crate::CheckArgs;
 
 use self::input::{Entry, Job, Source, Work};
+use self::interrupt::{Interrupt, INTERRUPTED};
+use self::output::LineOutput;
 use self::rate::RateLimit;
 use self::recent::Recent;
 use self::summary::Summary;
@@ -46,10 +50,10 @@ const WINDOW_PER_REQUEST: usize = 4;
 const RECENT_CREDENTIALS: usize = 2048;
 /// Parsed lines waiting for a place in the window.
 const INPUT_QUEUE: usize = 1024;
-const STDOUT_BUFFER_BYTES: usize = 64 * 1024;
 
-/// One check's result, shared by every line with the same credentials.
-type SharedReport = Shared<BoxFuture<'static, Arc<CheckReport>>>;
+/// One check's result, shared by every line with the same credentials; `None` when the run was
+/// interrupted before it was sent.
+type SharedReport = Shared<BoxFuture<'static, Option<Arc<CheckReport>>>>;
 
 /// What identifies a check for deduplication: connector, variant and credential values.
 type CheckKey = (&'static str, &'static str, u64);
@@ -64,28 +68,45 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate)?;
     let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
-    let lines = Source::open(path)?.spawn(INPUT_QUEUE)?;
+    let http = settings.http_client(concurrency, &limits)?;
+    let (lines, reader) = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
+    let mut summary = Summary::start();
+    let counters = summary.counters();
+    let out = Arc::new(LineOutput::stdout());
+    let interrupt = Interrupt::listen(
+        Arc::clone(&out),
+        summary.progress(),
+        limits.timeout.as_secs_f64(),
+    )?;
     let checker = Arc::new(Checker {
-        http: HttpClient::with_pool_size(concurrency),
+        http,
         options,
         rates,
         permits: Semaphore::new(concurrency),
+        interrupt: interrupt.clone(),
     });
     let mut recent: Recent<CheckKey, SharedReport> = Recent::new(RECENT_CREDENTIALS + window);
-    let mut summary = Summary::start();
-    let counters = summary.counters();
 
-    let results = stream::unfold(lines, |mut lines| async move {
-        lines.recv().await.map(|batch| (stream::iter(batch), lines))
+    let read = summary.counters();
+    let stopped = interrupt.clone();
+    let results = stream::unfold(lines, move |mut lines| {
+        let read = Arc::clone(&read);
+        async move {
+            let batch = lines.recv().await?;
+            read.read(batch.iter().filter(|event| event.is_ok()).count());
+            Some((stream::iter(batch), lines))
+        }
     })
     .flatten()
+    // The first Ctrl-C ends the input here: lines already read but not started are dropped.
+    .take_until(Box::pin(async move { stopped.stopped().await }))
     .map(move |event| match event {
         Ok(entry) => {
             let Entry { line, id, work } = entry;
             match work {
                 Work::Invalid(report) => {
-                    let report = Arc::new(*report);
+                    let report = Some(Arc::new(*report));
                     future::ready(Ok(Done {
                         line,
                         id,
@@ -117,14 +138,23 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     .buffered(window);
 
     // The emitter runs as a task too, so waking it is as cheap as waking any other task.
-    let pipeline = tokio::spawn(async move {
-        let mut out = io::BufWriter::with_capacity(STDOUT_BUFFER_BYTES, io::stdout());
-        let result = emit(results, &mut out, &mut summary).await;
-        (result, summary)
-    });
-    let (result, summary) = pipeline
-        .await
-        .map_err(|_| UsageError::new("the bulk run stopped unexpectedly (an internal error)"))?;
+    let pipeline = {
+        let out = Arc::clone(&out);
+        tokio::spawn(async move {
+            let result = emit(results, &out, &mut summary).await;
+            (result, summary)
+        })
+    };
+    let (result, mut summary) = match pipeline.await {
+        Ok(done) => done,
+        // Passed on to `main`, which reports it as `unexpected` (the hook said where).
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => {
+            return Err(UsageError::new(
+                "the bulk run stopped unexpectedly (an internal error)",
+            ))
+        }
+    };
     match result {
         Ok(()) => {}
         Err(Stop::Input(error)) => {
@@ -139,6 +169,16 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
             return Ok(ExitCode::from(1));
         }
     }
+    if interrupt.is_set() {
+        summary.mark_interrupted();
+        summary.finish();
+        return Ok(ExitCode::from(INTERRUPTED));
+    }
+    // The input ended: the reader is done, or stopped by a panic that must not pass for the end
+    // of the input.
+    if let Err(payload) = reader.join() {
+        std::panic::resume_unwind(payload);
+    }
     summary.finish();
     Ok(ExitCode::SUCCESS)
 }
@@ -147,7 +187,8 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
 struct Done {
     line: u64,
     id: Value,
-    report: Arc<CheckReport>,
+    /// `None` when the run was interrupted before the check was sent.
+    report: Option<Arc<CheckReport>>,
     /// Notes about the line itself, added to the report's own warnings.
     warnings: Vec<String>,
 }
@@ -159,13 +200,15 @@ enum Stop {
 }
 
 /// Writes results in order, flushing whenever the next one is not ready yet, so a reader of the
-/// output sees results as they come without a write per line.
+/// output sees results as they come without a write per line. Each line is formatted whole
+/// before it joins the output.
 async fn emit(
     results: impl futures::Stream<Item = Result<Done, String>>,
-    out: &mut impl Write,
+    out: &LineOutput<impl Write>,
     summary: &mut Summary,
 ) -> Result<(), Stop> {
     let mut results = std::pin::pin!(results);
+    let mut line = Vec::with_capacity(1024);
     loop {
         let next = match results.next().now_or_never() {
             Some(next) => next,
@@ -176,8 +219,13 @@ async fn emit(
         };
         let Some(done) = next else { break };
         let done = done.map_err(Stop::Input)?;
-        write_line(out, &done).map_err(Stop::Output)?;
-        summary.record(done.report.status);
+        let Some(report) = &done.report else {
+            continue; // interrupted before it was sent: no result to report
+        };
+        line.clear();
+        write_line(&mut line, &done, report).map_err(Stop::Output)?;
+        out.push(&line).map_err(Stop::Output)?;
+        summary.record(report.status);
     }
     out.flush().map_err(Stop::Output)
 }
@@ -185,8 +233,8 @@ async fn emit(
 /// Writes an output line: the input's id, then exactly the fields of `connector check --json`.
 /// The report's own object is spliced in after the id (cheaper than `#[serde(flatten)]`, which
 /// goes through a generic map for every line).
-fn write_line(out: &mut impl Write, done: &Done) -> io::Result<()> {
-    let report = line_report(done);
+fn write_line(out: &mut impl Write, done: &Done, report: &CheckReport) -> io::Result<()> {
+    let report = line_report(done, report);
     out.write_all(b"{\"id\":")?;
     serde_json::to_writer(&mut *out, &done.id)?;
     out.write_all(b",")?;
@@ -222,8 +270,7 @@ impl<W: Write> Write for OpeningBraceSkipped<W> {
 
 /// The shared report as this line reports it: an `invalid_input` names the line, and notes
 /// about the line come first among the warnings.
-fn line_report(done: &Done) -> Cow<'_, CheckReport> {
-    let report = done.report.as_ref();
+fn line_report<'a>(done: &Done, report: &'a CheckReport) -> Cow<'a, CheckReport> {
     let name_line = report.status == Status::InvalidInput && !report.message.starts_with("line ");
     if !name_line && done.warnings.is_empty() {
         return Cow::Borrowed(report);
@@ -245,6 +292,8 @@ struct Checker {
     options: HashMap<&'static str, CheckOptions>,
     rates: HashMap<&'static str, RateLimit>,
     permits: Semaphore,
+    /// Set by the first Ctrl-C: checks not sent yet are not sent.
+    interrupt: Interrupt,
 }
 
 impl Checker {
@@ -256,7 +305,7 @@ impl Checker {
         let task = tokio::spawn(async move { checker.check(job).await });
         async move {
             task.await.unwrap_or_else(|_| {
-                Arc::new(CheckReport {
+                Some(Arc::new(CheckReport {
                     connector: id.to_owned(),
                     variant: variant.to_owned(),
                     status: Status::Unexpected,
@@ -266,20 +315,33 @@ impl Checker {
                     warnings: Vec::new(),
                     account: None,
                     elapsed_ms: 0,
-                })
+                }))
             })
         }
         .boxed()
         .shared()
     }
 
-    async fn check(&self, job: Job) -> Arc<CheckReport> {
+    /// Waits for the rate slot and a permit, then checks; `None` if the run is interrupted
+    /// before the request is sent. Once sent, a check runs to its end, bounded by its deadline.
+    async fn check(&self, job: Job) -> Option<Arc<CheckReport>> {
+        crate::panic_for_tests("bulk-check");
         let id = job.connector.spec().id;
-        if let Some(rate) = self.rates.get(id) {
-            rate.wait().await;
+        let ready = async {
+            if let Some(rate) = self.rates.get(id) {
+                rate.wait().await;
+            }
+            // The semaphore is never closed; without a permit the check would still be correct.
+            self.permits.acquire().await.ok()
+        };
+        let _permit = tokio::select! {
+            biased;
+            () = self.interrupt.stopped() => return None,
+            permit = ready => permit,
+        };
+        if self.interrupt.is_set() {
+            return None;
         }
-        // The semaphore is never closed; without a permit the check would still be correct.
-        let _permit = self.permits.acquire().await.ok();
         let default = CheckOptions::default();
         let options = self.options.get(id).unwrap_or(&default);
         let report = job
@@ -291,7 +353,7 @@ impl Checker {
                 options,
             )
             .await;
-        Arc::new(report)
+        Some(Arc::new(report))
     }
 }
 
@@ -330,7 +392,7 @@ fn options_by_connector(
     let mut urls: HashMap<&'static str, &str> = HashMap::new();
     for flag in flags {
         let (id, url) = split_pair("--base-url", flag, "polytomic=http://127.0.0.1:8080")?;
-        parse_base_url(url)?;
+        parse_base_url(url, &format!("--base-url for {id}"))?;
         if urls.insert(id, url).is_some() {
             return Err(UsageError::new(format!(
                 "--base-url is given twice for {id}"
@@ -404,11 +466,11 @@ mod tests {
         let done = Done {
             line: 9,
             id: Value::from("acct"),
-            report: Arc::new(report.clone()),
+            report: Some(Arc::new(report.clone())),
             warnings: vec!["line".to_owned()],
         };
         let mut out = Vec::new();
-        write_line(&mut out, &done).unwrap();
+        write_line(&mut out, &done, &report).unwrap();
 
         let mut expected = report;
         expected.message = "line 9: field `api_key` is required".to_owned();
@@ -416,6 +478,46 @@ mod tests {
         let single = serde_json::to_string(&expected).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text, format!("{{\"id\":\"acct\",{}\n", &single[1..]));
+    }
+
+    #[tokio::test]
+    async fn lines_never_sent_are_left_out_and_the_others_written_whole() {
+        let report = |status| CheckReport {
+            connector: "polytomic".to_owned(),
+            variant: "api_key".to_owned(),
+            status,
+            key: None,
+            http_status: None,
+            message: String::new(),
+            warnings: Vec::new(),
+            account: None,
+            elapsed_ms: 0,
+        };
+        let done = |line: u64, report: Option<CheckReport>| {
+            Ok(Done {
+                line,
+                id: Value::from(line),
+                report: report.map(Arc::new),
+                warnings: Vec::new(),
+            })
+        };
+        let results = stream::iter(vec![
+            done(1, Some(report(Status::Verified))),
+            done(2, None),
+            done(3, Some(report(Status::Unavailable))),
+        ]);
+        let out = LineOutput::new(Vec::new());
+        let mut summary = Summary::start();
+        summary.counters().read(3);
+        assert!(emit(results, &out, &mut summary).await.is_ok());
+        let mut written = Vec::new();
+        out.flush_into(&mut written);
+        let text = String::from_utf8(written).unwrap();
+        let ids: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+            .collect();
+        assert_eq!(ids, [Value::from(1), Value::from(3)], "{text}");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use connector_core::check::resolve_variant;
+use connector_core::http::DEFAULT_POOL_SIZE;
 use connector_core::text::printable;
-use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
+use connector_core::{CheckOptions, CheckReport, Status};
 
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
@@ -42,10 +43,12 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         base_url: settings.base_url(spec.id, base_url)?,
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
+    crate::panic_for_tests("check");
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {
             connector
-                .check(&HttpClient::new(), Some(variant.name), &raw, &options)
+                .check(&http, Some(variant.name), &raw, &options)
                 .await
         }
         Err(CredentialsError::Unreadable(error)) => return Err(error),

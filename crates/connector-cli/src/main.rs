@@ -9,10 +9,12 @@ mod run;
 mod settings;
 mod usage;
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use connector_core::Status;
 
 use crate::usage::UsageError;
 
@@ -27,8 +29,15 @@ Exit status of `check` and `run`: 0 verified or done, 2 usage error or invalid i
 8 not found (`run` only).
 
 Settings are layered: built-in defaults, then a TOML config file (--config, or $CONNECTOR_CONFIG),
-then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>),
-then flags. Set RUST_LOG=debug to see requests (never keys) on stderr.";
+then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>,
+CONNECTOR_DNS_SERVERS), then flags. A connector's base URL has one entry per layer, whatever its
+spelling (polymer_hire = polymer-hire); it takes no query string or fragment.
+
+DNS: by default names are resolved by the system. `dns_servers = [\"10.0.0.2:53\", \"[::1]\"]` in
+the config file, or CONNECTOR_DNS_SERVERS=10.0.0.2:53,::1, asks those servers instead (UDP, then
+TCP; port 53 when none is given), each query giving up within the deadline.
+
+Set RUST_LOG=debug to see requests (never keys) on stderr.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,7 +47,7 @@ then flags. Set RUST_LOG=debug to see requests (never keys) on stderr.";
     after_help = AFTER_HELP
 )]
 struct Cli {
-    /// TOML config file with defaults (timeout, retries, [base_urls]).
+    /// TOML config file with defaults (timeout, retries, dns_servers, [base_urls]).
     #[arg(long, global = true, value_name = "FILE", env = "CONNECTOR_CONFIG")]
     config: Option<PathBuf>,
 
@@ -137,7 +146,8 @@ pub struct RunArgs {
     /// Retries for 429 (and 5xx when the request is safe to repeat) [default: 2].
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
-    /// Write secret outputs to FILE (created owner-only, must not exist) instead of stdout.
+    /// Write secret outputs to FILE instead of stdout: a new file (created owner-only) or an
+    /// empty regular file you own (made owner-only); links and other files are refused.
     #[arg(long, value_name = "FILE")]
     pub output: Option<String>,
     /// Print one JSON object instead of a report.
@@ -146,19 +156,25 @@ pub struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    install_panic_hook();
     init_tracing();
     let cli = Cli::parse();
+    // The hook has already said where; the payload is never printed (it could hold a secret).
+    std::panic::catch_unwind(AssertUnwindSafe(|| dispatch(cli)))
+        .unwrap_or_else(|_| ExitCode::from(Status::Unexpected.exit_code()))
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
+    let config = cli.config.as_deref();
     let result = match cli.command {
         Command::List { json } => describe::list(json),
         Command::Describe { id, json } => describe::describe(&id, json),
-        Command::Check(args) if args.bulk.is_some() => {
-            settings::Settings::load(cli.config.as_deref())
-                .and_then(|settings| runtime()?.block_on(bulk::run(&args, &settings)))
-        }
-        Command::Check(args) => settings::Settings::load(cli.config.as_deref())
-            .and_then(|settings| runtime()?.block_on(check::run(&args, &settings))),
-        Command::Run(args) => settings::Settings::load(cli.config.as_deref())
-            .and_then(|settings| runtime()?.block_on(run::run(&args, &settings))),
+        Command::Check(args) if args.bulk.is_some() => settings::Settings::load(config)
+            .and_then(|settings| block_on(bulk::run(&args, &settings))?),
+        Command::Check(args) => settings::Settings::load(config)
+            .and_then(|settings| block_on(check::run(&args, &settings))?),
+        Command::Run(args) => settings::Settings::load(config)
+            .and_then(|settings| block_on(run::run(&args, &settings))?),
     };
     match result {
         Ok(code) => code,
@@ -169,11 +185,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
-    tokio::runtime::Builder::new_multi_thread()
+/// Runs `future` to completion on a fresh runtime, then shuts the runtime down without waiting
+/// for what is still pending (a name lookup stuck in a blocking thread, a request past its
+/// deadline): the deadline bounds the whole process, not just the report. A panic inside is
+/// passed on once the runtime is gone.
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, UsageError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))?;
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(future)));
+    runtime.shutdown_background();
+    result.map_err(|payload| std::panic::resume_unwind(payload))
+}
+
+/// A panic prints one line on stderr, where it happened, and nothing else: no payload (it could
+/// quote a secret) and no backtrace. `main` then exits with the `unexpected` status.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write;
+        let line = internal_error_line(info.location());
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }));
+}
+
+fn internal_error_line(location: Option<&std::panic::Location<'_>>) -> String {
+    let place = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    format!("error: internal error{place} (status unexpected, exit code 7); please report it")
+}
+
+/// Debug builds only: `CONNECTOR_TEST_PANIC=<place>` panics at that place, so the tests can prove
+/// a panic becomes `unexpected` without its payload. Release builds have no such switch.
+pub fn panic_for_tests(place: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CONNECTOR_TEST_PANIC").is_ok_and(|v| v == place) {
+        panic!("test panic carrying a secret: sk_live_0123456789abcdef");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = place;
 }
 
 /// Logs go to stderr, off unless RUST_LOG asks for them. Spans carry connector, endpoint, status
@@ -187,4 +238,54 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_runtime_is_not_waited_for_after_the_command() {
+        let started = Instant::now();
+        let value = block_on(async {
+            // Like a getaddrinfo call that never returns.
+            drop(tokio::task::spawn_blocking(|| {
+                std::thread::sleep(Duration::from_secs(5))
+            }));
+            7
+        })
+        .unwrap();
+        assert_eq!(value, 7);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_panic_inside_the_runtime_is_passed_on_after_shutdown() {
+        let caught = std::panic::catch_unwind(|| {
+            block_on(async {
+                drop(tokio::task::spawn_blocking(|| {
+                    std::thread::sleep(Duration::from_secs(5))
+                }));
+                panic!("inside")
+            })
+        });
+        assert!(caught.is_err());
+    }
+
+    #[test]
+    fn the_panic_line_names_the_place_only() {
+        let line = internal_error_line(Some(std::panic::Location::caller()));
+        assert!(line.starts_with("error: internal error at "), "{line}");
+        assert!(line.contains("main.rs:"), "{line}");
+        assert!(
+            line.ends_with("(status unexpected, exit code 7); please report it"),
+            "{line}"
+        );
+        assert!(!line.contains('\n'));
+    }
 }

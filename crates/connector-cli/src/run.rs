@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use connector_core::action::run_action;
+use connector_core::http::DEFAULT_POOL_SIZE;
 use connector_core::text::{describe_value, printable};
-use connector_core::{ActionResult, CheckOptions, HttpClient, RawCredentials, Status};
+use connector_core::{ActionResult, CheckOptions, RawCredentials, Status};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
@@ -26,7 +27,9 @@ Examples:
 Inputs come from --input (a JSON object, FILE or -) and --set KEY=VALUE (non-secret inputs only);
 credentials from --credentials or the variant's environment variables, never from the command line.
 A secret output (a minted key) is shown once: on stdout, or written to --output FILE (created with
-owner-only permissions; it must not exist yet), in which case it appears nowhere else unmasked.
+owner-only permissions), in which case it appears nowhere else unmasked. --output FILE must be a
+new file, or an empty regular file you own (it is made owner-only); a symbolic link, another
+user's file, a file with data, a directory or a device is refused before any request is sent.
 
 Exit status: 0 done, 2 usage error or invalid input, 3 rejected, 4 forbidden, 5 rate limited,
 6 unavailable, 7 unexpected, 8 not found. A request that must not be repeated blindly (minting a
@@ -61,16 +64,24 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
     let mut output_file = match &args.output {
-        Some(path) => Some(create_private_file(path)?),
+        Some(path) => Some(OutputFile::open(path)?),
         None => None,
     };
 
     let credentials = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => Some(raw),
-        Err(CredentialsError::Unreadable(e)) => return Err(e),
+        Err(CredentialsError::Unreadable(e)) => {
+            if let Some(output) = output_file.take() {
+                output.discard();
+            }
+            return Err(e);
+        }
         Err(CredentialsError::Invalid(e)) => {
-            remove_unused(args.output.as_deref());
+            if let Some(output) = output_file.take() {
+                output.discard();
+            }
             let report = connector_core::ActionReport {
                 connector: spec.id.to_owned(),
                 action: action.id.to_owned(),
@@ -100,7 +111,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
     }
     let result = run_action(
         connector,
-        &HttpClient::new(),
+        &http,
         action,
         Some(variant.name),
         &credentials,
@@ -110,12 +121,11 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
     .await;
 
     let mut written_to = None;
-    if let (Some(file), Some(path)) = (output_file.take(), args.output.as_deref()) {
+    if let (Some(output), Some(path)) = (output_file.take(), args.output.as_deref()) {
         if result.secret_outputs.is_empty() {
-            drop(file);
-            remove_unused(Some(path));
+            output.discard();
         } else {
-            match write_secrets(file, &result) {
+            match write_secrets(output.file, &result) {
                 Ok(()) => written_to = Some(path),
                 Err(e) => eprintln!(
                     "warning: could not write {path} ({e}); showing the secret output here instead so it is not lost"
@@ -166,48 +176,152 @@ fn read_inputs(
     Ok(inputs)
 }
 
-/// Opens the output file up front, owner-only, so a minted key is never left without a home. A
-/// new file is created; an existing file is used only when it is empty (e.g. made by `mktemp`),
-/// so no earlier key is ever overwritten.
-fn create_private_file(path: &str) -> Result<File, UsageError> {
+/// The file a secret output goes to, opened before any request so that nothing is minted
+/// without a home this run can trust.
+#[derive(Debug)]
+struct OutputFile {
+    file: File,
+    path: String,
+    /// Made by this run (removed again when nothing is written), or an empty file the user had.
+    created: bool,
+}
+
+impl OutputFile {
+    /// Opens `path` owner-only. A new file is created with mode 0600. An existing file is used
+    /// only when it is an empty regular file the user owns, with no other name (e.g. made by
+    /// `mktemp`); it is made 0600. Refused: a symbolic link (to anything, even a missing file), a
+    /// file another user owns (they could read the key), a file with data (an earlier key), a
+    /// directory, a device or a FIFO.
+    fn open(path: &str) -> Result<Self, UsageError> {
+        let cannot = |why: &str| UsageError::new(format!("cannot use --output {path}: {why}"));
+        match std::fs::symlink_metadata(path) {
+            Ok(found) => {
+                refuse_untrusted(&found).map_err(|why| cannot(&why))?;
+                let file = open_existing(path).map_err(|e| cannot(&e.to_string()))?;
+                let opened = file.metadata().map_err(|e| cannot(&e.to_string()))?;
+                // What was opened must be what was checked, and still pass the checks.
+                refuse_untrusted(&opened).map_err(|why| cannot(&why))?;
+                if !same_file(&found, &opened) {
+                    return Err(cannot(
+                        "it changed while being opened; check who else writes to that directory and run again",
+                    ));
+                }
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                        .map_err(|e| cannot(&e.to_string()))?;
+                }
+                Ok(Self {
+                    file,
+                    path: path.to_owned(),
+                    created: false,
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let file = create_new(path).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        cannot("it appeared while being created (something else writes there); give the path of a new file")
+                    } else {
+                        cannot(&e.to_string())
+                    }
+                })?;
+                Ok(Self {
+                    file,
+                    path: path.to_owned(),
+                    created: true,
+                })
+            }
+            Err(e) => Err(cannot(&e.to_string())),
+        }
+    }
+
+    /// Nothing will be written: closes the file, and removes it if this run created it.
+    fn discard(self) {
+        let Self {
+            file,
+            path,
+            created,
+        } = self;
+        drop(file);
+        if created {
+            let _ = std::fs::remove_file(Path::new(&path));
+        }
+    }
+}
+
+/// Why an existing path cannot hold a secret, if it cannot.
+fn refuse_untrusted(metadata: &std::fs::Metadata) -> Result<(), String> {
+    let kind = metadata.file_type();
+    if kind.is_symlink() {
+        return Err("it is a symbolic link, which could point anywhere (e.g. at a file other users can read); give the path of a new file".to_owned());
+    }
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(format!(
+            "it is {what}; give the path of a new file, or of an empty file you own"
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let me = rustix::process::geteuid().as_raw();
+        if metadata.uid() != me {
+            return Err(format!(
+                "it belongs to another user (uid {}), who could read the key; give the path of a new file, or of an empty file you own",
+                metadata.uid()
+            ));
+        }
+        if metadata.nlink() > 1 {
+            return Err("it has other names (hard links) the key would be readable through; give the path of a new file".to_owned());
+        }
+    }
+    if metadata.len() > 0 {
+        return Err("it already exists and is not empty; choose a new file so no earlier key is overwritten".to_owned());
+    }
+    Ok(())
+}
+
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        true
+    }
+}
+
+/// Opens an existing file for writing without following a symbolic link, truncating or waiting
+/// (a FIFO put there in the meantime fails instead of blocking).
+fn open_existing(path: &str) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Creates a new file, owner-only; never follows a symbolic link (`O_EXCL`, `O_NOFOLLOW`).
+fn create_new(path: &str) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let cannot = |why: String| UsageError::new(format!("cannot use --output {path}: {why}"));
-    match options.open(path) {
-        Ok(file) => Ok(file),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(|e| cannot(e.to_string()))?;
-            let metadata = file.metadata().map_err(|e| cannot(e.to_string()))?;
-            if !metadata.is_file() || metadata.len() > 0 {
-                return Err(cannot(
-                    "it already exists and is not empty; choose a new file so no earlier key is overwritten"
-                        .to_owned(),
-                ));
-            }
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| cannot(e.to_string()))?;
-            }
-            Ok(file)
-        }
-        Err(e) => Err(cannot(e.to_string())),
-    }
-}
-
-fn remove_unused(path: Option<&str>) {
-    if let Some(path) = path {
-        let _ = std::fs::remove_file(Path::new(path));
-    }
+    options.open(path)
 }
 
 /// One secret output is written as its bare value; several as a JSON object.

@@ -489,3 +489,47 @@ async fn results_stream_out_while_the_input_is_still_open() {
     assert_eq!(report["status"], "verified");
     assert!(child.wait().expect("the binary finishes").success());
 }
+
+#[test]
+fn a_panicking_check_becomes_an_unexpected_line() {
+    if !cfg!(debug_assertions) {
+        return; // the panic switch exists in debug builds only
+    }
+    let input = [polytomic_line("a", &polytomic_key(1)), "[]".to_owned()].join("\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args([
+            "check",
+            "--bulk",
+            "-",
+            "--base-url",
+            "polytomic=http://127.0.0.1:9",
+        ])
+        .env("CONNECTOR_TEST_PANIC", "bulk-check")
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the connector binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(input.as_bytes()).expect("stdin");
+    drop(stdin);
+    let out = child.wait_with_output().expect("the binary finishes");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let statuses: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["status"].to_string())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["\"unexpected\"", "\"invalid_input\""],
+        "{stdout}"
+    );
+    assert!(stderr.contains("error: internal error at "), "{stderr}");
+    assert!(
+        !stderr.contains("sk_live") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}

@@ -78,12 +78,15 @@ fn connector(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the connector binary runs");
-    child
+    // A usage error may end the run before it reads stdin: a broken pipe is no failure.
+    let written = child
         .stdin
         .take()
         .expect("stdin is piped")
-        .write_all(stdin.as_bytes())
-        .expect("stdin accepts credentials");
+        .write_all(stdin.as_bytes());
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+    }
     child.wait_with_output().expect("the binary finishes")
 }
 
@@ -298,4 +301,48 @@ fn list_names_every_connector() {
         ["polymer-hire", "polytomic", "smartrecruiters", "stackone"]
     );
     assert_eq!(rows[2]["auth"], "header:X-SmartToken");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absurd_retry_after_is_reported_not_a_panic() {
+    let case = &cases()[1];
+    for (status, name, exit) in [(429u16, "rate_limited", 5), (503, "unavailable", 6)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(status).insert_header("retry-after", u64::MAX.to_string()),
+            )
+            .mount(&server)
+            .await;
+        let started = std::time::Instant::now();
+        let (code, report, stderr) = check_json(case, &server.uri(), &[]);
+        assert_eq!(code, exit, "{status}: {report} {stderr}");
+        assert_eq!(report["status"], name);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
+    if !cfg!(debug_assertions) {
+        return; // the panic switch exists in debug builds only
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["check", "polytomic", "--json"])
+        .env("CONNECTOR_TEST_PANIC", "check")
+        .env("RUST_BACKTRACE", "full")
+        .env("POLYTOMIC_API_KEY", "8e5dcfdd-d23d-4e6f-a136-119e1254847b")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: internal error at "), "{stderr}");
+    assert!(stderr.contains("please report it"), "{stderr}");
+    for leak in ["sk_live", "secret", "panicked", "backtrace", "stack"] {
+        assert!(!stderr.contains(leak), "{leak}: {stderr}");
+    }
+    assert!(out.stdout.is_empty());
 }

@@ -45,12 +45,15 @@ fn run(server: &MockServer, extra: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    child
+    // A run refused before it reads stdin may close it first: a broken pipe is no failure.
+    let written = child
         .stdin
         .take()
         .expect("piped")
-        .write_all(json!({"api_key": PARTNER_KEY}).to_string().as_bytes())
-        .expect("stdin");
+        .write_all(json!({"api_key": PARTNER_KEY}).to_string().as_bytes());
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+    }
     let out = child.wait_with_output().expect("finishes");
     let all = format!(
         "{}{}",
@@ -268,4 +271,135 @@ fn an_unknown_action_is_a_usage_error_listing_the_known_ones() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("create-api-key"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_absurd_retry_after_on_429_is_rate_limited_not_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", u64::MAX.to_string()))
+        .mount(&server)
+        .await;
+
+    let out = run(&server, &["--json", "--timeout", "3"]);
+
+    let report = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(5), "{report}");
+    assert_eq!(report["status"], "rate_limited");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// Runs with `--output path` against a server that would mint a key, and asserts the run is
+/// refused before any request, saying `why`.
+async fn refused_output(path: &std::path::Path, why: &str) {
+    let server = mint_server(200, json!({"data": {"value": MINTED_KEY}})).await;
+    let out = run(
+        &server,
+        &["--json", "--output", path.to_str().expect("a UTF-8 path")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}: {stderr}", path.display());
+    assert!(stderr.contains("cannot use --output"), "{stderr}");
+    assert!(stderr.contains(why), "{why}: {stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        server
+            .received_requests()
+            .await
+            .expect("requests are recorded")
+            .len(),
+        0,
+        "{}: nothing may be minted",
+        path.display()
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn output_refuses_a_symlink_to_a_new_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("elsewhere.txt");
+    let link = dir.path().join("key.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    refused_output(&link, "symbolic link").await;
+
+    assert!(!target.exists(), "the link's target was created");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn output_refuses_a_symlink_to_an_empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("empty.txt");
+    std::fs::write(&target, "").unwrap();
+    let link = dir.path().join("key.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    refused_output(&link, "symbolic link").await;
+
+    assert_eq!(std::fs::read(&target).unwrap(), b"");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn output_refuses_a_file_another_user_owns() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key.txt");
+    std::fs::write(&file, "").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    if let Err(e) = std::os::unix::fs::chown(&file, Some(65534), Some(65534)) {
+        eprintln!("skipped: cannot give the file to another user here ({e})");
+        return;
+    }
+
+    refused_output(&file, "belongs to another user").await;
+
+    assert_eq!(std::fs::read(&file).unwrap(), b"");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o666, "another user's file is left alone");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_refuses_a_file_with_data_and_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("old-key.txt");
+    std::fs::write(&full, "pk_live_earlier\n").unwrap();
+
+    refused_output(&full, "not empty").await;
+    refused_output(dir.path(), "directory").await;
+
+    assert_eq!(std::fs::read(&full).unwrap(), b"pk_live_earlier\n");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn output_refuses_an_empty_file_with_another_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key.txt");
+    std::fs::write(&file, "").unwrap();
+    std::fs::hard_link(&file, dir.path().join("other-name.txt")).unwrap();
+
+    refused_output(&file, "hard links").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_output_file_made_by_the_run_is_removed_when_nothing_is_minted() {
+    let server = mint_server(401, json!({"message": "nope"})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("key.txt");
+    let out = run(&server, &["--json", "--output", new.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!new.exists(), "the unused new file is removed");
+
+    // An empty file the user had is kept: it was not this run's to remove.
+    let had = tempfile::NamedTempFile::new().unwrap();
+    let out = run(
+        &server,
+        &["--json", "--output", had.path().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(had.path().exists());
 }

@@ -2,8 +2,12 @@
 //! exchange, bounded retries with backoff honouring `Retry-After`, a capped body read, and no
 //! redirects (a credential never reaches another origin).
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
+pub use reqwest::dns;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
@@ -87,31 +91,135 @@ pub struct HttpClient {
     client: reqwest::Client,
 }
 
-impl HttpClient {
-    pub fn new() -> Self {
-        Self::with_pool_size(32)
+/// Idle connections kept per host by [`HttpClient::new`].
+pub const DEFAULT_POOL_SIZE: usize = 32;
+
+/// The client could not be built with the rules every request needs (no redirects, a
+/// User-Agent, the chosen DNS servers). Nothing is sent with a client built otherwise.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client ({0}); check the TLS and DNS settings of this machine, then try again")]
+pub struct HttpClientError(String);
+
+/// Builds an [`HttpClient`]: pool size and, optionally, the DNS servers to resolve names with
+/// instead of the system resolver.
+#[derive(Clone)]
+pub struct HttpClientBuilder {
+    idle_per_host: usize,
+    dns_servers: Vec<SocketAddr>,
+    dns_timeout: Duration,
+    resolver: Option<Arc<dyn Resolve>>,
+}
+
+impl std::fmt::Debug for HttpClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClientBuilder")
+            .field("idle_per_host", &self.idle_per_host)
+            .field("dns_servers", &self.dns_servers)
+            .field("dns_timeout", &self.dns_timeout)
+            .field("custom_resolver", &self.resolver.is_some())
+            .finish()
+    }
+}
+
+impl Default for HttpClientBuilder {
+    fn default() -> Self {
+        Self {
+            idle_per_host: DEFAULT_POOL_SIZE,
+            dns_servers: Vec::new(),
+            dns_timeout: Limits::default().timeout,
+            resolver: None,
+        }
+    }
+}
+
+impl HttpClientBuilder {
+    /// Keeps up to `idle_per_host` idle connections per host (bulk work wants more).
+    pub fn pool_size(mut self, idle_per_host: usize) -> Self {
+        self.idle_per_host = idle_per_host;
+        self
     }
 
-    /// A client keeping up to `idle_per_host` idle connections per host, for bulk work.
-    pub fn with_pool_size(idle_per_host: usize) -> Self {
-        let client = reqwest::Client::builder()
+    /// Resolves names by asking these DNS servers (UDP, then TCP) instead of the system
+    /// resolver, each query giving up after `query_timeout`: keep it no longer than the check's
+    /// deadline. An empty list keeps the system resolver.
+    pub fn dns_servers(mut self, servers: Vec<SocketAddr>, query_timeout: Duration) -> Self {
+        self.dns_servers = servers;
+        self.dns_timeout = query_timeout;
+        self
+    }
+
+    /// Resolves names with `resolver` (tests, embedders); takes precedence over
+    /// [`HttpClientBuilder::dns_servers`].
+    pub fn resolver(mut self, resolver: Arc<dyn Resolve>) -> Self {
+        self.resolver = Some(resolver);
+        self
+    }
+
+    /// Builds the client, or says why it cannot be built. There is no fallback: a client
+    /// without these rules would follow redirects and carry a key to another origin.
+    pub fn build(self) -> Result<HttpClient, HttpClientError> {
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(idle_per_host)
-            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(self.idle_per_host)
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(resolver) = self.resolver {
+            builder = builder.dns_resolver(Arc::new(Shared(resolver)));
+        } else if !self.dns_servers.is_empty() {
+            let resolver = ServersResolver::new(&self.dns_servers, self.dns_timeout);
+            builder = builder.dns_resolver(Arc::new(resolver));
+        }
+        let client = builder
             .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
-        Self { client }
+            .map_err(|e| HttpClientError(describe_build_error(&e)))?;
+        Ok(HttpClient { client })
+    }
+}
+
+impl HttpClient {
+    /// A builder for a client with non-default settings.
+    pub fn builder() -> HttpClientBuilder {
+        HttpClientBuilder::default()
+    }
+
+    /// The default client (system resolver, [`DEFAULT_POOL_SIZE`] idle connections per host).
+    pub fn try_new() -> Result<Self, HttpClientError> {
+        Self::builder().build()
+    }
+
+    /// As [`HttpClient::try_new`], for tests and tools where a client that cannot be built is a
+    /// bug to stop on.
+    ///
+    /// # Panics
+    ///
+    /// When the client cannot be built (see [`HttpClientError`]); it never falls back to a
+    /// client with other rules.
+    pub fn new() -> Self {
+        Self::try_new().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// As [`HttpClient::new`], keeping up to `idle_per_host` idle connections per host.
+    ///
+    /// # Panics
+    ///
+    /// When the client cannot be built, as [`HttpClient::new`].
+    pub fn with_pool_size(idle_per_host: usize) -> Self {
+        Self::builder()
+            .pool_size(idle_per_host)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Sends `request` until it gets an answer worth keeping, a retry budget runs out, or the
-    /// deadline passes.
+    /// deadline passes. Whatever the provider sends (a `Retry-After` of any size included), it
+    /// never panics: a wait that would pass the deadline, or that cannot even be computed,
+    /// reports what came back so far.
     pub async fn exchange(&self, request: &Request, limits: &Limits) -> Exchange {
-        let deadline = Instant::now() + limits.timeout;
-        let mut attempts = 0;
+        let deadline = deadline_after(Instant::now(), limits.timeout);
+        let mut attempts: u32 = 0;
         let mut last_status = None;
         loop {
-            attempts += 1;
+            attempts = attempts.saturating_add(1);
             let attempt = tokio::time::timeout_at(deadline, self.attempt(request, limits));
             let outcome = match attempt.await {
                 Ok(outcome) => outcome,
@@ -123,6 +231,7 @@ impl HttpClient {
                 }
             };
             let retries_left = attempts <= limits.max_retries;
+            // `None` inside: a wait too long to compute, which no deadline can fit.
             let (wait, result) = match outcome {
                 Attempt::Done(Exchange::Response {
                     status,
@@ -134,8 +243,10 @@ impl HttpClient {
                     let retryable = status == StatusCode::TOO_MANY_REQUESTS
                         || (status.is_server_error() && request.repeat == Repeat::Safe);
                     last_status = Some(status);
-                    let wait = retry_after(&headers)
-                        .unwrap_or_else(|| limits.backoff * 2u32.saturating_pow(attempts - 1));
+                    let wait = match retry_after(&headers) {
+                        Some(asked) => Some(asked),
+                        None => backoff(limits.backoff, attempts),
+                    };
                     let result = Exchange::Response {
                         status,
                         headers,
@@ -147,7 +258,7 @@ impl HttpClient {
                 Attempt::Done(other) => (None, other),
                 Attempt::Failed(error) => {
                     tracing::debug!(attempt = attempts, %error, "transport error");
-                    let wait = limits.backoff * 2u32.saturating_pow(attempts - 1);
+                    let wait = backoff(limits.backoff, attempts);
                     let retryable = request.repeat == Repeat::Safe;
                     (retryable.then_some(wait), Exchange::Transport { error })
                 }
@@ -155,11 +266,11 @@ impl HttpClient {
             let Some(wait) = wait.filter(|_| retries_left) else {
                 return result;
             };
-            if Instant::now() + wait >= deadline {
+            match wait.and_then(|wait| Instant::now().checked_add(wait)) {
+                Some(resume) if resume < deadline => tokio::time::sleep_until(resume).await,
                 // Waiting would outlast the deadline: report what we have now.
-                return result;
+                _ => return result,
             }
-            tokio::time::sleep(wait).await;
         }
     }
 
@@ -223,9 +334,17 @@ enum Attempt {
     Failed(String),
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date; a date in the past means no wait. Any value parses
+/// without panicking: the result may be huge (`u64::MAX` seconds), so add it to an instant only
+/// with checked arithmetic.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    retry_after_value(value)
+}
+
+/// As [`retry_after`], for the header's text.
+pub fn retry_after_value(value: &str) -> Option<Duration> {
+    let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -234,6 +353,88 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         when.duration_since(std::time::SystemTime::now())
             .unwrap_or_default(),
     )
+}
+
+/// The backoff before retry number `attempts`: `base` doubled for each attempt after the first,
+/// or `None` when that overflows.
+fn backoff(base: Duration, attempts: u32) -> Option<Duration> {
+    let factor = 2u32.checked_pow(attempts.saturating_sub(1))?;
+    base.checked_mul(factor)
+}
+
+/// `start + timeout`, or as far ahead as an instant can be when that overflows (a timeout of
+/// centuries is as good as none).
+fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(86_400 * 365 * 30);
+    start
+        .checked_add(timeout)
+        .or_else(|| start.checked_add(FAR))
+        .unwrap_or(start)
+}
+
+/// Shares a resolver given as a trait object with reqwest, which wants a sized type.
+struct Shared(Arc<dyn Resolve>);
+
+impl Resolve for Shared {
+    fn resolve(&self, name: Name) -> Resolving {
+        self.0.resolve(name)
+    }
+}
+
+/// Resolves names through the configured DNS servers only (hickory, UDP and TCP, no system
+/// configuration), with a query timeout bounded by the check's deadline.
+struct ServersResolver {
+    resolver: hickory_resolver::TokioResolver,
+}
+
+impl ServersResolver {
+    fn new(servers: &[SocketAddr], query_timeout: Duration) -> Self {
+        use hickory_resolver::config::{
+            LookupIpStrategy, NameServerConfig, ResolverConfig, ResolverOpts,
+        };
+        use hickory_resolver::proto::xfer::Protocol;
+        let mut config = ResolverConfig::new();
+        for server in servers {
+            config.add_name_server(NameServerConfig::new(*server, Protocol::Udp));
+            config.add_name_server(NameServerConfig::new(*server, Protocol::Tcp));
+        }
+        let mut options = ResolverOpts::default();
+        options.timeout = query_timeout
+            .min(options.timeout)
+            .max(Duration::from_millis(1));
+        options.attempts = 1;
+        options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
+        let resolver = hickory_resolver::Resolver::builder_with_config(
+            config,
+            hickory_resolver::name_server::TokioConnectionProvider::default(),
+        )
+        .with_options(options)
+        .build();
+        Self { resolver }
+    }
+}
+
+impl Resolve for ServersResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let resolver = self.resolver.clone();
+        Box::pin(async move {
+            let lookup = resolver.lookup_ip(name.as_str()).await?;
+            let addrs: Vec<SocketAddr> = lookup.iter().map(|ip| SocketAddr::new(ip, 0)).collect();
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Why reqwest could not build a client, with the root cause.
+fn describe_build_error(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
 }
 
 /// A transport error in words, without the request's headers (which is where keys live).
@@ -274,4 +475,30 @@ pub fn sensitive_header(value: &str) -> Option<HeaderValue> {
 /// Parses a header name declared in a spec.
 pub fn header_name(name: &str) -> Option<HeaderName> {
     HeaderName::from_bytes(name.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_overflow_is_none() {
+        let base = Duration::from_millis(200);
+        assert_eq!(backoff(base, 1), Some(base));
+        assert_eq!(backoff(base, 3), Some(Duration::from_millis(800)));
+        assert_eq!(backoff(base, 33), None, "2^32 does not fit a u32");
+        assert_eq!(backoff(Duration::MAX, 2), None);
+        assert_eq!(backoff(base, u32::MAX), None);
+    }
+
+    #[test]
+    fn a_deadline_past_the_end_of_time_is_far_ahead() {
+        let now = Instant::now();
+        assert_eq!(
+            deadline_after(now, Duration::from_secs(3)),
+            now + Duration::from_secs(3)
+        );
+        let far = deadline_after(now, Duration::MAX);
+        assert!(far > now + Duration::from_secs(86_400 * 365 * 10));
+    }
 }

@@ -220,7 +220,9 @@ fn hint(text: Option<&str>) -> String {
 }
 
 fn human_duration(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d > Duration::from_secs(86_400) {
+        "more than a day".to_owned()
+    } else if d.as_millis() % 1000 == 0 {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())

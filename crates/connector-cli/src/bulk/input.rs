@@ -98,13 +98,17 @@ impl Source {
     /// `capacity` bounds the lines waiting to be checked, so memory does not grow with the input.
     /// Starts the reader thread. Lines arrive in batches of up to [`BATCH`], each sent as soon
     /// as the reader would otherwise wait for input, so slow input is never held back.
-    pub fn spawn(self, capacity: usize) -> Result<mpsc::Receiver<Vec<Event>>, UsageError> {
+    /// The thread's handle tells, once the channel is closed, whether it ended or panicked.
+    pub fn spawn(
+        self,
+        capacity: usize,
+    ) -> Result<(mpsc::Receiver<Vec<Event>>, thread::JoinHandle<()>), UsageError> {
         let (sender, receiver) = mpsc::channel((capacity / BATCH).max(1));
-        thread::Builder::new()
+        let reader = thread::Builder::new()
             .name("bulk-input".to_owned())
             .spawn(move || self.send_lines(&sender))
             .map_err(|e| UsageError::new(format!("cannot start the input reader: {e}")))?;
-        Ok(receiver)
+        Ok((receiver, reader))
     }
 
     fn send_lines(self, sender: &mpsc::Sender<Vec<Event>>) {

@@ -10,14 +10,20 @@ use std::time::{Duration, Instant};
 use connector_core::Status;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Checks started and lines answered from another line's check.
+/// Lines read, checks started and lines answered from another line's check.
 #[derive(Debug, Default)]
 pub struct Counters {
+    read: AtomicU64,
     checks: AtomicU64,
     reused: AtomicU64,
 }
 
 impl Counters {
+    /// Counts `lines` input lines taken in by the run.
+    pub fn read(&self, lines: usize) {
+        self.read.fetch_add(lines as u64, Ordering::Relaxed);
+    }
+
     pub fn started(&self, reused: bool) {
         let counter = if reused { &self.reused } else { &self.checks };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -32,6 +38,8 @@ pub struct Summary {
     statuses: BTreeMap<Status, u64>,
     counters: Arc<Counters>,
     progress: ProgressBar,
+    /// Stopped by Ctrl-C or SIGTERM: the summary says how many lines have no result.
+    interrupted: bool,
 }
 
 impl Summary {
@@ -54,6 +62,7 @@ impl Summary {
             statuses: BTreeMap::new(),
             counters: Arc::default(),
             progress,
+            interrupted: false,
         }
     }
 
@@ -61,11 +70,30 @@ impl Summary {
         Arc::clone(&self.counters)
     }
 
+    /// The progress bar (hidden when stderr is not a terminal), to print around it.
+    pub fn progress(&self) -> ProgressBar {
+        self.progress.clone()
+    }
+
+    /// Lines read but not reported: the run was interrupted before their checks were sent, or
+    /// before they were started at all.
+    fn unreported(&self) -> u64 {
+        self.counters
+            .read
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.lines)
+    }
+
     /// Counts one line's result.
     pub fn record(&mut self, status: Status) {
         self.lines += 1;
         *self.statuses.entry(status).or_default() += 1;
         self.progress.inc(1);
+    }
+
+    /// Notes that the run was interrupted: the summary then counts the lines left unreported.
+    pub fn mark_interrupted(&mut self) {
+        self.interrupted = true;
     }
 
     /// Clears the progress bar when the run stops early.
@@ -96,8 +124,16 @@ impl Summary {
         } else {
             statuses.join(", ")
         };
+        let interrupted = if self.interrupted {
+            format!(
+                "; interrupted: {} lines read but not reported (check them again)",
+                self.unreported()
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "checked {} lines in {secs:.2} s ({rate:.0} checks/s): {statuses}; {} distinct checks, {} duplicate lines answered from them",
+            "checked {} lines in {secs:.2} s ({rate:.0} checks/s): {statuses}; {} distinct checks, {} duplicate lines answered from them{interrupted}",
             self.lines,
             self.counters.checks.load(Ordering::Relaxed),
             self.counters.reused.load(Ordering::Relaxed),
@@ -124,6 +160,21 @@ mod tests {
         );
         assert!(
             text.ends_with("1 distinct checks, 1 duplicate lines answered from them"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_summary_counts_the_lines_without_a_result() {
+        let mut summary = Summary::start();
+        summary.counters().read(5);
+        summary.record(Status::Verified);
+        summary.record(Status::Unavailable);
+        assert!(!summary.text(Duration::from_secs(1)).contains("interrupted"));
+        summary.mark_interrupted();
+        let text = summary.text(Duration::from_secs(1));
+        assert!(
+            text.ends_with("; interrupted: 3 lines read but not reported (check them again)"),
             "{text}"
         );
     }

@@ -1,0 +1,153 @@
+//! Settings through the real binary: a base URL in the config file and in the environment for
+//! the same connector goes to the environment's every run, whatever the spellings; two spellings
+//! in one layer, unknown connectors and base URLs with a query string are usage errors that send
+//! nothing and quote no URL.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "ph_test_5f2a9c0d7b1e4f3a8c6d2e9b860c";
+
+fn organization() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"id": "org_1", "name": "Acme Hiring"}))
+}
+
+/// `connector check polymer-hire --json` with the key on stdin, a config file and extra
+/// environment variables.
+fn check(config: &Path, env: &[(&str, &str)], extra: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
+    command
+        .args(["--config"])
+        .arg(config)
+        .args(["check", "polymer-hire", "--credentials", "-", "--json"])
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the connector binary runs");
+    // A run refused before it reads stdin may close it first: a broken pipe is no failure.
+    let written = child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(json!({"api_key": KEY}).to_string().as_bytes());
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_environment_beats_the_config_file_every_run() {
+    let from_file = MockServer::start().await;
+    let from_env = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(organization())
+        .expect(0)
+        .mount(&from_file)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/hire/organization"))
+        .respond_with(organization())
+        .expect(20)
+        .mount(&from_env)
+        .await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("connector.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[base_urls]\n\"polymer-hire\" = \"{}/v1/hire\"\n",
+            from_file.uri()
+        ),
+    )
+    .expect("the config file is written");
+    let env_url = format!("{}/v1/hire", from_env.uri());
+
+    for run in 0..20 {
+        let out = check(
+            &config,
+            &[("CONNECTOR_BASE_URLS__POLYMER_HIRE", &env_url)],
+            &[],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "run {run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(from_file.received_requests().await.unwrap().len(), 0);
+    assert_eq!(from_env.received_requests().await.unwrap().len(), 20);
+}
+
+/// A config file, environment variables, flags, and what stderr must say.
+type Case<'a> = (String, Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_send_nothing_and_quote_no_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(organization())
+        .expect(0)
+        .mount(&server)
+        .await;
+    let secret_url = format!("{}/v1/hire?token=hunter2hunter2", server.uri());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cases: Vec<Case> = vec![
+        (
+            format!(
+                "[base_urls]\npolymer_hire = \"{0}/a\"\n\"polymer-hire\" = \"{0}/b\"\n",
+                server.uri()
+            ),
+            vec![],
+            vec![],
+            "the base URL for polymer-hire is given twice",
+        ),
+        (
+            format!("[base_urls]\npolymer-hyre = \"{}\"\n", server.uri()),
+            vec![],
+            vec![],
+            "did you mean `polymer-hire`",
+        ),
+        (
+            String::new(),
+            vec![],
+            vec!["--base-url", &secret_url],
+            "remove the query string",
+        ),
+        (
+            String::new(),
+            vec![("CONNECTOR_BASE_URLS__POLYMER_HIRE", &secret_url)],
+            vec![],
+            "CONNECTOR_BASE_URLS__POLYMER_HIRE has a query string",
+        ),
+        (
+            format!("[base_urls]\npolymer_hire = \"{secret_url}\"\n"),
+            vec![],
+            vec![],
+            "remove the query string",
+        ),
+    ];
+    for (n, (file, env, flags, expected)) in cases.into_iter().enumerate() {
+        let config = dir.path().join(format!("{n}.toml"));
+        std::fs::write(&config, file).expect("the config file is written");
+        let out = check(&config, &env, &flags);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "case {n}: {stderr}");
+        assert!(stderr.contains(expected), "case {n}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "case {n}: {stderr}");
+        assert!(!stderr.contains("127.0.0.1"), "case {n}: {stderr}");
+        assert!(out.stdout.is_empty(), "case {n}");
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
