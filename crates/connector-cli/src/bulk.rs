@@ -74,16 +74,18 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let mut summary = Summary::start();
     let counters = summary.counters();
     let out = Arc::new(LineOutput::stdout());
+    let permits = Arc::new(Semaphore::new(concurrency));
     let interrupt = Interrupt::listen(
         Arc::clone(&out),
         summary.progress(),
         limits.timeout.as_secs_f64(),
+        Arc::clone(&permits),
     )?;
     let checker = Arc::new(Checker {
         http,
         options,
         rates,
-        permits: Semaphore::new(concurrency),
+        permits,
         interrupt: interrupt.clone(),
     });
     let mut recent: Recent<CheckKey, SharedReport> = Recent::new(RECENT_CREDENTIALS + window);
@@ -291,8 +293,8 @@ struct Checker {
     http: HttpClient,
     options: HashMap<&'static str, CheckOptions>,
     rates: HashMap<&'static str, RateLimit>,
-    permits: Semaphore,
-    /// Set by the first Ctrl-C: checks not sent yet are not sent.
+    /// Closed by the first Ctrl-C, so that checks not sent yet are not sent.
+    permits: Arc<Semaphore>,
     interrupt: Interrupt,
 }
 
@@ -327,18 +329,15 @@ impl Checker {
     async fn check(&self, job: Job) -> Option<Arc<CheckReport>> {
         crate::panic_for_tests("bulk-check");
         let id = job.connector.spec().id;
-        let ready = async {
-            if let Some(rate) = self.rates.get(id) {
-                rate.wait().await;
+        if let Some(rate) = self.rates.get(id) {
+            tokio::select! {
+                biased;
+                () = self.interrupt.stopped() => return None,
+                () = rate.wait() => {}
             }
-            // The semaphore is never closed; without a permit the check would still be correct.
-            self.permits.acquire().await.ok()
-        };
-        let _permit = tokio::select! {
-            biased;
-            () = self.interrupt.stopped() => return None,
-            permit = ready => permit,
-        };
+        }
+        // The first Ctrl-C closes the semaphore: a check still waiting here is not sent.
+        let _permit = self.permits.acquire().await.ok()?;
         if self.interrupt.is_set() {
             return None;
         }

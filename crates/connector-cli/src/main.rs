@@ -25,8 +25,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AFTER_HELP: &str = "\
 Exit status of `check` and `run`: 0 verified or done, 2 usage error or invalid input,
-3 rejected (401), 4 forbidden (403), 5 rate limited, 6 unavailable, 7 unexpected,
-8 not found (`run` only).
+3 rejected (401), 4 forbidden (403), 5 rate limited, 6 unavailable, 7 unexpected (also an
+internal error), 8 not found (`run` only). `check --bulk` exits 0 when every line has its result,
+and 130 when interrupted by Ctrl-C or SIGTERM (finished lines are kept; a second Ctrl-C stops at
+once). The deadline (--timeout) bounds the whole process.
 
 Settings are layered: built-in defaults, then a TOML config file (--config, or $CONNECTOR_CONFIG),
 then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>,
@@ -97,7 +99,8 @@ pub struct CheckArgs {
     pub base_url: Vec<String>,
     /// Check many credentials: JSON lines from FILE, or `-` for stdin, each
     /// `{"id": …, "connector": …, "variant": … (optional), "credentials": {…}}`.
-    /// Prints one JSON line per input line, in input order.
+    /// Prints one JSON line per input line, in input order. Ctrl-C stops it keeping the
+    /// finished lines (exit 130).
     #[arg(long, value_name = "FILE|-", conflicts_with_all = ["credentials", "variant", "id"])]
     pub bulk: Option<String>,
     /// With --bulk: the most requests in flight at once.

@@ -291,3 +291,70 @@ async fn a_second_sigint_ends_the_run_at_once_with_whole_lines() {
     );
     assert!(stderr.contains("stopped at once"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_waiting_for_their_rate_slot_are_not_sent_after_the_signal() {
+    let server = server().await;
+    let base = format!("polytomic={}", server.uri());
+    // One request per 5 s: the first line goes at once, the others wait for their slots.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args([
+            "check",
+            "--bulk",
+            "-",
+            "--timeout",
+            "2",
+            "--base-url",
+            &base,
+        ])
+        .args(["--rate", "polytomic=0.2"])
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the connector binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    for n in 0..FAST {
+        let line = json!({"id": n, "connector": "polytomic", "credentials": {"api_key": key(n)}});
+        writeln!(stdin, "{line}").expect("stdin");
+    }
+    stdin.flush().expect("stdin");
+    let (stdout, out_reader) = collect(child.stdout.take().expect("stdout is piped"));
+    let (stderr, err_reader) = collect(child.stderr.take().expect("stderr is piped"));
+    let run = Running {
+        child,
+        stdin,
+        stdout,
+        stderr,
+        readers: vec![out_reader, err_reader],
+    };
+    // Checks start in no set order: wait for whichever got the first slot to be sent.
+    let started = Instant::now();
+    while runtime_requests(&server) < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "nothing was sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let sent = Instant::now();
+    run.signal("INT");
+    let (status, stdout, stderr) = run.finish();
+    let took = sent.elapsed();
+
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        took < Duration::from_secs(2),
+        "the rate waits held the run {took:?}"
+    );
+    let lines = whole_lines(&stdout);
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines[0]["status"], "verified");
+    assert!(
+        stderr.contains("interrupted: 3 lines read but not reported"),
+        "{stderr}"
+    );
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+}

@@ -302,7 +302,7 @@ impl HttpClient {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > limits.max_body_bytes {
+                    if body.len().saturating_add(chunk.len()) > limits.max_body_bytes {
                         return Attempt::Done(Exchange::TooLarge {
                             status,
                             limit: limits.max_body_bytes,

@@ -3,10 +3,11 @@
 //! written, and the run ends with a summary and exit status 130. The second exits at once with
 //! 130, after writing the whole lines already done (never part of one).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use indicatif::ProgressBar;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use super::output::LineOutput;
 use crate::usage::UsageError;
@@ -17,22 +18,30 @@ pub const INTERRUPTED: u8 = 130;
 /// Whether the run was asked to stop; cheap to clone, one per check.
 #[derive(Debug, Clone)]
 pub struct Interrupt {
+    /// Read once per check, so an atomic rather than the channel's lock.
+    set: Arc<AtomicBool>,
     stop: watch::Receiver<bool>,
 }
 
 impl Interrupt {
-    /// Starts listening for SIGINT and SIGTERM. `out` is flushed (whole lines only) before an
-    /// immediate exit; `progress` is cleared before a note is printed.
+    /// Starts listening for SIGINT and SIGTERM. The first closes `permits`, so that checks
+    /// waiting for one are not sent; `out` is flushed (whole lines only) before an immediate
+    /// exit; `progress` is cleared before a note is printed.
     pub fn listen(
         out: Arc<LineOutput<std::io::Stdout>>,
         progress: ProgressBar,
         deadline_secs: f64,
+        permits: Arc<Semaphore>,
     ) -> Result<Self, UsageError> {
         let mut signals = Signals::new()
             .map_err(|e| UsageError::new(format!("cannot listen for Ctrl-C: {e}")))?;
         let (sender, stop) = watch::channel(false);
+        let set = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&set);
         tokio::spawn(async move {
             signals.next().await;
+            flag.store(true, Ordering::SeqCst);
+            permits.close();
             let _ = sender.send(true);
             progress.suspend(|| {
                 eprintln!(
@@ -50,12 +59,12 @@ impl Interrupt {
             signals.next().await;
             std::process::exit(i32::from(INTERRUPTED));
         });
-        Ok(Self { stop })
+        Ok(Self { set, stop })
     }
 
     /// Whether the run was asked to stop.
     pub fn is_set(&self) -> bool {
-        *self.stop.borrow()
+        self.set.load(Ordering::SeqCst)
     }
 
     /// Resolves once the run is asked to stop; never, if it is not.
