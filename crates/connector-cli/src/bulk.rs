@@ -377,8 +377,9 @@ fn split_pair<'a>(
             "with --bulk, give {flag} per connector as ID=VALUE, e.g. {flag} {example}"
         ))
     })?;
+    // `find_connector`'s message describes the id; it is not repeated here (it may be a key).
     let connector =
-        find_connector(id.trim()).map_err(|e| UsageError::new(format!("{flag} {id}=…: {e}")))?;
+        find_connector(id.trim()).map_err(|e| UsageError::new(format!("{flag} ID=…: {e}")))?;
     Ok((connector.spec().id, value.trim()))
 }
 

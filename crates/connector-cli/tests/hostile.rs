@@ -361,6 +361,14 @@ async fn values_in_the_wrong_place_are_described_never_quoted() {
         assert_eq!(out.status.code(), Some(0), "{}", everything(&out));
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
         assert_no_leak(&out, &[KEY], "bulk lines with the key in the wrong place");
+
+        // The key given as the connector of a per-connector flag.
+        for flag in ["--rate", "--base-url"] {
+            let pair = format!("{KEY}=5");
+            let out = connector(&["check", "--bulk", "-", flag, &pair], &input);
+            assert_eq!(out.status.code(), Some(2), "{}", everything(&out));
+            assert_no_leak(&out, &[KEY], flag);
+        }
     })
     .await;
 }
