@@ -127,7 +127,17 @@ pub fn read_success<C: Connector + ?Sized>(
         };
     }
 
-    let json = json.map(|body| redactor.redact_json(&body));
+    // Walking the parsed body is needed only when the raw text may hold a secret: in it as
+    // it stands, or behind a JSON escape (`\u0061`) that only parsing undoes.
+    let may_hold_secret = body.contains(&b'\\')
+        || std::str::from_utf8(body).map_or(true, |text| redactor.holds_secret(text));
+    let json = json.map(|parsed| {
+        if may_hold_secret {
+            redactor.redact_json(&parsed)
+        } else {
+            parsed
+        }
+    });
     let null = Value::Null;
     if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
         return Err(Interpreted::new(

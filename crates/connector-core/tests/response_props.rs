@@ -150,3 +150,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_key_behind_json_escapes_is_found_once_parsed() {
+    let escaped: String = KEY
+        .chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect();
+    let body = format!(r#"{{"message": "denied for {escaped}"}}"#).into_bytes();
+    let exchange = Exchange::Response {
+        status: StatusCode::UNAUTHORIZED,
+        headers: HeaderMap::new(),
+        body,
+        attempts: 1,
+    };
+    let outcome =
+        read_success(&Props, &exchange, &redactor(), &reading()).expect_err("a 401 is a refusal");
+    assert_eq!(outcome.status, Status::Rejected);
+    assert!(
+        outcome.message.contains("denied for"),
+        "{}",
+        outcome.message
+    );
+    assert!(!holds_key(&outcome.message), "{}", outcome.message);
+}
