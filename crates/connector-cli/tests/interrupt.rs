@@ -161,11 +161,17 @@ impl Running {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{name}"), self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{name} failed");
+        use rustix::process::{kill_process, Pid, Signal};
+        let signal = match name {
+            "INT" => Signal::INT,
+            "TERM" => Signal::TERM,
+            other => panic!("no signal {other} in these tests"),
+        };
+        let pid = i32::try_from(self.child.id())
+            .ok()
+            .and_then(Pid::from_raw)
+            .expect("a child's pid");
+        kill_process(pid, signal).expect("the signal is sent");
     }
 
     /// Waits for the process to end (at most 10 s); the status, stdout and stderr.
