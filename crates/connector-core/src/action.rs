@@ -17,7 +17,6 @@ use crate::outcome::Status;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{mask, Credentials, RawCredentials, RawValue};
 use crate::spec::Field;
-use crate::text::printable;
 use crate::validate::{validate, validate_fields};
 use crate::Connector;
 
@@ -255,7 +254,7 @@ pub async fn run_action<C: Connector + ?Sized>(
     }
     report.status = outcome.status;
     report.http_status = outcome.http_status;
-    report.message = printable(&redactor.redact(&outcome.message)).into_owned();
+    report.message = redactor.for_people(&outcome.message);
     report.output = outcome.data.map(|output| {
         // Secret outputs are already masked; everything else is provider data like an account.
         let (masked, plain): (Map<String, Value>, Map<String, Value>) = output

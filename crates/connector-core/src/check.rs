@@ -15,7 +15,7 @@ use crate::redact::Redactor;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{Credentials, RawCredentials};
 use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
-use crate::text::{describe_value, printable};
+use crate::text::describe_value;
 use crate::validate::validate;
 use crate::Connector;
 
@@ -121,18 +121,15 @@ pub async fn run_check<C: Connector + ?Sized>(
     let verdict = interpret(connector, variant, &exchange, &redactor);
     report.status = verdict.status;
     report.http_status = verdict.http_status;
-    report.message = printable(&redactor.redact(&verdict.message)).into_owned();
+    report.message = redactor.for_people(&verdict.message);
     if let Some(account) = verdict.data {
         let (account, notes) = bounded_account(account, &redactor);
         report.account = Some(account);
         report.warnings.extend(notes);
     }
-    report.warnings.extend(
-        verdict
-            .warnings
-            .iter()
-            .map(|w| printable(&redactor.redact(w)).into_owned()),
-    );
+    report
+        .warnings
+        .extend(verdict.warnings.iter().map(|w| redactor.for_people(w)));
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     span.in_scope(|| {
         tracing::info!(

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
 use crate::secret::mask;
+use crate::text::printable;
 
 /// The shortest run of a secret's characters that counts as showing it.
 pub const RUN: usize = 12;
@@ -154,11 +155,6 @@ impl Redactor {
         }
     }
 
-    /// Whether there is nothing to look for.
-    pub fn is_empty(&self) -> bool {
-        self.windows.is_empty() && self.whole.is_empty()
-    }
-
     fn add_form(&mut self, form: &[u8]) {
         if form.len() < RUN {
             return;
@@ -209,6 +205,12 @@ impl Redactor {
     fn holds_window(&self, window: u128) -> bool {
         let (word, bit) = filter_bit(window);
         self.filter[word] & bit != 0 && self.windows.contains(&window)
+    }
+
+    /// `text` as a report may say it to people: redacted first, then with control and bidi
+    /// characters escaped ([`printable`]), in that order so an escape cannot split a run.
+    pub fn for_people(&self, text: &str) -> String {
+        printable(&self.redact(text)).into_owned()
     }
 
     /// Which bytes of `text` belong to a run of a secret, widened to whole characters; `None`
@@ -286,11 +288,6 @@ fn push_byte(window: u128, byte: u8) -> u128 {
         other => other.to_ascii_lowercase(),
     };
     ((window << 8) | u128::from(folded)) & MASK
-}
-
-/// Replaces every occurrence of any secret (in any form [`Redactor`] knows) in `text`.
-pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a SecretString>) -> String {
-    Redactor::new(secrets).redact(text).into_owned()
 }
 
 #[cfg(test)]
