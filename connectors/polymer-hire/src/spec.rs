@@ -1,6 +1,8 @@
 //! Polymer Hire's declaration: identity, the API-key field, Bearer auth and the verification request.
 
-use connector_core::{Auth, ConnectorSpec, CredentialVariant, DocLink, Field, VerifyRequest};
+use connector_core::{
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, RequestSpec,
+};
 
 use crate::guide::GUIDE;
 
@@ -9,7 +11,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "Polymer Hire",
     category: "ATS (hiring)",
     summary: "Polymer Hire is an applicant tracking system; its Customer API is read and written with one organization-wide API key.",
-    base_url: "https://api.polymer.co/v1/hire",
+    base_url: BaseUrl::Template("https://api.polymer.co/v1/hire"),
+    origins: &[],
     docs: &[DocLink {
         title: "Polymer Hire API reference",
         url: "https://api.polymer.co/",
@@ -26,18 +29,17 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         }],
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/organization",
-            query: &[],
-            proves: "the key belongs to an active Polymer Hire organization.",
-        },
+        verify: RequestSpec::get("/organization", "the key belongs to an active Polymer Hire organization."),
     }],
     guide: GUIDE,
     actions: &[],
+    bulk_rate: None,
+    undocumented: &[],
     assumptions: &[
         "The shape of the organization object is not documented: any JSON object is accepted, and `id` and `name` are read from it, from a `data` wrapper, or from the first of `items`.",
         "The body of a 401 is not documented; any 401 means the key was refused.",
         "Rate limits are not published; 429 and 5xx answers are retried within the deadline.",
     ],
 };
+
+const _: () = SPEC.assert_valid();

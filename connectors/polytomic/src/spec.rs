@@ -1,11 +1,11 @@
 //! Polytomic's declaration: organization and partner keys, Bearer auth with the API version header,
 //! and the identity endpoint as verification.
 
-use connector_core::action::{ActionRequest, Caution, Output, QueryParam};
+use connector_core::action::{Caution, Output, QueryParam};
 use connector_core::http::Repeat;
 use connector_core::{
-    ActionSpec, Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
-    HeaderValueSource, VerifyRequest,
+    ActionSpec, Auth, BaseUrl, Body, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field,
+    Format, HeaderValueSource, RequestSpec,
 };
 
 use crate::guide::GUIDE;
@@ -36,19 +36,18 @@ const VERSION_HEADER: &[ExtraHeader] = &[ExtraHeader {
     value: HeaderValueSource::Field("api_version"),
 }];
 
-const VERIFY: VerifyRequest = VerifyRequest {
-    method: "GET",
-    path: "/api/me",
-    query: &[],
-    proves: "the key is live, and names the organization, user and role it acts as.",
-};
+const VERIFY: RequestSpec = RequestSpec::get(
+    "/api/me",
+    "the key is live, and names the organization, user and role it acts as.",
+);
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "polytomic",
     name: "Polytomic",
     category: "ELT / reverse ETL",
     summary: "Polytomic syncs data between warehouses, databases and business apps; its API keys are specific to one organization, and partner keys manage customer organizations.",
-    base_url: "https://app.polytomic.com",
+    base_url: BaseUrl::Template("https://app.polytomic.com"),
+    origins: &[],
     docs: &[
         DocLink {
             title: "Obtaining API keys",
@@ -100,6 +99,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     ],
     guide: GUIDE,
     actions: &[CREATE_API_KEY],
+    bulk_rate: None,
+    undocumented: &[],
     assumptions: &[
         "Keys are documented as UUIDs; a key in another format gets a warning and is checked anyway.",
         "The two official SDKs disagree on the 401 body (`{code, error, status, context}` or `{status, message, key, metadata}`); both are read.",
@@ -143,17 +144,17 @@ const CREATE_API_KEY: ActionSpec = ActionSpec {
             default: Some("false"),
         },
     ],
-    request: ActionRequest {
-        method: "POST",
-        path: "/api/organizations/{org_id}/users/{user_id}/keys",
-        query: &[QueryParam {
-            name: "force",
-            input: "force",
-            omit_when: Some("false"),
-        }],
-        json_body: Some("{}"),
-        repeat: Repeat::OnlyIfRefused,
-    },
+    request: RequestSpec::post(
+        "/api/organizations/{org_id}/users/{user_id}/keys",
+        Body::Json("{}"),
+        "",
+    ),
+    query: &[QueryParam {
+        name: "force",
+        input: "force",
+        omit_when: Some("false"),
+    }],
+    repeat: Repeat::OnlyIfRefused,
     outputs: &[Output {
         key: "api_key",
         label: "API key",
@@ -167,3 +168,5 @@ const CREATE_API_KEY: ActionSpec = ActionSpec {
         message: "force revokes the user's current API key before minting the new one: anything still using the old key stops working.",
     }],
 };
+
+const _: () = SPEC.assert_valid();

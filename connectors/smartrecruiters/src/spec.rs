@@ -1,7 +1,7 @@
 //! SmartRecruiters' declaration: the key in `X-SmartToken`, verified by reading the company.
 
 use connector_core::{
-    Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
 };
 
 use crate::guide::GUIDE;
@@ -11,7 +11,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "SmartRecruiters",
     category: "ATS (hiring)",
     summary: "SmartRecruiters is an applicant tracking system; its API keys are created by administrators and act with the system role and access group chosen for them.",
-    base_url: "https://api.smartrecruiters.com",
+    base_url: BaseUrl::Template("https://api.smartrecruiters.com"),
+    origins: &[],
     docs: &[
         DocLink {
             title: "Authentication",
@@ -41,18 +42,17 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             field: "api_key",
         },
         extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/configuration/company",
-            query: &[],
-            proves: "the key is active and its role can read the company's configuration.",
-        },
+        verify: RequestSpec::get("/configuration/company", "the key is active and its role can read the company's configuration."),
     }],
     guide: GUIDE,
     actions: &[],
+    bulk_rate: None,
+    undocumented: &[],
     assumptions: &[
         "Keys are documented as 32 characters, but the provider's own example differs: other lengths get a warning and are checked anyway.",
         "The 401 body is not documented; a `message` field is shown when present.",
         "A sandbox host is not documented; use --base-url to point at one.",
     ],
 };
+
+const _: () = SPEC.assert_valid();

@@ -1,7 +1,7 @@
 //! StackOne's declaration: the key as HTTP Basic username, verified by listing one linked account.
 
 use connector_core::{
-    Auth, ConnectorSpec, CredentialVariant, DocLink, Field, Format, VerifyRequest,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
 };
 
 use crate::guide::GUIDE;
@@ -11,7 +11,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "StackOne",
     category: "Unified API platform",
     summary: "StackOne is a unified API over many HR, ATS, CRM and LMS providers; its API keys belong to a project and carry scopes.",
-    base_url: "https://api.stackone.com",
+    base_url: BaseUrl::Template("https://api.stackone.com"),
+    origins: &[],
     docs: &[
         DocLink {
             title: "API keys",
@@ -36,19 +37,21 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             example: Some("v1.eu1.EXAMPLEexampleEXAMPLEexample"),
             ..Field::api_key("STACKONE_API_KEY")
         }],
-        auth: Auth::BasicUsername { field: "api_key" },
+        auth: Auth::basic_key("api_key"),
         extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/accounts",
-            query: &[("page_size", "1")],
-            proves: "the key is enabled and holds the Platform API read scope needed to list linked accounts.",
-        },
+        verify: RequestSpec {
+        query: &[("page_size", "1")],
+        ..RequestSpec::get("/accounts", "the key is enabled and holds the Platform API read scope needed to list linked accounts.")
+    },
     }],
     guide: GUIDE,
     actions: &[],
+    bulk_rate: None,
+    undocumented: &[],
     assumptions: &[
         "The accounts list is documented both as a bare JSON array and as `{\"data\": [...]}`; both are accepted.",
         "Whether EU and US projects need regional API hosts is not documented; the global host is the default and --base-url selects another.",
     ],
 };
+
+const _: () = SPEC.assert_valid();

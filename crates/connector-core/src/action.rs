@@ -11,9 +11,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::check::{build_request, redactor_for, resolve_variant, CheckOptions};
+use crate::build::{Call, Credential, Target, Token};
+use crate::check::{redactor_for, resolve_variant, CheckOptions};
 use crate::http::{HttpClient, Repeat};
 use crate::outcome::Status;
+use crate::request::RequestSpec;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{mask, Credentials, RawCredentials, RawValue};
 use crate::spec::Field;
@@ -32,7 +34,12 @@ pub struct ActionSpec {
     pub variant: &'static str,
     /// Typed inputs, described like credential fields.
     pub inputs: &'static [Field],
-    pub request: ActionRequest,
+    /// The request; `{input}` placeholders in its path are filled with percent-encoded inputs.
+    pub request: RequestSpec,
+    /// Query parameters filled from inputs.
+    pub query: &'static [QueryParam],
+    /// Whether the request may be repeated after a failure whose effect is unknown.
+    pub repeat: Repeat,
     pub outputs: &'static [Output],
     /// Warnings shown before running with certain input values.
     pub cautions: &'static [Caution],
@@ -53,26 +60,6 @@ impl ActionSpec {
             })
             .map(|c| c.message)
             .collect()
-    }
-}
-
-/// The request an action makes.
-#[derive(Debug)]
-pub struct ActionRequest {
-    pub method: &'static str,
-    /// Appended to the base URL; `{input}` placeholders are filled with percent-encoded inputs.
-    pub path: &'static str,
-    pub query: &'static [QueryParam],
-    /// A JSON body sent as is, e.g. `{}`.
-    pub json_body: Option<&'static str>,
-    /// Whether the request may be repeated after a failure whose effect is unknown.
-    pub repeat: Repeat,
-}
-
-impl ActionRequest {
-    /// `POST /path/{placeholders}`, for docs and logs.
-    pub fn describe(&self) -> String {
-        format!("{} {}", self.method, self.path)
     }
 }
 
@@ -209,27 +196,24 @@ pub async fn run_action<C: Connector + ?Sized>(
         action = action.id,
         endpoint = %action.request.describe(),
     );
-    let request = fill_path(action, &inputs).and_then(|path| {
-        let body = action
-            .request
-            .json_body
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| format!("{} declares an invalid JSON body: {e}", action.id))?;
-        build_request(
-            spec,
-            variant,
-            &credentials,
-            options.base_url.as_ref(),
-            action.request.method,
-            &path,
-            body,
-            action.request.repeat,
-        )
-    });
-    let request = match request {
+    let query = fill_query(action, &inputs);
+    let target = Target {
+        spec,
+        variant,
+        credentials: &credentials,
+        overrides: &options.urls,
+    };
+    let call = Call {
+        request: &action.request,
+        origin: None,
+        credential: Credential::Variant(Token::None),
+        extra_query: &query,
+        inputs: Some(&inputs),
+        repeat: action.repeat,
+    };
+    let request = match target.request(&call) {
         Ok(r) => r,
-        Err(message) => return fail(report, message, Vec::new()),
+        Err(error) => return fail(report, error.to_string(), Vec::new()),
     };
     let exchange = {
         use tracing::Instrument as _;
@@ -238,9 +222,9 @@ pub async fn run_action<C: Connector + ?Sized>(
             .await
     };
     let reading = Reading {
-        request: action.request.describe(),
-        not_found: Status::NotFound,
-        repeat: action.request.repeat,
+        answers: action.request.answers,
+        success: action.request.success,
+        ..Reading::plain(action.request.describe(), Status::NotFound, action.repeat)
     };
     let mut redactor = redactor_for(&credentials, &request);
     let mut secret_outputs = Vec::new();
@@ -287,33 +271,17 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// The request path with its placeholders filled and query appended.
-fn fill_path(action: &ActionSpec, inputs: &Credentials) -> Result<String, String> {
-    let mut path = action.request.path.to_owned();
-    for field in action.inputs {
-        let placeholder = format!("{{{}}}", field.key);
-        if path.contains(&placeholder) {
-            let value = inputs
-                .get(field.key)
-                .ok_or_else(|| format!("input `{}` is required", field.key))?;
-            let encoded = utf8_percent_encode(value.expose_secret(), SEGMENT).to_string();
-            path = path.replace(&placeholder, &encoded);
-        }
-    }
-    let mut query = Vec::new();
-    for param in action.request.query {
-        let Some(value) = inputs.get(param.input).map(|v| v.expose_secret()) else {
-            continue;
-        };
-        if param.omit_when != Some(value) {
-            let encoded = utf8_percent_encode(value, SEGMENT);
-            query.push(format!("{}={encoded}", param.name));
-        }
-    }
-    if !query.is_empty() {
-        path = format!("{path}?{}", query.join("&"));
-    }
-    Ok(path)
+/// The query parameters filled from inputs, values percent-encoded.
+fn fill_query(action: &ActionSpec, inputs: &Credentials) -> Vec<(&'static str, String)> {
+    action
+        .query
+        .iter()
+        .filter_map(|param| {
+            let value = inputs.get(param.input)?.expose_secret();
+            (param.omit_when != Some(value))
+                .then(|| (param.name, utf8_percent_encode(value, SEGMENT).to_string()))
+        })
+        .collect()
 }
 
 /// Reads the declared outputs; secret ones go to `secrets` and appear in the report masked.

@@ -1,20 +1,20 @@
-//! A check from start to end: pick the variant, validate locally, build the request, exchange it,
-//! and sort the answer into exactly one [`Status`] with a message that says what to do next.
+//! A check from start to end: pick the variant, validate locally, build the requests (a token
+//! exchange first when the variant has one), send them, and sort the answer into exactly one
+//! [`Status`] with a message that says what to do next. `--dry-run` builds the same requests and
+//! shows them masked.
 
-use base64::Engine as _;
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION};
-use reqwest::Method;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
-use url::Url;
 
-use crate::http::{header_name, sensitive_header, Exchange, HttpClient, Limits, Repeat, Request};
+use crate::build::{check_placements, Call, Credential, Overrides, ShownRequest, Target, Token};
+use crate::http::{HttpClient, Limits, Repeat, Request};
 use crate::outcome::{CheckReport, Status};
 use crate::redact::Redactor;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{Credentials, RawCredentials};
-use crate::spec::{ConnectorSpec, CredentialVariant, HeaderValueSource};
+use crate::spec::{Auth, ConnectorSpec, CredentialVariant, TokenExchange};
 use crate::text::describe_value;
 use crate::validate::validate;
 use crate::Connector;
@@ -22,9 +22,22 @@ use crate::Connector;
 /// Settings for one check.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
-    /// Replaces the provider's base URL, path prefix included.
-    pub base_url: Option<Url>,
+    /// Where requests go instead of the spec's URLs.
+    pub urls: Overrides,
     pub limits: Limits,
+}
+
+impl CheckOptions {
+    /// Options sending the API requests to `base_url` (tests, `--base-url`).
+    pub fn with_base_url(base_url: impl Into<crate::template::UrlTemplate>) -> Self {
+        Self {
+            urls: Overrides {
+                base_url: Some(base_url.into()),
+                ..Overrides::default()
+            },
+            ..Self::default()
+        }
+    }
 }
 
 /// What a connector reads from a refused or odd response, overriding the generic mapping.
@@ -32,6 +45,138 @@ pub struct CheckOptions {
 pub struct Verdict {
     pub status: Status,
     pub message: String,
+}
+
+/// The requests a check would send, every secret masked: `connector check --dry-run`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRun {
+    pub connector: String,
+    pub variant: String,
+    pub requests: Vec<ShownRequest>,
+}
+
+/// A report that ends before anything is sent.
+fn early_report(
+    spec: &ConnectorSpec,
+    variant: &str,
+    status: Status,
+    message: String,
+) -> CheckReport {
+    CheckReport {
+        connector: spec.id.to_owned(),
+        variant: variant.to_owned(),
+        status,
+        key: None,
+        http_status: None,
+        message,
+        warnings: Vec::new(),
+        account: None,
+        elapsed_ms: 0,
+    }
+}
+
+/// Variant resolved and credentials validated, or the report saying why not.
+struct Prepared {
+    variant: &'static CredentialVariant,
+    credentials: Credentials,
+    report: CheckReport,
+}
+
+fn prepare(
+    spec: &'static ConnectorSpec,
+    variant: Option<&str>,
+    raw: &RawCredentials,
+) -> Result<Prepared, CheckReport> {
+    // The unknown name is not repeated: it may be a key given in the wrong place.
+    let variant = resolve_variant(spec, variant)
+        .map_err(|message| early_report(spec, "", Status::InvalidInput, message))?;
+    let mut report = early_report(spec, variant.name, Status::InvalidInput, String::new());
+    let validated = match validate(variant, raw) {
+        Ok(v) => v,
+        Err(invalid) => {
+            report.key = invalid.masked_key;
+            report.message = invalid.message;
+            report.warnings = invalid.warnings;
+            return Err(report);
+        }
+    };
+    report.key = validated.masked_key;
+    report.warnings = validated.warnings;
+    if let Err(error) = check_placements(spec, variant, &validated.credentials) {
+        report.status = error.status();
+        report.message = error.to_string();
+        return Err(report);
+    }
+    Ok(Prepared {
+        variant,
+        credentials: validated.credentials,
+        report,
+    })
+}
+
+/// The verification call of a variant.
+fn verify_call<'a>(variant: &'static CredentialVariant, token: Token<'a>) -> Call<'a> {
+    Call {
+        request: &variant.verify,
+        origin: None,
+        credential: Credential::Variant(token),
+        extra_query: &[],
+        inputs: None,
+        repeat: Repeat::Safe,
+    }
+}
+
+/// The token request of an exchange.
+fn exchange_call(exchange: &'static TokenExchange) -> Call<'static> {
+    Call {
+        request: &exchange.request,
+        origin: exchange.origin,
+        credential: Credential::Client(&exchange.client),
+        extra_query: &[],
+        inputs: None,
+        repeat: Repeat::Safe,
+    }
+}
+
+/// Builds the requests a check would send and shows them masked; sends nothing. `Err` is the
+/// report of a check that would end before sending (invalid input).
+pub fn dry_run(
+    spec: &'static ConnectorSpec,
+    variant: Option<&str>,
+    raw: &RawCredentials,
+    options: &CheckOptions,
+) -> Result<DryRun, CheckReport> {
+    let prepared = prepare(spec, variant, raw)?;
+    let target = Target {
+        spec,
+        variant: prepared.variant,
+        credentials: &prepared.credentials,
+        overrides: &options.urls,
+    };
+    let mut calls = Vec::new();
+    if let Auth::Exchange(exchange) = prepared.variant.auth {
+        calls.push(exchange_call(exchange));
+    }
+    calls.push(verify_call(prepared.variant, Token::Pending));
+    let mut requests = Vec::new();
+    for call in &calls {
+        // Built to send as well, so a request that could not be sent is refused here too.
+        let built = target.request(call).and_then(|_| target.shown(call));
+        match built {
+            Ok(shown) => requests.push(shown),
+            Err(error) => {
+                let mut report = prepared.report;
+                report.status = error.status();
+                report.message = error.to_string();
+                return Err(report);
+            }
+        }
+    }
+    Ok(DryRun {
+        connector: spec.id.to_owned(),
+        variant: prepared.variant.name.to_owned(),
+        requests,
+    })
 }
 
 /// Runs a check end to end. Never panics and never returns an error: every way it can end is a
@@ -45,85 +190,145 @@ pub async fn run_check<C: Connector + ?Sized>(
 ) -> CheckReport {
     let started = Instant::now();
     let spec = connector.spec();
-    let variant = match resolve_variant(spec, variant) {
-        Ok(v) => v,
-        Err(message) => {
-            // The unknown name is not repeated: it may be a key given in the wrong place.
-            return CheckReport {
-                connector: spec.id.to_owned(),
-                variant: String::new(),
-                status: Status::InvalidInput,
-                key: None,
-                http_status: None,
-                message,
-                warnings: Vec::new(),
-                account: None,
-                elapsed_ms: 0,
-            };
-        }
+    let Prepared {
+        variant,
+        credentials,
+        mut report,
+    } = match prepare(spec, variant, raw) {
+        Ok(p) => p,
+        Err(report) => return report,
     };
-    let mut report = CheckReport {
-        connector: spec.id.to_owned(),
-        variant: variant.name.to_owned(),
-        status: Status::InvalidInput,
-        key: None,
-        http_status: None,
-        message: String::new(),
-        warnings: Vec::new(),
-        account: None,
-        elapsed_ms: 0,
+    let target = Target {
+        spec,
+        variant,
+        credentials: &credentials,
+        overrides: &options.urls,
     };
-    let validated = match validate(variant, raw) {
-        Ok(v) => v,
-        Err(invalid) => {
-            report.key = invalid.masked_key;
-            report.message = invalid.message;
-            report.warnings = invalid.warnings;
-            return report;
-        }
-    };
-    report.key = validated.masked_key;
-    report.warnings = validated.warnings;
-    let credentials = validated.credentials;
-
     let span = tracing::info_span!(
         "check",
         connector = spec.id,
         variant = variant.name,
         endpoint = %variant.verify.describe(),
     );
-    let _entered = span.enter();
-    let request = match build_request(
-        spec,
-        variant,
-        &credentials,
-        options.base_url.as_ref(),
-        variant.verify.method,
-        &variant.verify.path_and_query(),
-        None,
-        Repeat::Safe,
-    ) {
+    let mut redactor = Redactor::new(credentials.secrets());
+    let fields: Vec<(&'static str, String)> = credentials.public().collect();
+
+    let token = match variant.auth {
+        Auth::Exchange(exchange) => {
+            let call = exchange_call(exchange);
+            let request = match target.request(&call) {
+                Ok(r) => r,
+                Err(error) => {
+                    report.status = error.status();
+                    report.message = error.to_string();
+                    return report;
+                }
+            };
+            add_sent(&mut redactor, &request);
+            let answer = send(http, &request, &options.limits, started, &span).await;
+            let reading = Reading {
+                answers: exchange.request.answers,
+                success: exchange.request.success,
+                fields: fields.clone(),
+                ..Reading::plain(
+                    exchange.request.describe(),
+                    Status::Unexpected,
+                    Repeat::Safe,
+                )
+            };
+            let token = match read_success(connector, &answer, &redactor, &reading) {
+                Ok((code, json)) => read_token(spec, exchange, code, &json),
+                Err(failed) => Err(failed),
+            };
+            match token {
+                Ok(token) => {
+                    redactor.add_secret(token.expose_secret());
+                    Some(token)
+                }
+                Err(failed) => {
+                    let failed = Interpreted {
+                        message: format!("At the token exchange: {}", failed.message),
+                        ..failed
+                    };
+                    return finish(report, failed, &redactor, started, &span);
+                }
+            }
+        }
+        _ => None,
+    };
+
+    let call = verify_call(variant, token.as_ref().map_or(Token::None, Token::Value));
+    let request = match target.request(&call) {
         Ok(r) => r,
-        Err(message) => {
-            report.message = message;
+        Err(error) => {
+            report.status = error.status();
+            report.message = error.to_string();
             return report;
         }
     };
-    drop(_entered);
-
-    let exchange = {
-        use tracing::Instrument as _;
-        http.exchange(&request, &options.limits)
-            .instrument(span.clone())
-            .await
+    add_sent(&mut redactor, &request);
+    let answer = send(http, &request, &options.limits, started, &span).await;
+    let reading = Reading {
+        answers: variant.verify.answers,
+        success: variant.verify.success,
+        fields,
+        ..Reading::plain(variant.verify.describe(), Status::Unexpected, Repeat::Safe)
     };
-    let redactor = redactor_for(&credentials, &request);
-    let verdict = interpret(connector, variant, &exchange, &redactor);
+    let verdict = interpret(connector, variant, &answer, &redactor, &reading);
+    finish(report, verdict, &redactor, started, &span)
+}
+
+/// Sends one request within what is left of the check's deadline.
+async fn send(
+    http: &HttpClient,
+    request: &Request,
+    limits: &Limits,
+    started: Instant,
+    span: &tracing::Span,
+) -> crate::http::Exchange {
+    use tracing::Instrument as _;
+    let limits = Limits {
+        timeout: limits.timeout.saturating_sub(started.elapsed()),
+        ..*limits
+    };
+    http.exchange(request, &limits)
+        .instrument(span.clone())
+        .await
+}
+
+/// The token of a successful exchange answer.
+fn read_token(
+    spec: &ConnectorSpec,
+    exchange: &TokenExchange,
+    code: u16,
+    json: &Value,
+) -> Result<SecretString, Interpreted> {
+    match json.pointer(exchange.token).and_then(Value::as_str) {
+        Some(token) if !token.is_empty() => Ok(SecretString::from(token.to_owned())),
+        _ => Err(Interpreted::new(
+            Status::Unexpected,
+            Some(code),
+            format!(
+                "{} answered {code} without a token at `{}`; the token endpoint may have changed",
+                spec.name, exchange.token
+            ),
+        )),
+    }
+}
+
+/// Fills the report from the verdict, every text through the redactor.
+fn finish(
+    mut report: CheckReport,
+    verdict: Interpreted,
+    redactor: &Redactor,
+    started: Instant,
+    span: &tracing::Span,
+) -> CheckReport {
     report.status = verdict.status;
     report.http_status = verdict.http_status;
     report.message = redactor.for_people(&verdict.message);
     if let Some(account) = verdict.data {
-        let (account, notes) = bounded_account(account, &redactor);
+        let (account, notes) = bounded_account(account, redactor);
         report.account = Some(account);
         report.warnings.extend(notes);
     }
@@ -142,15 +347,20 @@ pub async fn run_check<C: Connector + ?Sized>(
     report
 }
 
-/// What must never come out of a check: the secret field values, in every form, and the exact
-/// credential-bearing header values sent.
-pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
-    let mut redactor = Redactor::new(credentials.secrets());
+/// Adds the exact credential-bearing header values of a request to what must never come out.
+fn add_sent(redactor: &mut Redactor, request: &Request) {
     for value in request.headers.values().filter(|v| v.is_sensitive()) {
         if let Ok(text) = value.to_str() {
             redactor.add_sent(text);
         }
     }
+}
+
+/// What must never come out of a check: the secret field values, in every form, and the exact
+/// credential-bearing header values sent.
+pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
+    let mut redactor = Redactor::new(credentials.secrets());
+    add_sent(&mut redactor, request);
     redactor
 }
 
@@ -174,115 +384,14 @@ pub fn resolve_variant(
     }
 }
 
-/// The base URL in effect: the override, or the spec's.
-pub fn effective_base(spec: &ConnectorSpec, base_url: Option<&Url>) -> Result<Url, String> {
-    match base_url {
-        Some(url) => Ok(url.clone()),
-        None => Url::parse(spec.base_url)
-            .map_err(|e| format!("{} declares an invalid base URL: {e}", spec.id)),
-    }
-}
-
-/// Joins a base URL (which may carry a path prefix) and a request path with its query. Only the
-/// path and query are parsed again: bulk checks build a URL per line.
-pub fn join_url(base: &Url, path_and_query: &str) -> Result<Url, String> {
-    let (path, query) = match path_and_query.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (path_and_query, None),
-    };
-    if base.cannot_be_a_base() {
-        return Err(format!("cannot build a request URL on {base}"));
-    }
-    let mut url = base.clone();
-    let joined = format!(
-        "{}/{}",
-        base.path().trim_end_matches('/'),
-        path.trim_start_matches('/')
-    );
-    url.set_path(&joined);
-    url.set_query(query);
-    Ok(url)
-}
-
-/// Builds a request to the connector's base URL with the credential attached as the variant
-/// declares, plus its extra headers.
-#[allow(clippy::too_many_arguments)]
-pub fn build_request(
-    spec: &ConnectorSpec,
-    variant: &CredentialVariant,
-    credentials: &Credentials,
-    base_url: Option<&Url>,
-    method: &str,
-    path_and_query: &str,
-    body: Option<Value>,
-    repeat: Repeat,
-) -> Result<Request, String> {
-    let url = join_url(&effective_base(spec, base_url)?, path_and_query)?;
-    let method = Method::from_bytes(method.as_bytes())
-        .map_err(|_| format!("{} declares an invalid HTTP method `{method}`", spec.id))?;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        ACCEPT,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    let key_field = variant.auth.field();
-    let key = credentials
-        .get(key_field)
-        .map(|k| k.expose_secret())
-        .ok_or_else(|| format!("field `{key_field}` is required"))?;
-    let unsendable = || format!("field `{key_field}` cannot be sent in an HTTP header");
-    match variant.auth {
-        crate::spec::Auth::Bearer { .. } => {
-            let value = sensitive_header(&format!("Bearer {key}")).ok_or_else(unsendable)?;
-            headers.insert(AUTHORIZATION, value);
-        }
-        crate::spec::Auth::BasicUsername { .. } => {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
-            let value = sensitive_header(&format!("Basic {encoded}")).ok_or_else(unsendable)?;
-            headers.insert(AUTHORIZATION, value);
-        }
-        crate::spec::Auth::Header { header, .. } => {
-            let name = header_name(header)
-                .ok_or_else(|| format!("{} declares an invalid header `{header}`", spec.id))?;
-            headers.insert(name, sensitive_header(key).ok_or_else(unsendable)?);
-        }
-    }
-    for extra in variant.extra_headers {
-        let name = header_name(extra.name)
-            .ok_or_else(|| format!("{} declares an invalid header `{}`", spec.id, extra.name))?;
-        let value = match extra.value {
-            HeaderValueSource::Fixed(v) => v,
-            HeaderValueSource::Field(field) => match credentials.get(field) {
-                Some(v) => v.expose_secret(),
-                None => continue,
-            },
-        };
-        let value = value
-            .parse()
-            .map_err(|_| format!("header `{}` has a value HTTP cannot carry", extra.name))?;
-        headers.insert(name, value);
-    }
-    Ok(Request {
-        method,
-        url,
-        headers,
-        body,
-        repeat,
-    })
-}
-
 fn interpret<C: Connector + ?Sized>(
     connector: &C,
     variant: &'static CredentialVariant,
-    exchange: &Exchange,
+    exchange: &crate::http::Exchange,
     redactor: &Redactor,
+    reading: &Reading,
 ) -> Interpreted {
-    let reading = Reading {
-        request: variant.verify.describe(),
-        not_found: Status::Unexpected,
-        repeat: Repeat::Safe,
-    };
-    let (code, json) = match read_success(connector, exchange, redactor, &reading) {
+    let (code, json) = match read_success(connector, exchange, redactor, reading) {
         Ok(success) => success,
         Err(failed) => return failed,
     };
@@ -303,20 +412,5 @@ fn interpret<C: Connector + ?Sized>(
                 spec.name
             ),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn join_keeps_the_base_path_prefix_and_the_query() {
-        let base = Url::parse("https://api.example.com/v1/hire/").unwrap();
-        let url = join_url(&base, "/organization").unwrap();
-        assert_eq!(url.as_str(), "https://api.example.com/v1/hire/organization");
-        let base = Url::parse("http://127.0.0.1:8080").unwrap();
-        let url = join_url(&base, "/accounts?page_size=1").unwrap();
-        assert_eq!(url.as_str(), "http://127.0.0.1:8080/accounts?page_size=1");
     }
 }

@@ -38,7 +38,29 @@ pub struct Troubleshooting {
     pub unavailable: Option<&'static str>,
 }
 
+impl SetupGuide {
+    /// A guide with nothing in it, for tests and scaffolds.
+    pub const EMPTY: SetupGuide = SetupGuide {
+        prerequisites: &[],
+        steps: &[],
+        lifecycle: &[],
+        troubleshooting: Troubleshooting::NONE,
+    };
+}
+
 impl Troubleshooting {
+    /// The provider-specific advice for an outcome, if any.
+    pub fn for_status(&self, status: crate::Status) -> Option<&'static str> {
+        use crate::Status;
+        match status {
+            Status::Rejected => self.rejected,
+            Status::Forbidden => self.forbidden,
+            Status::RateLimited => self.rate_limited,
+            Status::Unavailable => self.unavailable,
+            _ => None,
+        }
+    }
+
     pub const NONE: Troubleshooting = Troubleshooting {
         rejected: None,
         forbidden: None,

@@ -54,14 +54,41 @@ pub enum Repeat {
     OnlyIfRefused,
 }
 
-/// A prepared request. Its headers carry the credential, marked sensitive.
-#[derive(Debug)]
+/// A prepared request. Its headers carry the credential, marked sensitive; its URL may carry a
+/// key in the query and its body a client secret, so Debug shows neither.
 pub struct Request {
     pub method: Method,
     pub url: Url,
     pub headers: HeaderMap,
-    pub body: Option<serde_json::Value>,
+    pub body: Option<RequestBody>,
     pub repeat: Repeat,
+}
+
+/// A request body with its content type.
+#[derive(Clone)]
+pub struct RequestBody {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("origin", &self.url.origin().ascii_serialization())
+            .field("path", &self.url.path())
+            .field("query", &self.url.query().map(|_| "[REDACTED]"))
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("repeat", &self.repeat)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} bytes)", self.content_type, self.bytes.len())
+    }
 }
 
 /// What came back, after retries.
@@ -280,7 +307,10 @@ impl HttpClient {
             .request(request.method.clone(), request.url.clone())
             .headers(request.headers.clone());
         if let Some(body) = &request.body {
-            builder = builder.json(body);
+            if !request.headers.contains_key(reqwest::header::CONTENT_TYPE) {
+                builder = builder.header(reqwest::header::CONTENT_TYPE, body.content_type);
+            }
+            builder = builder.body(body.bytes.clone());
         }
         let mut response = match builder.send().await {
             Ok(response) => response,

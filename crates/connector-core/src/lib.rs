@@ -2,19 +2,23 @@
 //! [`validate`]ion, the shared [`http`] client, the typed [`outcome`]s of a check, and the
 //! [`redact`]ion and [`text`] rules that keep secrets and terminal tricks out of what is printed.
 //!
-//! A connector is mostly data (a `const` [`ConnectorSpec`]); it writes code only for what is its
-//! own: reading the account out of the verification response, and any provider-specific reading
-//! of refusals.
+//! A connector is mostly data (a `const` [`ConnectorSpec`]): base URL templates and regions, the
+//! way the credential travels (including a token exchange), one [`RequestSpec`] per request and
+//! the answer rules that read it. It writes code only for what is its own: reading the account
+//! out of the verification response, and, rarely, a provider-specific reading of refusals.
 
 pub mod action;
+pub mod build;
 pub mod check;
 pub mod guide;
 pub mod http;
 pub mod outcome;
 pub mod redact;
+pub mod request;
 pub mod response;
 pub mod secret;
 pub mod spec;
+pub mod template;
 pub mod text;
 pub mod validate;
 
@@ -22,16 +26,19 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 pub use action::{run_action, ActionReport, ActionResult, ActionSpec};
-pub use check::{run_check, CheckOptions, Verdict};
+pub use build::{BuildError, Overrides, ShownRequest};
+pub use check::{dry_run, run_check, CheckOptions, DryRun, Verdict};
 pub use guide::{SetupGuide, Step, Troubleshooting};
 pub use http::{HttpClient, Limits};
 pub use outcome::{Account, CheckReport, Status};
 pub use redact::Redactor;
+pub use request::{Answer, Body, Literal, Match, Method, RequestSpec};
 pub use secret::{mask, RawCredentials};
 pub use spec::{
-    Auth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format, HeaderValueSource,
-    VerifyRequest,
+    Auth, BaseUrl, ClientAuth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field,
+    FieldRole, Format, HeaderValueSource, Origin, Part, SecretHeader, TokenExchange,
 };
+pub use template::{Placement, UrlTemplate};
 
 /// What a successful verification proves: the account, plus anything worth a warning.
 #[derive(Debug, Default)]

@@ -11,6 +11,7 @@ use url::Url;
 use crate::http::{retry_after, Exchange, Repeat};
 use crate::outcome::{Account, Status};
 use crate::redact::Redactor;
+use crate::request::{Answer, Match};
 use crate::text::printable;
 use crate::Connector;
 
@@ -47,6 +48,37 @@ pub struct Reading {
     pub not_found: Status,
     /// Whether the request may have had an effect when no answer came.
     pub repeat: Repeat,
+    /// The request's declared answer rules, tried before the generic HTTP meanings.
+    pub answers: &'static [Answer],
+    /// What a 2xx body must satisfy to count as a success.
+    pub success: Option<Match>,
+    /// Non-secret field values for `{field}` in rule messages.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl Reading {
+    /// Reading an answer with no declared rules.
+    pub fn plain(request: String, not_found: Status, repeat: Repeat) -> Self {
+        Self {
+            request,
+            not_found,
+            repeat,
+            answers: &[],
+            success: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// A rule's message with its `{field}` placeholders filled.
+    fn message(&self, template: &str) -> String {
+        crate::template::fill(template, |name, _| {
+            self.fields
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap_or_else(|_| template.to_owned())
+    }
 }
 
 /// Returns the status code and JSON body of a 2xx answer; sorts everything else. A refusal's body
@@ -113,6 +145,26 @@ pub fn read_success<C: Connector + ?Sized>(
     let code = status.as_u16();
     let json: Option<Value> = serde_json::from_slice(body).ok();
     if status.is_success() {
+        if let Some(json) = &json {
+            if let Some(failed) = declared_answer(spec, code, body, json, redactor, reading) {
+                return Err(failed);
+            }
+            if let Some(success) = &reading.success {
+                let text = String::from_utf8_lossy(body);
+                if !success.holds(&text, Some(json)) {
+                    let said = said(&redactor.redact_json(json));
+                    return Err(Interpreted::new(
+                        Status::Unexpected,
+                        Some(code),
+                        format!(
+                            "{} answered {code}{said} without the sign of success this connector expects ({}); the API may have changed",
+                            spec.name,
+                            success.describe()
+                        ),
+                    ));
+                }
+            }
+        }
         return match json {
             Some(json) => Ok((code, json)),
             None => Err(Interpreted::new(
@@ -139,6 +191,16 @@ pub fn read_success<C: Connector + ?Sized>(
         }
     });
     let null = Value::Null;
+    if let Some(failed) = declared_answer(
+        spec,
+        code,
+        body,
+        json.as_ref().unwrap_or(&null),
+        redactor,
+        reading,
+    ) {
+        return Err(failed);
+    }
     if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
         return Err(Interpreted::new(
             verdict.status,
@@ -147,11 +209,7 @@ pub fn read_success<C: Connector + ?Sized>(
         ));
     }
 
-    let said = json
-        .as_ref()
-        .and_then(provider_message)
-        .map(|m| format!(" (the provider said: \"{m}\")"))
-        .unwrap_or_default();
+    let said = json.as_ref().map(said).unwrap_or_default();
     let name = spec.name;
     let (status, message) = match status {
         StatusCode::UNAUTHORIZED => (
@@ -225,6 +283,42 @@ pub fn read_success<C: Connector + ?Sized>(
     Err(Interpreted::new(status, Some(code), message))
 }
 
+/// ` (the provider said: "…")` when the (redacted) body holds a message.
+fn said(json: &Value) -> String {
+    provider_message(json)
+        .map(|m| format!(" (the provider said: \"{m}\")"))
+        .unwrap_or_default()
+}
+
+/// The first declared answer rule matching this status and body, as the outcome it names. The
+/// body is matched as received; the message quotes only the redacted body.
+fn declared_answer(
+    spec: &crate::ConnectorSpec,
+    code: u16,
+    body: &[u8],
+    json: &Value,
+    redactor: &Redactor,
+    reading: &Reading,
+) -> Option<Interpreted> {
+    let rule: &Answer = reading.answers.iter().find(|rule| {
+        rule.status == code
+            && rule.when.as_ref().map_or(true, |m| {
+                m.holds(&String::from_utf8_lossy(body), Some(json))
+            })
+    })?;
+    let said = said(&redactor.redact_json(json));
+    let tip = hint(spec.guide.troubleshooting.for_status(rule.outcome));
+    Some(Interpreted::new(
+        rule.outcome,
+        Some(code),
+        format!(
+            "{} answered {code}{said}: {}{tip}",
+            spec.name,
+            reading.message(rule.message)
+        ),
+    ))
+}
+
 fn hint(text: Option<&str>) -> String {
     text.map(|t| format!(". {t}")).unwrap_or_default()
 }
@@ -258,18 +352,35 @@ fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
 pub const MAX_PROVIDER_MESSAGE: usize = 200;
 
 /// The human message in a provider's error body, whatever its shape: `message`, `error` (text or
-/// an object with a message), `detail`, `error_description` or `title`. Control and bidi
+/// an object with a message), `detail`, `error_description`, `title`, `errorInfo.message`, or
+/// the first of an `errors` list (texts, or objects with a `message` or `title`). Control and bidi
 /// characters are escaped, then the text is truncated; the body must already be redacted
 /// ([`read_success`] hands `classify` a redacted body).
 pub fn provider_message(body: &Value) -> Option<String> {
     let obj = body.as_object()?;
-    let text = ["message", "error_description", "detail", "error", "title"]
-        .iter()
-        .find_map(|k| match obj.get(*k)? {
+    let text_of = |value: &Value| -> Option<String> {
+        match value {
             Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-            Value::Object(inner) => inner.get("message")?.as_str().map(str::to_owned),
+            Value::Object(inner) => ["message", "title", "detail"]
+                .iter()
+                .find_map(|k| inner.get(*k)?.as_str().map(str::to_owned)),
             _ => None,
-        })?;
+        }
+    };
+    let text = [
+        "message",
+        "error_description",
+        "detail",
+        "error",
+        "title",
+        "errorInfo",
+    ]
+    .iter()
+    .find_map(|k| text_of(obj.get(*k)?))
+    .or_else(|| match obj.get("errors")? {
+        Value::Array(items) => items.iter().find_map(text_of),
+        other => text_of(other),
+    })?;
     let text: String = printable(&text)
         .chars()
         .take(MAX_PROVIDER_MESSAGE)

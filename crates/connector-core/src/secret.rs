@@ -174,6 +174,19 @@ impl Credentials {
         self.values.get(key)
     }
 
+    /// Whether `key` holds a secret.
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.secret.contains(key)
+    }
+
+    /// The non-secret fields and their values, e.g. for `{api_version}` in a message.
+    pub fn public(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+        self.values
+            .iter()
+            .filter(|(key, _)| !self.secret.contains(*key))
+            .map(|(key, value)| (*key, value.expose_secret().to_owned()))
+    }
+
     /// The values of the secret fields.
     pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
         self.values

@@ -126,7 +126,7 @@ pub fn validate_fields(
 
 /// The masked key as supplied (trimmed), if the key field was given as text.
 pub fn masked_key(variant: &CredentialVariant, raw: &RawCredentials) -> Option<String> {
-    match raw.get(variant.auth.field()) {
+    match raw.get(variant.key_field()?.key) {
         Some(RawValue::Text(value)) => {
             let trimmed = value
                 .expose_secret()

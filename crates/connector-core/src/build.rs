@@ -1,0 +1,685 @@
+//! Building requests from a spec: the URL from a base URL template and the request's path, the
+//! credential as the variant sends it, headers and body. Every request (verification, token
+//! exchange, action) goes through [`build`], once to send it and, for `--dry-run`, once to show it
+//! with every secret masked, so what is shown is what would be sent.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderMap, HeaderValue};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use url::Url;
+
+use crate::http::{header_name, Repeat, Request, RequestBody, USER_AGENT};
+use crate::outcome::Status;
+use crate::request::{Body, Method, RequestSpec};
+use crate::secret::{mask, Credentials};
+use crate::spec::{
+    Auth, BaseUrl, ClientAuth, ConnectorSpec, CredentialVariant, HeaderValueSource, Part,
+};
+use crate::template::{base_placement, fill, Placement, UrlTemplate};
+
+/// Where a check's requests go instead of the spec's URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Replaces the API base URL, path prefix included.
+    pub base_url: Option<UrlTemplate>,
+    /// Replaces a named origin's URL (e.g. `auth`).
+    pub origins: BTreeMap<String, UrlTemplate>,
+}
+
+/// What a token-bearing request carries in place of the token.
+#[derive(Debug, Clone, Copy)]
+pub enum Token<'a> {
+    /// Not a request that needs one.
+    None,
+    /// The exchanged token.
+    Value(&'a secrecy::SecretString),
+    /// Not exchanged yet: shown as a placeholder (`--dry-run`).
+    Pending,
+}
+
+/// The placeholder shown where an exchanged token will go.
+pub const TOKEN_PLACEHOLDER: &str = "<access_token from the exchange>";
+
+/// Whether a request is built to send, or to show with its secrets masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    Send,
+    Show,
+}
+
+/// One request to build.
+#[derive(Debug)]
+pub struct Call<'a> {
+    pub request: &'a RequestSpec,
+    /// The named origin it goes to; `None` for the API base URL.
+    pub origin: Option<&'static str>,
+    /// The credential it carries.
+    pub credential: Credential<'a>,
+    /// Query parameters computed by the caller (an action's inputs), already final.
+    pub extra_query: &'a [(&'static str, String)],
+    /// Inputs filling placeholders before the credential fields (an action's).
+    pub inputs: Option<&'a Credentials>,
+    pub repeat: Repeat,
+}
+
+/// The credential a request carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// As the variant's auth declares (for an exchange: the token).
+    Variant(Token<'a>),
+    /// The client credentials of a token request.
+    Client(&'a ClientAuth),
+}
+
+/// A request as `--dry-run` shows it: every secret masked.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ShownRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// Why a request could not be built. Names the field and the fix; never quotes a value.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum BuildError {
+    #[error("field `{field}` ({label}) {rule}; nothing was sent")]
+    Placement {
+        field: &'static str,
+        label: &'static str,
+        rule: &'static str,
+    },
+    #[error(
+        "field `{field}` ({label}) is required to build the request; put it in the credentials"
+    )]
+    Missing {
+        field: &'static str,
+        label: &'static str,
+    },
+    #[error(
+        "field `{field}` cannot be sent in an HTTP header (it holds characters HTTP cannot carry)"
+    )]
+    Unsendable { field: &'static str },
+    #[error("{setting} names the placeholder `{{{name}}}`, which {connector} has no field for; use one of its fields or leave it out")]
+    UnknownPlaceholder {
+        setting: String,
+        name: String,
+        connector: &'static str,
+    },
+    #[error("field `{field}` must be one of the listed values to choose the base URL")]
+    NoChoice { field: &'static str },
+    #[error("{connector} declares a request that cannot be built ({reason}); this is a bug in the connector")]
+    Declared {
+        connector: &'static str,
+        reason: String,
+    },
+}
+
+impl BuildError {
+    /// The outcome a check that stops here ends with.
+    pub fn status(&self) -> Status {
+        match self {
+            BuildError::Declared { .. } => Status::Unexpected,
+            _ => Status::InvalidInput,
+        }
+    }
+
+    /// The field at fault, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            BuildError::Placement { field, .. }
+            | BuildError::Missing { field, .. }
+            | BuildError::Unsendable { field }
+            | BuildError::NoChoice { field } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// The checks a credential set must pass before any request: every field that lands in a URL
+/// fits its place (host label or path segment), under the spec's default URLs, whatever the
+/// overrides say.
+pub fn check_placements(
+    spec: &ConnectorSpec,
+    variant: &CredentialVariant,
+    credentials: &Credentials,
+) -> Result<(), BuildError> {
+    for field in variant.fields {
+        let Some(placement) = variant.placement(spec, field.key) else {
+            continue;
+        };
+        match credentials.get(field.key) {
+            Some(value) if placement.allows(value.expose_secret()) => {}
+            Some(_) => {
+                return Err(BuildError::Placement {
+                    field: field.key,
+                    label: field.label,
+                    rule: placement.rule(),
+                })
+            }
+            None => {
+                return Err(BuildError::Missing {
+                    field: field.key,
+                    label: field.label,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Characters of a substituted value left as they are in a query string or form body.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The request's parts before they become a [`Request`] or a [`ShownRequest`].
+struct Parts {
+    method: Method,
+    url: String,
+    /// Name as declared, value, sensitive.
+    headers: Vec<(&'static str, String, bool)>,
+    body: Option<(&'static str, String)>,
+}
+
+/// Everything a request is built from.
+#[derive(Debug)]
+pub struct Target<'a> {
+    pub spec: &'static ConnectorSpec,
+    pub variant: &'static CredentialVariant,
+    pub credentials: &'a Credentials,
+    pub overrides: &'a Overrides,
+}
+
+impl Target<'_> {
+    /// Builds `call` to send.
+    pub fn request(&self, call: &Call<'_>) -> Result<Request, BuildError> {
+        let parts = self.parts(call, Exposure::Send)?;
+        let declared = |reason: String| BuildError::Declared {
+            connector: self.spec.id,
+            reason,
+        };
+        let url = Url::parse(&parts.url).map_err(|e| declared(format!("URL: {e}")))?;
+        let mut headers = HeaderMap::with_capacity(parts.headers.len());
+        for (name, value, sensitive) in parts.headers {
+            let header =
+                header_name(name).ok_or_else(|| declared(format!("header name `{name}`")))?;
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                match self.auth_field_in_header(name) {
+                    Some(field) => BuildError::Unsendable { field },
+                    None => declared(format!("a value for header `{name}`")),
+                }
+            })?;
+            value.set_sensitive(sensitive);
+            headers.insert(header, value);
+        }
+        Ok(Request {
+            method: parts.method.to_http(),
+            url,
+            headers,
+            body: parts.body.map(|(content_type, text)| RequestBody {
+                content_type,
+                bytes: text.into_bytes(),
+            }),
+            repeat: call.repeat,
+        })
+    }
+
+    /// Builds `call` to show, every secret masked.
+    pub fn shown(&self, call: &Call<'_>) -> Result<ShownRequest, BuildError> {
+        let parts = self.parts(call, Exposure::Show)?;
+        Ok(ShownRequest {
+            method: parts.method.as_str().to_owned(),
+            url: parts.url,
+            headers: parts
+                .headers
+                .into_iter()
+                .map(|(n, v, _)| (n.to_owned(), v))
+                .collect(),
+            body: parts.body.map(|(_, text)| text),
+        })
+    }
+
+    /// The secret field a header carries, for the message when its value cannot be sent.
+    fn auth_field_in_header(&self, _header: &str) -> Option<&'static str> {
+        self.variant.key_field().map(|f| f.key)
+    }
+
+    /// A field's value as sent, or as shown (secret fields masked).
+    fn value(&self, key: &str, exposure: Exposure) -> Option<String> {
+        let value = self.credentials.get(key)?.expose_secret();
+        let secret = self.credentials.is_secret(key);
+        Some(if secret && exposure == Exposure::Show {
+            mask(value)
+        } else {
+            value.to_owned()
+        })
+    }
+
+    fn required(&self, key: &'static str, exposure: Exposure) -> Result<String, BuildError> {
+        self.value(key, exposure)
+            .ok_or_else(|| BuildError::Missing {
+                field: key,
+                label: self.variant.field(key).map_or(key, |f| f.label),
+            })
+    }
+
+    fn unknown(&self, setting: &str, name: &str) -> BuildError {
+        BuildError::UnknownPlaceholder {
+            setting: setting.to_owned(),
+            name: name.to_owned(),
+            connector: self.spec.id,
+        }
+    }
+
+    /// The base URL a call goes to, placeholders filled.
+    fn base(&self, origin: Option<&'static str>) -> Result<String, BuildError> {
+        let (overridden, declared, setting) = match origin {
+            None => (
+                self.overrides.base_url.as_ref(),
+                Some(&self.spec.base_url),
+                "the base URL override".to_owned(),
+            ),
+            Some(name) => (
+                self.overrides.origins.get(name),
+                self.spec.origin(name).map(|o| &o.url),
+                format!("the `{name}` base URL override"),
+            ),
+        };
+        if let Some(template) = overridden {
+            if let Some(url) = template.fixed() {
+                return Ok(url.as_str().to_owned());
+            }
+            return self.fill_base(template.as_str(), &setting);
+        }
+        let declared = declared.ok_or_else(|| BuildError::Declared {
+            connector: self.spec.id,
+            reason: format!("no origin named `{}`", origin.unwrap_or("")),
+        })?;
+        let template = match declared {
+            BaseUrl::Template(t) => *t,
+            BaseUrl::Choice { field, .. } => {
+                let choice = self.credentials.get(field).map(|v| v.expose_secret());
+                declared
+                    .template_for(choice)
+                    .ok_or(BuildError::NoChoice { field })?
+            }
+        };
+        self.fill_base(template, &format!("{}'s base URL", self.spec.id))
+    }
+
+    fn fill_base(&self, template: &str, setting: &str) -> Result<String, BuildError> {
+        let mut failure = None;
+        let filled = fill(template, |name, range| {
+            let placement = base_placement(template, range.start);
+            match self.placed(name, placement) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            }
+        });
+        match filled {
+            Ok(url) => Ok(url),
+            Err(name) => Err(failure.unwrap_or_else(|| self.unknown(setting, name))),
+        }
+    }
+
+    /// A non-secret field's value checked for where it lands.
+    fn placed(&self, name: &str, placement: Placement) -> Result<String, BuildError> {
+        let field = self
+            .variant
+            .field(name)
+            .ok_or_else(|| self.unknown("a URL template", name))?;
+        let value = self.required(field.key, Exposure::Send)?;
+        if placement.allows(&value) {
+            Ok(value)
+        } else {
+            Err(BuildError::Placement {
+                field: field.key,
+                label: field.label,
+                rule: placement.rule(),
+            })
+        }
+    }
+
+    /// Fills a path template: inputs are percent-encoded, fields must be one segment.
+    fn path(&self, template: &str, inputs: Option<&Credentials>) -> Result<String, BuildError> {
+        let mut failure = None;
+        let filled = fill(template, |name, _| {
+            if let Some(value) = inputs.and_then(|i| i.get(name)) {
+                return Some(utf8_percent_encode(value.expose_secret(), QUERY_VALUE).to_string());
+            }
+            match self.placed(name, Placement::PathSegment) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            }
+        });
+        filled.map_err(|name| failure.unwrap_or_else(|| self.unknown("a request path", name)))
+    }
+
+    /// Fills a value template (query, header, form): secrets masked when shown; encoded for a
+    /// query or form when sent.
+    fn text(
+        &self,
+        template: &'static str,
+        exposure: Exposure,
+        encode: bool,
+    ) -> Result<String, BuildError> {
+        let mut failure = None;
+        let filled = fill(template, |name, _| {
+            let field = match self.variant.field(name) {
+                Some(f) => f,
+                None => {
+                    failure = Some(self.unknown("a request template", name));
+                    return None;
+                }
+            };
+            match self.required(field.key, exposure) {
+                Ok(v) if encode && exposure == Exposure::Send => {
+                    Some(utf8_percent_encode(&v, QUERY_VALUE).to_string())
+                }
+                Ok(v) => Some(v),
+                Err(e) => {
+                    failure = Some(e);
+                    None
+                }
+            }
+        });
+        filled.map_err(|name| failure.unwrap_or_else(|| self.unknown("a request template", name)))
+    }
+
+    fn parts(&self, call: &Call<'_>, exposure: Exposure) -> Result<Parts, BuildError> {
+        let request = call.request;
+        let base = self.base(call.origin)?;
+        let path = self.path(request.path, call.inputs)?;
+        let mut url = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        let mut query: Vec<String> = Vec::new();
+        for (name, template) in request.query {
+            query.push(format!("{name}={}", self.text(template, exposure, true)?));
+        }
+        for (name, value) in call.extra_query {
+            query.push(format!("{name}={value}"));
+        }
+
+        let mut headers: Vec<(&'static str, String, bool)> = Vec::with_capacity(6);
+        let set = |headers: &mut Vec<(&'static str, String, bool)>,
+                   name: &'static str,
+                   value: String,
+                   sensitive: bool| {
+            headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name, value, sensitive));
+        };
+        set(&mut headers, "User-Agent", USER_AGENT.to_owned(), false);
+        set(&mut headers, "Accept", "application/json".to_owned(), false);
+        for (name, template) in request.headers {
+            let value = self.text(template, exposure, false)?;
+            set(&mut headers, name, value, false);
+        }
+        if request.body.content_type().is_some() {
+            let content_type = request.body.content_type().unwrap_or_default();
+            set(&mut headers, "Content-Type", content_type.to_owned(), false);
+        }
+        for extra in self.variant.extra_headers {
+            let value = match extra.value {
+                HeaderValueSource::Fixed(v) => v.to_owned(),
+                HeaderValueSource::Field(field) => match self.value(field, exposure) {
+                    Some(v) => v,
+                    None => continue,
+                },
+            };
+            set(&mut headers, extra.name, value, false);
+        }
+
+        match call.credential {
+            Credential::Variant(token) => match (self.variant.auth, token) {
+                (Auth::Exchange(_), Token::Value(token)) => {
+                    let value = match exposure {
+                        Exposure::Send => format!("Bearer {}", token.expose_secret()),
+                        Exposure::Show => format!("Bearer {}", mask(token.expose_secret())),
+                    };
+                    set(&mut headers, "Authorization", value, true);
+                }
+                (Auth::Exchange(_), _) => {
+                    set(
+                        &mut headers,
+                        "Authorization",
+                        format!("Bearer {TOKEN_PLACEHOLDER}"),
+                        true,
+                    );
+                }
+                (Auth::Bearer { field }, _) => {
+                    let value = format!("Bearer {}", self.required(field, exposure)?);
+                    set(&mut headers, "Authorization", value, true);
+                }
+                (Auth::Basic { username, password }, _) => {
+                    let value = self.basic(username, password, exposure)?;
+                    set(&mut headers, "Authorization", value, true);
+                }
+                (Auth::Header { header, field }, _) => {
+                    let value = self.required(field, exposure)?;
+                    set(&mut headers, header, value, true);
+                }
+                (Auth::Headers(list), _) => {
+                    for h in list {
+                        let value = self.text(h.template, exposure, false)?;
+                        set(&mut headers, h.name, value, true);
+                    }
+                }
+                (Auth::Query { param, field }, _) => {
+                    let value = self.required(field, exposure)?;
+                    let value = match exposure {
+                        Exposure::Send => utf8_percent_encode(&value, QUERY_VALUE).to_string(),
+                        Exposure::Show => value,
+                    };
+                    query.push(format!("{param}={value}"));
+                }
+            },
+            Credential::Client(ClientAuth::Basic { id, secret }) => {
+                let value = self.basic(Part::Field(id), Part::Field(secret), exposure)?;
+                set(&mut headers, "Authorization", value, true);
+            }
+            Credential::Client(ClientAuth::Body) => {}
+        }
+
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query.join("&"));
+        }
+        let body = match request.body {
+            Body::None => None,
+            Body::Json(text) => Some(("application/json", text.to_owned())),
+            Body::Form(pairs) => {
+                let mut out = Vec::with_capacity(pairs.len());
+                for (name, template) in pairs {
+                    out.push(format!("{name}={}", self.text(template, exposure, true)?));
+                }
+                Some(("application/x-www-form-urlencoded", out.join("&")))
+            }
+        };
+        Ok(Parts {
+            method: request.method,
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// `Basic base64(user:password)` to send; `Basic base64(<user>:<password>)` with secrets
+    /// masked to show.
+    fn basic(
+        &self,
+        username: Part,
+        password: Part,
+        exposure: Exposure,
+    ) -> Result<String, BuildError> {
+        let part = |p: Part| match p {
+            Part::Field(f) => self.required(f, exposure),
+            Part::Fixed(t) => Ok(t.to_owned()),
+        };
+        let pair = format!("{}:{}", part(username)?, part(password)?);
+        Ok(match exposure {
+            Exposure::Send => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ),
+            Exposure::Show => format!("Basic base64({pair})"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::RequestSpec;
+    use crate::spec::{Field, Format};
+    use crate::validate::validate;
+    use crate::RawCredentials;
+
+    const SUBDOMAIN: Field = Field {
+        key: "subdomain",
+        label: "Subdomain",
+        help: "",
+        required: true,
+        secret: false,
+        format: Format::Text,
+        example: None,
+        env: None,
+        default: None,
+    };
+
+    static VARIANT: CredentialVariant = CredentialVariant {
+        name: "api_key",
+        aliases: &[],
+        label: "API key",
+        description: "",
+        fields: &[SUBDOMAIN, Field::api_key("X_KEY")],
+        auth: Auth::Query {
+            param: "apikey",
+            field: "api_key",
+        },
+        extra_headers: &[],
+        verify: RequestSpec::get("/accounts/{subdomain}", ""),
+    };
+
+    static SPEC: ConnectorSpec = ConnectorSpec {
+        id: "x",
+        name: "X",
+        category: "",
+        summary: "",
+        base_url: BaseUrl::Template("https://{subdomain}.x.example/v1"),
+        origins: &[],
+        docs: &[],
+        variants: std::slice::from_ref(&VARIANT),
+        guide: crate::guide::SetupGuide::EMPTY,
+        assumptions: &[],
+        actions: &[],
+        bulk_rate: None,
+        undocumented: &[],
+    };
+
+    fn credentials(subdomain: &str, key: &str) -> Credentials {
+        let mut raw = RawCredentials::new();
+        raw.insert("subdomain", subdomain);
+        raw.insert("api_key", key);
+        validate(&VARIANT, &raw).unwrap().credentials
+    }
+
+    fn call() -> Call<'static> {
+        Call {
+            request: &VARIANT.verify,
+            origin: None,
+            credential: Credential::Variant(Token::None),
+            extra_query: &[],
+            inputs: None,
+            repeat: Repeat::Safe,
+        }
+    }
+
+    #[test]
+    fn a_query_key_is_sent_encoded_and_shown_masked() {
+        let creds = credentials("acme", "k3y/with+chars0123");
+        let overrides = Overrides::default();
+        let target = Target {
+            spec: &SPEC,
+            variant: &VARIANT,
+            credentials: &creds,
+            overrides: &overrides,
+        };
+        let sent = target.request(&call()).unwrap();
+        assert_eq!(
+            sent.url.as_str(),
+            "https://acme.x.example/v1/accounts/acme?apikey=k3y%2Fwith%2Bchars0123"
+        );
+        let shown = target.shown(&call()).unwrap();
+        assert_eq!(
+            shown.url,
+            "https://acme.x.example/v1/accounts/acme?apikey=••••0123"
+        );
+        assert!(!format!("{sent:?}").contains("chars0123"));
+    }
+
+    #[test]
+    fn an_escaping_placeholder_value_is_refused_whatever_the_override() {
+        let creds = credentials("acme.evil.example#", "key-0123456789");
+        let overrides = Overrides {
+            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9").unwrap()),
+            ..Overrides::default()
+        };
+        let err = check_placements(&SPEC, &VARIANT, &creds).unwrap_err();
+        assert_eq!(err.field(), Some("subdomain"));
+        let target = Target {
+            spec: &SPEC,
+            variant: &VARIANT,
+            credentials: &creds,
+            overrides: &overrides,
+        };
+        assert!(
+            target.request(&call()).is_err(),
+            "the path placeholder refuses it too"
+        );
+    }
+
+    #[test]
+    fn an_override_may_use_the_default_placeholders() {
+        let creds = credentials("acme", "key-0123456789");
+        let overrides = Overrides {
+            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9/{subdomain}").unwrap()),
+            ..Overrides::default()
+        };
+        let target = Target {
+            spec: &SPEC,
+            variant: &VARIANT,
+            credentials: &creds,
+            overrides: &overrides,
+        };
+        let sent = target.request(&call()).unwrap();
+        assert_eq!(sent.url.path(), "/acme/accounts/acme");
+        let overrides = Overrides {
+            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9/{nope}").unwrap()),
+            ..Overrides::default()
+        };
+        let target = Target {
+            overrides: &overrides,
+            ..target
+        };
+        assert!(matches!(
+            target.request(&call()),
+            Err(BuildError::UnknownPlaceholder { .. })
+        ));
+    }
+}

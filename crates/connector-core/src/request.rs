@@ -1,0 +1,197 @@
+//! The one request type every connector declares: verification, token exchange and actions are
+//! all a [`RequestSpec`] (method, path template, query, headers, body) plus the rules that read
+//! its answer.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::outcome::Status;
+
+/// An HTTP method a connector may declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// The method as reqwest sends it.
+    pub fn to_http(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request a connector sends, as data. `path`, query values, header values and form values are
+/// templates: `{field}` is replaced by the field's value (a check) or the input's (an action).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestSpec {
+    pub method: Method,
+    /// Appended to the base URL; starts with `/`. Placeholders here fill one path segment.
+    pub path: &'static str,
+    pub query: &'static [(&'static str, &'static str)],
+    /// Headers for this request, e.g. `Accept: application/json; version=1`; they replace the
+    /// default `Accept: application/json`.
+    pub headers: &'static [(&'static str, &'static str)],
+    pub body: Body,
+    /// How answers map to outcomes beyond the generic HTTP meanings; the first match wins.
+    pub answers: &'static [Answer],
+    /// A 2xx answer counts as a success only when this holds (e.g. `"pong": true`); otherwise
+    /// the check ends `unexpected`.
+    pub success: Option<Match>,
+    /// What a success proves, in one sentence, for docs and reports.
+    pub proves: &'static str,
+}
+
+impl RequestSpec {
+    /// A `GET` of `path` with nothing else declared; override the rest with struct update syntax.
+    pub const fn get(path: &'static str, proves: &'static str) -> Self {
+        Self {
+            method: Method::Get,
+            path,
+            query: &[],
+            headers: &[],
+            body: Body::None,
+            answers: &[],
+            success: None,
+            proves,
+        }
+    }
+
+    /// A `POST` of `body` to `path`.
+    pub const fn post(path: &'static str, body: Body, proves: &'static str) -> Self {
+        Self {
+            method: Method::Post,
+            body,
+            ..Self::get(path, proves)
+        }
+    }
+
+    /// `GET /path?query`, for docs and logs (placeholders left as they are).
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.method, self.path_and_query())
+    }
+
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.to_owned();
+        }
+        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}?{}", self.path, query.join("&"))
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    None,
+    /// JSON text sent as is with `Content-Type: application/json`, e.g. `{}`.
+    Json(&'static str),
+    /// `application/x-www-form-urlencoded` pairs; values are templates.
+    Form(&'static [(&'static str, &'static str)]),
+}
+
+impl Body {
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Body::None => None,
+            Body::Json(_) => Some("application/json"),
+            Body::Form(_) => Some("application/x-www-form-urlencoded"),
+        }
+    }
+}
+
+/// One answer rule: a status, optionally a body match, and the outcome with its message.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    pub status: u16,
+    /// The rule applies only when the body matches; `None` matches any body.
+    pub when: Option<Match>,
+    pub outcome: Status,
+    /// What the outcome means and what to do, in one or two sentences. `{field}` names a
+    /// non-secret field's value (e.g. `{api_version}`).
+    pub message: &'static str,
+}
+
+/// A test on an answer's body.
+#[derive(Debug, Clone, Copy)]
+pub enum Match {
+    /// The value at a JSON pointer equals a literal.
+    Equals {
+        pointer: &'static str,
+        value: Literal,
+    },
+    /// The body's text contains this text.
+    Contains(&'static str),
+}
+
+impl Match {
+    /// Whether `body` (raw text) or its parsed JSON satisfies the test.
+    pub fn holds(&self, text: &str, json: Option<&Value>) -> bool {
+        match self {
+            Match::Equals { pointer, value } => json
+                .and_then(|j| j.pointer(pointer))
+                .is_some_and(|found| value.equals(found)),
+            Match::Contains(needle) => text.contains(needle),
+        }
+    }
+
+    /// `/success is true`, for docs.
+    pub fn describe(&self) -> String {
+        match self {
+            Match::Equals { pointer, value } => format!("`{pointer}` is {}", value.describe()),
+            Match::Contains(text) => format!("the body mentions `{text}`"),
+        }
+    }
+}
+
+/// A JSON scalar written in a spec.
+#[derive(Debug, Clone, Copy)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+}
+
+impl Literal {
+    pub fn equals(&self, value: &Value) -> bool {
+        match self {
+            Literal::Bool(b) => value.as_bool() == Some(*b),
+            Literal::Int(i) => value.as_i64() == Some(*i),
+            Literal::Str(s) => value.as_str() == Some(*s),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Literal::Bool(b) => b.to_string(),
+            Literal::Int(i) => i.to_string(),
+            Literal::Str(s) => format!("\"{s}\""),
+        }
+    }
+}
