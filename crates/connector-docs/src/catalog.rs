@@ -4,7 +4,8 @@
 use connector_core::action::ActionSpec;
 use connector_core::http::Repeat;
 use connector_core::{
-    Auth, Connector, ConnectorSpec, CredentialVariant, Field, Format, HeaderValueSource, Status,
+    Auth, BaseUrl, Body, ClientAuth, Connector, ConnectorSpec, CredentialVariant, Field, Format,
+    HeaderValueSource, RequestSpec, Status,
 };
 use serde_json::{json, Map, Value};
 
@@ -34,7 +35,16 @@ pub fn catalog_entry(connector: &dyn Connector) -> Value {
         "name": spec.name,
         "category": spec.category,
         "summary": spec.summary,
-        "base_url": spec.base_url,
+        "base_url": spec.base_url.primary(),
+        "base_urls": base_url_entry(&spec.base_url),
+        "origins": spec.origins.iter().map(|o| json!({
+            "name": o.name,
+            "base_url": o.url.primary(),
+            "base_urls": base_url_entry(&o.url),
+            "description": o.description,
+        })).collect::<Vec<_>>(),
+        "bulk_rate": spec.bulk_rate,
+        "undocumented": spec.undocumented,
         "default_variant": spec.default_variant().name,
         "variants": spec.variants.iter().map(|v| variant_entry(spec, v)).collect::<Vec<_>>(),
         "actions": spec.actions.iter().map(|a| action_entry(spec, a)).collect::<Vec<_>>(),
@@ -52,19 +62,15 @@ fn variant_entry(spec: &ConnectorSpec, variant: &CredentialVariant) -> Value {
         "description": variant.description,
         "schema": credential_schema(spec, variant),
         "auth": auth_entry(variant.auth),
+        "field_roles": variant.fields.iter().map(|f| (
+            f.key.to_owned(),
+            Value::from(variant.roles(spec, f).iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+        )).collect::<Map<_, _>>(),
         "extra_headers": variant.extra_headers.iter().map(|h| match h.value {
             HeaderValueSource::Fixed(value) => json!({"name": h.name, "value": value}),
             HeaderValueSource::Field(field) => json!({"name": h.name, "from_field": field}),
         }).collect::<Vec<_>>(),
-        "verification": {
-            "method": variant.verify.method,
-            "path": variant.verify.path,
-            "query": variant.verify.query.iter()
-                .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-                .collect::<Map<_, _>>(),
-            "path_and_query": variant.verify.path_and_query(),
-            "proves": variant.verify.proves,
-        },
+        "verification": request_entry(&variant.verify),
     })
 }
 
@@ -104,9 +110,12 @@ fn form_schema(id: String, title: String, description: &str, fields: &[Field]) -
 
 fn action_entry(spec: &ConnectorSpec, action: &ActionSpec) -> Value {
     let request = &action.request;
-    let body = request
-        .json_body
-        .map(|text| serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::from(text)));
+    let body = match request.body {
+        Body::Json(text) => {
+            Some(serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::from(text)))
+        }
+        _ => None,
+    };
     json!({
         "id": action.id,
         "name": action.name,
@@ -121,13 +130,13 @@ fn action_entry(spec: &ConnectorSpec, action: &ActionSpec) -> Value {
         "request": {
             "method": request.method,
             "path": request.path,
-            "query": request.query.iter().map(|q| json!({
+            "query": action.query.iter().map(|q| json!({
                 "name": q.name,
                 "input": q.input,
                 "omit_when": q.omit_when,
             })).collect::<Vec<_>>(),
             "json_body": body,
-            "repeat": match request.repeat {
+            "repeat": match action.repeat {
                 Repeat::Safe => "safe",
                 Repeat::OnlyIfRefused => "only_if_refused",
             },
@@ -197,18 +206,60 @@ fn typed(format: Format, value: &str) -> Value {
 }
 
 fn auth_entry(auth: Auth) -> Value {
-    let (scheme, header) = match auth {
-        Auth::Bearer { .. } => ("bearer", "Authorization"),
-        Auth::BasicUsername { .. } => ("basic_username", "Authorization"),
-        Auth::Header { header, .. } => ("header", header),
-    };
-    json!({
+    let mut entry = json!({
         "kind": auth.kind(),
-        "scheme": scheme,
-        "header": header,
-        "field": auth.field(),
+        "fields": auth.fields(),
         "description": auth.describe(),
+    });
+    if let Auth::Exchange(exchange) = auth {
+        entry["exchange"] = json!({
+            "origin": exchange.origin,
+            "request": request_entry(&exchange.request),
+            "client": match exchange.client {
+                ClientAuth::Basic { .. } => "basic",
+                ClientAuth::Body => "body",
+            },
+            "token_pointer": exchange.token,
+        });
+    }
+    entry
+}
+
+/// A declared request: method, path, query, headers, body and answer rules.
+fn request_entry(request: &RequestSpec) -> Value {
+    json!({
+        "method": request.method,
+        "path": request.path,
+        "query": request.query.iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+            .collect::<Map<_, _>>(),
+        "path_and_query": request.path_and_query(),
+        "headers": request.headers,
+        "body": match request.body {
+            Body::None => Value::Null,
+            Body::Json(text) => json!({"json": text}),
+            Body::Form(pairs) => json!({"form": pairs}),
+        },
+        "answers": request.answers.iter().map(|a| json!({
+            "status": a.status,
+            "when": a.when.map(|m| m.describe()),
+            "outcome": a.outcome,
+            "message": a.message,
+        })).collect::<Vec<_>>(),
+        "success": request.success.map(|m| m.describe()),
+        "proves": request.proves,
     })
+}
+
+/// A base URL choice as `{"field", "urls": {value: url}}`, or null for a single URL.
+fn base_url_entry(url: &BaseUrl) -> Value {
+    match url {
+        BaseUrl::Template(_) => Value::Null,
+        BaseUrl::Choice { field, urls } => json!({
+            "field": field,
+            "urls": urls.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect::<Map<_, _>>(),
+        }),
+    }
 }
 
 fn guide_entry(spec: &ConnectorSpec) -> Value {

@@ -5,7 +5,8 @@
 use connector_core::action::ActionSpec;
 use connector_core::http::Repeat;
 use connector_core::{
-    Connector, ConnectorSpec, CredentialVariant, Field, Format, HeaderValueSource, Status,
+    Auth, BaseUrl, Body, Connector, ConnectorSpec, CredentialVariant, Field, Format,
+    HeaderValueSource, RequestSpec, Status,
 };
 
 use crate::doc::{Block, StepBlock};
@@ -22,7 +23,7 @@ pub(crate) fn guide_blocks(connector: &dyn Connector) -> Vec<Block> {
                 "Category: {}",
                 or_missing(spec.category, "not declared yet")
             ),
-            format!("API base URL: `{}`", spec.base_url),
+            format!("API base URL: {}", base_url_text(&spec.base_url)),
             format!("Credential types: {}", variant_list(spec)),
         ]),
     ];
@@ -283,19 +284,82 @@ fn variant_blocks(
     blocks.push(Block::Bullets(sent));
 
     blocks.push(Block::Heading(3, "How the key is verified".to_owned()));
-    blocks.push(Block::Bullets(vec![
-        format!(
-            "Request: `{} {}{}`",
-            variant.verify.method,
-            spec.base_url.trim_end_matches('/'),
-            variant.verify.path_and_query()
-        ),
-        format!(
-            "A success (a 2xx answer whose body the connector recognises) proves {}",
-            or_missing(variant.verify.proves, "… (not declared yet).")
-        ),
-        "Redirects are not followed, so the key never travels to another host.".to_owned(),
-    ]));
+    let mut facts = Vec::new();
+    if let Auth::Exchange(exchange) = variant.auth {
+        let origin = exchange
+            .origin
+            .and_then(|name| spec.origin(name))
+            .map_or(spec.base_url.primary(), |o| o.url.primary());
+        facts.push(format!(
+            "First, the token request: `{} {}{}`. The client secret goes only there.",
+            exchange.request.method,
+            origin.trim_end_matches('/'),
+            exchange.request.path_and_query()
+        ));
+        facts.extend(answer_lines(&exchange.request));
+    }
+    facts.push(format!(
+        "Request: `{} {}{}`",
+        variant.verify.method,
+        spec.base_url.primary().trim_end_matches('/'),
+        variant.verify.path_and_query()
+    ));
+    for (name, value) in variant.verify.headers {
+        facts.push(format!("Header `{name}: {value}` is sent with it."));
+    }
+    if let Body::Json(body) = variant.verify.body {
+        facts.push(format!("JSON body: `{body}`."));
+    }
+    facts.extend(answer_lines(&variant.verify));
+    if let Some(success) = variant.verify.success {
+        facts.push(format!(
+            "A 2xx answer counts as a success only when {}.",
+            success.describe()
+        ));
+    }
+    facts.push(format!(
+        "A success (a 2xx answer whose body the connector recognises) proves {}",
+        or_missing(variant.verify.proves, "… (not declared yet).")
+    ));
+    facts.push("Redirects are not followed, so the key never travels to another host.".to_owned());
+    blocks.push(Block::Bullets(facts));
+    if !spec.undocumented.is_empty() {
+        let names: Vec<String> = spec.undocumented.iter().map(|s| format!("`{s}`")).collect();
+        blocks.push(Block::Paragraph(format!(
+            "{} documents no answer for these outcomes, so the connector has no recorded example of them: {}.",
+            spec.name,
+            names.join(", ")
+        )));
+    }
+}
+
+/// The declared answer rules of a request, one line each.
+fn answer_lines(request: &RequestSpec) -> Vec<String> {
+    request
+        .answers
+        .iter()
+        .map(|a| {
+            let when = a
+                .when
+                .map(|m| format!(" when {}", m.describe()))
+                .unwrap_or_default();
+            format!("HTTP {}{when} → `{}`: {}", a.status, a.outcome, a.message)
+        })
+        .collect()
+}
+
+/// The base URL, or each choice with the field value that picks it.
+fn base_url_text(url: &BaseUrl) -> String {
+    match url {
+        BaseUrl::Template(t) => format!("`{t}`"),
+        BaseUrl::Choice { field, urls } => {
+            let each: Vec<String> = urls
+                .iter()
+                .map(|(v, u)| format!("`{u}` ({field} `{v}`)"))
+                .collect();
+            each.join(", ")
+        }
+    }
 }
 
 fn action_blocks(spec: &ConnectorSpec, blocks: &mut Vec<Block>) {
@@ -319,7 +383,7 @@ fn action_block(spec: &ConnectorSpec, action: &ActionSpec, blocks: &mut Vec<Bloc
         .variant(action.variant)
         .map_or(action.variant, |v| v.label);
     let request = &action.request;
-    let query: Vec<String> = request
+    let query: Vec<String> = action
         .query
         .iter()
         .map(|q| {
@@ -335,17 +399,17 @@ fn action_block(spec: &ConnectorSpec, action: &ActionSpec, blocks: &mut Vec<Bloc
         format!(
             "Request: `{} {}{}`, with `{{…}}` filled from the inputs.",
             request.method,
-            spec.base_url.trim_end_matches('/'),
+            spec.base_url.primary().trim_end_matches('/'),
             request.path
         ),
     ];
     if !query.is_empty() {
         facts.push(format!("Query parameters: {}.", query.join("; ")));
     }
-    if let Some(body) = request.json_body {
+    if let Body::Json(body) = request.body {
         facts.push(format!("JSON body: `{body}`."));
     }
-    facts.push(match request.repeat {
+    facts.push(match action.repeat {
         Repeat::Safe => "Retried on rate limits, server errors and network failures.".to_owned(),
         Repeat::OnlyIfRefused => "Retried only when rate limited, because a repeated request \
              could act twice; any other failure is reported for you to decide."
