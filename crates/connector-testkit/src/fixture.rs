@@ -36,6 +36,10 @@ pub struct Scenario {
     /// empty only when `expect.requests` is 0.
     #[serde(default)]
     pub responses: Vec<RecordedResponse>,
+    /// For a connector that exchanges credentials for a token first: the token request and
+    /// its answers. `request` and `responses` are then the API's, after the exchange.
+    #[serde(default)]
+    pub exchange: Option<RecordedExchange>,
     pub expect: Expectation,
     /// Where the file still holds a `TODO` placeholder, as dotted paths (`request.path`); filled
     /// by the loader.
@@ -59,6 +63,20 @@ pub struct RecordedRequest {
     /// The JSON body the provider must receive, compared as JSON; not compared when absent.
     #[serde(default)]
     pub body: Option<Value>,
+    /// The form body (`application/x-www-form-urlencoded`) the provider must receive, exactly:
+    /// no pair may be missing or added. Not compared when absent.
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, String>>,
+}
+
+/// The token request of a credential exchange and the token endpoint's answers, served on the
+/// exchange's own origin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedExchange {
+    pub request: RecordedRequest,
+    /// Served in order, one per token request; the last one answers every further request.
+    pub responses: Vec<RecordedResponse>,
 }
 
 /// One provider answer.

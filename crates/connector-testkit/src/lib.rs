@@ -17,13 +17,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use connector_core::{
-    ActionResult, ActionSpec, CheckOptions, CheckReport, Connector, HttpClient, Limits,
+    ActionResult, ActionSpec, CheckOptions, CheckReport, Connector, HttpClient, Limits, Overrides,
     RawCredentials, Status,
 };
 use futures::future::{join_all, FutureExt as _};
 use secrecy::ExposeSecret as _;
 use serde_json::{Map, Value};
-use url::Url;
 
 pub use fixture::{Fixtures, Scenario};
 pub use report::{CheckResult, ConnectorReport, SuiteReport};
@@ -150,17 +149,18 @@ impl Ctx<'_> {
         label: String,
         variant: Option<&str>,
         credentials: &BTreeMap<String, String>,
-        base_url: Option<Url>,
+        urls: Overrides,
         secrets: Vec<String>,
+        timeout: Option<Duration>,
     ) -> Probe {
         let mut raw = RawCredentials::new();
         for (key, value) in credentials {
             raw.insert(key.clone(), value.clone());
         }
         let options = CheckOptions {
-            base_url,
+            urls,
             limits: Limits {
-                timeout: self.options.timeout,
+                timeout: timeout.unwrap_or(self.options.timeout),
                 ..Limits::default()
             },
         };
@@ -205,7 +205,7 @@ impl Ctx<'_> {
         variant: Option<&str>,
         credentials: &BTreeMap<String, String>,
         inputs: &Map<String, Value>,
-        base_url: Option<Url>,
+        urls: Overrides,
         secrets: Vec<String>,
         minted: Vec<(&'static str, String)>,
     ) -> ActionResult {
@@ -216,7 +216,7 @@ impl Ctx<'_> {
         let raw_inputs =
             RawCredentials::from_value(Value::Object(inputs.clone())).unwrap_or_default();
         let options = CheckOptions {
-            base_url,
+            urls,
             limits: Limits {
                 timeout: self.options.timeout,
                 ..Limits::default()
@@ -279,7 +279,7 @@ impl Ctx<'_> {
         credentials
             .iter()
             .filter(|(key, _)| {
-                variant.auth.field() == key.as_str()
+                variant.key_field().is_some_and(|k| k.key == key.as_str())
                     || variant
                         .field(key)
                         .is_some_and(|f| f.secret || checks::spec::looks_secret(f))

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
-use connector_core::{Auth, ConnectorSpec, CredentialVariant, HeaderValueSource};
-use url::Url;
+use connector_core::build::{Call, Credential, Target, Token};
+use connector_core::http::Repeat;
+use connector_core::{
+    Auth, ConnectorSpec, CredentialVariant, Overrides, RawCredentials, UrlTemplate,
+};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::fixture::{RecordedRequest, RecordedResponse};
@@ -41,6 +44,19 @@ pub async fn serve(responses: Vec<ResponseTemplate>) -> MockServer {
     server
 }
 
+/// Mounts `responses` (in order) for requests to `path` on `server`, ahead of its other mocks:
+/// a token endpoint on the API's own origin.
+pub async fn serve_at(server: &MockServer, path: &str, responses: Vec<ResponseTemplate>) {
+    Mock::given(wiremock::matchers::path(path))
+        .respond_with(InOrder {
+            responses,
+            served: AtomicUsize::new(0),
+        })
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
 /// Answers a request under `/p<i>/…` with the i-th response, so one server can play many
 /// scenarios side by side (each probe gets a base URL with its own prefix).
 struct ByPrefix {
@@ -72,9 +88,9 @@ pub async fn serve_by_prefix(responses: Vec<ResponseTemplate>) -> MockServer {
     server
 }
 
-/// The base URL that points the connector at scenario `index` of a [`serve_by_prefix`] server.
-pub fn prefixed_base_url(server: &MockServer, spec: &ConnectorSpec, index: usize) -> Option<Url> {
-    Url::parse(&format!("{}/p{index}{}", server.uri(), base_path(spec))).ok()
+/// The URLs that point the connector at scenario `index` of a [`serve_by_prefix`] server.
+pub fn prefixed_urls(server: &MockServer, spec: &ConnectorSpec, index: usize) -> Overrides {
+    urls_at(&format!("{}/p{index}", server.uri()), spec)
 }
 
 /// The requests a server received so far.
@@ -113,72 +129,104 @@ pub fn template(recorded: &RecordedResponse) -> ResponseTemplate {
     template
 }
 
-/// The path prefix of the connector's base URL, without a trailing slash (e.g. `/v1/hire`).
+/// The path of a base URL template, placeholders kept, without a trailing slash (e.g.
+/// `/api/gateway.php/{company_domain}/v1`).
+pub fn template_path(template: &str) -> String {
+    let after_scheme = template.find("://").map_or(0, |i| i + 3);
+    let path = template[after_scheme..]
+        .find('/')
+        .map_or("", |i| &template[after_scheme + i..]);
+    path.trim_end_matches('/').to_owned()
+}
+
+/// The path prefix of the connector's base URL (its first choice), placeholders kept.
 pub fn base_path(spec: &ConnectorSpec) -> String {
-    Url::parse(spec.base_url)
-        .map(|u| u.path().trim_end_matches('/').to_owned())
-        .unwrap_or_default()
+    template_path(spec.base_url.primary())
 }
 
-/// The base URL that points the connector at `server`, keeping the provider's path prefix.
-pub fn base_url_for(server: &MockServer, spec: &ConnectorSpec) -> Option<Url> {
-    Url::parse(&format!("{}{}", server.uri(), base_path(spec))).ok()
-}
-
-/// The verification request the spec declares, as the provider must receive it for these
-/// credentials: derived from the spec alone, independently of the connector's own code.
-pub fn declared_request(
-    spec: &ConnectorSpec,
-    variant: &CredentialVariant,
-    credentials: &BTreeMap<String, String>,
-) -> RecordedRequest {
-    let key = credentials
-        .get(variant.auth.field())
-        .cloned()
-        .unwrap_or_default();
-    let mut headers = BTreeMap::new();
-    match variant.auth {
-        Auth::Bearer { .. } => {
-            headers.insert("Authorization".to_owned(), format!("Bearer {key}"));
-        }
-        Auth::BasicUsername { .. } => {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
-            headers.insert("Authorization".to_owned(), format!("Basic {encoded}"));
-        }
-        Auth::Header { header, .. } => {
-            headers.insert(header.to_owned(), key);
-        }
-    }
-    for extra in variant.extra_headers {
-        let value = match extra.value {
-            HeaderValueSource::Fixed(v) => Some(v.to_owned()),
-            HeaderValueSource::Field(field) => credentials
-                .get(field)
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .or_else(|| {
-                    variant
-                        .field(field)
-                        .and_then(|f| f.default)
-                        .map(str::to_owned)
-                }),
-        };
-        if let Some(value) = value {
-            headers.insert(extra.name.to_owned(), value);
-        }
-    }
-    RecordedRequest {
-        method: variant.verify.method.to_owned(),
-        path: format!("{}{}", base_path(spec), variant.verify.path),
-        query: variant
-            .verify
-            .query
+/// Overrides sending every origin of the connector to `root` (a server's URI, maybe with a
+/// prefix), each keeping its own path prefix.
+pub fn urls_at(root: &str, spec: &ConnectorSpec) -> Overrides {
+    let at =
+        |template: &str| UrlTemplate::parse(&format!("{root}{}", template_path(template))).ok();
+    Overrides {
+        base_url: at(spec.base_url.primary()),
+        origins: spec
+            .origins
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .filter_map(|o| Some((o.name.to_owned(), at(o.url.primary())?)))
+            .collect(),
+    }
+}
+
+/// The URLs that point the connector at `server`, keeping the provider's path prefixes.
+pub fn urls_for(server: &MockServer, spec: &ConnectorSpec) -> Overrides {
+    urls_at(&server.uri(), spec)
+}
+
+/// The verification request the spec declares for these credentials, as the provider must
+/// receive it under `urls`, built by connector-core's request builder. An exchanged token is
+/// not known here, so `Authorization` is left out for exchange variants. `None` when the
+/// credentials do not build a request (invalid input).
+pub fn declared_request(
+    spec: &'static ConnectorSpec,
+    variant: &'static CredentialVariant,
+    credentials: &BTreeMap<String, String>,
+    urls: &Overrides,
+) -> Option<RecordedRequest> {
+    let mut raw = RawCredentials::new();
+    for (key, value) in credentials {
+        raw.insert(key.clone(), value.clone());
+    }
+    let validated = connector_core::validate::validate(variant, &raw).ok()?;
+    let target = Target {
+        spec,
+        variant,
+        credentials: &validated.credentials,
+        overrides: urls,
+    };
+    let exchange = matches!(variant.auth, Auth::Exchange(_));
+    let token = if exchange {
+        Token::Pending
+    } else {
+        Token::None
+    };
+    let request = target
+        .request(&Call {
+            request: &variant.verify,
+            origin: None,
+            credential: Credential::Variant(token),
+            extra_query: &[],
+            inputs: None,
+            repeat: Repeat::Safe,
+        })
+        .ok()?;
+    let headers = request
+        .headers
+        .iter()
+        .filter(|(name, _)| !(exchange && name.as_str() == "authorization"))
+        .filter(|(name, _)| name.as_str() != "user-agent")
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
+    let body = request.body.as_ref().and_then(|b| {
+        (b.content_type == "application/json")
+            .then(|| serde_json::from_slice(&b.bytes).ok())
+            .flatten()
+    });
+    Some(RecordedRequest {
+        method: variant.verify.method.as_str().to_owned(),
+        path: request.url.path().to_owned(),
+        query: request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect(),
         headers,
-        body: None,
-    }
+        body,
+        form: None,
+    })
 }
 
 /// How `actual` differs from `expected`, one line per difference. Secrets are replaced by
@@ -257,6 +305,18 @@ pub fn request_differences(
                 "body is not JSON ({} bytes), expected `{wanted}`",
                 actual.body.len()
             )),
+        }
+    }
+    if let Some(wanted) = &expected.form {
+        let got: BTreeMap<String, String> = url::form_urlencoded::parse(&actual.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if &got != wanted {
+            differences.push(format!(
+                "form body is `{}`, expected `{}`",
+                redact(&describe_query(&got), secrets),
+                describe_query(wanted)
+            ));
         }
     }
     differences

@@ -8,16 +8,16 @@ use std::time::Instant;
 use connector_core::check::resolve_variant;
 use connector_core::http::Repeat;
 use connector_core::validate::format_matches;
-use connector_core::{ActionSpec, ConnectorSpec, Field, Format, Status};
+use connector_core::{ActionSpec, Body, ConnectorSpec, Field, Format, Method, Status};
 use serde_json::Value;
 
 use crate::checks::spec::{is_kebab, looks_secret, name_says_secret};
 use crate::fixture::{RecordedResponse, Scenario};
-use crate::server::{base_url_for, received, redact, request_differences, serve, template};
+use crate::server::{received, redact, request_differences, serve, template, urls_for};
 use crate::{CheckResult, Ctx};
 
 /// Methods whose request may change something on the provider's side.
-const NOT_IDEMPOTENT: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
+const NOT_IDEMPOTENT: &[Method] = &[Method::Post, Method::Put, Method::Patch, Method::Delete];
 
 /// A check of the declared actions: its failures.
 type ActionCheck = fn(&ConnectorSpec, &ActionSpec) -> Vec<String>;
@@ -168,7 +168,7 @@ fn inputs(_spec: &ConnectorSpec, action: &ActionSpec) -> Vec<String> {
         }
     }
     let mut names = BTreeSet::new();
-    for param in action.request.query {
+    for param in action.query {
         if !names.insert(param.name) {
             failures.push(format!(
                 "query parameter `{}` is declared twice",
@@ -289,12 +289,7 @@ fn requests(_spec: &ConnectorSpec, action: &ActionSpec) -> Vec<String> {
     let mut failures = Vec::new();
     let request = &action.request;
     let method = request.method;
-    if !matches!(method, "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE") {
-        failures.push(format!(
-            "method `{method}` is not GET, HEAD, POST, PUT, PATCH or DELETE"
-        ));
-    }
-    if NOT_IDEMPOTENT.contains(&method) && request.repeat != Repeat::OnlyIfRefused {
+    if NOT_IDEMPOTENT.contains(&method) && action.repeat != Repeat::OnlyIfRefused {
         failures.push(format!(
             "{method} may have taken effect when no answer comes, yet it is declared `Repeat::Safe`: declare `repeat: Repeat::OnlyIfRefused` so it is retried only after a 429"
         ));
@@ -311,11 +306,11 @@ fn requests(_spec: &ConnectorSpec, action: &ActionSpec) -> Vec<String> {
     if let Err(problem) = placeholders(request.path) {
         failures.push(problem);
     }
-    if let Some(body) = request.json_body {
+    if let Body::Json(body) = request.body {
         if let Err(e) = serde_json::from_str::<Value>(body) {
-            failures.push(format!("`json_body` is not JSON ({e}): `{body}`"));
+            failures.push(format!("the JSON body is not JSON ({e}): `{body}`"));
         }
-        if matches!(method, "GET" | "HEAD") {
+        if matches!(method, Method::Get) {
             failures.push(format!(
                 "a {method} request declares a body; providers and proxies may drop it"
             ));
@@ -384,7 +379,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario, id: &str) -> Vec<
             scenario.variant.as_deref(),
             &scenario.credentials,
             &scenario.inputs,
-            base_url_for(&server, spec),
+            urls_for(&server, spec),
             secrets,
             minted.clone(),
         )
@@ -437,7 +432,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario, id: &str) -> Vec<
             requests.len(),
             if count == 0 {
                 ": invalid input must be refused before anything is sent"
-            } else if requests.len() > count && action.request.repeat != Repeat::Safe {
+            } else if requests.len() > count && action.repeat != Repeat::Safe {
                 ": a request that is not safe to repeat was sent again"
             } else {
                 ""

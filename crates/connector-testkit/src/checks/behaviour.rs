@@ -8,14 +8,15 @@ use std::time::Duration;
 
 use connector_core::check::resolve_variant;
 use connector_core::validate::MAX_FIELD_BYTES;
-use connector_core::{ConnectorSpec, CredentialVariant, Limits, Status};
+use connector_core::{Auth, ConnectorSpec, CredentialVariant, Limits, Status};
 use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
-use wiremock::ResponseTemplate;
+use wiremock::matchers::{method, path as path_matcher};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::checks::timed;
 use crate::server::{
-    base_url_for, carries_secret, declared_request, received, request_differences, serve,
+    carries_secret, declared_request, received, request_differences, serve, template_path, urls_for,
 };
 use crate::{CheckResult, Ctx, Probe};
 
@@ -41,13 +42,14 @@ impl Subject {
         credentials: &BTreeMap<String, String>,
         secrets: Vec<String>,
     ) -> Probe {
-        let base_url = base_url_for(server, ctx.connector.spec());
+        let urls = urls_for(server, ctx.connector.spec());
         ctx.probe(
             label.to_owned(),
             Some(self.variant.name),
             credentials,
-            base_url,
+            urls,
             secrets,
+            None,
         )
         .await
     }
@@ -62,7 +64,77 @@ impl Subject {
         self.probe(ctx, label, server, &self.credentials, self.secrets.clone())
             .await
     }
+
+    /// Starts a server answering the API requests with `responses` in order; for a variant
+    /// that exchanges credentials first, the token endpoint (on the same server) hands out a
+    /// token, so the synthesized answer reaches the verification request.
+    pub async fn serve(
+        &self,
+        spec: &ConnectorSpec,
+        responses: Vec<ResponseTemplate>,
+    ) -> wiremock::MockServer {
+        let server = serve(responses).await;
+        if let Some(path) = self.token_path(spec) {
+            Mock::given(method("POST"))
+                .and(path_matcher(path.as_str()))
+                .respond_with(json_response(
+                    200,
+                    &json!({"access_token": SYNTHETIC_TOKEN, "token_type": "Bearer", "expires_in": 3600}),
+                ))
+                .with_priority(1)
+                .mount(&server)
+                .await;
+        }
+        server
+    }
+
+    /// The token endpoint's path on a test server, for an exchange variant.
+    fn token_path(&self, spec: &ConnectorSpec) -> Option<String> {
+        let Auth::Exchange(exchange) = self.variant.auth else {
+            return None;
+        };
+        let origin = exchange
+            .origin
+            .and_then(|name| spec.origin(name))
+            .map_or(spec.base_url.primary(), |o| o.url.primary());
+        Some(format!(
+            "{}{}",
+            template_path(origin),
+            exchange.request.path
+        ))
+    }
+
+    /// The API requests `server` received (the token requests of an exchange left out).
+    pub async fn api_requests(
+        &self,
+        spec: &ConnectorSpec,
+        server: &wiremock::MockServer,
+    ) -> Vec<wiremock::Request> {
+        let token = self.token_path(spec);
+        received(server)
+            .await
+            .into_iter()
+            .filter(|r| token.as_deref() != Some(r.url.path()))
+            .collect()
+    }
+
+    /// The outcome the variant's declared answer rules give `status` with `body`, or `generic`
+    /// when no rule matches.
+    pub fn declared_outcome(&self, status: u16, body: &Value, generic: Status) -> Status {
+        let text = body.to_string();
+        self.variant
+            .verify
+            .answers
+            .iter()
+            .find(|a| {
+                a.status == status && a.when.as_ref().is_none_or(|m| m.holds(&text, Some(body)))
+            })
+            .map_or(generic, |a| a.outcome)
+    }
 }
+
+/// The token a synthesized token endpoint hands out.
+pub(crate) const SYNTHETIC_TOKEN: &str = "synthetic-token-0f9e8d7c6b5a4";
 
 /// One subject per credential variant.
 pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
@@ -89,8 +161,9 @@ pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
                 .and_then(|r| r.body.clone());
             Subject {
                 variant,
-                key: credentials
-                    .get(variant.auth.field())
+                key: variant
+                    .key_field()
+                    .and_then(|f| credentials.get(f.key))
                     .cloned()
                     .unwrap_or_default(),
                 secrets: secrets_with_sent_values(spec, variant, &credentials),
@@ -109,26 +182,38 @@ pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
 /// The secret values of `credentials`, plus the exact value of the header that carries them
 /// (e.g. `Bearer <key>`): no run of either may come out.
 fn secrets_with_sent_values(
-    spec: &ConnectorSpec,
-    variant: &CredentialVariant,
+    spec: &'static ConnectorSpec,
+    variant: &'static CredentialVariant,
     credentials: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let mut secrets = Ctx::secrets_of(variant, credentials);
-    let declared = declared_request(spec, variant, credentials);
-    let sent = declared
-        .headers
-        .iter()
-        .filter(|(_, value)| {
-            secrets.iter().any(|s| value.contains(s.as_str())) || {
-                let basic = matches!(variant.auth, connector_core::Auth::BasicUsername { .. });
-                basic && value.starts_with("Basic ")
-            }
+    let urls = crate::server::urls_at("http://127.0.0.1:9", spec);
+    let sent: Vec<String> = declared_request(spec, variant, credentials, &urls)
+        .map(|declared| {
+            declared
+                .headers
+                .iter()
+                .filter(|(name, _)| sensitive_header(variant, name))
+                .map(|(_, value)| value.clone())
+                .filter(|value| !secrets.contains(value))
+                .collect()
         })
-        .map(|(_, value)| value.clone())
-        .filter(|value| !secrets.contains(value))
-        .collect::<Vec<_>>();
+        .unwrap_or_default();
     secrets.extend(sent);
+    secrets.push(SYNTHETIC_TOKEN.to_owned());
     secrets
+}
+
+/// Whether the variant's auth puts the credential in header `name`.
+fn sensitive_header(variant: &CredentialVariant, name: &str) -> bool {
+    match variant.auth {
+        Auth::Bearer { .. } | Auth::Basic { .. } | Auth::Exchange(_) => {
+            name.eq_ignore_ascii_case("authorization")
+        }
+        Auth::Header { header, .. } => name.eq_ignore_ascii_case(header),
+        Auth::Headers(list) => list.iter().any(|h| name.eq_ignore_ascii_case(h.name)),
+        Auth::Query { .. } => false,
+    }
 }
 
 /// The synthesized checks.
@@ -145,10 +230,13 @@ enum Behaviour {
     NoAnswer,
     CrossOriginRedirect,
     InvalidInput,
+    PlaceholderEscape,
+    ConnectionRefused,
+    DryRunMasks,
 }
 
 impl Behaviour {
-    const ALL: [Behaviour; 11] = [
+    const ALL: [Behaviour; 14] = [
         Behaviour::RequestAsDeclared,
         Behaviour::Unauthorized,
         Behaviour::Forbidden,
@@ -160,6 +248,9 @@ impl Behaviour {
         Behaviour::NoAnswer,
         Behaviour::CrossOriginRedirect,
         Behaviour::InvalidInput,
+        Behaviour::PlaceholderEscape,
+        Behaviour::ConnectionRefused,
+        Behaviour::DryRunMasks,
     ];
 
     fn name(self) -> &'static str {
@@ -175,6 +266,9 @@ impl Behaviour {
             Behaviour::NoAnswer => "behaviour.no-answer-unavailable",
             Behaviour::CrossOriginRedirect => "behaviour.cross-origin-redirect-not-followed",
             Behaviour::InvalidInput => "behaviour.invalid-input-sends-nothing",
+            Behaviour::PlaceholderEscape => "behaviour.placeholder-escape-sends-nothing",
+            Behaviour::ConnectionRefused => "behaviour.connection-refused-unavailable",
+            Behaviour::DryRunMasks => "behaviour.dry-run-builds-default-request-masked",
         }
     }
 }
@@ -254,7 +348,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             let Some(success) = success else {
                 return needs_success();
             };
-            let server = serve(vec![json_response(200, &success)]).await;
+            let server = s.serve(spec, vec![json_response(200, &success)]).await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
@@ -267,8 +361,12 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                         .to_owned(),
                 );
             }
-            let expected = declared_request(spec, s.variant, &s.credentials);
-            let requests = received(&server).await;
+            let Some(expected) =
+                declared_request(spec, s.variant, &s.credentials, &urls_for(&server, spec))
+            else {
+                return vec!["the working credentials do not build the declared request".to_owned()];
+            };
+            let requests = s.api_requests(spec, &server).await;
             if requests.is_empty() {
                 failures.push("the connector sent no request".to_owned());
             }
@@ -283,26 +381,85 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 }
             }
         }
+        Behaviour::PlaceholderEscape => {
+            for field in s.variant.fields {
+                let Some(placement) = s.variant.placement(spec, field.key) else {
+                    continue;
+                };
+                for bad in ESCAPES {
+                    let mut credentials = s.credentials.clone();
+                    credentials.insert(field.key.to_owned(), (*bad).to_owned());
+                    let server = s
+                        .serve(
+                            spec,
+                            vec![json_response(
+                                200,
+                                &s.success.clone().unwrap_or_else(|| json!({})),
+                            )],
+                        )
+                        .await;
+                    let probe = s
+                        .probe(ctx, &label, &server, &credentials, s.secrets.clone())
+                        .await;
+                    if probe.report.status != Status::InvalidInput {
+                        failures.push(format!(
+                            "field `{}` ({placement:?}) given {} ended `{}`, expected `invalid_input`",
+                            field.key,
+                            connector_core::text::describe_value(bad),
+                            probe.report.status
+                        ));
+                    }
+                    let count = received(&server).await.len();
+                    if count > 0 {
+                        failures.push(format!(
+                            "field `{}` given a value that escapes its place reached the provider ({count} request(s)); nothing may be sent",
+                            field.key
+                        ));
+                    }
+                }
+            }
+        }
+        Behaviour::ConnectionRefused => {
+            // A port nothing listens on: the transport error must not carry the URL's query
+            // (a query-parameter key) or any header; hygiene checks the output afterwards.
+            let urls = crate::server::urls_at(&format!("http://127.0.0.1:{}", closed_port()), spec);
+            let probe = ctx
+                .probe(
+                    label.clone(),
+                    Some(s.variant.name),
+                    &s.credentials,
+                    urls,
+                    s.secrets.clone(),
+                    None,
+                )
+                .await;
+            failures.extend(expect_status(
+                &probe,
+                Status::Unavailable,
+                "a provider that cannot be reached is unavailable",
+            ));
+        }
+        Behaviour::DryRunMasks => {
+            failures.extend(dry_run_failures(ctx, s));
+        }
         Behaviour::Unauthorized => {
-            let server = serve(vec![json_response(
-                401,
-                &json!({"message": "Invalid API key"}),
-            )])
-            .await;
+            let body = json!({"message": "Invalid API key"});
+            let server = s.serve(spec, vec![json_response(401, &body)]).await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
-                Status::Rejected,
-                "a 401 means the key is wrong or revoked; keep connector-core's mapping unless the provider says otherwise",
+                s.declared_outcome(401, &body, Status::Rejected),
+                "a 401 means the key is wrong or revoked unless the variant's answer rules say otherwise",
             ));
         }
         Behaviour::Forbidden => {
-            let server = serve(vec![json_response(403, &json!({"message": "Forbidden"}))]).await;
+            let body = json!({"message": "Forbidden"});
+            let server = s.serve(spec, vec![json_response(403, &body)]).await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
-                Status::Forbidden,
-                "a 403 means the key works but lacks a role or scope",
+                s.declared_outcome(403, &body, Status::Forbidden),
+                "a 403 means the key works but lacks a role or scope, unless the variant's answer rules say otherwise",
             ));
         }
         Behaviour::RetryAfterThenSuccess => {
@@ -311,14 +468,16 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             };
             let limited = json_response(429, &json!({"message": "Too Many Requests"}))
                 .insert_header("Retry-After", "1");
-            let server = serve(vec![limited, json_response(200, &success)]).await;
+            let server = s
+                .serve(spec, vec![limited, json_response(200, &success)])
+                .await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
                 Status::Verified,
                 "a 429 with Retry-After: 1 must be retried after a second, within the deadline",
             ));
-            let count = received(&server).await.len();
+            let count = s.api_requests(spec, &server).await.len();
             if count != 2 {
                 failures.push(format!(
                     "the provider received {count} request(s), expected 2 (one 429, one retry)"
@@ -334,7 +493,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
         Behaviour::RateLimitedForever => {
             let limited = json_response(429, &json!({"message": "Too Many Requests"}))
                 .insert_header("Retry-After", "1");
-            let server = serve(vec![limited]).await;
+            let server = s.serve(spec, vec![limited]).await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
@@ -345,10 +504,12 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
         }
         Behaviour::OutageHtml => {
             let page = "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>";
-            let server = serve(vec![
-                ResponseTemplate::new(503).set_body_raw(page, "text/html")
-            ])
-            .await;
+            let server = s
+                .serve(
+                    spec,
+                    vec![ResponseTemplate::new(503).set_body_raw(page, "text/html")],
+                )
+                .await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
@@ -358,9 +519,12 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             failures.extend(within(&probe, deadline));
         }
         Behaviour::MalformedJson => {
-            let server =
-                serve(vec![ResponseTemplate::new(200)
-                    .set_body_raw("{\"data\": {\"id\": ", "application/json")])
+            let server = s
+                .serve(
+                    spec,
+                    vec![ResponseTemplate::new(200)
+                        .set_body_raw("{\"data\": {\"id\": ", "application/json")],
+                )
                 .await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
@@ -375,10 +539,12 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             let mut body =
                 serde_json::to_vec(&success.unwrap_or_else(|| json!({}))).unwrap_or_default();
             body.resize(Limits::default().max_body_bytes * 2, b' ');
-            let server = serve(vec![
-                ResponseTemplate::new(200).set_body_raw(body, "application/json")
-            ])
-            .await;
+            let server = s
+                .serve(
+                    spec,
+                    vec![ResponseTemplate::new(200).set_body_raw(body, "application/json")],
+                )
+                .await;
             let probe = s.probe_working(ctx, &label, &server).await;
             failures.extend(expect_status(
                 &probe,
@@ -388,14 +554,24 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
         }
         Behaviour::NoAnswer => {
             let silent = ResponseTemplate::new(200).set_delay(Duration::from_secs(60));
-            let server = serve(vec![silent]).await;
-            let probe = s.probe_working(ctx, &label, &server).await;
+            let server = s.serve(spec, vec![silent]).await;
+            let urls = urls_for(&server, spec);
+            let probe = ctx
+                .probe(
+                    label.clone(),
+                    Some(s.variant.name),
+                    &s.credentials,
+                    urls,
+                    s.secrets.clone(),
+                    Some(NO_ANSWER_DEADLINE),
+                )
+                .await;
             failures.extend(expect_status(
                 &probe,
                 Status::Unavailable,
                 "a provider that never answers is unavailable",
             ));
-            failures.extend(within(&probe, deadline));
+            failures.extend(within(&probe, NO_ANSWER_DEADLINE + ctx.options.margin));
         }
         Behaviour::CrossOriginRedirect => {
             let elsewhere = serve(vec![json_response(
@@ -406,12 +582,16 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             let target = format!(
                 "{}{}",
                 elsewhere.uri(),
-                declared_request(spec, s.variant, &s.credentials).path
+                declared_request(spec, s.variant, &s.credentials, &urls_for(&elsewhere, spec))
+                    .map(|r| r.path)
+                    .unwrap_or_default()
             );
-            let server = serve(vec![
-                ResponseTemplate::new(302).insert_header("Location", target.as_str())
-            ])
-            .await;
+            let server = s
+                .serve(
+                    spec,
+                    vec![ResponseTemplate::new(302).insert_header("Location", target.as_str())],
+                )
+                .await;
             let probe = s.probe_working(ctx, &label, &server).await;
             if probe.report.status == Status::Verified {
                 failures.push(
@@ -442,17 +622,22 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             ];
             for (what, bad) in cases {
                 let mut credentials = s.credentials.clone();
-                credentials.insert(s.variant.auth.field().to_owned(), bad.clone());
+                let key_field = s.variant.key_field().map_or("api_key", |f| f.key);
+                credentials.insert(key_field.to_owned(), bad.clone());
                 let secrets = if key.len() >= 4 {
                     vec![key.clone(), bad]
                 } else {
                     vec![bad]
                 };
-                let server = serve(vec![json_response(
-                    200,
-                    &s.success.clone().unwrap_or_else(|| json!({})),
-                )])
-                .await;
+                let server = s
+                    .serve(
+                        spec,
+                        vec![json_response(
+                            200,
+                            &s.success.clone().unwrap_or_else(|| json!({})),
+                        )],
+                    )
+                    .await;
                 let probe = s.probe(ctx, &label, &server, &credentials, secrets).await;
                 if probe.report.status != Status::InvalidInput {
                     failures.push(format!(
@@ -460,7 +645,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                         probe.report.status
                     ));
                 }
-                let count = received(&server).await.len();
+                let count = s.api_requests(spec, &server).await.len();
                 if count > 0 {
                     failures.push(format!(
                         "{what} reached the provider ({count} request(s)); nothing may be sent for input that cannot be a key"
@@ -481,4 +666,71 @@ pub(crate) fn within(probe: &Probe, limit: Duration) -> Option<String> {
             limit.as_millis()
         )
     })
+}
+
+/// The deadline of the no-answer check: short, so one connector's suite stays quick.
+const NO_ANSWER_DEADLINE: Duration = Duration::from_millis(500);
+
+/// Values that try to leave a host label or a path segment.
+const ESCAPES: &[&str] = &[
+    "acme.evil.example#",
+    "acme/../x",
+    "acme@evil",
+    "%2e%2e",
+    "acme:8080",
+    "acme?x=1",
+    "a b",
+    "",
+];
+
+/// A loopback port with nothing listening on it.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_or(9, |a| a.port())
+}
+
+/// `--dry-run` on the spec's own default URLs: every request builds, every URL is a real https
+/// URL with nothing left unfilled, and no secret shows in any form.
+fn dry_run_failures(ctx: &Ctx<'_>, s: &Subject) -> Vec<String> {
+    let spec = ctx.connector.spec();
+    let mut raw = connector_core::RawCredentials::new();
+    for (key, value) in &s.credentials {
+        raw.insert(key.clone(), value.clone());
+    }
+    let mut failures = Vec::new();
+    let shown = match connector_core::dry_run(spec, Some(s.variant.name), &raw, &Default::default())
+    {
+        Ok(shown) => shown,
+        Err(report) => {
+            return vec![format!(
+                "the working credentials do not build the default request: {}",
+                report.message
+            )]
+        }
+    };
+    for request in &shown.requests {
+        let unfilled = ["{", "}", "%7B", "%7D", "%7b", "%7d"]
+            .iter()
+            .any(|t| request.url.contains(t));
+        if unfilled {
+            failures.push(format!(
+                "the default request URL `{}` still holds a placeholder",
+                request.url
+            ));
+        }
+        match url::Url::parse(&request.url) {
+            Ok(url) if url.scheme() == "https" => {}
+            _ => failures.push(format!(
+                "the default request URL `{}` is not a valid https URL",
+                request.url
+            )),
+        }
+    }
+    let text = serde_json::to_string(&shown).unwrap_or_default();
+    let finder = crate::leak::Finder::new(&s.secrets);
+    if let Some((form, _)) = finder.find(&text) {
+        failures.push(format!("--dry-run shows a secret ({form})"));
+    }
+    failures
 }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use wiremock::ResponseTemplate;
 
 use crate::checks::behaviour::{expect_status, json_response, over_subjects, within, Subject};
-use crate::server::{prefixed_base_url, serve_by_prefix};
+use crate::server::{prefixed_urls, serve_by_prefix};
 use crate::{leak, CheckResult, Ctx, Probe, PANICKED};
 
 /// The hostile scenarios.
@@ -233,14 +233,15 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, hostile: Hostile) -> Vec<String> {
                 let label = label.clone();
                 let server = &server;
                 async move {
-                    let base_url = prefixed_base_url(server, spec, i);
+                    let urls = prefixed_urls(server, spec, i);
                     let probe = ctx
                         .probe(
                             label,
                             Some(s.variant.name),
                             &s.credentials,
-                            base_url,
+                            urls,
                             s.secrets.clone(),
+                            None,
                         )
                         .await;
                     (what, wanted, probe)

@@ -4,12 +4,15 @@
 use std::time::Instant;
 
 use connector_core::check::resolve_variant;
-use connector_core::Status;
+use connector_core::{Auth, Status};
 use serde_json::Value;
 
 use crate::checks::actions;
 use crate::fixture::Scenario;
-use crate::server::{base_url_for, received, request_differences, serve, template};
+use crate::server::{
+    base_path, carries_secret, received, request_differences, serve, serve_at, template,
+    template_path, urls_for,
+};
 use crate::{CheckResult, Ctx};
 
 /// Whether a scenario covers a required case.
@@ -85,15 +88,59 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
         Ok(v) => v,
         Err(message) => return vec![format!("the scenario's variant: {message}")],
     };
-    let secrets = Ctx::secrets_of(variant, &scenario.credentials);
+    let mut secrets = Ctx::secrets_of(variant, &scenario.credentials);
     let server = serve(scenario.responses.iter().map(template).collect()).await;
+    let mut urls = urls_for(&server, spec);
+    // An exchange's token endpoint gets a server of its own when it lives on another origin,
+    // so what reaches each origin can be told apart.
+    let exchange = match (variant.auth, &scenario.exchange) {
+        (Auth::Exchange(declared), Some(recorded)) => {
+            let answers: Vec<_> = recorded.responses.iter().map(template).collect();
+            let token_server = match declared.origin {
+                Some(name) => {
+                    let own = serve(answers).await;
+                    if let Some(origin) = spec.origin(name) {
+                        let at = format!("{}{}", own.uri(), template_path(origin.url.primary()));
+                        if let Ok(url) = connector_core::UrlTemplate::parse(&at) {
+                            urls.origins.insert(name.to_owned(), url);
+                        }
+                    }
+                    Some(own)
+                }
+                None => {
+                    let path = format!("{}{}", base_path(spec), declared.request.path);
+                    serve_at(&server, &path, answers).await;
+                    None
+                }
+            };
+            for response in &recorded.responses {
+                if let Some(token) = response
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.pointer(declared.token))
+                    .and_then(Value::as_str)
+                {
+                    secrets.push(token.to_owned());
+                }
+            }
+            Some((declared, recorded, token_server))
+        }
+        (Auth::Exchange(_), None) => {
+            return vec!["the variant exchanges credentials for a token: record the token request and its answers under `exchange`".to_owned()]
+        }
+        (_, Some(_)) => {
+            return vec!["`exchange` is recorded, but the variant sends its credential directly; remove it".to_owned()]
+        }
+        _ => None,
+    };
     let probe = ctx
         .probe(
             format!("recorded.{}", scenario.name),
             scenario.variant.as_deref(),
             &scenario.credentials,
-            base_url_for(&server, spec),
+            urls,
             secrets.clone(),
+            None,
         )
         .await;
     let report = &probe.report;
@@ -119,7 +166,38 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
         }
     }
 
-    let requests = received(&server).await;
+    let mut requests = received(&server).await;
+    if let Some((declared, recorded, token_server)) = &exchange {
+        let token_path = format!("{}{}", base_path(spec), declared.request.path);
+        let token_requests = match token_server {
+            Some(own) => received(own).await,
+            None => {
+                let (token, api): (Vec<_>, Vec<_>) = requests
+                    .into_iter()
+                    .partition(|r| r.url.path() == token_path);
+                requests = api;
+                token
+            }
+        };
+        for (i, request) in token_requests.iter().enumerate() {
+            for difference in request_differences(&recorded.request, request, &secrets) {
+                failures.push(format!("token request {}: {difference}", i + 1));
+            }
+        }
+        // The client secret goes to the token endpoint only.
+        let client: Vec<String> = variant
+            .fields
+            .iter()
+            .filter(|f| f.secret)
+            .filter_map(|f| scenario.credentials.get(f.key).cloned())
+            .collect();
+        if token_server.is_some() && requests.iter().any(|r| carries_secret(r, &client)) {
+            failures.push(
+                "the API origin received the client secret; it may go to the token endpoint only"
+                    .to_owned(),
+            );
+        }
+    }
     match scenario.expect.requests {
         Some(count) if requests.len() != count => failures.push(format!(
             "the provider received {} request(s), the recording says {count}",

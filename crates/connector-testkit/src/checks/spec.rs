@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use connector_core::validate::format_matches;
-use connector_core::{mask, ConnectorSpec, Field, Format, HeaderValueSource};
+use connector_core::{mask, ConnectorSpec, Field, Format, HeaderValueSource, UrlTemplate};
 use url::Url;
 
 use crate::fixture::{Scenario, PLACEHOLDER};
@@ -123,13 +123,25 @@ fn identity(spec: &ConnectorSpec) -> Vec<String> {
             ));
         }
     }
-    match Url::parse(spec.base_url) {
-        Ok(url) if url.scheme() == "https" => {}
-        Ok(_) => failures.push(format!(
-            "base URL `{}` is not https; keys must travel encrypted",
-            spec.base_url
-        )),
-        Err(e) => failures.push(format!("base URL `{}` does not parse: {e}", spec.base_url)),
+    let mut templates: Vec<(String, &str)> = spec
+        .base_url
+        .templates()
+        .into_iter()
+        .map(|t| ("base URL".to_owned(), t))
+        .collect();
+    for origin in spec.origins {
+        for t in origin.url.templates() {
+            templates.push((format!("origin `{}`", origin.name), t));
+        }
+    }
+    for (what, template) in templates {
+        match UrlTemplate::parse(template) {
+            Ok(_) if template.starts_with("https://") => {}
+            Ok(_) => failures.push(format!(
+                "{what} `{template}` is not https; keys must travel encrypted"
+            )),
+            Err(e) => failures.push(format!("{what} `{template}` {e}")),
+        }
     }
     if spec.docs.is_empty() {
         failures
@@ -150,7 +162,7 @@ fn secret_fields(spec: &ConnectorSpec) -> Vec<String> {
     let mut failures = Vec::new();
     for variant in spec.variants {
         for field in variant.fields {
-            let is_key = variant.auth.field() == field.key;
+            let is_key = variant.key_field().is_some_and(|k| k.key == field.key);
             let can_hold_secret = is_key || looks_secret(field);
             if can_hold_secret && !field.secret {
                 failures.push(format!(
@@ -189,12 +201,6 @@ fn variants(spec: &ConnectorSpec) -> Vec<String> {
         }
         let v = variant.name;
         let verify = &variant.verify;
-        if !matches!(verify.method, "GET" | "HEAD" | "POST") {
-            failures.push(format!(
-                "variant `{v}`: verification method `{}` is not GET, HEAD or POST",
-                verify.method
-            ));
-        }
         if !verify.path.starts_with('/') {
             failures.push(format!(
                 "variant `{v}`: verification path `{}` must start with `/`",
@@ -208,8 +214,8 @@ fn variants(spec: &ConnectorSpec) -> Vec<String> {
         }
         match variant.key_field() {
             None => failures.push(format!(
-                "variant `{v}`: the auth scheme sends field `{}`, which the variant does not declare",
-                variant.auth.field()
+                "variant `{v}`: the auth scheme ({}) sends no field the variant declares",
+                variant.auth.kind()
             )),
             Some(field) if !field.required => failures.push(format!(
                 "variant `{v}`: the key field `{}` must be required",
@@ -349,7 +355,7 @@ fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
         ("name".into(), spec.name),
         ("category".into(), spec.category),
         ("summary".into(), spec.summary),
-        ("base_url".into(), spec.base_url),
+        ("base_url".into(), spec.base_url.primary()),
     ];
     for (i, link) in spec.docs.iter().enumerate() {
         out.push((format!("docs[{i}].title"), link.title));
@@ -417,8 +423,8 @@ fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
         out.push((format!("{at}.name"), action.name));
         out.push((format!("{at}.description"), action.description));
         out.push((format!("{at}.request.path"), action.request.path));
-        if let Some(body) = action.request.json_body {
-            out.push((format!("{at}.request.json_body"), body));
+        if let connector_core::Body::Json(body) = action.request.body {
+            out.push((format!("{at}.request.body"), body));
         }
         for input in action.inputs {
             field_strings(format!("{at}.inputs[{}]", input.key), input, &mut out);
