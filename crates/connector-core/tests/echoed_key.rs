@@ -36,10 +36,8 @@ async fn check_against(response: ResponseTemplate) -> String {
         .await;
     let mut raw = RawCredentials::new();
     raw.insert("api_key", KEY);
-    let options = CheckOptions {
-        base_url: Some(server.uri().parse().expect("a mock server URL")),
-        ..CheckOptions::default()
-    };
+    let options =
+        CheckOptions::with_base_url(url::Url::parse(&server.uri()).expect("a mock server URL"));
     let report = Echo.check(&HttpClient::new(), None, &raw, &options).await;
     let text = format!(
         "{report:?} {report} {}",

@@ -76,11 +76,7 @@ fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn reading() -> Reading {
-    Reading {
-        request: "GET /me".to_owned(),
-        not_found: Status::Unexpected,
-        repeat: Repeat::Safe,
-    }
+    Reading::plain("GET /me".to_owned(), Status::Unexpected, Repeat::Safe)
 }
 
 proptest! {

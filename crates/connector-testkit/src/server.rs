@@ -191,23 +191,34 @@ pub fn declared_request(
     } else {
         Token::None
     };
-    let request = target
-        .request(&Call {
-            request: &variant.verify,
-            origin: None,
-            credential: Credential::Variant(token),
-            extra_query: &[],
-            inputs: None,
-            repeat: Repeat::Safe,
-        })
-        .ok()?;
+    let call = Call {
+        request: &variant.verify,
+        origin: None,
+        credential: Credential::Variant(token),
+        extra_query: &[],
+        inputs: None,
+        repeat: Repeat::Safe,
+    };
+    let request = target.request(&call).ok()?;
+    // Header names as the spec spells them, for messages.
+    let spelled: BTreeMap<String, String> = target
+        .shown(&call)
+        .ok()?
+        .headers
+        .into_iter()
+        .map(|(name, _)| (name.to_ascii_lowercase(), name))
+        .collect();
     let headers = request
         .headers
         .iter()
         .filter(|(name, _)| !(exchange && name.as_str() == "authorization"))
         .filter(|(name, _)| name.as_str() != "user-agent")
         .filter_map(|(name, value)| {
-            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+            let name = spelled
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_else(|| name.as_str().to_owned());
+            Some((name, value.to_str().ok()?.to_owned()))
         })
         .collect();
     let body = request.body.as_ref().and_then(|b| {

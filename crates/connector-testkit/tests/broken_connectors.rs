@@ -2,13 +2,13 @@
 //! and the check that must catch it.
 
 use async_trait::async_trait;
-use connector_core::action::{ActionRequest, Output};
-use connector_core::check::{join_url, run_check};
+use connector_core::action::Output;
+use connector_core::check::run_check;
 use connector_core::http::Repeat;
 use connector_core::secret::RawValue;
 use connector_core::{
     AccountProof, ActionSpec, Auth, CheckOptions, CheckReport, Connector, ConnectorSpec,
-    CredentialVariant, Field, Format, HttpClient, RawCredentials, Status, Verdict, VerifyRequest,
+    CredentialVariant, Field, Format, HttpClient, RawCredentials, RequestSpec, Status, Verdict,
 };
 use connector_testkit::{run_suite, ConnectorReport, SuiteOptions};
 use secrecy::ExposeSecret;
@@ -256,7 +256,7 @@ impl Connector for FollowsRedirect {
         options: &CheckOptions,
     ) -> CheckReport {
         let mut report = run_check(self, http, variant, credentials, options).await;
-        let Some(base) = &options.base_url else {
+        let Some(base) = options.urls.base_url.as_ref().and_then(|u| u.fixed()) else {
             return report;
         };
         if !report.http_status.is_some_and(|s| (300..400).contains(&s)) {
@@ -276,7 +276,10 @@ async fn follow_with_key(base: &url::Url, key: &str) -> Option<bool> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .ok()?;
-    let url = join_url(base, "/configuration/company").ok()?;
+    let url = format!(
+        "{}/configuration/company",
+        base.as_str().trim_end_matches('/')
+    );
     let first = client
         .get(url)
         .header("X-SmartToken", key)
@@ -374,13 +377,12 @@ const fn with_request(
         description: CREATE.description,
         variant: CREATE.variant,
         inputs,
-        request: ActionRequest {
-            method: CREATE.request.method,
+        request: RequestSpec {
             path,
-            query: CREATE.request.query,
-            json_body: CREATE.request.json_body,
-            repeat,
+            ..CREATE.request
         },
+        query: CREATE.query,
+        repeat,
         outputs,
         cautions: CREATE.cautions,
     }
@@ -532,7 +534,7 @@ async fn a_placeholder_without_an_input_fails_the_input_check() {
     assert_fails(
         &report,
         "recorded.create-api-key-minted",
-        "path is `/api/organizations/%7Borganization_id%7D",
+        "names the placeholder `{organization_id}`, which broken-unfilled-placeholder has no field for",
     );
 }
 
@@ -542,7 +544,7 @@ const SCAFFOLDED: ConnectorSpec = ConnectorSpec {
     id: "broken-scaffolded",
     summary: "TODO: one sentence on what the provider is.",
     variants: &[CredentialVariant {
-        verify: VerifyRequest {
+        verify: RequestSpec {
             path: "/TODO",
             ..polymer_hire::SPEC.variants[0].verify
         },

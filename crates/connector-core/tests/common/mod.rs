@@ -1,7 +1,7 @@
 //! What the connector-core integration tests share: a minimal spec for a loopback provider.
 
 use connector_core::{
-    Auth, ConnectorSpec, CredentialVariant, Field, SetupGuide, Troubleshooting, VerifyRequest,
+    Auth, ConnectorSpec, CredentialVariant, Field, RequestSpec, SetupGuide, Troubleshooting,
 };
 
 /// A Bearer-key provider on loopback, verified by `GET /me`.
@@ -10,7 +10,10 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "Loopback",
     category: "test",
     summary: "A provider played by the test itself.",
-    base_url: "http://127.0.0.1:9",
+    base_url: connector_core::BaseUrl::Template("http://127.0.0.1:9"),
+    origins: &[],
+    bulk_rate: None,
+    undocumented: &[],
     docs: &[],
     variants: &[CredentialVariant {
         name: "api_key",
@@ -20,12 +23,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         fields: &[Field::api_key("LOOPBACK_API_KEY")],
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
-        verify: VerifyRequest {
-            method: "GET",
-            path: "/me",
-            query: &[],
-            proves: "the key works.",
-        },
+        verify: RequestSpec::get("/me", "the key works."),
     }],
     guide: SetupGuide {
         prerequisites: &[],

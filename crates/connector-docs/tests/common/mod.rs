@@ -2,11 +2,11 @@
 //! each field format, fixed and field-backed extra headers, a query string, steps with points and
 //! warnings, partial troubleshooting hints, assumptions and links.
 
-use connector_core::action::{ActionRequest, ActionSpec, Caution, Output, QueryParam};
+use connector_core::action::{ActionSpec, Caution, Output, QueryParam};
 use connector_core::http::Repeat;
 use connector_core::{
     Account, AccountProof, Auth, Connector, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader,
-    Field, Format, HeaderValueSource, SetupGuide, Step, Troubleshooting, VerifyRequest,
+    Field, Format, HeaderValueSource, RequestSpec, SetupGuide, Step, Troubleshooting,
 };
 use serde_json::Value;
 
@@ -15,7 +15,10 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "Acme Jobs",
     category: "ATS (hiring)",
     summary: "Acme Jobs is a made-up job board used to test the renderers.",
-    base_url: "https://api.acme.test/v2/",
+    base_url: connector_core::BaseUrl::Template("https://api.acme.test/v2/"),
+    origins: &[],
+    bulk_rate: None,
+    undocumented: &[],
     docs: &[DocLink {
         title: "Acme keys",
         url: "https://docs.acme.test/keys",
@@ -73,11 +76,9 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                     value: HeaderValueSource::Fixed("connector"),
                 },
             ],
-            verify: VerifyRequest {
-                method: "GET",
-                path: "/me",
+            verify: RequestSpec {
                 query: &[("fields", "id"), ("limit", "1")],
-                proves: "the key is live and names its organization.",
+                ..RequestSpec::get("/me", "the key is live and names its organization.")
             },
         },
         CredentialVariant {
@@ -89,14 +90,9 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 format: Format::Uuid,
                 ..Field::api_key("ACME_PARTNER_KEY")
             }],
-            auth: Auth::BasicUsername { field: "api_key" },
+            auth: Auth::basic_key("api_key"),
             extra_headers: &[],
-            verify: VerifyRequest {
-                method: "GET",
-                path: "/partners/me",
-                query: &[],
-                proves: "the key is a live partner key.",
-            },
+            verify: RequestSpec::get("/partners/me", "the key is a live partner key."),
         },
     ],
     guide: SetupGuide {
@@ -150,17 +146,13 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 default: Some("false"),
             },
         ],
-        request: ActionRequest {
-            method: "POST",
-            path: "/orgs/{org_id}/keys",
-            query: &[QueryParam {
-                name: "replace",
-                input: "replace",
-                omit_when: Some("false"),
-            }],
-            json_body: Some("{}"),
-            repeat: Repeat::OnlyIfRefused,
-        },
+        request: RequestSpec::post("/orgs/{org_id}/keys", connector_core::Body::Json("{}"), ""),
+        query: &[QueryParam {
+            name: "replace",
+            input: "replace",
+            omit_when: Some("false"),
+        }],
+        repeat: Repeat::OnlyIfRefused,
         outputs: &[Output {
             key: "api_key",
             label: "API key",
