@@ -766,3 +766,134 @@ async fn a_panic_on_a_rate_limit_fails_the_retry_after_check_without_stopping_th
         check.failures
     );
 }
+
+// ---- A URL placeholder the connector fills itself, without the core's check that the value
+// stays one host label or path segment.
+
+const UNCHECKED_PLACEHOLDER: ConnectorSpec = ConnectorSpec {
+    id: "broken-unchecked-placeholder",
+    base_url: connector_core::BaseUrl::Template("https://api.smartrecruiters.com/{tenant}"),
+    variants: &[CredentialVariant {
+        fields: &[
+            Field {
+                example: Some("fake0000EXAMPLE0000"),
+                ..Field::api_key("BROKEN_API_KEY")
+            },
+            Field {
+                key: "tenant",
+                label: "Tenant",
+                help: "The tenant's name.",
+                required: true,
+                secret: false,
+                format: Format::Text,
+                example: Some("acme"),
+                env: None,
+                default: None,
+            },
+        ],
+        auth: Auth::Header {
+            header: "X-SmartToken",
+            field: "api_key",
+        },
+        ..smartrecruiters::SPEC.variants[0]
+    }],
+    ..smartrecruiters::SPEC
+};
+
+struct UncheckedPlaceholder;
+
+#[async_trait::async_trait]
+impl Connector for UncheckedPlaceholder {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &UNCHECKED_PLACEHOLDER
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        smartrecruiters::SmartRecruiters.account(v, body)
+    }
+    /// Pastes the tenant into the URL as given and sends, before the core would refuse it.
+    async fn check(
+        &self,
+        http: &HttpClient,
+        variant: Option<&str>,
+        credentials: &RawCredentials,
+        options: &CheckOptions,
+    ) -> CheckReport {
+        if let Some(base) = options.urls.base_url.as_ref() {
+            let tenant = match credentials.get("tenant") {
+                Some(RawValue::Text(t)) => t.expose_secret().to_owned(),
+                _ => String::new(),
+            };
+            let url = base.as_str().replace("{tenant}", &tenant);
+            let url = format!("{}/configuration/company", url.trim_end_matches('/'));
+            let quick = std::time::Duration::from_millis(300);
+            if let Ok(client) = reqwest::Client::builder().timeout(quick).build() {
+                let _ = client.get(url).send().await;
+            }
+        }
+        run_check(self, http, variant, credentials, options).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placeholder_value_sent_unchecked_fails_the_escape_check() {
+    let report = suite_for(&UncheckedPlaceholder, "none").await;
+    assert_fails(
+        &report,
+        "behaviour.placeholder-escape-sends-nothing",
+        "reached the provider",
+    );
+}
+
+// ---- A second secret the spec forgets to mark: `--dry-run` shows it.
+
+const UNMARKED_PAIR: ConnectorSpec = ConnectorSpec {
+    id: "broken-unmarked-pair",
+    variants: &[CredentialVariant {
+        fields: &[
+            Field {
+                key: "login",
+                label: "Login",
+                example: Some("login0000EXAMPLE0000"),
+                ..Field::api_key("BROKEN_LOGIN")
+            },
+            Field {
+                key: "token",
+                label: "Token",
+                help: "The second half of the credential.",
+                required: true,
+                secret: false,
+                format: Format::Text,
+                example: Some("token0000EXAMPLE1111"),
+                env: None,
+                default: None,
+            },
+        ],
+        auth: Auth::Basic {
+            username: connector_core::Part::Field("login"),
+            password: connector_core::Part::Field("token"),
+        },
+        ..stackone::SPEC.variants[0]
+    }],
+    ..stackone::SPEC
+};
+
+struct UnmarkedPair;
+
+impl Connector for UnmarkedPair {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &UNMARKED_PAIR
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        stackone::StackOne.account(v, body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unmarked_second_secret_fails_the_dry_run_check() {
+    let report = suite_for(&UnmarkedPair, "none").await;
+    assert_fails(
+        &report,
+        "behaviour.dry-run-builds-default-request-masked",
+        "--dry-run shows a secret",
+    );
+}
