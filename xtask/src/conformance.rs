@@ -42,21 +42,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let connectors = match &args.connector {
         None => connector_registry::all().to_vec(),
-        Some(id) => match connector_registry::find(id) {
-            Some(connector) => vec![connector],
-            None => {
-                let hint = connector_registry::closest_id(id)
-                    .map(|near| format!(" (did you mean `{near}`?)"))
-                    .unwrap_or_default();
-                let known: Vec<&str> = connector_registry::all()
-                    .iter()
-                    .map(|c| c.spec().id)
-                    .collect();
-                bail!(
-                    "no connector `{id}`{hint}; registered: {}",
-                    known.join(", ")
-                );
-            }
+        Some(id) => match connector_registry::lookup(id) {
+            Ok(connector) => vec![connector],
+            Err(unknown) => bail!(
+                "{unknown}; registered: {}",
+                connector_registry::UnknownConnector::known().join(", ")
+            ),
         },
     };
     let fixtures = args

@@ -19,7 +19,7 @@ use crate::request::RequestSpec;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{mask, Credentials, RawCredentials, RawValue};
 use crate::spec::Field;
-use crate::validate::{validate, validate_fields};
+use crate::validate::{validate, validate_fields, Form};
 use crate::Connector;
 
 /// An action a connector can run.
@@ -174,15 +174,12 @@ pub async fn run_action<C: Connector + ?Sized>(
         }
         Err(invalid) => return fail(report, invalid.message, invalid.warnings),
     };
-    let inputs = match validate_fields(action.inputs, inputs, None) {
+    let inputs = match validate_fields(action.inputs, inputs, None, Form::Inputs) {
         Ok(v) => {
             report.warnings.extend(v.warnings);
             v.credentials
         }
-        Err(invalid) => {
-            let message = format!("input {}", invalid.message.trim_start_matches("field "));
-            return fail(report, message, invalid.warnings);
-        }
+        Err(invalid) => return fail(report, invalid.message, invalid.warnings),
     };
     for caution in action.cautions {
         if inputs.get(caution.input).map(|v| v.expose_secret()) == Some(caution.when) {

@@ -1,13 +1,13 @@
 //! The typed results of a check: one status from a small fixed set, and the report around it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The account a verified key proves, as JSON fields (e.g. `organization_name`).
 pub type Account = Map<String, Value>;
 
 /// How a check or action ended. Every outcome is exactly one of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {

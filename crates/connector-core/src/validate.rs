@@ -39,7 +39,12 @@ pub fn validate(
     variant: &'static CredentialVariant,
     raw: &RawCredentials,
 ) -> Result<Validated, InvalidInput> {
-    let mut validated = validate_fields(variant.fields, raw, masked_key(variant, raw))?;
+    let mut validated = validate_fields(
+        variant.fields,
+        raw,
+        masked_key(variant, raw),
+        Form::Credentials,
+    )?;
     if let Some(field) = variant.key_field() {
         validated.credentials.mark_secret(field.key);
     }
@@ -51,7 +56,9 @@ pub fn validate_fields(
     fields: &'static [Field],
     raw: &RawCredentials,
     masked_key: Option<String>,
+    form: Form,
 ) -> Result<Validated, InvalidInput> {
+    let noun = form.noun();
     let mut warnings = Vec::new();
     let invalid = |field: &'static Field, message: String, warnings: &Vec<String>| InvalidInput {
         field: Some(field.key),
@@ -65,7 +72,7 @@ pub fn validate_fields(
             // The name is not quoted: a key pasted as a field name would be shown.
             let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
             warnings.push(format!(
-                "ignored an unknown field (the {} name in alphabetical order, {}); the known fields are: {}",
+                "ignored an unknown {noun} (the {} name in alphabetical order, {}); the known {noun}s are: {}",
                 ordinal(position + 1),
                 describe_value(key),
                 known.join(", ")
@@ -81,7 +88,7 @@ pub fn validate_fields(
                 return Err(invalid(
                     field,
                     format!(
-                        "field `{}` ({}) must be a string, not {kind}",
+                        "{noun} `{}` ({}) must be a string, not {kind}",
                         field.key, field.label
                     ),
                     &warnings,
@@ -97,7 +104,7 @@ pub fn validate_fields(
         if let (Some(original), Some(trimmed)) = (supplied, trimmed) {
             if original.len() != trimmed.len() {
                 warnings.push(format!(
-                    "field `{}` had surrounding whitespace (often a pasted newline); it was removed",
+                    "{noun} `{}` had surrounding whitespace (often a pasted newline); it was removed",
                     field.key
                 ));
             }
@@ -106,11 +113,11 @@ pub fn validate_fields(
             (Some(v), _) => v,
             (None, Some(default)) => default,
             (None, None) if field.required => {
-                return Err(invalid(field, missing_message(field), &warnings));
+                return Err(invalid(field, missing_message(field, form), &warnings));
             }
             (None, None) => continue,
         };
-        check_value(field, value, &mut warnings).map_err(|m| invalid(field, m, &warnings))?;
+        check_value(field, value, noun, &mut warnings).map_err(|m| invalid(field, m, &warnings))?;
         values.insert(field.key, SecretString::from(value.to_owned()));
         if field.secret {
             secret.insert(field.key);
@@ -137,46 +144,75 @@ pub fn masked_key(variant: &CredentialVariant, raw: &RawCredentials) -> Option<S
     }
 }
 
-fn missing_message(field: &Field) -> String {
+fn missing_message(field: &Field, form: Form) -> String {
+    let (noun, place) = (form.noun(), form.place());
     match field.env {
         Some(env) => format!(
-            "field `{}` ({}) is required: put it in the credentials JSON or set {env}",
+            "{noun} `{}` ({}) is required: put it in {place} or set {env}",
             field.key, field.label
         ),
         None => format!(
-            "field `{}` ({}) is required: put it in the credentials JSON",
+            "{noun} `{}` ({}) is required: put it in {place}",
             field.key, field.label
         ),
     }
 }
 
+/// What is being validated, for messages: a credential's fields or an action's inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Credentials,
+    Inputs,
+}
+
+impl Form {
+    fn noun(self) -> &'static str {
+        match self {
+            Form::Credentials => "field",
+            Form::Inputs => "input",
+        }
+    }
+
+    fn place(self) -> &'static str {
+        match self {
+            Form::Credentials => "the credentials JSON",
+            Form::Inputs => "the --input JSON or a --set KEY=VALUE",
+        }
+    }
+}
+
 /// Hard rules reject; format hints only warn.
-fn check_value(field: &Field, value: &str, warnings: &mut Vec<String>) -> Result<(), String> {
+fn check_value(
+    field: &Field,
+    value: &str,
+    noun: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(), String> {
     let name = field.key;
     if value.len() > MAX_FIELD_BYTES {
         return Err(format!(
-            "field `{name}` is {} bytes, more than the {} KiB any key can be; paste the key itself, not a file",
+            "{noun} `{name}` is {} bytes, more than the {} KiB any key can be; paste the key itself, not a file",
             value.len(),
             MAX_FIELD_BYTES / 1024
         ));
     }
     if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_whitespace()) {
         return Err(format!(
-            "field `{name}` contains whitespace ({}) at character {}; keys never do: paste it again without spaces or line breaks",
+            "{noun} `{name}` contains whitespace ({}) at character {}; keys never do: paste it again without spaces or line breaks",
             code_point(c),
             pos + 1
         ));
     }
     if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
         return Err(format!(
-            "field `{name}` contains a control character ({}) at character {}; paste the key again from its source",
+            "{noun} `{name}` contains a control character ({}) at character {}; paste the key again from its source",
             code_point(c),
             pos + 1
         ));
     }
     if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| is_invisible(*c)) {
         return Err(format!(
-            "field `{name}` contains an invisible character ({}) at character {}; it often comes with text copied from a web page or a chat: type or paste the key again from its source",
+            "{noun} `{name}` contains an invisible character ({}) at character {}; it often comes with text copied from a web page or a chat: type or paste the key again from its source",
             code_point(c),
             pos + 1
         ));
@@ -184,23 +220,23 @@ fn check_value(field: &Field, value: &str, warnings: &mut Vec<String>) -> Result
     match field.format {
         Format::Choice(choices) if !choices.contains(&value) => {
             return Err(format!(
-                "field `{name}` must be one of {}",
+                "{noun} `{name}` must be one of {}",
                 choices.join(", ")
             ));
         }
         Format::Boolean if value != "true" && value != "false" => {
-            return Err(format!("field `{name}` must be true or false"));
+            return Err(format!("{noun} `{name}` must be true or false"));
         }
         Format::Uuid | Format::Pattern { .. } if !format_matches(field.format, value) => {
             let warning = format!(
-                "field `{name}` does not look like {}; checking it anyway",
+                "{noun} `{name}` does not look like {}; checking it anyway",
                 field.format.describe()
             );
             if field.secret {
                 warnings.push(warning);
             } else {
                 return Err(format!(
-                    "field `{name}` must be {}",
+                    "{noun} `{name}` must be {}",
                     field.format.describe()
                 ));
             }

@@ -21,6 +21,38 @@ pub fn find(id: &str) -> Option<&'static dyn Connector> {
     CONNECTORS.iter().copied().find(|c| c.spec().id == id)
 }
 
+/// No connector has the id asked for. Display names the closest registered id, if any; the id
+/// itself is described, not quoted (a key pasted in its place would be shown).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown connector ({described}); {}run `connector list` to see them all", self.hint())]
+pub struct UnknownConnector {
+    described: String,
+    /// The registered id closest to the one asked for.
+    pub closest: Option<&'static str>,
+}
+
+impl UnknownConnector {
+    /// `did you mean `x`? ` (with the trailing space), or nothing.
+    pub fn hint(&self) -> String {
+        self.closest
+            .map(|close| format!("did you mean `{close}`? "))
+            .unwrap_or_default()
+    }
+
+    /// Every registered id, for messages that list them.
+    pub fn known() -> Vec<&'static str> {
+        CONNECTORS.iter().map(|c| c.spec().id).collect()
+    }
+}
+
+/// The connector with this id, or why there is none with the closest one named.
+pub fn lookup(id: &str) -> Result<&'static dyn Connector, UnknownConnector> {
+    find(id).ok_or_else(|| UnknownConnector {
+        described: connector_core::text::describe_value(id),
+        closest: closest_id(id),
+    })
+}
+
 /// The registered id closest to `id`, for "did you mean" hints.
 pub fn closest_id(id: &str) -> Option<&'static str> {
     let id = id.to_ascii_lowercase();
