@@ -349,7 +349,7 @@ mod tests {
         const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", value);
-        validate_fields(KEY, &raw, None).err().map(|e| e.message)
+        validate_fields(KEY, &raw, None, Form::Credentials).err().map(|e| e.message)
     }
 
     #[test]
@@ -376,7 +376,7 @@ mod tests {
         let mut raw = RawCredentials::new();
         raw.insert("api_key", "abcdef");
         raw.insert("sk-live-abcdefgh1234", "x");
-        let ok = validate_fields(KEY, &raw, None).unwrap();
+        let ok = validate_fields(KEY, &raw, None, Form::Credentials).unwrap();
         assert!(!ok.warnings[0].contains("abcdefgh"), "{}", ok.warnings[0]);
         assert!(
             ok.warnings[0].contains("20-character"),
@@ -409,10 +409,10 @@ mod tests {
         }];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", "not-a-uuid-but-fine");
-        let ok = validate_fields(SECRET_UUID, &raw, None).unwrap();
+        let ok = validate_fields(SECRET_UUID, &raw, None, Form::Credentials).unwrap();
         assert_eq!(ok.warnings.len(), 1);
 
-        let err = validate_fields(PLAIN_UUID, &raw, None).unwrap_err();
+        let err = validate_fields(PLAIN_UUID, &raw, None, Form::Credentials).unwrap_err();
         assert!(err.message.contains("UUID"), "{}", err.message);
     }
 }
