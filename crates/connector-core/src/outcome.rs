@@ -59,6 +59,58 @@ impl Status {
         }
     }
 
+    /// What a failed outcome is, in a few words, e.g. `the key was refused (HTTP 401)`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Status::Verified => "the key works",
+            Status::Done => "the action was carried out",
+            Status::InvalidInput => "the input was refused before sending",
+            Status::Rejected => "the key was refused (HTTP 401)",
+            Status::Forbidden => "the key lacks access (HTTP 403)",
+            Status::RateLimited => "too many requests (HTTP 429)",
+            Status::Unavailable => {
+                "the provider could not answer (HTTP 5xx, timeout or network error)"
+            }
+            Status::Unexpected => "the answer made no sense",
+            Status::NotFound => "the action's target does not exist (HTTP 404)",
+        }
+    }
+
+    /// The advice for this outcome that holds for every provider; a connector's own hint
+    /// ([`crate::Troubleshooting`]) follows it. The one place this text lives.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Status::Verified | Status::Done => "Nothing to do.",
+            Status::InvalidInput => {
+                "The message names the field and what is wrong with it; nothing was sent. Fix the value and retry."
+            }
+            Status::Rejected => {
+                "The provider does not accept the key. It may have been pasted incompletely, or it \
+                 was revoked, deleted or regenerated; regenerating a key makes the previous one stop \
+                 working immediately. Copy the current key again, or create a new one, and retry."
+            }
+            Status::Forbidden => {
+                "The provider knows the key but will not let it make the verification request: a \
+                 role, scope or access group is missing. Grant it on the key, or use a key that has \
+                 it, and retry."
+            }
+            Status::RateLimited => {
+                "The provider kept limiting requests through every retry that fit in the deadline; \
+                 a `Retry-After` header is honoured when present. Wait, then retry, and spread bulk \
+                 checks out over time."
+            }
+            Status::Unavailable => {
+                "This says nothing about the key. Check the network and the base URL (including any \
+                 override for an on-premises or proxied deployment), then retry later."
+            }
+            Status::Unexpected => {
+                "The provider answered in a way the connector does not recognise; check the base URL, \
+                 then report it if the provider's API changed."
+            }
+            Status::NotFound => "Check the identifiers given as inputs.",
+        }
+    }
+
     /// The `connector` command's exit status for this outcome.
     pub fn exit_code(self) -> u8 {
         match self {

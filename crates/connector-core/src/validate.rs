@@ -349,7 +349,9 @@ mod tests {
         const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", value);
-        validate_fields(KEY, &raw, None, Form::Credentials).err().map(|e| e.message)
+        validate_fields(KEY, &raw, None, Form::Credentials)
+            .err()
+            .map(|e| e.message)
     }
 
     #[test]

@@ -543,44 +543,21 @@ fn troubleshooting_blocks(spec: &ConnectorSpec, blocks: &mut Vec<Block>) {
             .to_owned(),
     ));
     let cases = [
-        (
-            Status::Rejected,
-            "the key was refused (HTTP 401)",
-            "The provider does not accept the key. It may have been pasted incompletely, or it \
-             was revoked, deleted or regenerated; regenerating a key makes the previous one stop \
-             working immediately. Copy the current key again, or create a new one, and retry.",
-            tips.rejected,
-        ),
-        (
-            Status::Forbidden,
-            "the key lacks access (HTTP 403)",
-            "The provider knows the key but will not let it make the verification request: a \
-             role, scope or access group is missing. Grant it on the key, or use a key that has \
-             it, and retry.",
-            tips.forbidden,
-        ),
-        (
-            Status::RateLimited,
-            "too many requests (HTTP 429)",
-            "The provider kept limiting requests through every retry that fit in the deadline; \
-             a `Retry-After` header is honoured when present. Wait, then retry, and spread bulk \
-             checks out over time.",
-            tips.rate_limited,
-        ),
-        (
-            Status::Unavailable,
-            "the provider could not answer (HTTP 5xx, timeout or network error)",
-            "This says nothing about the key. Check the network and the base URL (including any \
-             override for an on-premises or proxied deployment), then retry later.",
-            tips.unavailable,
-        ),
+        (Status::Rejected, tips.rejected),
+        (Status::Forbidden, tips.forbidden),
+        (Status::RateLimited, tips.rate_limited),
+        (Status::Unavailable, tips.unavailable),
     ];
-    for (status, title, generic, hint) in cases {
+    for (status, hint) in cases {
         blocks.push(Block::Heading(
             3,
-            format!("`{status}`: {title}, exit code {}", status.exit_code()),
+            format!(
+                "`{status}`: {}, exit code {}",
+                status.title(),
+                status.exit_code()
+            ),
         ));
-        blocks.push(Block::Paragraph(generic.to_owned()));
+        blocks.push(Block::Paragraph(status.advice().to_owned()));
         if let Some(hint) = hint {
             blocks.push(Block::Paragraph(format!("For {}: {hint}", spec.name)));
         }
