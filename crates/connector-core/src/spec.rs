@@ -800,6 +800,30 @@ impl ConnectorSpec {
             if !found {
                 panic!("an action names a credential variant the spec does not declare")
             }
+            assert_template(
+                action.request.path,
+                action.inputs,
+                false,
+                "an action's path placeholder names no input of the action",
+            );
+            let mut q = 0;
+            while q < action.query.len() {
+                assert_field(
+                    action.inputs,
+                    action.query[q].input,
+                    "an action's query parameter names no input of the action",
+                );
+                q += 1;
+            }
+            let mut c = 0;
+            while c < action.cautions.len() {
+                assert_field(
+                    action.inputs,
+                    action.cautions[c].input,
+                    "an action's caution names no input of the action",
+                );
+                c += 1;
+            }
             a += 1;
         }
     }
