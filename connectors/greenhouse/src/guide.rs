@@ -1,0 +1,49 @@
+//! How a Greenhouse admin creates Harvest V3 (OAuth) client credentials with the scope the check needs.
+
+use connector_core::{SetupGuide, Step, Troubleshooting};
+
+pub const GUIDE: SetupGuide = SetupGuide {
+    prerequisites: &[
+        "A Greenhouse user allowed to manage API credentials in the Dev Center (usually a Site Admin).",
+        "Harvest V3 (OAuth): the older Harvest API keys (v1/v2, sent with HTTP Basic) stopped working on 2026-08-31 and cannot be verified here.",
+    ],
+    steps: &[
+        Step {
+            title: "Open the Dev Center",
+            body: "In Greenhouse, open Configure (the gear icon), then Dev Center, then API Credentials.",
+            points: &[],
+            warnings: &[],
+        },
+        Step {
+            title: "Create the credential",
+            body: "Press Create new API credentials and choose Harvest V3 (OAuth) as the type. Name it after the integration that will use it.",
+            points: &[],
+            warnings: &[],
+        },
+        Step {
+            title: "Choose the scopes",
+            body: "Pick, endpoint by endpoint, what the credential may do.",
+            points: &[
+                "harvest:users:list: needed for this connector to verify the credential.",
+                "Add the endpoints your integration uses, and nothing more.",
+            ],
+            warnings: &[],
+        },
+        Step {
+            title: "Copy the client ID and secret",
+            body: "Copy both values and keep them together in a secrets vault or password manager.",
+            points: &[],
+            warnings: &["The client secret is displayed only once; if it is lost, create new credentials."],
+        },
+    ],
+    lifecycle: &[
+        "Access tokens are short-lived (the token answer says for how long); the connector asks for a fresh one on every check.",
+        "Credentials can be edited (scopes) or deleted in the Dev Center; a deleted credential can no longer get tokens.",
+    ],
+    troubleshooting: Troubleshooting {
+        rejected: Some("Check in Configure → Dev Center → API Credentials that the Harvest V3 credential still exists, and that the client ID and secret were copied from the same credential."),
+        forbidden: Some("Give the credential the harvest:users:list scope in Configure → Dev Center → API Credentials."),
+        rate_limited: Some("Harvest limits requests per 10-second window per credential; wait for the window to pass and check again."),
+        unavailable: Some("Greenhouse reports incidents at status.greenhouse.io."),
+    },
+};
