@@ -54,10 +54,6 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             title: "Authentication",
             url: "https://developers.ashbyhq.com/reference/authentication",
         },
-        DocLink {
-            title: "apiKey.info",
-            url: "https://developers.ashbyhq.com/reference/apikeyinfo",
-        },
     ],
     variants: &[CredentialVariant {
         name: "api_key",

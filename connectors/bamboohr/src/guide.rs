@@ -5,7 +5,6 @@ use connector_core::{SetupGuide, Step, Troubleshooting};
 pub const GUIDE: SetupGuide = SetupGuide {
     prerequisites: &[
         "A BambooHR user whose access level covers what the integration reads: the key can do exactly what its user can, no more.",
-        "API access enabled for the account; if API Keys is missing from your menu, ask a BambooHR administrator.",
         "The company domain: the `acme` of acme.bamboohr.com.",
     ],
     steps: &[

@@ -38,12 +38,12 @@ pub const GUIDE: SetupGuide = SetupGuide {
     ],
     lifecycle: &[
         "Access tokens are short-lived (the token answer says for how long); the connector asks for a fresh one on every check.",
-        "Credentials can be edited (scopes) or deleted in the Dev Center; a deleted credential can no longer get tokens.",
+        "Deleting the credential in the Dev Center revokes it; if the secret leaks or is lost, create new credentials and delete the old ones.",
     ],
     troubleshooting: Troubleshooting {
         rejected: Some("Check in Configure → Dev Center → API Credentials that the Harvest V3 credential still exists, and that the client ID and secret were copied from the same credential."),
         forbidden: Some("Give the credential the harvest:users:list scope in Configure → Dev Center → API Credentials."),
         rate_limited: Some("Harvest limits requests per 10-second window per credential; wait for the window to pass and check again."),
-        unavailable: Some("Greenhouse reports incidents at status.greenhouse.io."),
+        unavailable: None,
     },
 };

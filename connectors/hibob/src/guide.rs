@@ -41,7 +41,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     ],
     lifecycle: &[
         "Refreshing a service user's token issues a new one and the old token stops working.",
-        "Deleting the service user revokes its access for good; its permissions follow the permission groups it belongs to.",
+        "What the service user may reach follows the permission groups it belongs to: change its groups to widen or narrow its access.",
     ],
     troubleshooting: Troubleshooting {
         rejected: Some("Use the service user's ID and its current token (a refreshed token replaces the old one). HiBob's firewall blocks an address that keeps sending refused credentials, so fix the credentials before trying again."),
