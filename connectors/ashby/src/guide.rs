@@ -41,7 +41,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
         "Disabling a key is permanent: a disabled key cannot be enabled again, so create a new key to replace it.",
     ],
     troubleshooting: Troubleshooting {
-        rejected: Some("In Ashby under Admin → Integrations → API Keys, check that the key still exists and was not disabled; a disabled key must be replaced by a new one."),
+        rejected: Some("Check that the key was pasted whole and still exists, enabled, in Ashby under Admin → Integrations → API Keys; a disabled key must be replaced by a new one."),
         forbidden: Some("Grant the key the API Keys read permission (and whatever modules the integration needs) under Admin → Integrations → API Keys."),
         rate_limited: Some("Ashby allows about 1000 requests a minute per key; a 429 with `X-RateLimit-Scope: integration-partner` means a partner-wide limit was reached instead."),
         unavailable: None,

@@ -16,16 +16,22 @@ const SUCCESS: Match = Match::Equals {
 
 const ANSWERS: &[Answer] = &[
     Answer {
+        status: 401,
+        when: None,
+        outcome: Status::Rejected,
+        message: "no key reached Ashby: the key is empty, or something on the way (a proxy) removed the Authorization header",
+    },
+    Answer {
         status: 403,
         when: Some(Match::Contains("missing_endpoint_permission")),
         outcome: Status::Forbidden,
-        message: "the key is valid but may not read API key information. New Ashby keys start with no permissions at all: edit the key under Admin → Integrations → API Keys and give it the API Keys read permission",
+        message: "the key is valid but lacks the API Keys read permission this check needs; new Ashby keys start with no permissions at all",
     },
     Answer {
         status: 403,
         when: None,
         outcome: Status::Rejected,
-        message: "the key is wrong or was deactivated (Ashby answers 403 for both). Copy the key again, or create a new one if it was disabled: a disabled Ashby key cannot be turned back on",
+        message: "the key is wrong or was deactivated (Ashby answers 403 for both); a deactivated key cannot be turned back on, so create a new one",
     },
     Answer {
         status: 200,
@@ -34,7 +40,7 @@ const ANSWERS: &[Answer] = &[
             value: Literal::Bool(false),
         }),
         outcome: Status::Unexpected,
-        message: "the call failed although the status says otherwise (`\"success\": false`). Ashby's own message says why; if it names a permission, grant it to the key under Admin → Integrations → API Keys",
+        message: "the call failed although the status says otherwise (`\"success\": false`). Ashby's own message says why; if it names a permission, grant it to the key under Admin → Integrations → API Keys and check again",
     },
 ];
 
@@ -84,6 +90,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     bulk_rate: Some(15.0),
     undocumented: &[],
     assumptions: &[
+        "A 401 means no key reached Ashby (Ashby's own reading); it is reported as rejected.",
         "Ashby answers 403 both for a wrong or deactivated key and for a valid key missing a permission; only a body mentioning `missing_endpoint_permission` is read as a missing permission, any other 403 as a refused key.",
         "A 200 answer with `\"success\": false` is a failure; its message is read from `errorInfo` (newer answers) or `errors` (older ones).",
         "`apiKey.info` names the key, not the organization: the account reported is the key's title and creation date.",

@@ -69,7 +69,12 @@ mod tests {
 
     #[test]
     fn refuses_a_body_without_an_employee_id() {
-        for body in [json!({}), json!({"firstName": "Ada"}), json!([]), json!("x")] {
+        for body in [
+            json!({}),
+            json!({"firstName": "Ada"}),
+            json!([]),
+            json!("x"),
+        ] {
             assert!(account(body.clone()).is_err(), "{body}");
         }
     }

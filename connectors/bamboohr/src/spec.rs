@@ -24,7 +24,7 @@ const ANSWERS: &[Answer] = &[Answer {
     status: 403,
     when: None,
     outcome: Status::Forbidden,
-    message: "the key was accepted but its user may not read their own employee record, or that user has been disabled. Ask a BambooHR administrator to check the user's access level, or create the key as a user who has one",
+    message: "the key was accepted, but its user lacks the privileges to read their own employee record, or the user has been disabled",
 }];
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {

@@ -42,7 +42,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     ],
     troubleshooting: Troubleshooting {
         rejected: Some("Check in Configure → Dev Center → API Credentials that the Harvest V3 credential still exists, and that the client ID and secret were copied from the same credential."),
-        forbidden: Some("Give the credential the harvest:users:list scope in Configure → Dev Center → API Credentials."),
+        forbidden: Some("In Configure → Dev Center → API Credentials, check that the credential is a Harvest V3 (OAuth) one and give it the harvest:users:list scope."),
         rate_limited: Some("Harvest limits requests per 10-second window per credential; wait for the window to pass and check again."),
         unavailable: None,
     },

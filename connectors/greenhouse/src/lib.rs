@@ -72,8 +72,7 @@ mod tests {
     #[test]
     fn names_the_first_user_of_every_list_shape() {
         let user = json!({"id": 4080, "first_name": "Ada", "last_name": "Lovelace", "primary_email_address": "ada@example.com"});
-        let expected =
-            json!({"can_list_users": true, "first_user_id": 4080, "first_user_name": "Ada Lovelace"});
+        let expected = json!({"can_list_users": true, "first_user_id": 4080, "first_user_name": "Ada Lovelace"});
         for body in [
             json!([user]),
             json!({"data": [user]}),
@@ -122,7 +121,10 @@ mod tests {
             "application/x-www-form-urlencoded".to_owned()
         )));
         assert_eq!(users.method, "GET");
-        assert_eq!(users.url, "https://harvest.greenhouse.io/v3/users?per_page=1");
+        assert_eq!(
+            users.url,
+            "https://harvest.greenhouse.io/v3/users?per_page=1"
+        );
         assert!(users
             .headers
             .iter()

@@ -15,19 +15,19 @@ const EXCHANGE_ANSWERS: &[Answer] = &[
         status: 400,
         when: None,
         outcome: Status::Rejected,
-        message: "the token endpoint refused the client credentials. Check that the client ID and secret belong to the same Harvest V3 (OAuth) credential and were copied whole",
+        message: "the token endpoint refused the client credentials (an OAuth error such as invalid_client, invalid_grant or unauthorized_client)",
     },
     Answer {
         status: 401,
         when: None,
         outcome: Status::Rejected,
-        message: "the token endpoint did not accept the client ID and secret: they are wrong, or the credential was deleted. Copy them again or create a new Harvest V3 credential",
+        message: "the token endpoint did not accept the client ID and secret: they are wrong, or the credential was deleted",
     },
     Answer {
         status: 403,
         when: None,
         outcome: Status::Forbidden,
-        message: "the token endpoint recognised the client but will not issue it a token. Ask a Greenhouse admin to check the credential in the Dev Center",
+        message: "the token endpoint recognised the client but refused to issue it a token",
     },
 ];
 
@@ -52,7 +52,7 @@ const VERIFY_ANSWERS: &[Answer] = &[Answer {
     status: 403,
     when: None,
     outcome: Status::Forbidden,
-    message: "the credentials are valid but may not list users: the credential lacks the harvest:users:list scope. Add it to the credential in Configure → Dev Center → API Credentials",
+    message: "the token is valid but may not list users: the credential lacks the harvest:users:list scope",
 }];
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {

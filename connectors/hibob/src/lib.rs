@@ -69,8 +69,9 @@ mod tests {
 
     #[test]
     fn names_at_most_ten_lists() {
-        let lists: serde_json::Map<String, Value> =
-            (0..12).map(|i| (format!("list{i:02}"), json!({}))).collect();
+        let lists: serde_json::Map<String, Value> = (0..12)
+            .map(|i| (format!("list{i:02}"), json!({})))
+            .collect();
         let proof = account(Value::Object(lists)).unwrap();
         assert_eq!(proof["named_lists"], 12);
         assert!(proof["named_list_names"]

@@ -13,19 +13,19 @@ const ANSWERS: &[Answer] = &[
         status: 401,
         when: None,
         outcome: Status::Rejected,
-        message: "the service user ID or token is wrong, or the token was refreshed. Personal API tokens get this answer too: only a service user's ID and token are accepted",
+        message: "the service user ID or token is wrong, or the token was refreshed; a personal API token gets this answer too, as only service users are accepted",
     },
     Answer {
         status: 403,
         when: None,
         outcome: Status::Forbidden,
-        message: "the service user is valid but no permission group lets it read the company's named lists (a new service user has no permissions at all). Avoid repeated attempts until that is fixed: HiBob blocks addresses after repeated refusals",
+        message: "the service user is valid but no permission group lets it read the company's named lists (a new service user has no permissions at all); fix that before checking again, as HiBob blocks addresses after repeated refusals",
     },
     Answer {
         status: 404,
         when: None,
         outcome: Status::Forbidden,
-        message: "the endpoint is not available to this company, which HiBob reports when the module is not purchased. Ask your HiBob administrator which modules the company has",
+        message: "the endpoint is not available to this company: HiBob answers 404 when the module it belongs to was not purchased",
     },
 ];
 

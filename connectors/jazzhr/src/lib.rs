@@ -40,10 +40,7 @@ impl Connector for JazzHr {
                 .filter(|s| !s.is_empty())
                 .collect();
             if !name.is_empty() {
-                account.insert(
-                    "first_user_name".to_owned(),
-                    Value::String(name.join(" ")),
-                );
+                account.insert("first_user_name".to_owned(), Value::String(name.join(" ")));
             }
         }
         Ok(AccountProof::new(account))

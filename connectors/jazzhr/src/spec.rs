@@ -13,13 +13,13 @@ const ANSWERS: &[Answer] = &[
         status: 401,
         when: None,
         outcome: Status::Rejected,
-        message: "the key is wrong or was replaced by a newer one (Generate New Key invalidates the old key at once). Copy the current key from Settings → Integrations",
+        message: "the key is wrong or was replaced by a newer one (Generate New Key invalidates the old key at once)",
     },
     Answer {
         status: 403,
         when: None,
         outcome: Status::Rejected,
-        message: "the key was refused. JazzHR does not document a separate answer for missing permissions, so this is read as a wrong or replaced key: copy the current key from Settings → Integrations",
+        message: "the key was refused; JazzHR documents no separate answer for a missing permission, so this is read as a wrong or replaced key",
     },
 ];
 

@@ -36,7 +36,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     ],
     troubleshooting: Troubleshooting {
         rejected: Some("Check that the key still exists in Settings → Integrations → API keys, and that the region matches where the company is hosted: a key does not work on the other region's host."),
-        forbidden: Some("Create a key with the Admin scope: Public and Internal keys may not read the company."),
+        forbidden: Some("Create a key with the Admin scope under Settings → Integrations → API keys (a key's scope cannot be changed afterwards): Public and Internal keys may not read the company."),
         rate_limited: Some("Teamtailor limits requests per key over short windows; wait a few seconds and check again."),
         unavailable: None,
     },

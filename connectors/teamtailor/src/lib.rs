@@ -21,7 +21,8 @@ impl Connector for Teamtailor {
     /// `/v1/company` answers JSON:API: `{"data": {"id", "type": "companies", "attributes":
     /// {"name", …}}}`.
     fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected {\"data\": {\"id\", \"type\": \"companies\", \"attributes\": {\"name\"}}}";
+        let expected =
+            "expected {\"data\": {\"id\", \"type\": \"companies\", \"attributes\": {\"name\"}}}";
         let company = body.get("data").filter(|d| d.is_object()).ok_or(expected)?;
         let id = company
             .get("id")
@@ -29,10 +30,7 @@ impl Connector for Teamtailor {
             .ok_or(expected)?;
         let mut account = Account::new();
         account.insert("company_id".to_owned(), id.clone());
-        if let Some(name) = company
-            .pointer("/attributes/name")
-            .filter(|n| !n.is_null())
-        {
+        if let Some(name) = company.pointer("/attributes/name").filter(|n| !n.is_null()) {
             account.insert("company_name".to_owned(), name.clone());
         }
         Ok(AccountProof::new(account))

@@ -13,7 +13,7 @@ const ANSWERS: &[Answer] = &[
         status: 403,
         when: None,
         outcome: Status::Forbidden,
-        message: "the key is valid but its scope may not read the company: `/v1/company` needs an Admin key. Create a key with the Admin scope under Settings → Integrations → API keys (keys cannot be edited)",
+        message: "the key is valid but its scope may not read the company: `/v1/company` needs a key with the Admin scope",
     },
     Answer {
         status: 406,

@@ -36,7 +36,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     ],
     troubleshooting: Troubleshooting {
         rejected: Some("Check that the token has not expired or been revoked in Settings → Integrations → Apps → API Access Tokens, and that the subdomain is the account the token was generated in."),
-        forbidden: Some("Use a token that has the r_account scope (plus whatever the integration needs); generate a new one if it lacks it."),
+        forbidden: Some("Generate a token with the r_account scope (plus whatever the integration needs) under Settings → Integrations → Apps → API Access Tokens."),
         rate_limited: Some("Workable allows 10 requests every 10 seconds per account token; the X-Rate-Limit-Reset header says when the window ends."),
         unavailable: None,
     },

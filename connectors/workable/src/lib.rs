@@ -75,16 +75,24 @@ mod tests {
     fn puts_the_subdomain_in_the_host_and_the_path() {
         let request = check("acme").unwrap();
         assert_eq!(request.method, "GET");
-        assert_eq!(request.url, "https://acme.workable.com/spi/v3/accounts/acme");
-        assert!(request.headers.contains(&(
-            "Authorization".to_owned(),
-            "Bearer ••••0000".to_owned()
-        )));
+        assert_eq!(
+            request.url,
+            "https://acme.workable.com/spi/v3/accounts/acme"
+        );
+        assert!(request
+            .headers
+            .contains(&("Authorization".to_owned(), "Bearer ••••0000".to_owned())));
     }
 
     #[test]
     fn refuses_a_subdomain_that_would_change_the_host() {
-        for bad in ["acme.evil.example#", "acme/../x", "acme@evil", "%2e%2e", "acme_1"] {
+        for bad in [
+            "acme.evil.example#",
+            "acme/../x",
+            "acme@evil",
+            "%2e%2e",
+            "acme_1",
+        ] {
             assert_eq!(check(bad).unwrap_err(), Status::InvalidInput, "{bad}");
         }
     }

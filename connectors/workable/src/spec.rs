@@ -12,7 +12,7 @@ const ANSWERS: &[Answer] = &[Answer {
     status: 403,
     when: None,
     outcome: Status::Forbidden,
-    message: "the token is valid but lacks the scope to read the account (r_account). Generate a token with the scopes the integration needs under Settings → Integrations → Apps → API Access Tokens",
+    message: "the token is valid but lacks the scope to read the account (r_account)",
 }];
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
