@@ -44,6 +44,6 @@ pub const GUIDE: SetupGuide = SetupGuide {
         rejected: Some("Check that the key was pasted whole and still exists, enabled, in Ashby under Admin → Integrations → API Keys; a disabled key must be replaced by a new one."),
         forbidden: Some("Grant the key the API Keys read permission (and whatever modules the integration needs) under Admin → Integrations → API Keys."),
         rate_limited: Some("Ashby allows about 1000 requests a minute per key; a 429 with `X-RateLimit-Scope: integration-partner` means a partner-wide limit was reached instead."),
-        unavailable: None,
+        unavailable: Some("An outage says nothing about the key; check again in a few minutes, and contact Ashby support if it lasts."),
     },
 };

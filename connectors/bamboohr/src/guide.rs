@@ -35,6 +35,6 @@ pub const GUIDE: SetupGuide = SetupGuide {
         rejected: Some("Check that the key was copied whole and still appears under your name → API Keys in BambooHR, and that the company domain is the one of the account that issued it."),
         forbidden: Some("The key's user lacks the access, or the user was disabled: ask a BambooHR administrator to review the user's access level."),
         rate_limited: Some("BambooHR throttles with 429 and a Retry-After header; spread requests out and retry after the time it asks."),
-        unavailable: None,
+        unavailable: Some("BambooHR now signals throttling with 429, so a 503 means BambooHR itself is unavailable; check again later."),
     },
 };

@@ -43,7 +43,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     troubleshooting: Troubleshooting {
         rejected: Some("Check in Configure → Dev Center → API Credentials that the Harvest V3 credential still exists, and that the client ID and secret were copied from the same credential."),
         forbidden: Some("In Configure → Dev Center → API Credentials, check that the credential is a Harvest V3 (OAuth) one and give it the harvest:users:list scope."),
-        rate_limited: Some("Harvest limits requests per 10-second window per credential; wait for the window to pass and check again."),
-        unavailable: None,
+        rate_limited: Some("Harvest counts requests over short windows (v1 and v2 allowed 50 every 10 seconds); wait a few seconds and check again."),
+        unavailable: Some("A check first asks auth.greenhouse.io for a token, then calls harvest.greenhouse.io; the message says which of the two did not answer."),
     },
 };

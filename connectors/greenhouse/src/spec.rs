@@ -118,7 +118,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     }],
     guide: GUIDE,
     actions: &[],
-    // Harvest has allowed 50 requests per 10 seconds; a check is two requests (token, users).
+    // Harvest v1/v2 allowed 50 requests per 10 seconds (v3's figure is unconfirmed); a check is
+    // two requests, the token and the users.
     bulk_rate: Some(2.0),
     undocumented: &[],
     assumptions: &[

@@ -46,7 +46,7 @@ pub const GUIDE: SetupGuide = SetupGuide {
     troubleshooting: Troubleshooting {
         rejected: Some("Use the service user's ID and its current token (a refreshed token replaces the old one). HiBob's firewall blocks an address that keeps sending refused credentials, so fix the credentials before trying again."),
         forbidden: Some("Add the service user to a permission group that can read company lists, and check with your HiBob administrator that the company has the module the endpoint belongs to."),
-        rate_limited: Some("HiBob limits requests per endpoint; wait a little and check again, and spread bulk checks out."),
-        unavailable: None,
+        rate_limited: Some("HiBob throttles heavy use; wait a little before checking again, and let bulk checks run at this connector's slow default rate."),
+        unavailable: Some("If HiBob stops answering right after refused attempts, its firewall may have blocked your address: wait, and fix the credentials before trying again."),
     },
 };

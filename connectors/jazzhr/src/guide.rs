@@ -28,6 +28,6 @@ pub const GUIDE: SetupGuide = SetupGuide {
         rejected: Some("Ask a JazzHR super admin whether the key was regenerated recently, and copy the current one from Settings → Integrations."),
         forbidden: None,
         rate_limited: Some("JazzHR allows about 100 requests a minute per account; wait a minute and check again."),
-        unavailable: None,
+        unavailable: Some("The API is served from api.resumatorapi.com (from JazzHR's former name, The Resumator); make sure your network can reach that host."),
     },
 };

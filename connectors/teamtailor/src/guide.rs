@@ -5,7 +5,7 @@ use connector_core::{SetupGuide, Step, Troubleshooting};
 pub const GUIDE: SetupGuide = SetupGuide {
     prerequisites: &[
         "A Teamtailor user who is a company admin: only they can manage API keys.",
-        "The region the company is hosted in: EU or North America. A key works only against its own region's API host.",
+        "The region the company is hosted in: EU or North America. Use the key with its own region's API host; it is not expected to work on the other one.",
     ],
     steps: &[
         Step {
@@ -35,9 +35,9 @@ pub const GUIDE: SetupGuide = SetupGuide {
         "The API version (X-Api-Version) is chosen by the caller; keep the default unless Teamtailor announces a newer one.",
     ],
     troubleshooting: Troubleshooting {
-        rejected: Some("Check that the key still exists in Settings → Integrations → API keys, and that the region matches where the company is hosted: a key does not work on the other region's host."),
+        rejected: Some("Check that the key still exists in Settings → Integrations → API keys, and that the region matches where the company is hosted: a key is not expected to work on the other region's host."),
         forbidden: Some("Create a key with the Admin scope under Settings → Integrations → API keys (a key's scope cannot be changed afterwards): Public and Internal keys may not read the company."),
-        rate_limited: Some("Teamtailor limits requests per key over short windows; wait a few seconds and check again."),
-        unavailable: None,
+        rate_limited: Some("Teamtailor throttles bursts of requests; wait a few seconds and check again."),
+        unavailable: Some("Check that the region is right: the EU and North American API hosts are separate."),
     },
 };

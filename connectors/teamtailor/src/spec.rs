@@ -101,7 +101,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     }],
     guide: GUIDE,
     actions: &[],
-    // Teamtailor throttles per key over short windows; a modest pace keeps bulk checks clear.
+    // Teamtailor publishes no figure here; a modest pace keeps bulk checks clear of its throttling.
     bulk_rate: Some(2.0),
     undocumented: &[],
     assumptions: &[

@@ -38,6 +38,6 @@ pub const GUIDE: SetupGuide = SetupGuide {
         rejected: Some("Check that the token has not expired or been revoked in Settings → Integrations → Apps → API Access Tokens, and that the subdomain is the account the token was generated in."),
         forbidden: Some("Generate a token with the r_account scope (plus whatever the integration needs) under Settings → Integrations → Apps → API Access Tokens."),
         rate_limited: Some("Workable allows 10 requests every 10 seconds per account token; the X-Rate-Limit-Reset header says when the window ends."),
-        unavailable: None,
+        unavailable: Some("Requests go to <subdomain>.workable.com: a mistyped subdomain may not resolve at all, so check it is the `acme` of acme.workable.com."),
     },
 };

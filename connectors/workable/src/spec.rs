@@ -63,9 +63,9 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         },
     }],
     guide: GUIDE,
+    actions: &[],
     // Account tokens may send 10 requests every 10 seconds.
     bulk_rate: Some(1.0),
-    actions: &[],
     undocumented: &[],
     assumptions: &[
         "The account answer is read as a flat object with `id`, `name` and `subdomain`.",
