@@ -5,10 +5,17 @@ use connector_core::Connector;
 
 /// Every registered connector, in display order.
 pub static CONNECTORS: &[&dyn Connector] = &[
+    &ashby::Ashby,
+    &bamboohr::BambooHr,
+    &greenhouse::Greenhouse,
+    &hibob::HiBob,
+    &jazzhr::JazzHr,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
     &smartrecruiters::SmartRecruiters,
     &stackone::StackOne,
+    &teamtailor::Teamtailor,
+    &workable::Workable,
 ];
 
 /// Every registered connector, in display order.
