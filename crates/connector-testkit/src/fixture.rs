@@ -127,6 +127,16 @@ impl Expectation {
 }
 
 impl Scenario {
+    /// Whether the provider answered `status` at any point, token endpoint included.
+    pub fn answers_with(&self, status: u16) -> bool {
+        self.responses
+            .iter()
+            .chain(self.exchange.iter().flat_map(|e| &e.responses))
+            .any(|r| r.status == status)
+    }
+}
+
+impl Scenario {
     /// Problems that make the scenario unusable, in words a fixture author can act on.
     fn problems(&self, file_stem: &str) -> Vec<String> {
         let mut problems = Vec::new();

@@ -59,6 +59,7 @@ impl SuiteOptions {
 pub async fn run_suite(connectors: &[&dyn Connector], options: &SuiteOptions) -> SuiteReport {
     let started = Instant::now();
     let http = HttpClient::new();
+    let permits = tokio::sync::Semaphore::new(MAX_PROBES_AT_ONCE);
     let mut id_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for connector in connectors {
         *id_counts.entry(connector.spec().id).or_default() += 1;
@@ -74,6 +75,7 @@ pub async fn run_suite(connectors: &[&dyn Connector], options: &SuiteOptions) ->
             options,
             runs: Mutex::new(Vec::new()),
             action_runs: Mutex::new(Vec::new()),
+            permits: &permits,
         };
         async move { checks::run_connector(ctx, duplicate).await }
     })))
@@ -103,7 +105,13 @@ pub(crate) struct Ctx<'a> {
     pub options: &'a SuiteOptions,
     pub runs: Mutex<Vec<Run>>,
     pub action_runs: Mutex<Vec<ActionRun>>,
+    /// Bounds the probes in flight across the whole suite, so a probe's deadline measures the
+    /// connector and not a machine swamped by a thousand others.
+    pub permits: &'a tokio::sync::Semaphore,
 }
+
+/// The most checks the suite runs at the same moment.
+const MAX_PROBES_AT_ONCE: usize = 48;
 
 /// Everything observable about one call of `Connector::check` or of an action, with the secrets
 /// it was given or minted.
@@ -164,6 +172,7 @@ impl Ctx<'_> {
                 ..Limits::default()
             },
         };
+        let _permit = self.permits.acquire().await;
         let started = Instant::now();
         // A connector that panics on what a provider sent fails its checks instead of the suite.
         let check =
@@ -222,6 +231,7 @@ impl Ctx<'_> {
                 ..Limits::default()
             },
         };
+        let _permit = self.permits.acquire().await;
         let (result, logs) = capture::with_captured_logs(connector_core::run_action(
             self.connector,
             &self.http,

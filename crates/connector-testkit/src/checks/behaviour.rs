@@ -77,15 +77,34 @@ impl Subject {
         if let Some(path) = self.token_path(spec) {
             Mock::given(method("POST"))
                 .and(path_matcher(path.as_str()))
-                .respond_with(json_response(
-                    200,
-                    &json!({"access_token": SYNTHETIC_TOKEN, "token_type": "Bearer", "expires_in": 3600}),
-                ))
+                .respond_with(json_response(200, &token_answer()))
                 .with_priority(1)
                 .mount(&server)
                 .await;
         }
         server
+    }
+
+    /// On a [`crate::server::serve_by_prefix`] server playing `count` scenarios: for an
+    /// exchange variant, a token endpoint under each prefix, so each scenario's answer reaches
+    /// the verification request.
+    pub async fn hand_out_tokens(
+        &self,
+        spec: &ConnectorSpec,
+        server: &wiremock::MockServer,
+        count: usize,
+    ) {
+        let Some(path) = self.token_path(spec) else {
+            return;
+        };
+        for i in 0..count {
+            Mock::given(method("POST"))
+                .and(path_matcher(format!("/p{i}{path}").as_str()))
+                .respond_with(json_response(200, &token_answer()))
+                .with_priority(1)
+                .mount(server)
+                .await;
+        }
     }
 
     /// The token endpoint's path on a test server, for an exchange variant.
@@ -131,6 +150,11 @@ impl Subject {
             })
             .map_or(generic, |a| a.outcome)
     }
+}
+
+/// A token endpoint's answer handing out [`SYNTHETIC_TOKEN`].
+fn token_answer() -> Value {
+    json!({"access_token": SYNTHETIC_TOKEN, "token_type": "Bearer", "expires_in": 3600})
 }
 
 /// The token a synthesized token endpoint hands out.
@@ -386,18 +410,18 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                 let Some(placement) = s.variant.placement(spec, field.key) else {
                     continue;
                 };
+                let server = s
+                    .serve(
+                        spec,
+                        vec![json_response(
+                            200,
+                            &s.success.clone().unwrap_or_else(|| json!({})),
+                        )],
+                    )
+                    .await;
                 for bad in ESCAPES {
                     let mut credentials = s.credentials.clone();
                     credentials.insert(field.key.to_owned(), (*bad).to_owned());
-                    let server = s
-                        .serve(
-                            spec,
-                            vec![json_response(
-                                200,
-                                &s.success.clone().unwrap_or_else(|| json!({})),
-                            )],
-                        )
-                        .await;
                     let probe = s
                         .probe(ctx, &label, &server, &credentials, s.secrets.clone())
                         .await;
@@ -409,20 +433,25 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
                             probe.report.status
                         ));
                     }
-                    let count = received(&server).await.len();
-                    if count > 0 {
-                        failures.push(format!(
-                            "field `{}` given a value that escapes its place reached the provider ({count} request(s)); nothing may be sent",
-                            field.key
-                        ));
-                    }
+                }
+                let count = received(&server).await.len();
+                if count > 0 {
+                    failures.push(format!(
+                        "field `{}` given values that escape its place reached the provider ({count} request(s)); nothing may be sent",
+                        field.key
+                    ));
                 }
             }
         }
         Behaviour::ConnectionRefused => {
             // A port nothing listens on: the transport error must not carry the URL's query
             // (a query-parameter key) or any header; hygiene checks the output afterwards.
-            let urls = crate::server::urls_at(&format!("http://127.0.0.1:{}", closed_port()), spec);
+            // Bound but not listening: the port stays ours (no other test server can take it)
+            // and every connection to it is refused.
+            let Some((_reserved, port)) = closed_port() else {
+                return vec!["could not reserve a loopback port".to_owned()];
+            };
+            let urls = crate::server::urls_at(&format!("http://127.0.0.1:{port}"), spec);
             let probe = ctx
                 .probe(
                     label.clone(),
@@ -683,11 +712,13 @@ const ESCAPES: &[&str] = &[
     "",
 ];
 
-/// A loopback port with nothing listening on it.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_or(9, |a| a.port())
+/// A loopback port bound to a socket that never listens, with that socket: while it is kept,
+/// connections to the port are refused.
+fn closed_port() -> Option<(tokio::net::TcpSocket, u16)> {
+    let socket = tokio::net::TcpSocket::new_v4().ok()?;
+    socket.bind("127.0.0.1:0".parse().ok()?).ok()?;
+    let port = socket.local_addr().ok()?.port();
+    Some((socket, port))
 }
 
 /// `--dry-run` on the spec's own default URLs: every request builds, every URL is a real https
@@ -728,7 +759,8 @@ fn dry_run_failures(ctx: &Ctx<'_>, s: &Subject) -> Vec<String> {
         }
     }
     let text = serde_json::to_string(&shown).unwrap_or_default();
-    let finder = crate::leak::Finder::new(&s.secrets);
+    // The field values only: a header template's fixed text (`Token token=`) may show.
+    let finder = crate::leak::Finder::new(&Ctx::secrets_of(s.variant, &s.credentials));
     if let Some((form, _)) = finder.find(&text) {
         failures.push(format!("--dry-run shows a secret ({form})"));
     }

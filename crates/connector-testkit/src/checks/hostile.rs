@@ -112,6 +112,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, hostile: Hostile) -> Vec<String> {
                     ));
                 }
                 for (code, body, status) in bodies {
+                    let status = s.declared_outcome(code, &body, status);
                     probes.push((
                         format!("a {code} echoing the key {form_name}"),
                         json_response(code, &body),
@@ -196,15 +197,17 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, hostile: Hostile) -> Vec<String> {
             }
         }
         Hostile::ControlCharacters => {
+            let refused = json!({ "message": FORGERY });
             probes.push((
                 "a 401 whose message forges a line".to_owned(),
-                json_response(401, &json!({ "message": FORGERY })),
-                Some(Status::Rejected),
+                json_response(401, &refused),
+                Some(s.declared_outcome(401, &refused, Status::Rejected)),
             ));
+            let denied = json!({"error": {"message": FORGERY}});
             probes.push((
                 "a 403 whose nested message forges a line".to_owned(),
-                json_response(403, &json!({"error": {"message": FORGERY}})),
-                Some(Status::Forbidden),
+                json_response(403, &denied),
+                Some(s.declared_outcome(403, &denied, Status::Forbidden)),
             ));
             if let Some(success) = &s.success {
                 let body = replace_texts(success, &|_| json!(FORGERY), &mut 0);
@@ -223,8 +226,10 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, hostile: Hostile) -> Vec<String> {
         .into_iter()
         .map(|(what, response, wanted)| ((what, wanted), response))
         .unzip();
+    let count = responses.len();
     let server = serve_by_prefix(responses).await;
     let spec = ctx.connector.spec();
+    s.hand_out_tokens(spec, &server, count).await;
     let outcomes = join_all(
         scenarios
             .into_iter()

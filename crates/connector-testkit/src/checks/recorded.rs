@@ -18,31 +18,34 @@ use crate::{CheckResult, Ctx};
 /// Whether a scenario covers a required case.
 type Covers = fn(&Scenario) -> bool;
 
-/// The scenarios every connector must record, as (description, test).
-/// Only verification scenarios count: an action's 401 says nothing about the check's.
-const REQUIRED: &[(&str, Covers)] = &[
-    ("a valid key (200 → verified, with the account)", |s| {
-        s.expect.status() == Some(Status::Verified) && !s.is_rate_limit_then_success()
-    }),
-    ("a revoked key (401 → rejected)", |s| {
-        !s.is_action()
-            && s.expect.status() == Some(Status::Rejected)
-            && s.responses.iter().any(|r| r.status == 401)
-    }),
-    ("a key lacking permission (403 → forbidden)", |s| {
-        !s.is_action()
-            && s.expect.status() == Some(Status::Forbidden)
-            && s.responses.iter().any(|r| r.status == 403)
+/// The scenarios every connector must record, as (the outcome it covers, description, test).
+/// Only verification scenarios count: an action's 401 says nothing about the check's. An outcome
+/// the connector declares `undocumented` needs no scenario. A refusal counts whether it came
+/// from the API or, for an exchange, from the token endpoint.
+const REQUIRED: &[(Status, &str, Covers)] = &[
+    (
+        Status::Verified,
+        "a valid key (200 → verified, with the account)",
+        |s| s.expect.status() == Some(Status::Verified) && !s.is_rate_limit_then_success(),
+    ),
+    (Status::Rejected, "a revoked key (401 → rejected)", |s| {
+        !s.is_action() && s.expect.status() == Some(Status::Rejected) && s.answers_with(401)
     }),
     (
+        Status::Forbidden,
+        "a key lacking permission (403 → forbidden)",
+        |s| !s.is_action() && s.expect.status() == Some(Status::Forbidden) && s.answers_with(403),
+    ),
+    (
+        Status::RateLimited,
         "a rate limit followed by success (429 then 200 → verified)",
         Scenario::is_rate_limit_then_success,
     ),
-    ("a provider outage (503 → unavailable)", |s| {
-        !s.is_action()
-            && s.expect.status() == Some(Status::Unavailable)
-            && s.responses.iter().any(|r| r.status == 503)
-    }),
+    (
+        Status::Unavailable,
+        "a provider outage (503 → unavailable)",
+        |s| !s.is_action() && s.expect.status() == Some(Status::Unavailable) && s.answers_with(503),
+    ),
 ];
 
 /// `fixtures.load`: the connector's fixtures exist, parse, and cover the required scenarios.
@@ -65,7 +68,11 @@ pub(crate) fn load_check(ctx: &Ctx<'_>) -> CheckResult {
             fixtures.root.display()
         ));
     } else {
-        for (what, covers) in REQUIRED {
+        let undocumented = ctx.connector.spec().undocumented;
+        for (status, what, covers) in REQUIRED {
+            if undocumented.contains(status) {
+                continue;
+            }
             if !scenarios.iter().any(covers) {
                 failures.push(format!(
                     "no scenario for {what}; record one in {}/{id}/",
