@@ -428,11 +428,14 @@ pub fn env_name(id: &str, slot: UrlSlot) -> String {
     }
 }
 
+/// Environment variables by name.
+type Variables = HashMap<String, String>;
+
 /// The `CONNECTOR_*` variables of the environment (the given one, or the process's), minus the
 /// base URLs, which come back as `[base_urls]` entries: `…__<ID>` and `…__<ID>__<ORIGIN>`.
 fn split_environment(
-    env: Option<HashMap<String, String>>,
-) -> Result<(HashMap<String, String>, HashMap<String, UrlEntry>), UsageError> {
+    env: Option<Variables>,
+) -> Result<(Variables, HashMap<String, UrlEntry>), UsageError> {
     let env: Vec<(String, String)> = match env {
         Some(map) => map.into_iter().collect(),
         None => process_environment()?,

@@ -17,8 +17,9 @@ use crate::usage::{find_connector, UsageError};
 /// as the spec declares it.
 pub type UrlSlot = Option<&'static str>;
 
-/// Names longer than this are described, not quoted (a key in the wrong place must not show).
-const MAX_QUOTED_NAME: usize = 24;
+/// Names longer than this are described, not quoted: a key in the wrong place must not show (a
+/// run of 12 characters of a key counts as showing it).
+const MAX_QUOTED_NAME: usize = 11;
 
 /// Whether `text` can be an origin name or a connector id as typed: letters, digits, `-`, `_`.
 pub fn is_name(text: &str) -> bool {

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A fake key per connector, in its documented format, and the auth header it must produce.
+/// A fake key per connector, in its documented format, and the auth header it must produce. The
+/// connectors with one `api_key` field only; the others are covered by their own tests and by
+/// the registry-wide dry run (tests/dry_run.rs).
 struct Case {
     id: &'static str,
     key: &'static str,
@@ -296,11 +298,36 @@ fn list_names_every_connector() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
+    let registered: Vec<&str> = connector_registry::all()
+        .iter()
+        .map(|c| c.spec().id)
+        .collect();
     assert_eq!(
-        ids,
-        ["polymer-hire", "polytomic", "smartrecruiters", "stackone"]
+        ids, registered,
+        "every registered connector, in registry order"
     );
-    assert_eq!(rows[2]["auth"], "header:X-SmartToken");
+    for (row, connector) in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(connector_registry::all())
+    {
+        let spec = connector.spec();
+        assert_eq!(
+            row["auth"],
+            spec.default_variant().auth.kind(),
+            "{}",
+            spec.id
+        );
+        assert_eq!(row["base_url"], spec.base_url.primary(), "{}", spec.id);
+    }
+    let smartrecruiters = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "smartrecruiters")
+        .expect("smartrecruiters is listed");
+    assert_eq!(smartrecruiters["auth"], "header:X-SmartToken");
 }
 
 #[tokio::test(flavor = "multi_thread")]
