@@ -373,3 +373,36 @@ fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
     }
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_secret_fields_are_masked_in_messages() {
+    // The provider's refusal quotes both the key and a non-secret field (the API version): the
+    // key is masked, the version is shown as it is.
+    let key = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": format!("key {key} is not valid for API version 2024-02-08")
+        })))
+        .mount(&server)
+        .await;
+    let creds = json!({"api_key": key, "api_version": "2024-02-08"}).to_string();
+    let out = connector(
+        &[
+            "check",
+            "polytomic",
+            "--credentials",
+            "-",
+            "--base-url",
+            &server.uri(),
+            "--json",
+        ],
+        &creds,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(report["status"], "rejected", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(!stdout.contains(key), "{stdout}");
+    assert!(message.contains("2024-02-08"), "{message}");
+}
