@@ -160,13 +160,24 @@ fn split_named(text: &str) -> Option<(&str, &str)> {
     is_name(name.trim()).then(|| (name.trim(), url.trim()))
 }
 
-/// `--base-url ID=URL` and `--base-url ID.NAME=URL` of a bulk run, per connector.
-pub fn parse_bulk_flags(
+/// Overrides per connector id, each by slot.
+pub type ByConnector = BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>;
+
+/// `--base-url ID=URL` and `--base-url ID.NAME=URL` of a bulk run, per registered connector.
+pub fn parse_bulk_flags(flags: &[String]) -> Result<ByConnector, UsageError> {
+    let specs: Vec<&'static ConnectorSpec> =
+        connector_registry::all().iter().map(|c| c.spec()).collect();
+    parse_bulk_flags_in(flags, &specs)
+}
+
+/// As [`parse_bulk_flags`], for the connectors of `specs`.
+fn parse_bulk_flags_in(
     flags: &[String],
-) -> Result<BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>, UsageError> {
-    let mut out: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>> = BTreeMap::new();
+    specs: &[&'static ConnectorSpec],
+) -> Result<ByConnector, UsageError> {
+    let mut out = ByConnector::new();
     for flag in flags {
-        let (spec, slot, url) = split_bulk(flag)?;
+        let (spec, slot, url) = split_bulk(flag, specs)?;
         let setting = match slot {
             None => format!("--base-url for {}", spec.id),
             Some(name) => format!("--base-url for {}.{name}", spec.id),
@@ -189,7 +200,10 @@ pub fn parse_bulk_flags(
 }
 
 /// Splits one bulk `--base-url` into its connector, slot and URL text.
-fn split_bulk(text: &str) -> Result<(&'static ConnectorSpec, UrlSlot, &str), UsageError> {
+fn split_bulk<'a>(
+    text: &'a str,
+    specs: &[&'static ConnectorSpec],
+) -> Result<(&'static ConnectorSpec, UrlSlot, &'a str), UsageError> {
     let usage = || {
         UsageError::new(
             "with --bulk, give --base-url per connector as ID=VALUE: ID=URL for the API base URL, \
@@ -206,10 +220,15 @@ fn split_bulk(text: &str) -> Result<(&'static ConnectorSpec, UrlSlot, &str), Usa
     if !is_name(id) || !name.is_none_or(is_name) {
         return Err(usage());
     }
-    // `find_connector`'s message describes the id; it is not repeated here (it may be a key).
-    let connector = find_connector(&normalize(id))
-        .map_err(|e| UsageError::new(format!("--base-url ID=…: {e}")))?;
-    let spec = connector.spec();
+    let id = normalize(id);
+    let Some(spec) = specs.iter().copied().find(|s| s.id == id) else {
+        // `find_connector`'s message describes the id; it is not repeated here (it may be a key).
+        let why = find_connector(&id).err().map_or_else(
+            || "unknown connector; run `connector list` to see them all".to_owned(),
+            |e| e.to_string(),
+        );
+        return Err(UsageError::new(format!("--base-url ID=…: {why}")));
+    };
     let slot = match name {
         None => None,
         Some(name) => Some(origin_named(spec, name, "--base-url ID.NAME=URL")?),
@@ -471,6 +490,57 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn bulk_id_dot_name_sets_that_connectors_named_origin() {
+        let specs = [&fake::EXCHANGING, &fake::SUBDOMAIN];
+        let parsed = parse_bulk_flags_in(
+            &strings(&[
+                "fakehouse.auth=http://127.0.0.1:8",
+                "FakeHouse=http://127.0.0.1:9/v3",
+                "fakeable=http://{subdomain}.localhost:7",
+            ]),
+            &specs,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed["fakehouse"][&Some("auth")].as_str(),
+            "http://127.0.0.1:8"
+        );
+        assert_eq!(parsed["fakehouse"][&None].as_str(), "http://127.0.0.1:9/v3");
+        assert_eq!(
+            parsed["fakeable"][&None].as_str(),
+            "http://{subdomain}.localhost:7"
+        );
+        let overrides = merge([], parsed["fakehouse"].clone());
+        assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:8");
+
+        let err = parse_bulk_flags_in(&strings(&["fakehouse.token=http://127.0.0.1:8"]), &specs)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fakehouse has no origin named `token`"),
+            "{err}"
+        );
+        assert!(err.contains("its named origins are: auth"), "{err}");
+        let err = parse_bulk_flags_in(
+            &strings(&[
+                "fakehouse.auth=http://127.0.0.1:8",
+                "fakehouse.AUTH=http://x",
+            ]),
+            &specs,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("given twice for the `auth` origin of fakehouse"),
+            "{err}"
+        );
+        let err = parse_bulk_flags_in(&strings(&["fakeable.auth=http://x"]), &specs)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("fakeable declares no named origins"), "{err}");
     }
 
     #[test]
