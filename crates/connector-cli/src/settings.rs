@@ -157,6 +157,16 @@ impl Origin<'_> {
         }
     }
 
+    /// How a connector's base URL is written in this layer: `"greenhouse.auth" = …` under
+    /// [base_urls], or `CONNECTOR_BASE_URLS__GREENHOUSE__AUTH`.
+    fn base_url_key(self, id: &str, slot: UrlSlot) -> String {
+        match (self, slot) {
+            (Self::File(_), None) => format!("`{id} = \"…\"` under [base_urls]"),
+            (Self::File(_), Some(name)) => format!("`\"{id}.{name}\" = \"…\"` under [base_urls]"),
+            (Self::Environment, _) => env_name(id, slot),
+        }
+    }
+
     fn dns_setting(self) -> String {
         match self {
             Self::File(path) => format!("dns_servers in the config file {}", path.display()),
@@ -380,9 +390,18 @@ fn normalize_base_urls(
         };
         let normalized = id_part.trim().to_ascii_lowercase().replace('_', "-");
         let Some(spec) = find_spec(specs, &normalized) else {
-            let hint = match connector_registry::closest_id(&normalized) {
-                Some(close) => format!("did you mean `{close}`? "),
-                None => String::new(),
+            let hint = match (
+                origin_part
+                    .is_none()
+                    .then(|| joined_origin(specs, &normalized)),
+                connector_registry::closest_id(&normalized),
+            ) {
+                (Some(Some((id, name))), _) => format!(
+                    "for the `{name}` origin of {id}, write {}; ",
+                    origin.base_url_key(id, Some(name))
+                ),
+                (_, Some(close)) => format!("did you mean `{close}`? "),
+                _ => String::new(),
             };
             return Err(UsageError::new(format!(
                 "unknown connector {} in the base URLs of {}; {hint}run `connector list` to see the ids",
@@ -412,6 +431,22 @@ fn normalize_base_urls(
         urls.insert((spec.id, slot), url);
     }
     Ok(urls)
+}
+
+/// `greenhouse-auth` read as connector `greenhouse` and its origin `auth`, for a hint when the
+/// origin was joined to the id with one `_` instead of `__` (or `.`).
+fn joined_origin(
+    specs: &[&'static ConnectorSpec],
+    normalized: &str,
+) -> Option<(&'static str, &'static str)> {
+    specs.iter().find_map(|spec| {
+        let rest = normalized.strip_prefix(spec.id)?.strip_prefix('-')?;
+        let origin = spec
+            .origins
+            .iter()
+            .find(|o| o.name.replace('_', "-") == rest)?;
+        Some((spec.id, origin.name))
+    })
 }
 
 fn find_spec(specs: &[&'static ConnectorSpec], id: &str) -> Option<&'static ConnectorSpec> {
@@ -915,6 +950,23 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("its named origins are: auth"), "{err}");
+
+        let vars = env(&[("CONNECTOR_BASE_URLS__FAKEHOUSE_AUTH", "http://127.0.0.1:1")]);
+        let err = with_fakes(None, vars).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "for the `auth` origin of fakehouse, write CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH"
+            ),
+            "{err}"
+        );
+        let (_dir, file) = config_file("[base_urls]\nfakehouse_auth = \"http://127.0.0.1:1\"\n");
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("write `\"fakehouse.auth\" = \"…\"` under [base_urls]"),
+            "{err}"
+        );
 
         let vars = env(&[("CONNECTOR_BASE_URLS__POLYTOMIC__AUTH", "http://127.0.0.1:1")]);
         let err = Settings::load_from(None, Some(vars))
