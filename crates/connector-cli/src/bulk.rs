@@ -21,13 +21,14 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use connector_core::{CheckOptions, CheckReport, HttpClient, Limits, Status};
+use connector_core::{CheckOptions, CheckReport, ConnectorSpec, HttpClient, Limits, Status};
 use futures::future::{self, BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use crate::settings::{parse_base_url, Settings};
+use crate::settings::Settings;
+use crate::urls;
 use crate::usage::{find_connector, UsageError};
 use crate::CheckArgs;
 
@@ -66,7 +67,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let concurrency = concurrency(args.concurrency)?;
     let limits = settings.limits_with(args.timeout, args.retries)?;
     let options = options_by_connector(&args.base_url, settings, limits)?;
-    let rates = rates_by_connector(&args.rate)?;
+    let rates = rates_by_connector(&args.rate, &registered())?;
     let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
     let http = settings.http_client(concurrency, &limits)?;
     let (lines, reader) = Source::open(path)?.spawn(INPUT_QUEUE)?;
@@ -383,55 +384,46 @@ fn split_pair<'a>(
     Ok((connector.spec().id, value.trim()))
 }
 
-/// Options for every registered connector: `--base-url ID=URL` over the settings' base URLs.
+/// The registered connectors' specs.
+fn registered() -> Vec<&'static ConnectorSpec> {
+    connector_registry::all().iter().map(|c| c.spec()).collect()
+}
+
+/// Options for every registered connector: `--base-url ID=URL` and `--base-url ID.NAME=URL`
+/// over the settings' base URLs, slot by slot.
 fn options_by_connector(
     flags: &[String],
     settings: &Settings,
     limits: Limits,
 ) -> Result<HashMap<&'static str, CheckOptions>, UsageError> {
-    let mut urls: HashMap<&'static str, &str> = HashMap::new();
-    for flag in flags {
-        let (id, url) = split_pair("--base-url", flag, "polytomic=http://127.0.0.1:8080")?;
-        parse_base_url(url, &format!("--base-url for {id}"))?;
-        if urls.insert(id, url).is_some() {
-            return Err(UsageError::new(format!(
-                "--base-url is given twice for {id}"
-            )));
-        }
-    }
-    connector_registry::all()
-        .iter()
-        .map(|connector| {
-            let spec = connector.spec();
-            let configured = settings.base_url(spec.id, urls.get(spec.id).copied())?;
-            // Resolved once here rather than parsed again for every line.
-            let base_url = connector_core::check::effective_base(spec, configured.as_ref())
-                .map_err(UsageError::new)?;
-            Ok((
-                spec.id,
-                CheckOptions {
-                    base_url: Some(base_url),
-                    limits,
-                },
-            ))
+    let mut flags = urls::parse_bulk_flags(flags)?;
+    Ok(registered()
+        .into_iter()
+        .map(|spec| {
+            let flags = flags.remove(spec.id).unwrap_or_default();
+            let options = CheckOptions {
+                urls: settings.overrides(spec, flags),
+                limits,
+            };
+            (spec.id, options)
         })
-        .collect()
+        .collect())
 }
 
-/// `--rate ID=N` per connector.
-fn rates_by_connector(flags: &[String]) -> Result<HashMap<&'static str, RateLimit>, UsageError> {
+/// `--rate ID=N` per connector; a connector without one keeps the rate its spec declares for
+/// bulk checks (`bulk_rate`), if any.
+fn rates_by_connector(
+    flags: &[String],
+    specs: &[&'static ConnectorSpec],
+) -> Result<HashMap<&'static str, RateLimit>, UsageError> {
     let mut rates = HashMap::new();
     for flag in flags {
         let (id, rate) = split_pair("--rate", flag, "stackone=5")?;
-        let per_second = rate
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n > 0.0 && *n <= 1_000_000.0)
-            .ok_or_else(|| {
-                UsageError::new(format!(
-                    "--rate {id}=…: give requests per second as a number above 0, e.g. {id}=5 or {id}=0.5"
-                ))
-            })?;
+        let per_second = valid_rate(rate.parse::<f64>().ok()).ok_or_else(|| {
+            UsageError::new(format!(
+                "--rate {id}=…: give requests per second as a number above 0, e.g. {id}=5 or {id}=0.5"
+            ))
+        })?;
         if rates
             .insert(id, RateLimit::per_second(per_second))
             .is_some()
@@ -439,12 +431,25 @@ fn rates_by_connector(flags: &[String]) -> Result<HashMap<&'static str, RateLimi
             return Err(UsageError::new(format!("--rate is given twice for {id}")));
         }
     }
+    for spec in specs {
+        if let Some(per_second) = valid_rate(spec.bulk_rate) {
+            rates
+                .entry(spec.id)
+                .or_insert_with(|| RateLimit::per_second(per_second));
+        }
+    }
     Ok(rates)
+}
+
+/// A usable rate: above 0 and at most a million a second.
+fn valid_rate(rate: Option<f64>) -> Option<f64> {
+    rate.filter(|n| n.is_finite() && *n > 0.0 && *n <= 1_000_000.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
@@ -531,13 +536,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            ok["stackone"].base_url.as_ref().unwrap().as_str(),
+            ok["stackone"].urls.base_url.as_ref().unwrap().as_str(),
             "http://127.0.0.1:9/x"
         );
-        assert_eq!(
-            ok["polytomic"].base_url.as_ref().unwrap().as_str(),
-            "https://app.polytomic.com/"
-        );
+        assert!(ok["polytomic"].urls.base_url.is_none(), "the spec's own");
+        assert_eq!(ok.len(), connector_registry::all().len());
         let err =
             options_by_connector(&strings(&["stackon=http://127.0.0.1:9"]), &settings, limits)
                 .err()
@@ -547,7 +550,7 @@ mod tests {
             options_by_connector(&strings(&["http://127.0.0.1:9"]), &settings, limits).is_err()
         );
         assert!(options_by_connector(&strings(&["stackone=ftp://x"]), &settings, limits).is_err());
-        assert!(rates_by_connector(&strings(&["stackone=0.5"])).is_ok());
+        assert!(rates_by_connector(&strings(&["stackone=0.5"]), &registered()).is_ok());
         for bad in [
             "stackone=0",
             "stackone=x",
@@ -556,9 +559,56 @@ mod tests {
             "stackone=1,stackone=2",
         ] {
             let flags: Vec<String> = bad.split(',').map(str::to_owned).collect();
-            assert!(rates_by_connector(&flags).is_err(), "{bad}");
+            assert!(rates_by_connector(&flags, &registered()).is_err(), "{bad}");
         }
         assert!(concurrency(Some(0)).is_err());
         assert_eq!(concurrency(None).unwrap(), DEFAULT_CONCURRENCY);
+    }
+
+    #[test]
+    fn a_declared_bulk_rate_applies_unless_rate_says_otherwise() {
+        let specs = [&urls::fake::EXCHANGING, &urls::fake::SUBDOMAIN];
+        let rates = rates_by_connector(&[], &specs).unwrap();
+        assert_eq!(rates["fakehouse"].interval(), Duration::from_millis(500));
+        assert!(!rates.contains_key("fakeable"), "no rate of its own");
+        let mut specs = registered();
+        specs.push(&urls::fake::EXCHANGING);
+        // `--rate` names registered connectors only; a registered one keeps its flag.
+        let rates = rates_by_connector(&strings(&["stackone=4"]), &specs).unwrap();
+        assert_eq!(rates["stackone"].interval(), Duration::from_millis(250));
+        assert_eq!(rates["fakehouse"].interval(), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn bulk_base_urls_go_to_their_connector_and_slot() {
+        let settings = Settings::default();
+        let options = options_by_connector(
+            &strings(&[
+                "polymer_hire=http://127.0.0.1:9/v1/hire",
+                "stackone=http://127.0.0.1:8",
+            ]),
+            &settings,
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            options["polymer-hire"]
+                .urls
+                .base_url
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9/v1/hire"
+        );
+        assert!(options["polymer-hire"].urls.origins.is_empty());
+        let err = options_by_connector(
+            &strings(&["stackone.auth=http://127.0.0.1:8"]),
+            &settings,
+            Limits::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("stackone has no origin named `auth`"), "{err}");
     }
 }

@@ -7,6 +7,7 @@ mod credentials;
 mod describe;
 mod run;
 mod settings;
+mod urls;
 mod usage;
 
 use std::panic::AssertUnwindSafe;
@@ -32,8 +33,13 @@ once). The deadline (--timeout) bounds the whole process.
 
 Settings are layered: built-in defaults, then a TOML config file (--config, or $CONNECTOR_CONFIG),
 then environment variables (CONNECTOR_TIMEOUT, CONNECTOR_RETRIES, CONNECTOR_BASE_URLS__<ID>,
-CONNECTOR_DNS_SERVERS), then flags. A connector's base URL has one entry per layer, whatever its
-spelling (polymer_hire = polymer-hire); it takes no query string or fragment.
+CONNECTOR_BASE_URLS__<ID>__<ORIGIN>, CONNECTOR_DNS_SERVERS), then flags. Base URLs: in the file,
+[base_urls] with `polytomic = \"…\"` for a connector's API base URL and `\"greenhouse.auth\" = \"…\"`
+for a named origin (Greenhouse's token endpoint); in the environment CONNECTOR_BASE_URLS__POLYTOMIC
+and CONNECTOR_BASE_URLS__GREENHOUSE__AUTH; on the command line --base-url URL and NAME=URL (with
+--bulk, ID=URL and ID.NAME=URL). Each has one entry per layer, whatever its spelling
+(polymer_hire = polymer-hire), and may use the connector's {field} placeholders
+(http://{subdomain}.localhost:8080); it takes no query string, fragment or user name.
 
 DNS: by default names are resolved by the system. `dns_servers = [\"10.0.0.2:53\", \"[::1]\"]` in
 the config file, or CONNECTOR_DNS_SERVERS=10.0.0.2:53,::1, asks those servers instead (UDP, then
@@ -93,10 +99,17 @@ pub struct CheckArgs {
     /// Credential variant, e.g. `partner` for Polytomic; defaults to the connector's first.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
-    /// Replace the provider's base URL, path prefix included (on-premises, proxies, tests).
-    /// With --bulk, give it per connector as ID=URL; repeatable.
-    #[arg(long, value_name = "URL|ID=URL")]
+    /// Replace the provider's API base URL, path prefix included (proxies, tests): `URL`; or a
+    /// named origin of the connector: `NAME=URL`, e.g. `auth=http://127.0.0.1:8081` for
+    /// Greenhouse's token endpoint. With --bulk, per connector: `ID=URL` or `ID.NAME=URL`, e.g.
+    /// `greenhouse.auth=http://127.0.0.1:8081`. May hold `{field}` placeholders; repeatable.
+    #[arg(long, value_name = "[NAME=]URL")]
     pub base_url: Vec<String>,
+    /// Build the request(s) the check would send and print them, every secret masked, without
+    /// sending anything; exit 0 when the input is valid, 2 when not. With --json, one object:
+    /// {"connector", "variant", "requests": [{"method", "url", "headers", "body"}]}.
+    #[arg(long, conflicts_with = "bulk")]
+    pub dry_run: bool,
     /// Check many credentials: JSON lines from FILE, or `-` for stdin, each
     /// `{"id": …, "connector": …, "variant": … (optional), "credentials": {…}}`.
     /// Prints one JSON line per input line, in input order. Ctrl-C stops it keeping the
@@ -106,7 +119,9 @@ pub struct CheckArgs {
     /// With --bulk: the most requests in flight at once.
     #[arg(long, value_name = "N", requires = "bulk")]
     pub concurrency: Option<usize>,
-    /// With --bulk: cap requests per second to one connector's host, as ID=N; repeatable.
+    /// With --bulk: cap requests per second to one connector's host, as ID=N; repeatable. A
+    /// connector that declares a bulk rate of its own (see `connector describe ID`) keeps it
+    /// unless this overrides it.
     #[arg(long, value_name = "ID=N", requires = "bulk")]
     pub rate: Vec<String>,
     /// Deadline for the whole check, retries included, in seconds [default: 10]. With --bulk,
@@ -140,9 +155,10 @@ pub struct RunArgs {
     /// Set a non-secret input, e.g. `--set org_id=…`; repeatable, overrides --input.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Replace the provider's base URL, path prefix included.
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
+    /// Replace the provider's API base URL, path prefix included: `URL`; or a named origin of
+    /// the connector: `NAME=URL`. May hold `{field}` placeholders; repeatable.
+    #[arg(long, value_name = "[NAME=]URL")]
+    pub base_url: Vec<String>,
     /// Deadline for the whole action, in seconds [default: 10].
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,

@@ -59,8 +59,9 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
             "--credentials and --input cannot both read standard input; put one in a file",
         ));
     }
+    let flags = crate::urls::parse_flags(spec, &args.base_url)?;
     let options = CheckOptions {
-        base_url: settings.base_url(spec.id, args.base_url.as_deref())?,
+        urls: settings.overrides(spec, flags),
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;

@@ -4,19 +4,30 @@
 //! Each layer is read on its own and its `[base_urls]` keys are normalized to connector ids
 //! (`polymer_hire`, `Polymer-Hire` and `polymer-hire` are all `polymer-hire`) before the layers
 //! are merged, so the environment overrides the file for the same connector every time, whatever
-//! the spelling. Messages about a base URL never quote it (it may carry credentials): they say
-//! which setting it came from, its length, and what is wrong.
+//! the spelling. A connector's named origin (Greenhouse's token endpoint, `auth`) is
+//! `"greenhouse.auth"` in the file and `CONNECTOR_BASE_URLS__GREENHOUSE__AUTH` in the
+//! environment. Base URL variables are read here rather than by `config`, which would nest
+//! `…__GREENHOUSE__AUTH` under `…__GREENHOUSE` and keep only one of the two.
+//!
+//! Messages about a base URL never quote it (it may carry credentials): they say which setting it
+//! came from, its length, and what is wrong.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
 
-use connector_core::{HttpClient, Limits};
+use connector_core::template::fill;
+use connector_core::{ConnectorSpec, HttpClient, Limits, Overrides, UrlTemplate};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use url::Url;
 
+use crate::urls::{self, UrlSlot};
 use crate::usage::UsageError;
+
+/// Environment variables of base URLs, in lower case: `CONNECTOR_BASE_URLS__<ID>[__<ORIGIN>]`.
+const ENV_BASE_URLS: &str = "connector_base_urls__";
 
 /// The DNS port used when a `dns_servers` entry gives none.
 const DNS_PORT: u16 = 53;
@@ -31,8 +42,8 @@ pub struct Settings {
     pub timeout: f64,
     /// Retries for 429 and 5xx within the deadline.
     pub retries: u32,
-    /// Base URL overrides by connector id, already validated.
-    base_urls: BTreeMap<&'static str, Url>,
+    /// Base URL overrides by connector id and slot (API base or named origin), validated.
+    base_urls: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>,
     /// DNS servers to ask instead of the system resolver; empty keeps the system resolver.
     pub dns_servers: Vec<SocketAddr>,
 }
@@ -55,8 +66,48 @@ struct Layer {
     timeout: Option<f64>,
     retries: Option<u32>,
     #[serde(default)]
-    base_urls: HashMap<String, String>,
+    base_urls: HashMap<String, UrlEntry>,
     dns_servers: Option<OneOrMany>,
+}
+
+/// A `[base_urls]` entry: `polytomic = "…"`, `"greenhouse.auth" = "…"`, or a table of named
+/// origins (`greenhouse.auth = "…"` without quotes, or `[base_urls.greenhouse] auth = "…"`).
+#[derive(Debug)]
+enum UrlEntry {
+    Url(String),
+    Origins(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for UrlEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = UrlEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a URL in quotes, or a table of named origins' URLs")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<UrlEntry, E> {
+                Ok(UrlEntry::Url(text.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<UrlEntry, E> {
+                Ok(UrlEntry::Url(text))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UrlEntry, A::Error> {
+                let mut origins = BTreeMap::new();
+                while let Some((name, url)) = map.next_entry::<String, String>()? {
+                    origins.insert(name, url);
+                }
+                Ok(UrlEntry::Origins(origins))
+            }
+        }
+
+        deserializer.deserialize_any(EntryVisitor)
+    }
 }
 
 /// `dns_servers` as a TOML array, or a comma-separated string (the environment's form).
@@ -91,17 +142,28 @@ impl Origin<'_> {
         }
     }
 
-    /// The setting holding `id`'s base URL, named as the user wrote it.
-    fn base_url_setting(self, id: &str) -> String {
+    /// The setting holding a connector's base URL, named as the user would write it.
+    fn base_url_setting(self, id: &str, slot: UrlSlot) -> String {
+        let key = match slot {
+            None => id.to_owned(),
+            Some(name) => format!("{id}.{name}"),
+        };
         match self {
             Self::File(path) => format!(
-                "the base URL for {id} under [base_urls] in the config file {}",
+                "the base URL for {key} under [base_urls] in the config file {}",
                 path.display()
             ),
-            Self::Environment => format!(
-                "the base URL for {id} in CONNECTOR_BASE_URLS__{}",
-                id.to_ascii_uppercase().replace('-', "_")
-            ),
+            Self::Environment => format!("the base URL for {key} in {}", env_name(id, slot)),
+        }
+    }
+
+    /// How a connector's base URL is written in this layer: `"greenhouse.auth" = …` under
+    /// [base_urls], or `CONNECTOR_BASE_URLS__GREENHOUSE__AUTH`.
+    fn base_url_key(self, id: &str, slot: UrlSlot) -> String {
+        match (self, slot) {
+            (Self::File(_), None) => format!("`{id} = \"…\"` under [base_urls]"),
+            (Self::File(_), Some(name)) => format!("`\"{id}.{name}\" = \"…\"` under [base_urls]"),
+            (Self::Environment, _) => env_name(id, slot),
         }
     }
 
@@ -124,6 +186,17 @@ impl Settings {
         file: Option<&Path>,
         env: Option<HashMap<String, String>>,
     ) -> Result<Self, UsageError> {
+        let specs: Vec<&'static ConnectorSpec> =
+            connector_registry::all().iter().map(|c| c.spec()).collect();
+        Self::load_with(file, env, &specs)
+    }
+
+    /// As [`Settings::load_from`], knowing only the connectors of `specs`.
+    fn load_with(
+        file: Option<&Path>,
+        env: Option<HashMap<String, String>>,
+        specs: &[&'static ConnectorSpec],
+    ) -> Result<Self, UsageError> {
         let mut layers = Vec::new();
         if let Some(file) = file {
             if !file.exists() {
@@ -135,19 +208,20 @@ impl Settings {
             let source = config::File::from(file).format(config::FileFormat::Toml);
             layers.push((read_layer(source, Origin::File(file))?, Origin::File(file)));
         }
+        let (env, env_base_urls) = split_environment(env)?;
         let environment = config::Environment::with_prefix("CONNECTOR")
             .prefix_separator("_")
             .separator("__")
             .try_parsing(true)
-            .source(env);
-        layers.push((
-            read_layer(environment, Origin::Environment)?,
-            Origin::Environment,
-        ));
+            .source(Some(env));
+        let mut env_layer = read_layer(environment, Origin::Environment)?;
+        env_layer.base_urls = env_base_urls;
+        layers.push((env_layer, Origin::Environment));
 
         let mut settings = Settings::default();
-        // The winning base URL per connector, and the layer it came from.
-        let mut base_urls: BTreeMap<&'static str, (String, Origin<'_>)> = BTreeMap::new();
+        // The winning base URL per connector and slot, and the layer it came from.
+        let mut base_urls: BTreeMap<(&'static str, UrlSlot), (String, Origin<'_>)> =
+            BTreeMap::new();
         for (layer, origin) in layers {
             if let Some(timeout) = layer.timeout {
                 settings.timeout = timeout;
@@ -158,13 +232,21 @@ impl Settings {
             if let Some(servers) = layer.dns_servers {
                 settings.dns_servers = parse_dns_servers(servers.entries(), origin)?;
             }
-            for (id, url) in normalize_base_urls(layer.base_urls, origin)? {
-                base_urls.insert(id, (url, origin));
+            for (key, url) in normalize_base_urls(layer.base_urls, origin, specs)? {
+                base_urls.insert(key, (url, origin));
             }
         }
-        for (id, (text, origin)) in base_urls {
-            let url = parse_base_url(&text, &origin.base_url_setting(id))?;
-            settings.base_urls.insert(id, url);
+        for ((id, slot), (text, origin)) in base_urls {
+            let setting = origin.base_url_setting(id, slot);
+            let template = parse_base_url(&text, &setting)?;
+            if let Some(spec) = find_spec(specs, id) {
+                urls::check_placeholders(spec, &template, &setting)?;
+            }
+            settings
+                .base_urls
+                .entry(id)
+                .or_default()
+                .insert(slot, template);
         }
         settings.limits()?;
         Ok(settings)
@@ -193,12 +275,15 @@ impl Settings {
         self.limits_with(None, None)
     }
 
-    /// The base URL for `id`: the flag, else the settings, else none (the spec's own).
-    pub fn base_url(&self, id: &str, flag: Option<&str>) -> Result<Option<Url>, UsageError> {
-        match flag {
-            Some(text) => parse_base_url(text, "--base-url").map(Some),
-            None => Ok(self.base_urls.get(id).cloned()),
-        }
+    /// Where `spec`'s requests go: the configured base URLs, with `flags` on top slot by slot;
+    /// what neither gives is the spec's own.
+    pub fn overrides(
+        &self,
+        spec: &ConnectorSpec,
+        flags: BTreeMap<UrlSlot, UrlTemplate>,
+    ) -> Overrides {
+        let configured = self.base_urls.get(spec.id).cloned().unwrap_or_default();
+        urls::merge(configured, flags)
     }
 
     /// The shared HTTP client for checks bounded by `limits`: the configured DNS servers (each
@@ -275,39 +360,174 @@ fn describe_config_error(error: &config::ConfigError) -> String {
     }
 }
 
-/// `[base_urls]` keys of one layer, turned into connector ids. An unknown connector, or two
-/// spellings of one connector in the same layer, is an error naming it.
+/// `[base_urls]` entries of one layer, keyed by connector id and slot. An unknown connector or
+/// origin, or two spellings of one in the same layer, is an error naming it.
 fn normalize_base_urls(
-    raw: HashMap<String, String>,
+    raw: HashMap<String, UrlEntry>,
     origin: Origin<'_>,
-) -> Result<BTreeMap<&'static str, String>, UsageError> {
-    // Sorted, so that the same input always gives the same message.
-    let raw: BTreeMap<String, String> = raw.into_iter().collect();
-    let mut spellings: BTreeMap<&'static str, String> = BTreeMap::new();
+    specs: &[&'static ConnectorSpec],
+) -> Result<BTreeMap<(&'static str, UrlSlot), String>, UsageError> {
+    // Flattened to `id` / `id.origin` keys, sorted so the same input always gives the same message.
+    let mut flat: BTreeMap<String, String> = BTreeMap::new();
+    for (key, entry) in raw {
+        match entry {
+            UrlEntry::Url(url) => {
+                flat.insert(key, url);
+            }
+            UrlEntry::Origins(origins) => {
+                for (name, url) in origins {
+                    flat.insert(format!("{key}.{name}"), url);
+                }
+            }
+        }
+    }
+    let mut spellings: BTreeMap<(&'static str, UrlSlot), String> = BTreeMap::new();
     let mut urls = BTreeMap::new();
-    for (key, url) in raw {
-        let normalized = key.trim().to_ascii_lowercase().replace('_', "-");
-        let Some(connector) = connector_registry::find(&normalized) else {
-            let hint = match connector_registry::closest_id(&normalized) {
-                Some(close) => format!("did you mean `{close}`? "),
-                None => String::new(),
+    for (key, url) in flat {
+        let (id_part, origin_part) = match key.split_once('.') {
+            Some((id, name)) => (id, Some(name)),
+            None => (key.as_str(), None),
+        };
+        let normalized = id_part.trim().to_ascii_lowercase().replace('_', "-");
+        let Some(spec) = find_spec(specs, &normalized) else {
+            let hint = match (
+                origin_part
+                    .is_none()
+                    .then(|| joined_origin(specs, &normalized)),
+                connector_registry::closest_id(&normalized),
+            ) {
+                (Some(Some((id, name))), _) => format!(
+                    "for the `{name}` origin of {id}, write {}; ",
+                    origin.base_url_key(id, Some(name))
+                ),
+                (_, Some(close)) => format!("did you mean `{close}`? "),
+                _ => String::new(),
             };
             return Err(UsageError::new(format!(
                 "unknown connector {} in the base URLs of {}; {hint}run `connector list` to see the ids",
-                describe_name(&key),
+                describe_name(id_part),
                 origin.describe()
             )));
         };
-        let id = connector.spec().id;
-        if let Some(first) = spellings.insert(id, key.clone()) {
+        let slot = match origin_part {
+            None => None,
+            Some(name) => Some(urls::origin_named(
+                spec,
+                name,
+                &format!("the base URLs of {}", origin.describe()),
+            )?),
+        };
+        let shown = match slot {
+            None => spec.id.to_owned(),
+            Some(name) => format!("{}.{name}", spec.id),
+        };
+        if let Some(first) = spellings.insert((spec.id, slot), key.clone()) {
             return Err(UsageError::new(format!(
-                "the base URL for {id} is given twice in {} (as `{first}` and `{key}`, the same connector); keep one",
+                "the base URL for {shown} is given twice in {} (as `{first}` and `{key}`, the same {}); keep one",
                 origin.describe(),
+                if slot.is_some() { "origin" } else { "connector" },
             )));
         }
-        urls.insert(id, url);
+        urls.insert((spec.id, slot), url);
     }
     Ok(urls)
+}
+
+/// `greenhouse-auth` read as connector `greenhouse` and its origin `auth`, for a hint when the
+/// origin was joined to the id with one `_` instead of `__` (or `.`).
+fn joined_origin(
+    specs: &[&'static ConnectorSpec],
+    normalized: &str,
+) -> Option<(&'static str, &'static str)> {
+    specs.iter().find_map(|spec| {
+        let rest = normalized.strip_prefix(spec.id)?.strip_prefix('-')?;
+        let origin = spec
+            .origins
+            .iter()
+            .find(|o| o.name.replace('_', "-") == rest)?;
+        Some((spec.id, origin.name))
+    })
+}
+
+fn find_spec(specs: &[&'static ConnectorSpec], id: &str) -> Option<&'static ConnectorSpec> {
+    specs.iter().copied().find(|s| s.id == id)
+}
+
+/// The environment variable of a connector's base URL: `CONNECTOR_BASE_URLS__POLYMER_HIRE`,
+/// `CONNECTOR_BASE_URLS__GREENHOUSE__AUTH`.
+pub fn env_name(id: &str, slot: UrlSlot) -> String {
+    let upper = |s: &str| s.to_ascii_uppercase().replace('-', "_");
+    match slot {
+        None => format!("CONNECTOR_BASE_URLS__{}", upper(id)),
+        Some(name) => format!("CONNECTOR_BASE_URLS__{}__{}", upper(id), upper(name)),
+    }
+}
+
+/// Environment variables by name.
+type Variables = HashMap<String, String>;
+
+/// The `CONNECTOR_*` variables of the environment (the given one, or the process's), minus the
+/// base URLs, which come back as `[base_urls]` entries: `…__<ID>` and `…__<ID>__<ORIGIN>`.
+fn split_environment(
+    env: Option<Variables>,
+) -> Result<(Variables, HashMap<String, UrlEntry>), UsageError> {
+    let env: Vec<(String, String)> = match env {
+        Some(map) => map.into_iter().collect(),
+        None => process_environment()?,
+    };
+    let mut rest = HashMap::new();
+    let mut base_urls: HashMap<String, UrlEntry> = HashMap::new();
+    for (name, value) in env {
+        let lower = name.to_ascii_lowercase();
+        let Some(key) = lower.strip_prefix(ENV_BASE_URLS) else {
+            rest.insert(name, value);
+            continue;
+        };
+        // An empty variable counts as unset, as `config` does for the others.
+        if value.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = key.split("__").collect();
+        let (id, origin) = match parts.as_slice() {
+            [id] if !id.is_empty() => (*id, None),
+            [id, origin] if !id.is_empty() && !origin.is_empty() => (*id, Some(*origin)),
+            _ => {
+                return Err(UsageError::new(format!(
+                    "invalid settings in the environment: {} is not a base URL variable; name it \
+                     CONNECTOR_BASE_URLS__<ID> for a connector's API base URL or \
+                     CONNECTOR_BASE_URLS__<ID>__<ORIGIN> for a named origin, e.g. \
+                     CONNECTOR_BASE_URLS__GREENHOUSE__AUTH",
+                    describe_name(&name)
+                )))
+            }
+        };
+        let key = match origin {
+            None => id.to_owned(),
+            Some(origin) => format!("{id}.{origin}"),
+        };
+        // Two variables differing only in case are one setting: the last read wins, as before.
+        base_urls.insert(key, UrlEntry::Url(value));
+    }
+    Ok((rest, base_urls))
+}
+
+/// The process's `CONNECTOR_*` variables. One that is not Unicode is an error naming it only.
+fn process_environment() -> Result<Vec<(String, String)>, UsageError> {
+    let mut out = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if !name.to_ascii_lowercase().starts_with("connector_") {
+            continue;
+        }
+        let value = value.into_string().map_err(|_| {
+            UsageError::new(format!(
+                "invalid settings in the environment: {} is not valid Unicode",
+                describe_name(name)
+            ))
+        })?;
+        out.push((name.to_owned(), value));
+    }
+    Ok(out)
 }
 
 /// A name from the settings, quoted when short and plain; otherwise only its length.
@@ -359,11 +579,15 @@ fn parse_dns_servers(
 }
 
 /// Parses a base URL given by the user: absolute http or https, with neither a query string nor
-/// a fragment (a request path is joined to it, so they would be lost). `setting` names where it
-/// came from; the URL itself is never quoted.
-pub fn parse_base_url(text: &str, setting: &str) -> Result<Url, UsageError> {
+/// a fragment (a request path is joined to it, so they would be lost), nor a user name or
+/// password. It may hold `{field}` placeholders like the connector's own
+/// (`http://127.0.0.1:8080/{company_domain}/v1`, `http://{subdomain}.localhost:9`), checked as
+/// if filled. `setting` names where it came from; the URL itself is never quoted.
+pub fn parse_base_url(text: &str, setting: &str) -> Result<UrlTemplate, UsageError> {
     let length = text.chars().count();
-    let url = Url::parse(text).map_err(|e| {
+    // A stand-in for each placeholder shows what the URL looks like once filled.
+    let sample = fill(text, |_, _| Some("x".to_owned())).unwrap_or_else(|_| text.to_owned());
+    let url = Url::parse(&sample).map_err(|e| {
         UsageError::new(format!(
             "{setting} is not a valid URL ({e}; {length} characters given); write it like https://api.example.com/v1"
         ))
@@ -383,7 +607,16 @@ pub fn parse_base_url(text: &str, setting: &str) -> Result<Url, UsageError> {
             "{setting} has a fragment (after `#`, {length} characters given); remove the fragment: a base URL is the scheme, host and path prefix only"
         )));
     }
-    Ok(url)
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UsageError::new(format!(
+            "{setting} carries a user name or password (before `@`, {length} characters given); remove it: credentials go in the credentials file"
+        )));
+    }
+    UrlTemplate::parse(text).map_err(|e| {
+        UsageError::new(format!(
+            "{setting} {e} ({length} characters given); a placeholder is a field name in braces, e.g. https://{{subdomain}}.example.com/v1"
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -404,8 +637,13 @@ mod tests {
         (dir, file)
     }
 
+    fn spec(id: &str) -> &'static ConnectorSpec {
+        connector_registry::find(id).unwrap().spec()
+    }
+
     fn configured(settings: &Settings, id: &str) -> String {
-        settings.base_url(id, None).unwrap().unwrap().to_string()
+        let overrides = settings.overrides(spec(id), BTreeMap::new());
+        overrides.base_url.unwrap().as_str().to_owned()
     }
 
     #[test]
@@ -421,10 +659,10 @@ mod tests {
             configured(&settings, "polymer-hire"),
             "http://127.0.0.1:9/v1"
         );
-        let flag = settings
-            .base_url("polymer-hire", Some("http://127.0.0.1:8/x"))
-            .unwrap();
-        assert_eq!(flag.unwrap().as_str(), "http://127.0.0.1:8/x");
+        let flags =
+            urls::parse_flags(spec("polymer-hire"), &["http://127.0.0.1:8/x".to_owned()]).unwrap();
+        let overrides = settings.overrides(spec("polymer-hire"), flags);
+        assert_eq!(overrides.base_url.unwrap().as_str(), "http://127.0.0.1:8/x");
     }
 
     #[test]
@@ -555,6 +793,229 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("entry 2 of CONNECTOR_DNS_SERVERS"), "{err}");
+    }
+
+    /// The registered connectors plus two test ones: one with a named origin (`auth`), one with
+    /// a host placeholder.
+    fn with_fakes(
+        file: Option<&Path>,
+        env: HashMap<String, String>,
+    ) -> Result<Settings, UsageError> {
+        let mut specs: Vec<&'static ConnectorSpec> =
+            connector_registry::all().iter().map(|c| c.spec()).collect();
+        specs.push(&urls::fake::EXCHANGING);
+        specs.push(&urls::fake::SUBDOMAIN);
+        Settings::load_with(file, Some(env), &specs)
+    }
+
+    #[test]
+    fn base_urls_may_be_templates_with_placeholders() {
+        for url in [
+            "http://127.0.0.1:8080/{company_domain}/v1",
+            "http://{subdomain}.localhost:9",
+            "https://{subdomain}.workable.com/spi/v3",
+        ] {
+            let template = parse_base_url(url, "--base-url").unwrap();
+            assert_eq!(template.as_str(), url);
+        }
+        for (url, what) in [
+            (
+                "http://{subdomain}.localhost:9/?key=hunter2hunter2",
+                "remove the query string",
+            ),
+            (
+                "http://{subdomain}.localhost:9/#hunter2hunter2",
+                "remove the fragment",
+            ),
+            (
+                "http://hunter2hunter2@{subdomain}.localhost:9",
+                "user name or password",
+            ),
+            ("ftp://{subdomain}.hunter2hunter2", "http or https"),
+            ("http://{sub.hunter2hunter2/", "placeholder"),
+            ("http://{Sub}.hunter2hunter2/", "placeholder"),
+        ] {
+            let err = parse_base_url(url, "--base-url").unwrap_err().to_string();
+            assert!(err.contains(what), "{url}: {err}");
+            assert!(!err.contains("hunter2"), "{url}: {err}");
+            assert!(
+                err.contains(&format!("{} characters", url.chars().count())),
+                "{err}"
+            );
+        }
+
+        let (_dir, file) =
+            config_file("[base_urls]\nfakeable = \"http://{subdomain}.localhost:9\"\n");
+        let settings = with_fakes(Some(&file), HashMap::new()).unwrap();
+        let overrides = settings.overrides(&urls::fake::SUBDOMAIN, BTreeMap::new());
+        assert_eq!(
+            overrides.base_url.unwrap().as_str(),
+            "http://{subdomain}.localhost:9"
+        );
+        // A placeholder naming no field of the connector (or a secret one) is refused at once.
+        let (_dir, file) =
+            config_file("[base_urls]\nfakeable = \"http://{api_key}.localhost:9\"\n");
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the base URL for fakeable under [base_urls]"),
+            "{err}"
+        );
+        assert!(err.contains("non-secret fields are: subdomain"), "{err}");
+    }
+
+    #[test]
+    fn named_origins_have_their_own_entries_in_the_file_and_the_environment() {
+        for file_text in [
+            "[base_urls]\nfakehouse = \"http://127.0.0.1:1/api\"\n\"fakehouse.auth\" = \"http://127.0.0.1:1/auth\"\n",
+            "[base_urls]\nfakehouse = \"http://127.0.0.1:1/api\"\n\"FakeHouse.AUTH\" = \"http://127.0.0.1:1/auth\"\n",
+        ] {
+            let (_dir, file) = config_file(file_text);
+            let settings = with_fakes(Some(&file), HashMap::new()).unwrap();
+            let overrides = settings.overrides(&urls::fake::EXCHANGING, BTreeMap::new());
+            assert_eq!(overrides.base_url.unwrap().as_str(), "http://127.0.0.1:1/api");
+            assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:1/auth");
+        }
+        // A table of origins: `fakehouse.auth = …` without quotes, or `[base_urls.fakehouse]`.
+        for file_text in [
+            "[base_urls]\nfakehouse.auth = \"http://127.0.0.1:1/auth\"\n",
+            "[base_urls.fakehouse]\nauth = \"http://127.0.0.1:1/auth\"\n",
+        ] {
+            let (_dir, file) = config_file(file_text);
+            let settings = with_fakes(Some(&file), HashMap::new()).unwrap();
+            let overrides = settings.overrides(&urls::fake::EXCHANGING, BTreeMap::new());
+            assert!(overrides.base_url.is_none(), "{file_text}");
+            assert_eq!(
+                overrides.origins["auth"].as_str(),
+                "http://127.0.0.1:1/auth"
+            );
+        }
+
+        // The environment: `__<ID>` and `__<ID>__<ORIGIN>` side by side, each winning over the
+        // file for its own slot only, every time.
+        let (_dir, file) = config_file(
+            "[base_urls]\nfakehouse = \"http://127.0.0.1:1/api\"\n\"fakehouse.auth\" = \"http://127.0.0.1:1/auth\"\n",
+        );
+        for _ in 0..10 {
+            let vars = env(&[
+                ("CONNECTOR_BASE_URLS__FAKEHOUSE", "http://127.0.0.1:2/api"),
+                (
+                    "CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH",
+                    "http://127.0.0.1:2/auth",
+                ),
+            ]);
+            let settings = with_fakes(Some(&file), vars).unwrap();
+            let overrides = settings.overrides(&urls::fake::EXCHANGING, BTreeMap::new());
+            assert_eq!(
+                overrides.base_url.unwrap().as_str(),
+                "http://127.0.0.1:2/api"
+            );
+            assert_eq!(
+                overrides.origins["auth"].as_str(),
+                "http://127.0.0.1:2/auth"
+            );
+        }
+        let vars = env(&[("connector_base_urls__fakehouse__auth", "http://127.0.0.1:3")]);
+        let settings = with_fakes(Some(&file), vars).unwrap();
+        let overrides = settings.overrides(&urls::fake::EXCHANGING, BTreeMap::new());
+        assert_eq!(
+            overrides.base_url.unwrap().as_str(),
+            "http://127.0.0.1:1/api"
+        );
+        assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:3");
+        // A flag wins over both for its slot.
+        let flags = urls::parse_flags(
+            &urls::fake::EXCHANGING,
+            &["auth=http://127.0.0.1:4".to_owned()],
+        )
+        .unwrap();
+        let overrides = settings.overrides(&urls::fake::EXCHANGING, flags);
+        assert_eq!(
+            overrides.base_url.unwrap().as_str(),
+            "http://127.0.0.1:1/api"
+        );
+        assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:4");
+    }
+
+    #[test]
+    fn unknown_origins_and_malformed_variables_are_errors_naming_the_setting() {
+        let (_dir, file) =
+            config_file("[base_urls]\n\"fakehouse.token\" = \"http://127.0.0.1:1\"\n");
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fakehouse has no origin named `token`"),
+            "{err}"
+        );
+        assert!(err.contains("its named origins are: auth"), "{err}");
+
+        let vars = env(&[("CONNECTOR_BASE_URLS__FAKEHOUSE_AUTH", "http://127.0.0.1:1")]);
+        let err = with_fakes(None, vars).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "for the `auth` origin of fakehouse, write CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH"
+            ),
+            "{err}"
+        );
+        let (_dir, file) = config_file("[base_urls]\nfakehouse_auth = \"http://127.0.0.1:1\"\n");
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("write `\"fakehouse.auth\" = \"…\"` under [base_urls]"),
+            "{err}"
+        );
+
+        let vars = env(&[("CONNECTOR_BASE_URLS__POLYTOMIC__AUTH", "http://127.0.0.1:1")]);
+        let err = Settings::load_from(None, Some(vars))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("polytomic has no origin named `auth`"),
+            "{err}"
+        );
+        assert!(err.contains("the environment"), "{err}");
+
+        for name in [
+            "CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH__X",
+            "CONNECTOR_BASE_URLS____AUTH",
+            "CONNECTOR_BASE_URLS__FAKEHOUSE__",
+        ] {
+            let err = with_fakes(None, env(&[(name, "http://127.0.0.1:1")]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("CONNECTOR_BASE_URLS__<ID>__<ORIGIN>"),
+                "{name}: {err}"
+            );
+        }
+
+        let vars = env(&[(
+            "CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH",
+            "http://127.0.0.1:1/?k=hunter2",
+        )]);
+        let err = with_fakes(None, vars).unwrap_err().to_string();
+        assert!(
+            err.contains("CONNECTOR_BASE_URLS__FAKEHOUSE__AUTH has a query string"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+
+        let (_dir, file) = config_file(
+            "[base_urls]\n\"fakehouse.auth\" = \"http://127.0.0.1:1\"\n\"fakehouse.AUTH\" = \"http://127.0.0.1:2\"\n",
+        );
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("fakehouse.auth is given twice"), "{err}");
+
+        let (_dir, file) = config_file("[base_urls]\npolytomic = 5\n");
+        let err = with_fakes(Some(&file), HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a URL in quotes"), "{err}");
     }
 
     #[test]

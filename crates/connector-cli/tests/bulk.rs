@@ -267,15 +267,67 @@ async fn each_connector_goes_to_its_own_base_url() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_base_url_may_be_a_template_over_the_lines_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2024-02-08/api/me"))
+        .respond_with(polytomic_ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2025-09-18/api/me"))
+        .respond_with(polytomic_ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let input = [
+        json!({"id": "a", "connector": "polytomic",
+            "credentials": {"api_key": polytomic_key(1), "api_version": "2024-02-08"}}),
+        json!({"id": "b", "connector": "polytomic", "credentials": {"api_key": polytomic_key(2)}}),
+    ]
+    .map(|l| l.to_string())
+    .join("\n");
+    let base = format!("polytomic={}/{{api_version}}", server.uri());
+    let run = bulk(&["--base-url", &base], &input);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let statuses: Vec<&Value> = run.lines.iter().map(|l| &l["status"]).collect();
+    assert_eq!(
+        statuses,
+        [&json!("verified"), &json!("verified")],
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn bad_base_urls_and_rates_are_usage_errors() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["--base-url", "polytomik=http://127.0.0.1:9"],
             "did you mean `polytomic`",
         ),
         (&["--base-url", "polytomic=not a url"], "not a valid URL"),
         (&["--base-url", "http://127.0.0.1:9"], "ID=VALUE"),
+        (&["--base-url", "http://127.0.0.1:9"], "ID.NAME=URL"),
+        (
+            &["--base-url", "polytomic.auth=http://127.0.0.1:9"],
+            "polytomic has no origin named `auth`",
+        ),
+        (
+            &["--base-url", "polytomik.auth=http://127.0.0.1:9"],
+            "did you mean `polytomic`",
+        ),
+        (
+            &[
+                "--base-url",
+                "stackone=http://127.0.0.1:9",
+                "--base-url",
+                "stackone=http://127.0.0.1:8",
+            ],
+            "given twice",
+        ),
         (&["--rate", "stackone=fast"], "requests per second"),
     ];
     for (args, expected) in cases {

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A fake key per connector, in its documented format, and the auth header it must produce.
+/// A fake key per connector, in its documented format, and the auth header it must produce. The
+/// connectors with one `api_key` field only; the others are covered by their own tests and by
+/// the registry-wide dry run (tests/dry_run.rs).
 struct Case {
     id: &'static str,
     key: &'static str,
@@ -296,11 +298,36 @@ fn list_names_every_connector() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
+    let registered: Vec<&str> = connector_registry::all()
+        .iter()
+        .map(|c| c.spec().id)
+        .collect();
     assert_eq!(
-        ids,
-        ["polymer-hire", "polytomic", "smartrecruiters", "stackone"]
+        ids, registered,
+        "every registered connector, in registry order"
     );
-    assert_eq!(rows[2]["auth"], "header:X-SmartToken");
+    for (row, connector) in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(connector_registry::all())
+    {
+        let spec = connector.spec();
+        assert_eq!(
+            row["auth"],
+            spec.default_variant().auth.kind(),
+            "{}",
+            spec.id
+        );
+        assert_eq!(row["base_url"], spec.base_url.primary(), "{}", spec.id);
+    }
+    let smartrecruiters = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "smartrecruiters")
+        .expect("smartrecruiters is listed");
+    assert_eq!(smartrecruiters["auth"], "header:X-SmartToken");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -345,4 +372,37 @@ fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
         assert!(!stderr.contains(leak), "{leak}: {stderr}");
     }
     assert!(out.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_secret_fields_are_masked_in_messages() {
+    // The provider's refusal quotes both the key and a non-secret field (the API version): the
+    // key is masked, the version is shown as it is.
+    let key = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": format!("key {key} is not valid for API version 2024-02-08")
+        })))
+        .mount(&server)
+        .await;
+    let creds = json!({"api_key": key, "api_version": "2024-02-08"}).to_string();
+    let out = connector(
+        &[
+            "check",
+            "polytomic",
+            "--credentials",
+            "-",
+            "--base-url",
+            &server.uri(),
+            "--json",
+        ],
+        &creds,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(report["status"], "rejected", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(!stdout.contains(key), "{stdout}");
+    assert!(message.contains("2024-02-08"), "{message}");
 }

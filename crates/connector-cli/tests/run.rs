@@ -403,3 +403,22 @@ async fn an_output_file_made_by_the_run_is_removed_when_nothing_is_minted() {
     assert_eq!(out.status.code(), Some(3));
     assert!(had.path().exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_url_name_the_connector_does_not_declare_is_a_usage_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let auth = format!("auth={}", server.uri());
+    let out = run(&server, &["--base-url", &auth]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("polytomic has no origin named `auth`"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -151,3 +151,96 @@ async fn usage_errors_send_nothing_and_quote_no_url() {
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
+
+const POLYTOMIC_KEY: &str = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
+
+/// `connector check polytomic --json` with the key in its environment variable.
+fn check_polytomic(config: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
+    command
+        .args(["--config"])
+        .arg(config)
+        .args(["check", "polytomic", "--json", "--timeout", "3"])
+        .env_remove("RUST_LOG")
+        .env("POLYTOMIC_API_KEY", POLYTOMIC_KEY);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("the connector binary runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_url_template_in_the_config_file_is_filled_from_the_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2025-09-18/api/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {
+            "email": "ops@example.com", "id": "u1", "is_partner": false,
+            "organization_id": "o1", "organization_name": "Acme Data", "role": "admin"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("connector.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[base_urls]\npolytomic = \"{}/{{api_version}}\"\n",
+            server.uri()
+        ),
+    )
+    .expect("the config file is written");
+    let out = check_polytomic(&config, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stdout.contains(POLYTOMIC_KEY));
+}
+
+#[test]
+fn named_origins_a_connector_does_not_declare_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "").expect("written");
+    let named = dir.path().join("named.toml");
+    std::fs::write(
+        &named,
+        "[base_urls]\n\"polytomic.auth\" = \"http://127.0.0.1:9\"\n",
+    )
+    .expect("written");
+    for (config, env, expected) in [
+        (
+            &empty,
+            vec![("CONNECTOR_BASE_URLS__POLYTOMIC__AUTH", "http://127.0.0.1:9")],
+            "polytomic has no origin named `auth`",
+        ),
+        (
+            &empty,
+            vec![(
+                "CONNECTOR_BASE_URLS__POLYTOMIC__AUTH__X",
+                "http://127.0.0.1:9",
+            )],
+            "CONNECTOR_BASE_URLS__<ID>__<ORIGIN>",
+        ),
+        (&named, vec![], "polytomic has no origin named `auth`"),
+        (
+            &empty,
+            vec![(
+                "CONNECTOR_BASE_URLS__POLYTOMIC",
+                "http://127.0.0.1:9/{nope}",
+            )],
+            "CONNECTOR_BASE_URLS__POLYTOMIC names the placeholder `nope`",
+        ),
+    ] {
+        let out = check_polytomic(config, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{env:?}: {stderr}");
+        assert!(stderr.contains(expected), "{env:?}: {stderr}");
+        assert!(!stderr.contains("127.0.0.1"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -1,4 +1,5 @@
-//! `--rate ID=N`: requests to one connector spaced evenly at N per second.
+//! `--rate ID=N` (or the connector's declared `bulk_rate`): requests to one connector spaced
+//! evenly at N per second.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,6 +21,12 @@ impl RateLimit {
             interval: Duration::from_secs_f64(1.0 / per_second),
             next: Mutex::new(None),
         }
+    }
+
+    /// The time between two requests.
+    #[cfg(test)]
+    pub fn interval(&self) -> Duration {
+        self.interval
     }
 
     /// Waits for this request's slot.
