@@ -596,7 +596,9 @@ mod tests {
         let mut raw = RawCredentials::new();
         raw.insert("subdomain", subdomain);
         raw.insert("api_key", key);
-        validate(&VARIANT, &raw).unwrap().credentials
+        validate(&VARIANT, &raw)
+            .expect("valid in this test")
+            .credentials
     }
 
     fn call() -> Call<'static> {
@@ -620,12 +622,12 @@ mod tests {
             credentials: &creds,
             overrides: &overrides,
         };
-        let sent = target.request(&call()).unwrap();
+        let sent = target.request(&call()).expect("valid in this test");
         assert_eq!(
             sent.url.as_str(),
             "https://acme.x.example/v1/accounts/acme?apikey=k3y%2Fwith%2Bchars0123"
         );
-        let shown = target.shown(&call()).unwrap();
+        let shown = target.shown(&call()).expect("valid in this test");
         assert_eq!(
             shown.url,
             "https://acme.x.example/v1/accounts/acme?apikey=••••0123"
@@ -637,10 +639,10 @@ mod tests {
     fn an_escaping_placeholder_value_is_refused_whatever_the_override() {
         let creds = credentials("acme.evil.example#", "key-0123456789");
         let overrides = Overrides {
-            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9").unwrap()),
+            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9").expect("valid in this test")),
             ..Overrides::default()
         };
-        let err = check_placements(&SPEC, &VARIANT, &creds).unwrap_err();
+        let err = check_placements(&SPEC, &VARIANT, &creds).expect_err("must fail");
         assert_eq!(err.field(), Some("subdomain"));
         let target = Target {
             spec: &SPEC,
@@ -658,7 +660,9 @@ mod tests {
     fn an_override_may_use_the_default_placeholders() {
         let creds = credentials("acme", "key-0123456789");
         let overrides = Overrides {
-            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9/{subdomain}").unwrap()),
+            base_url: Some(
+                UrlTemplate::parse("http://127.0.0.1:9/{subdomain}").expect("valid in this test"),
+            ),
             ..Overrides::default()
         };
         let target = Target {
@@ -667,10 +671,12 @@ mod tests {
             credentials: &creds,
             overrides: &overrides,
         };
-        let sent = target.request(&call()).unwrap();
+        let sent = target.request(&call()).expect("valid in this test");
         assert_eq!(sent.url.path(), "/acme/accounts/acme");
         let overrides = Overrides {
-            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9/{nope}").unwrap()),
+            base_url: Some(
+                UrlTemplate::parse("http://127.0.0.1:9/{nope}").expect("valid in this test"),
+            ),
             ..Overrides::default()
         };
         let target = Target {

@@ -86,10 +86,10 @@ fn prepare(
     spec: &'static ConnectorSpec,
     variant: Option<&str>,
     raw: &RawCredentials,
-) -> Result<Prepared, CheckReport> {
+) -> Result<Prepared, Box<CheckReport>> {
     // The unknown name is not repeated: it may be a key given in the wrong place.
     let variant = resolve_variant(spec, variant)
-        .map_err(|message| early_report(spec, "", Status::InvalidInput, message))?;
+        .map_err(|message| Box::new(early_report(spec, "", Status::InvalidInput, message)))?;
     let mut report = early_report(spec, variant.name, Status::InvalidInput, String::new());
     let validated = match validate(variant, raw) {
         Ok(v) => v,
@@ -97,7 +97,7 @@ fn prepare(
             report.key = invalid.masked_key;
             report.message = invalid.message;
             report.warnings = invalid.warnings;
-            return Err(report);
+            return Err(Box::new(report));
         }
     };
     report.key = validated.masked_key;
@@ -105,7 +105,7 @@ fn prepare(
     if let Err(error) = check_placements(spec, variant, &validated.credentials) {
         report.status = error.status();
         report.message = error.to_string();
-        return Err(report);
+        return Err(Box::new(report));
     }
     Ok(Prepared {
         variant,
@@ -145,7 +145,7 @@ pub fn dry_run(
     variant: Option<&str>,
     raw: &RawCredentials,
     options: &CheckOptions,
-) -> Result<DryRun, CheckReport> {
+) -> Result<DryRun, Box<CheckReport>> {
     let prepared = prepare(spec, variant, raw)?;
     let target = Target {
         spec,
@@ -168,7 +168,7 @@ pub fn dry_run(
                 let mut report = prepared.report;
                 report.status = error.status();
                 report.message = error.to_string();
-                return Err(report);
+                return Err(Box::new(report));
             }
         }
     }
@@ -196,7 +196,7 @@ pub async fn run_check<C: Connector + ?Sized>(
         mut report,
     } = match prepare(spec, variant, raw) {
         Ok(p) => p,
-        Err(report) => return report,
+        Err(report) => return *report,
     };
     let target = Target {
         spec,

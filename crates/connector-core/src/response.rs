@@ -302,9 +302,10 @@ fn declared_answer(
 ) -> Option<Interpreted> {
     let rule: &Answer = reading.answers.iter().find(|rule| {
         rule.status == code
-            && rule.when.as_ref().map_or(true, |m| {
-                m.holds(&String::from_utf8_lossy(body), Some(json))
-            })
+            && rule
+                .when
+                .as_ref()
+                .is_none_or(|m| m.holds(&String::from_utf8_lossy(body), Some(json)))
     })?;
     let said = said(&redactor.redact_json(json));
     let tip = hint(spec.guide.troubleshooting.for_status(rule.outcome));

@@ -165,11 +165,15 @@ fn client_credentials() -> RawCredentials {
 
 fn options(api: &MockServer, auth: &MockServer) -> CheckOptions {
     let mut urls = Overrides {
-        base_url: Some(UrlTemplate::parse(&format!("{}/v3", api.uri())).unwrap()),
+        base_url: Some(
+            UrlTemplate::parse(&format!("{}/v3", api.uri())).expect("valid in this test"),
+        ),
         ..Overrides::default()
     };
-    urls.origins
-        .insert("auth".to_owned(), UrlTemplate::parse(&auth.uri()).unwrap());
+    urls.origins.insert(
+        "auth".to_owned(),
+        UrlTemplate::parse(&auth.uri()).expect("valid in this test"),
+    );
     CheckOptions {
         urls,
         ..CheckOptions::default()
@@ -179,7 +183,7 @@ fn options(api: &MockServer, auth: &MockServer) -> CheckOptions {
 fn everywhere(report: &connector_core::CheckReport) -> String {
     format!(
         "{report:?} {report} {}",
-        serde_json::to_string(report).unwrap()
+        serde_json::to_string(report).expect("valid in this test")
     )
 }
 
@@ -219,8 +223,11 @@ async fn the_token_goes_to_the_api_and_the_secret_only_to_the_token_origin() {
     .await;
 
     assert_eq!(report.status, Status::Verified, "{}", report.message);
-    assert_eq!(report.account.as_ref().unwrap()["users"], 3);
-    for request in api.received_requests().await.unwrap() {
+    assert_eq!(
+        report.account.as_ref().expect("valid in this test")["users"],
+        3
+    );
+    for request in api.received_requests().await.expect("valid in this test") {
         let text = format!(
             "{:?}{}",
             request.headers,
@@ -303,15 +310,16 @@ async fn answer_rules_and_the_success_predicate_decide_before_generic_meanings()
 
 #[tokio::test]
 async fn a_query_key_never_shows_even_when_the_provider_cannot_be_reached() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound, never listening: connections are refused and no other test can take the port.
+    let reserved = tokio::net::TcpSocket::new_v4().expect("a socket");
+    reserved
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("a loopback port");
+    let closed = reserved.local_addr().expect("bound").port();
     let mut raw = RawCredentials::new();
     raw.insert("api_key", QUERY_KEY);
     let options = CheckOptions::with_base_url(
-        url::Url::parse(&format!("http://127.0.0.1:{closed}/v1")).unwrap(),
+        url::Url::parse(&format!("http://127.0.0.1:{closed}/v1")).expect("valid in this test"),
     );
     let report = run_check(&Fake(&QUERY), &HttpClient::new(), None, &raw, &options).await;
     assert_eq!(report.status, Status::Unavailable, "{}", report.message);
@@ -343,14 +351,14 @@ fn dry_run_shows_every_request_with_secrets_masked_and_the_token_as_a_placeholde
         .headers
         .iter()
         .find(|(n, _)| n == "Authorization")
-        .unwrap();
+        .expect("valid in this test");
     assert!(auth.1.starts_with("Bearer <"), "{auth:?}");
-    let text = serde_json::to_string(&shown).unwrap();
+    let text = serde_json::to_string(&shown).expect("valid in this test");
     assert!(!text.contains("9d8c7b6a5f4e"), "{text}");
 
     let mut raw = RawCredentials::new();
     raw.insert("api_key", QUERY_KEY);
-    let shown = dry_run(&QUERY, None, &raw, &CheckOptions::default()).unwrap();
+    let shown = dry_run(&QUERY, None, &raw, &CheckOptions::default()).expect("valid in this test");
     assert_eq!(
         shown.requests[0].url,
         "https://api.example.test/v1/users?apikey=••••7b6a"
@@ -361,7 +369,7 @@ fn dry_run_shows_every_request_with_secrets_masked_and_the_token_as_a_placeholde
 fn dry_run_refuses_invalid_input_with_a_report() {
     let mut raw = RawCredentials::new();
     raw.insert("client_id", "client-0001");
-    let report = dry_run(&EXCHANGING, None, &raw, &CheckOptions::default()).unwrap_err();
+    let report = dry_run(&EXCHANGING, None, &raw, &CheckOptions::default()).expect_err("must fail");
     assert_eq!(report.status, Status::InvalidInput);
     assert!(
         report.message.contains("client_secret"),
