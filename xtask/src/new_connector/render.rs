@@ -215,9 +215,11 @@ fn imports(auth: &AuthChoice, fields: &[FieldPlan]) -> Vec<&'static str> {
     let mut names = vec![
         "Auth",
         "BaseUrl",
+        "Body",
         "ConnectorSpec",
         "CredentialVariant",
         "Field",
+        "Method",
         "RequestSpec",
     ];
     // Only non-secret fields spell out their format; secret ones take `Field::api_key`'s.
@@ -229,7 +231,6 @@ fn imports(auth: &AuthChoice, fields: &[FieldPlan]) -> Vec<&'static str> {
         AuthChoice::HeaderTemplate { .. } => &["SecretHeader"][..],
         AuthChoice::Exchange => &[
             "Answer",
-            "Body",
             "ClientAuth",
             "Literal",
             "Match",

@@ -203,7 +203,7 @@ fn every_shape_declares_its_auth_fields_and_recorded_request() {
                 shape.auth
             );
         }
-        assert!(spec.contains("verify: RequestSpec::get(\"/TODO\", \"\"),"));
+        assert!(spec.contains("            path: \"/TODO\",\n"), "{spec}");
         assert!(spec.ends_with("const _: () = SPEC.assert_valid();\n"));
         let wanted: Vec<(String, bool)> = shape
             .fields
