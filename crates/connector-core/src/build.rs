@@ -179,13 +179,31 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// A base URL: parsed once for every request (an override without placeholders), or filled
+/// for this one.
+enum Base<'a> {
+    Fixed(&'a Url),
+    Filled(String),
+}
+
 /// The request's parts before they become a [`Request`] or a [`ShownRequest`].
-struct Parts {
+struct Parts<'a> {
     method: Method,
-    url: String,
+    base: Base<'a>,
+    /// The request's path, then `?` and the query when there is one.
+    path_and_query: String,
     /// Name as declared, value, sensitive.
     headers: Vec<(&'static str, String, bool)>,
     body: Option<(&'static str, String)>,
+}
+
+/// `base` and a path (with its query) joined by exactly one `/`.
+fn joined(base: &str, path_and_query: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path_and_query.trim_start_matches('/')
+    )
 }
 
 /// Everything a request is built from.
@@ -205,7 +223,26 @@ impl Target<'_> {
             connector: self.spec.id,
             reason,
         };
-        let url = Url::parse(&parts.url).map_err(|e| declared(format!("URL: {e}")))?;
+        let (path, query) = match parts.path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (parts.path_and_query.as_str(), None),
+        };
+        let url = match &parts.base {
+            // Only the path and query change: the host is not parsed again for every request.
+            Base::Fixed(base) => {
+                let mut url = (*base).clone();
+                let joined = format!(
+                    "{}/{}",
+                    base.path().trim_end_matches('/'),
+                    path.trim_start_matches('/')
+                );
+                url.set_path(&joined);
+                url.set_query(query);
+                url
+            }
+            Base::Filled(base) => Url::parse(&joined(base, &parts.path_and_query))
+                .map_err(|e| declared(format!("URL: {e}")))?,
+        };
         let mut headers = HeaderMap::with_capacity(parts.headers.len());
         for (name, value, sensitive) in parts.headers {
             let header =
@@ -234,9 +271,13 @@ impl Target<'_> {
     /// Builds `call` to show, every secret masked.
     pub fn shown(&self, call: &Call<'_>) -> Result<ShownRequest, BuildError> {
         let parts = self.parts(call, Exposure::Show)?;
+        let base = match &parts.base {
+            Base::Fixed(url) => url.as_str(),
+            Base::Filled(text) => text.as_str(),
+        };
         Ok(ShownRequest {
             method: parts.method.as_str().to_owned(),
-            url: parts.url,
+            url: joined(base, &parts.path_and_query),
             headers: parts
                 .headers
                 .into_iter()
@@ -279,24 +320,23 @@ impl Target<'_> {
     }
 
     /// The base URL a call goes to, placeholders filled.
-    fn base(&self, origin: Option<&'static str>) -> Result<String, BuildError> {
-        let (overridden, declared, setting) = match origin {
-            None => (
-                self.overrides.base_url.as_ref(),
-                Some(&self.spec.base_url),
-                "the base URL override".to_owned(),
-            ),
+    fn base(&self, origin: Option<&'static str>) -> Result<Base<'_>, BuildError> {
+        let (overridden, declared) = match origin {
+            None => (self.overrides.base_url.as_ref(), Some(&self.spec.base_url)),
             Some(name) => (
                 self.overrides.origins.get(name),
                 self.spec.origin(name).map(|o| &o.url),
-                format!("the `{name}` base URL override"),
             ),
         };
         if let Some(template) = overridden {
             if let Some(url) = template.fixed() {
-                return Ok(url.as_str().to_owned());
+                return Ok(Base::Fixed(url));
             }
-            return self.fill_base(template.as_str(), &setting);
+            let setting = || match origin {
+                None => "the base URL override".to_owned(),
+                Some(name) => format!("the `{name}` base URL override"),
+            };
+            return self.fill_base(template.as_str(), setting).map(Base::Filled);
         }
         let declared = declared.ok_or_else(|| BuildError::Declared {
             connector: self.spec.id,
@@ -311,10 +351,15 @@ impl Target<'_> {
                     .ok_or(BuildError::NoChoice { field })?
             }
         };
-        self.fill_base(template, &format!("{}'s base URL", self.spec.id))
+        self.fill_base(template, || format!("{}'s base URL", self.spec.id))
+            .map(Base::Filled)
     }
 
-    fn fill_base(&self, template: &str, setting: &str) -> Result<String, BuildError> {
+    fn fill_base(
+        &self,
+        template: &str,
+        setting: impl FnOnce() -> String,
+    ) -> Result<String, BuildError> {
         let mut failure = None;
         let filled = fill(template, |name, range| {
             let placement = base_placement(template, range.start);
@@ -328,7 +373,7 @@ impl Target<'_> {
         });
         match filled {
             Ok(url) => Ok(url),
-            Err(name) => Err(failure.unwrap_or_else(|| self.unknown(setting, name))),
+            Err(name) => Err(failure.unwrap_or_else(|| self.unknown(&setting(), name))),
         }
     }
 
@@ -399,15 +444,10 @@ impl Target<'_> {
         filled.map_err(|name| failure.unwrap_or_else(|| self.unknown("a request template", name)))
     }
 
-    fn parts(&self, call: &Call<'_>, exposure: Exposure) -> Result<Parts, BuildError> {
+    fn parts(&self, call: &Call<'_>, exposure: Exposure) -> Result<Parts<'_>, BuildError> {
         let request = call.request;
         let base = self.base(call.origin)?;
-        let path = self.path(request.path, call.inputs)?;
-        let mut url = format!(
-            "{}/{}",
-            base.trim_end_matches('/'),
-            path.trim_start_matches('/')
-        );
+        let mut url = self.path(request.path, call.inputs)?;
         let mut query: Vec<String> = Vec::new();
         for (name, template) in request.query {
             query.push(format!("{name}={}", self.text(template, exposure, true)?));
@@ -424,7 +464,10 @@ impl Target<'_> {
             headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
             headers.push((name, value, sensitive));
         };
-        set(&mut headers, "User-Agent", USER_AGENT.to_owned(), false);
+        if exposure == Exposure::Show {
+            // The shared client adds it to every request it sends.
+            set(&mut headers, "User-Agent", USER_AGENT.to_owned(), false);
+        }
         set(&mut headers, "Accept", "application/json".to_owned(), false);
         for (name, template) in request.headers {
             let value = self.text(template, exposure, false)?;
@@ -513,7 +556,8 @@ impl Target<'_> {
         };
         Ok(Parts {
             method: request.method,
-            url,
+            base,
+            path_and_query: url,
             headers,
             body,
         })

@@ -137,23 +137,34 @@ impl CredentialVariant {
     pub fn placement(&self, spec: &ConnectorSpec, key: &str) -> Option<Placement> {
         let mut found: Option<Placement> = None;
         let mut note = |p: Placement| found = Some(found.map_or(p, |f| f.max(p)));
-        let mut bases: Vec<&str> = spec.base_url.templates();
-        for origin in spec.origins {
-            bases.extend(origin.url.templates());
-        }
+        // No allocation: this runs for every field of every check, bulk included.
+        let bases = std::iter::once(&spec.base_url).chain(spec.origins.iter().map(|o| &o.url));
         for base in bases {
-            for (name, range) in placeholders(base) {
-                if name == key {
-                    note(base_placement(base, range.start));
+            let single;
+            let templates: &[(&str, &str)] = match base {
+                BaseUrl::Template(t) => {
+                    single = [("", *t)];
+                    &single
+                }
+                BaseUrl::Choice { urls, .. } => urls,
+            };
+            for (_, template) in templates {
+                if !template.contains('{') {
+                    continue;
+                }
+                for (name, range) in placeholders(template) {
+                    if name == key {
+                        note(base_placement(template, range.start));
+                    }
                 }
             }
         }
-        let mut paths = vec![self.verify.path];
-        if let Auth::Exchange(exchange) = self.auth {
-            paths.push(exchange.request.path);
-        }
-        for path in paths {
-            if placeholders(path).any(|(name, _)| name == key) {
+        let exchange_path = match self.auth {
+            Auth::Exchange(exchange) => Some(exchange.request.path),
+            _ => None,
+        };
+        for path in std::iter::once(self.verify.path).chain(exchange_path) {
+            if path.contains('{') && placeholders(path).any(|(name, _)| name == key) {
                 note(Placement::PathSegment);
             }
         }
