@@ -22,17 +22,7 @@ impl std::error::Error for UsageError {}
 
 /// The connector with this id, or an error suggesting the closest one.
 pub fn find_connector(id: &str) -> Result<&'static dyn connector_core::Connector, UsageError> {
-    connector_registry::find(id).ok_or_else(|| {
-        let hint = match connector_registry::closest_id(id) {
-            Some(close) => format!("did you mean `{close}`? "),
-            None => String::new(),
-        };
-        // The id is described, not quoted: a key pasted in its place would be shown.
-        UsageError::new(format!(
-            "unknown connector ({}); {hint}Run `connector list` to see them all",
-            connector_core::text::describe_value(id)
-        ))
-    })
+    connector_registry::lookup(id).map_err(|unknown| UsageError::new(unknown.to_string()))
 }
 
 /// Writes to stdout. A reader that went away (`connector list | head`) is not an error worth a

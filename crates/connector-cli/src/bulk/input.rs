@@ -271,16 +271,16 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             return invalid(line, id, None, message);
         }
     };
-    let Some(found) = connector_registry::find(&connector) else {
-        let hint = match connector_registry::closest_id(&connector) {
-            Some(close) => format!("did you mean `{close}`? "),
-            None => String::new(),
-        };
-        let message = format!(
-            "unknown connector {}; {hint}run `connector list` to see them all",
-            describe_name(&connector)
-        );
-        return invalid(line, id, None, message);
+    let found = match connector_registry::lookup(&connector) {
+        Ok(found) => found,
+        Err(unknown) => {
+            let message = format!(
+                "unknown connector {}; {}run `connector list` to see them all",
+                describe_name(&connector),
+                unknown.hint()
+            );
+            return invalid(line, id, None, message);
+        }
     };
     let spec = found.spec();
     let variant = match fields.remove("variant") {
