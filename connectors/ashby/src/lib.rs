@@ -3,6 +3,7 @@
 mod guide;
 mod spec;
 
+use connector_core::json::copy_renamed;
 use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
 use serde_json::Value;
 
@@ -26,11 +27,11 @@ impl Connector for Ashby {
             .filter(|r| r.is_object())
             .ok_or(expected)?;
         let mut account = Account::new();
-        for (from, to) in [("title", "key_title"), ("createdAt", "key_created_at")] {
-            if let Some(value) = key.get(from).filter(|v| !v.is_null()) {
-                account.insert(to.to_owned(), value.clone());
-            }
-        }
+        copy_renamed(
+            &mut account,
+            key,
+            &[("title", "key_title"), ("createdAt", "key_created_at")],
+        );
         if account.is_empty() {
             return Err(expected.to_owned());
         }

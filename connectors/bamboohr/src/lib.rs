@@ -4,6 +4,7 @@
 mod guide;
 mod spec;
 
+use connector_core::json::copy_renamed;
 use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
 use serde_json::Value;
 
@@ -29,14 +30,14 @@ impl Connector for BambooHr {
             .ok_or(expected)?;
         let mut account = Account::new();
         account.insert("employee_id".to_owned(), id.clone());
-        for (from, to) in [
-            ("firstName", "employee_first_name"),
-            ("lastName", "employee_last_name"),
-        ] {
-            if let Some(value) = body.get(from).filter(|v| !v.is_null()) {
-                account.insert(to.to_owned(), value.clone());
-            }
-        }
+        copy_renamed(
+            &mut account,
+            body,
+            &[
+                ("firstName", "employee_first_name"),
+                ("lastName", "employee_last_name"),
+            ],
+        );
         Ok(AccountProof::new(account))
     }
 }

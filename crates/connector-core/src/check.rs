@@ -8,10 +8,13 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::build::{check_placements, Call, Credential, Overrides, ShownRequest, Target, Token};
+use crate::build::{
+    check_placements, BuildError, Call, Credential, Overrides, ShownRequest, Target, Token,
+};
 use crate::http::{HttpClient, Limits, Repeat, Request};
 use crate::outcome::{CheckReport, Status};
 use crate::redact::Redactor;
+use crate::request::RequestSpec;
 use crate::response::{bounded_account, read_success, Interpreted, Reading};
 use crate::secret::{Credentials, RawCredentials};
 use crate::spec::{Auth, ConnectorSpec, CredentialVariant, TokenExchange};
@@ -193,7 +196,7 @@ pub async fn run_check<C: Connector + ?Sized>(
     let Prepared {
         variant,
         credentials,
-        mut report,
+        report,
     } = match prepare(spec, variant, raw) {
         Ok(p) => p,
         Err(report) => return *report,
@@ -210,39 +213,28 @@ pub async fn run_check<C: Connector + ?Sized>(
         variant = variant.name,
         endpoint = %variant.verify.describe(),
     );
-    let mut redactor = Redactor::new(credentials.secrets());
-    let fields: Vec<(&'static str, String)> = credentials.public().collect();
+    let mut step = Step {
+        connector,
+        http,
+        target: &target,
+        limits: &options.limits,
+        started,
+        span: &span,
+        redactor: Redactor::new(credentials.secrets()),
+        fields: credentials.public().collect(),
+    };
 
     let token = match variant.auth {
         Auth::Exchange(exchange) => {
-            let call = exchange_call(exchange);
-            let request = match target.request(&call) {
-                Ok(r) => r,
-                Err(error) => {
-                    report.status = error.status();
-                    report.message = error.to_string();
-                    return report;
-                }
-            };
-            add_sent(&mut redactor, &request);
-            let answer = send(http, &request, &options.limits, started, &span).await;
-            let reading = Reading {
-                answers: exchange.request.answers,
-                success: exchange.request.success,
-                fields: fields.clone(),
-                ..Reading::plain(
-                    exchange.request.describe(),
-                    Status::Unexpected,
-                    Repeat::Safe,
-                )
-            };
-            let token = match read_success(connector, &answer, &redactor, &reading) {
-                Ok((code, json)) => read_token(spec, exchange, code, &json),
-                Err(failed) => Err(failed),
+            let answer = step.take(&exchange_call(exchange), &exchange.request).await;
+            let token = match answer {
+                Ok(Ok((code, json))) => read_token(spec, exchange, code, &json),
+                Ok(Err(failed)) => Err(failed),
+                Err(error) => return built_wrong(report, error),
             };
             match token {
                 Ok(token) => {
-                    redactor.add_secret(token.expose_secret());
+                    step.redactor.add_secret(token.expose_secret());
                     Some(token)
                 }
                 Err(failed) => {
@@ -250,7 +242,7 @@ pub async fn run_check<C: Connector + ?Sized>(
                         message: format!("At the token exchange: {}", failed.message),
                         ..failed
                     };
-                    return finish(report, failed, &redactor, started, &span);
+                    return finish(report, failed, &step.redactor, started, &span);
                 }
             }
         }
@@ -258,24 +250,59 @@ pub async fn run_check<C: Connector + ?Sized>(
     };
 
     let call = verify_call(variant, token.as_ref().map_or(Token::None, Token::Value));
-    let request = match target.request(&call) {
-        Ok(r) => r,
-        Err(error) => {
-            report.status = error.status();
-            report.message = error.to_string();
-            return report;
-        }
+    let verdict = match step.take(&call, &variant.verify).await {
+        Ok(Ok((code, json))) => verified(connector, variant, code, &json),
+        Ok(Err(failed)) => failed,
+        Err(error) => return built_wrong(report, error),
     };
-    add_sent(&mut redactor, &request);
-    let answer = send(http, &request, &options.limits, started, &span).await;
-    let reading = Reading {
-        answers: variant.verify.answers,
-        success: variant.verify.success,
-        fields,
-        ..Reading::plain(variant.verify.describe(), Status::Unexpected, Repeat::Safe)
-    };
-    let verdict = interpret(connector, variant, &answer, &redactor, &reading);
-    finish(report, verdict, &redactor, started, &span)
+    finish(report, verdict, &step.redactor, started, &span)
+}
+
+/// A report for a request that could not be built (nothing was sent).
+fn built_wrong(mut report: CheckReport, error: BuildError) -> CheckReport {
+    report.status = error.status();
+    report.message = error.to_string();
+    report
+}
+
+/// What every request of one check shares: the connector, client and deadline, and the
+/// redactor that grows with each credential sent.
+struct Step<'a, C: ?Sized> {
+    connector: &'a C,
+    http: &'a HttpClient,
+    target: &'a Target<'a>,
+    limits: &'a Limits,
+    started: Instant,
+    span: &'a tracing::Span,
+    redactor: Redactor,
+    /// Non-secret field values, for `{field}` in answer messages.
+    fields: Vec<(&'static str, String)>,
+}
+
+impl<C: Connector + ?Sized> Step<'_, C> {
+    /// Builds, sends and reads one request: the 2xx status and JSON body, or the outcome the
+    /// answer means (declared rules first). `Err` when the request could not be built.
+    async fn take(
+        &mut self,
+        call: &Call<'_>,
+        declared: &RequestSpec,
+    ) -> Result<Result<(u16, Value), Interpreted>, BuildError> {
+        let request = self.target.request(call)?;
+        add_sent(&mut self.redactor, &request);
+        let answer = send(self.http, &request, self.limits, self.started, self.span).await;
+        let reading = Reading {
+            answers: declared.answers,
+            success: declared.success,
+            fields: self.fields.clone(),
+            ..Reading::plain(declared.describe(), Status::Unexpected, Repeat::Safe)
+        };
+        Ok(read_success(
+            self.connector,
+            &answer,
+            &self.redactor,
+            &reading,
+        ))
+    }
 }
 
 /// Sends one request within what is left of the check's deadline.
@@ -384,19 +411,15 @@ pub fn resolve_variant(
     }
 }
 
-fn interpret<C: Connector + ?Sized>(
+/// The outcome of a 2xx JSON answer to the verification request: the account it proves, or
+/// `unexpected` when the connector does not recognise it.
+fn verified<C: Connector + ?Sized>(
     connector: &C,
     variant: &'static CredentialVariant,
-    exchange: &crate::http::Exchange,
-    redactor: &Redactor,
-    reading: &Reading,
+    code: u16,
+    json: &Value,
 ) -> Interpreted {
-    let (code, json) = match read_success(connector, exchange, redactor, reading) {
-        Ok(success) => success,
-        Err(failed) => return failed,
-    };
-    let spec = connector.spec();
-    match connector.account(variant, &json) {
+    match connector.account(variant, json) {
         Ok(proof) => Interpreted {
             status: Status::Verified,
             http_status: Some(code),
@@ -409,7 +432,7 @@ fn interpret<C: Connector + ?Sized>(
             Some(code),
             format!(
                 "{} answered {code} with a body this connector does not recognise ({why}); the API may have changed",
-                spec.name
+                connector.spec().name
             ),
         ),
     }

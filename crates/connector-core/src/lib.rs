@@ -112,6 +112,16 @@ pub mod json {
         }
     }
 
+    /// Copies the named fields of `from` that are present and not null into `into`, each under
+    /// its new name: `(from, to)` pairs such as `("createdAt", "key_created_at")`.
+    pub fn copy_renamed(into: &mut Map<String, Value>, from: &Value, fields: &[(&str, &str)]) {
+        for (name, renamed) in fields {
+            if let Some(v) = from.get(*name).filter(|v| !v.is_null()) {
+                into.insert((*renamed).to_owned(), v.clone());
+            }
+        }
+    }
+
     /// `body["data"]` when the body wraps its payload in `data`, else the body itself.
     pub fn unwrap_data(body: &Value) -> &Value {
         match body.get("data") {
