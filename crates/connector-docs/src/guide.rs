@@ -261,7 +261,16 @@ fn variant_blocks(
     ));
 
     blocks.push(Block::Heading(3, "How the key is sent".to_owned()));
-    let mut sent = vec![format!("`{}` on every request.", variant.auth.describe())];
+    let mut sent = vec![match variant.auth {
+        Auth::Query { param, field } => format!(
+            "In the query string of every request, as `?{param}=<{field}>`; the key is masked wherever a URL is shown."
+        ),
+        Auth::Exchange(_) => format!(
+            "The client credentials are exchanged for a token first: {}.",
+            variant.auth.describe()
+        ),
+        auth => format!("`{}` on every request.", auth.describe()),
+    }];
     for header in variant.extra_headers {
         sent.push(match header.value {
             HeaderValueSource::Fixed(value) => {
