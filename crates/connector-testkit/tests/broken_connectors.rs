@@ -897,3 +897,97 @@ async fn an_unmarked_second_secret_fails_the_dry_run_check() {
         "--dry-run shows a secret",
     );
 }
+
+// ---- The client secret sent to the API as well as to the token endpoint.
+
+const SECRET_EVERYWHERE: ConnectorSpec = ConnectorSpec {
+    id: "broken-secret-everywhere",
+    variants: &[CredentialVariant {
+        extra_headers: &[connector_core::ExtraHeader {
+            name: "X-Client-Secret",
+            value: connector_core::HeaderValueSource::Field("client_secret"),
+        }],
+        ..greenhouse::SPEC.variants[0]
+    }],
+    ..greenhouse::SPEC
+};
+
+struct SecretEverywhere;
+
+impl Connector for SecretEverywhere {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SECRET_EVERYWHERE
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        greenhouse::Greenhouse.account(v, body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_secret_sent_to_the_api_fails_the_origin_rule() {
+    let report = suite_for(&SecretEverywhere, "greenhouse").await;
+    assert_fails(
+        &report,
+        "recorded.valid-key",
+        "the API origin received the client secret",
+    );
+}
+
+// ---- The exchanged token, or a query-string key, copied into the report.
+
+/// Appends what the connector was trusted with to every message.
+struct Blabbing(&'static ConnectorSpec);
+
+#[async_trait::async_trait]
+impl Connector for Blabbing {
+    fn spec(&self) -> &'static ConnectorSpec {
+        self.0
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        match self.0.id {
+            "greenhouse" => greenhouse::Greenhouse.account(v, body),
+            _ => jazzhr::JazzHr.account(v, body),
+        }
+    }
+    async fn check(
+        &self,
+        http: &HttpClient,
+        variant: Option<&str>,
+        credentials: &RawCredentials,
+        options: &CheckOptions,
+    ) -> CheckReport {
+        let mut report = run_check(self, http, variant, credentials, options).await;
+        // What a careless connector might print: the URL it called, or the token it got.
+        if let Some(base) = options.urls.base_url.as_ref() {
+            let key = key_of(credentials);
+            report.message = format!(
+                "{} (called {}/users?apikey={key})",
+                report.message,
+                base.as_str()
+            );
+        }
+        if let Some(auth) = options.urls.origins.get("auth") {
+            if let Ok(answer) = reqwest::Client::new()
+                .post(format!("{}/token", auth.as_str().trim_end_matches('/')))
+                .send()
+                .await
+            {
+                let token = answer.text().await.unwrap_or_default();
+                report.warnings.push(format!("token endpoint said {token}"));
+            }
+        }
+        report
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exchanged_token_in_a_report_fails_hygiene() {
+    let report = suite_for(&Blabbing(&greenhouse::SPEC), "greenhouse").await;
+    assert_fails(&report, "hygiene.json", "token endpoint said");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_key_in_a_message_fails_hygiene() {
+    let report = suite_for(&Blabbing(&jazzhr::SPEC), "jazzhr").await;
+    assert_fails(&report, "hygiene.json", "apikey=<key>");
+}
