@@ -49,7 +49,8 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         .ok_or_else(|| UsageError::new("give a connector id, or --bulk FILE"))?;
     let connector = find_connector(id)?;
     let spec = connector.spec();
-    let variant = resolve_variant(spec, args.variant.as_deref()).map_err(UsageError::new)?;
+    let variant = resolve_variant(spec, args.variant.as_deref())
+        .map_err(|e| UsageError::new(e.to_string()))?;
     let flags = urls::parse_flags(spec, &args.base_url)?;
     let options = CheckOptions {
         urls: settings.overrides(spec, flags),

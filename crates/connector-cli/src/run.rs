@@ -53,7 +53,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
     })?;
     let variant_name = args.variant.as_deref().unwrap_or(action.variant);
     let variant = connector_core::check::resolve_variant(spec, Some(variant_name))
-        .map_err(UsageError::new)?;
+        .map_err(|e| UsageError::new(e.to_string()))?;
     if args.credentials.as_deref() == Some("-") && args.input.as_deref() == Some("-") {
         return Err(UsageError::new(
             "--credentials and --input cannot both read standard input; put one in a file",

@@ -156,7 +156,7 @@ pub async fn run_action<C: Connector + ?Sized>(
     };
     let variant = match resolve_variant(spec, Some(variant.unwrap_or(action.variant))) {
         Ok(v) => v,
-        Err(message) => return fail(report, message, Vec::new()),
+        Err(unknown) => return fail(report, unknown.to_string(), Vec::new()),
     };
     report.variant = variant.name.to_owned();
     if variant.name != action.variant {

@@ -91,8 +91,14 @@ fn prepare(
     raw: &RawCredentials,
 ) -> Result<Prepared, Box<CheckReport>> {
     // The unknown name is not repeated: it may be a key given in the wrong place.
-    let variant = resolve_variant(spec, variant)
-        .map_err(|message| Box::new(early_report(spec, "", Status::InvalidInput, message)))?;
+    let variant = resolve_variant(spec, variant).map_err(|unknown| {
+        Box::new(early_report(
+            spec,
+            "",
+            Status::InvalidInput,
+            unknown.to_string(),
+        ))
+    })?;
     let mut report = early_report(spec, variant.name, Status::InvalidInput, String::new());
     let validated = match validate(variant, raw) {
         Ok(v) => v,
@@ -391,22 +397,27 @@ pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
     redactor
 }
 
+/// No credential variant by the name asked for. Display lists the ones there are; the name
+/// itself is described, never quoted (a key given as the variant by mistake would be shown).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{connector} has no credential variant by that name ({described}); use one of: {}", .known.join(", "))]
+pub struct UnknownVariant {
+    pub connector: &'static str,
+    described: String,
+    pub known: Vec<&'static str>,
+}
+
 /// Picks the named variant, or the default one.
 pub fn resolve_variant(
     spec: &'static ConnectorSpec,
     name: Option<&str>,
-) -> Result<&'static CredentialVariant, String> {
+) -> Result<&'static CredentialVariant, UnknownVariant> {
     match name {
         None => Ok(spec.default_variant()),
-        Some(name) => spec.variant(name).ok_or_else(|| {
-            let names: Vec<&str> = spec.variants.iter().map(|v| v.name).collect();
-            // Not quoted: a key given as the variant by mistake would be shown.
-            format!(
-                "{} has no credential variant by that name ({}); use one of: {}",
-                spec.id,
-                describe_value(name),
-                names.join(", ")
-            )
+        Some(name) => spec.variant(name).ok_or_else(|| UnknownVariant {
+            connector: spec.id,
+            described: describe_value(name),
+            known: spec.variants.iter().map(|v| v.name).collect(),
         }),
     }
 }

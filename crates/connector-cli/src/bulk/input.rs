@@ -287,7 +287,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
         None | Some(Value::Null) => spec.default_variant(),
         Some(Value::String(name)) => match resolve_variant(spec, Some(&name)) {
             Ok(variant) => variant,
-            Err(message) => return invalid(line, id, Some(spec.id), message),
+            Err(unknown) => return invalid(line, id, Some(spec.id), unknown.to_string()),
         },
         Some(other) => {
             let message = format!("`variant` must be a string, not {}", json_kind(&other));
