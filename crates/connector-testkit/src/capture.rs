@@ -54,7 +54,12 @@ pub async fn with_captured_logs<F: Future>(future: F) -> (F::Output, String) {
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .with_writer(buffer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        // A span's fields are written when it opens and when it closes; entering and leaving it
+        // on every poll would repeat them hundreds of times and add nothing to search.
+        .with_span_events(
+            tracing_subscriber::fmt::format::FmtSpan::NEW
+                | tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+        )
         .finish();
     let output = future.with_subscriber(subscriber).await;
     (output, buffer.contents())
