@@ -55,6 +55,8 @@ pub struct Finder {
     filter: Vec<u64>,
     /// Runs holding other characters, and forms shorter than a run (matched whole).
     other: HashMap<String, &'static str>,
+    /// Whether every packed run is ASCII, so texts can be searched as bytes.
+    ascii_runs: bool,
 }
 
 /// The filter bit of a packed run: its last two bytes.
@@ -93,6 +95,10 @@ impl Finder {
             }
         }
         finder.packed.sort_by_key(|(packed, _)| *packed);
+        finder.ascii_runs = finder
+            .packed
+            .iter()
+            .all(|(p, _)| p.to_be_bytes().iter().all(|b| *b < 0x80));
         finder.filter = vec![0; 1024];
         for (packed, _) in &finder.packed {
             let (word, bit) = filter_bit(*packed);
@@ -101,8 +107,45 @@ impl Finder {
         finder
     }
 
+    /// Whether `text` holds no run of a secret, decided on its bytes without collecting
+    /// characters: the common case, so most texts are read once, cheaply. Exact when every
+    /// packed run is ASCII, since an ASCII byte never occurs inside a longer UTF-8 sequence;
+    /// `None` otherwise (the character walk decides then).
+    fn clear_ascii(&self, text: &str) -> Option<bool> {
+        if !self.ascii_runs {
+            return None;
+        }
+        if self.other.keys().any(|form| text.contains(form.as_str())) {
+            return Some(false);
+        }
+        if self.packed.is_empty() {
+            return Some(true);
+        }
+        const MASK: u128 = (1u128 << (8 * RUN)) - 1;
+        let mut packed = 0u128;
+        for (i, byte) in text.bytes().enumerate() {
+            packed = ((packed << 8) | u128::from(byte)) & MASK;
+            if i + 1 < RUN {
+                continue;
+            }
+            let (word, bit) = filter_bit(packed);
+            if self.filter[word] & bit != 0
+                && self
+                    .packed
+                    .binary_search_by_key(&packed, |(p, _)| *p)
+                    .is_ok()
+            {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+
     /// The first run of a secret in `text`, as `(form, run)`.
     pub fn find(&self, text: &str) -> Option<(&'static str, String)> {
+        if self.packed.is_empty() && self.other.is_empty() || self.clear_ascii(text) == Some(true) {
+            return None;
+        }
         let chars: Vec<char> = text.chars().collect();
         let (form, start, end) = self.runs(&chars).next()?;
         Some((form, chars[start..end].iter().collect()))
@@ -230,6 +273,19 @@ mod tests {
         assert!(find("sk-live-abcd", &secrets).is_some());
         assert!(find("sk-live-abc", &secrets).is_none());
         assert!(find("nothing here", &secrets).is_none());
+    }
+
+    #[test]
+    fn the_byte_search_agrees_with_the_character_walk_around_wide_characters() {
+        let secrets = vec![KEY.to_owned()];
+        let finder = Finder::new(&secrets);
+        assert_eq!(finder.clear_ascii("key ••••1234 — fine"), Some(true));
+        let leaked = format!("key •• {} — é", &KEY[1..1 + RUN]);
+        assert_eq!(finder.clear_ascii(&leaked), Some(false));
+        assert!(finder.find(&leaked).is_some());
+        let wide = Finder::new(&["clé-secrète-très-longue".to_owned()]);
+        assert_eq!(wide.clear_ascii("anything"), None, "non-ASCII runs need the walk");
+        assert!(wide.find("x clé-secrète-très y").is_some());
     }
 
     #[test]
