@@ -284,7 +284,11 @@ mod tests {
         assert_eq!(finder.clear_ascii(&leaked), Some(false));
         assert!(finder.find(&leaked).is_some());
         let wide = Finder::new(&["clé-secrète-très-longue".to_owned()]);
-        assert_eq!(wide.clear_ascii("anything"), None, "non-ASCII runs need the walk");
+        assert_eq!(
+            wide.clear_ascii("anything"),
+            None,
+            "non-ASCII runs need the walk"
+        );
         assert!(wide.find("x clé-secrète-très y").is_some());
     }
 
