@@ -9,6 +9,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &bamboohr::BambooHr,
     &greenhouse::Greenhouse,
     &hibob::HiBob,
+    &homerun::Homerun,
     &jazzhr::JazzHr,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
