@@ -11,6 +11,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &hibob::HiBob,
     &homerun::Homerun,
     &jazzhr::JazzHr,
+    &lever::Lever,
     &manatal::Manatal,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
