@@ -15,6 +15,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &manatal::Manatal,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
+    &recruitee::Recruitee,
     &smartrecruiters::SmartRecruiters,
     &stackone::StackOne,
     &teamtailor::Teamtailor,
