@@ -13,6 +13,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &jazzhr::JazzHr,
     &lever::Lever,
     &manatal::Manatal,
+    &pinpoint::Pinpoint,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
     &recruitee::Recruitee,
