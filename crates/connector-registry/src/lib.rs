@@ -11,6 +11,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &hibob::HiBob,
     &homerun::Homerun,
     &jazzhr::JazzHr,
+    &jobvite::Jobvite,
     &lever::Lever,
     &manatal::Manatal,
     &pinpoint::Pinpoint,
