@@ -14,6 +14,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &jobvite::Jobvite,
     &lever::Lever,
     &manatal::Manatal,
+    &personio::Personio,
     &pinpoint::Pinpoint,
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
