@@ -141,7 +141,11 @@ pub fn scenarios(request: &Request) -> anyhow::Result<Vec<(&'static str, String)
     let exchange = request.token.as_ref().map(|token| Exchange {
         request: Recorded {
             method: "POST",
-            path: filled(&format!("{}{}", token.origin.path(), token.path)),
+            path: filled(&if token.own_origin {
+                format!("{}{}", token.origin.path(), token.path)
+            } else {
+                format!("{}{}", request.base_url.path(), token.path)
+            }),
             query: BTreeMap::new(),
             headers: BTreeMap::from([(
                 "Authorization".to_owned(),

@@ -78,6 +78,7 @@ struct VariantView {
 struct TokenView {
     origin: String,
     path: String,
+    own_origin: bool,
 }
 
 /// The crate's files (relative path, contents). With `rustfmt`, each `.rs` file goes through
@@ -125,7 +126,8 @@ fn environment() -> anyhow::Result<Environment<'static>> {
 
 fn context(request: &Request) -> Context<'_> {
     let fields = request.fields();
-    let imports = imports(&request.auth, &fields);
+    let own_origin = request.token.as_ref().is_some_and(|t| t.own_origin);
+    let imports = imports(&request.auth, &fields, own_origin);
     let inline = format!("use connector_core::{{{}}};", imports.join(", "));
     let imports_inline = inline.len() <= MAX_WIDTH;
     let (variant, credential) = match request.auth {
@@ -164,6 +166,7 @@ fn context(request: &Request) -> Context<'_> {
         token: request.token.as_ref().map(|t| TokenView {
             origin: t.origin.template.clone(),
             path: t.path.clone(),
+            own_origin: t.own_origin,
         }),
     }
 }
@@ -211,7 +214,7 @@ fn auth_view(auth: &AuthChoice) -> AuthView {
 }
 
 /// The `connector_core` items `spec.rs` names for this shape, sorted.
-fn imports(auth: &AuthChoice, fields: &[FieldPlan]) -> Vec<&'static str> {
+fn imports(auth: &AuthChoice, fields: &[FieldPlan], own_origin: bool) -> Vec<&'static str> {
     let mut names = vec![
         "Auth",
         "BaseUrl",
@@ -234,12 +237,14 @@ fn imports(auth: &AuthChoice, fields: &[FieldPlan]) -> Vec<&'static str> {
             "ClientAuth",
             "Literal",
             "Match",
-            "Origin",
             "Status",
             "TokenExchange",
         ][..],
         _ => &[][..],
     });
+    if own_origin {
+        names.push("Origin");
+    }
     names.sort_unstable();
     names
 }

@@ -226,7 +226,11 @@ pub struct TokenEndpoint {
     /// The origin's base URL, e.g. `https://auth.acme.com`.
     pub origin: UrlPlan,
     /// The token request's path, e.g. `/oauth/token`; `/TODO` when `--token-url` was not given.
+    /// On the API's own origin it is relative to the base URL, as the core appends it there.
     pub path: String,
+    /// Whether the endpoint has an origin of its own (the `auth` origin); otherwise it lives
+    /// under the API's base URL (`origin: None`), as Personio's does.
+    pub own_origin: bool,
 }
 
 /// A validated scaffolding request.
@@ -262,6 +266,7 @@ impl Request {
                     .collect(),
             },
             path: "/TODO".to_owned(),
+            own_origin: false,
         });
         let request = Request {
             id: id.to_owned(),
@@ -290,7 +295,24 @@ impl Request {
         }
         // Placeholders in the token path are a path segment, as the core reads them.
         let origin = UrlPlan::parse("--token-url", url.origin())?;
-        self.token = Some(TokenEndpoint { origin, path });
+        // Under the API's base URL, the endpoint needs no origin of its own.
+        let under_base = url
+            .template
+            .strip_prefix(self.base_url.template.trim_end_matches('/'))
+            .filter(|rest| rest.starts_with('/'))
+            .map(str::to_owned);
+        self.token = Some(match under_base {
+            Some(rest) => TokenEndpoint {
+                origin,
+                path: rest,
+                own_origin: false,
+            },
+            None => TokenEndpoint {
+                origin,
+                path,
+                own_origin: true,
+            },
+        });
         self.check_placeholders()?;
         Ok(self)
     }

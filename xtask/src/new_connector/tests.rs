@@ -157,9 +157,9 @@ const SHAPES: &[Shape] = &[
         base_url: "https://api.acme.test/{company_id}/v3",
         spec: &[
             "auth: Auth::Exchange(&EXCHANGE),",
-            "origin: Some(\"auth\"),",
+            "origin: None,",
+            "origins: &[],",
             "Body::Form(&[(\"grant_type\", \"client_credentials\")]),",
-            "url: BaseUrl::Template(\"https://api.acme.test\"),",
             "id: \"client_id\",",
             "secret: \"client_secret\",",
         ],
@@ -259,7 +259,8 @@ fn every_shape_declares_its_auth_fields_and_recorded_request() {
                 .expect("valid-key");
             let token = valid.exchange.as_ref().expect("an exchange");
             assert_eq!(token.request.method, "POST");
-            assert_eq!(token.request.path, "/TODO");
+            // Under the API base URL: its path prefix, then the token path.
+            assert_eq!(token.request.path, "/acme/v3/TODO");
             assert_eq!(
                 token.request.form,
                 Some(BTreeMap::from([(
@@ -300,6 +301,27 @@ fn a_token_url_names_the_auth_origin_and_the_token_path() {
         serde_json::from_str(&read(dir.path(), "fixtures/acme-test/valid-key.json")).expect("JSON");
     assert_eq!(fixture["exchange"]["request"]["path"], "/oauth/token");
     assert_eq!(fixture["credentials"]["region"], "acme");
+
+    assert!(spec.contains("origin: Some(\"auth\"),"), "{spec}");
+
+    // A token endpoint under the API's base URL needs no origin of its own.
+    let dir = minimal_workspace();
+    let request = Request::parse(
+        "acme-test",
+        "Acme Test",
+        "exchange",
+        "https://api.acme.test",
+    )
+    .and_then(|r| r.with_token_url("https://api.acme.test/v2/auth/token"))
+    .expect("valid");
+    apply(dir.path(), &plan(dir.path(), &request).expect("planned")).expect("applied");
+    let spec = read(dir.path(), "connectors/acme-test/src/spec.rs");
+    assert!(spec.contains("origin: None,"), "{spec}");
+    assert!(spec.contains("origins: &[],"), "{spec}");
+    assert!(spec.contains("\"/v2/auth/token\",\n"), "{spec}");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "fixtures/acme-test/valid-key.json")).expect("JSON");
+    assert_eq!(fixture["exchange"]["request"]["path"], "/v2/auth/token");
 
     let bearer =
         Request::parse("acme-test", "Acme Test", "bearer", "https://api.acme.test").expect("valid");
