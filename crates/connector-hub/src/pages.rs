@@ -1191,3 +1191,50 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/static/hub.js", get(script))
         .fallback(not_found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for name in [
+            "base.html",
+            "message.html",
+            "signin.html",
+            "connect_pick.html",
+            "connect_form.html",
+            "connect_done.html",
+            "accounts.html",
+            "account.html",
+            "keys.html",
+            "key_shown.html",
+            "guide.html",
+        ] {
+            assert!(templates().get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_in_pages_are_html_escaped() {
+        let page = render(
+            StatusCode::OK,
+            "message.html",
+            context! { title => "<script>x</script>", text => "\"quoted\" & <b>", kind => "error" },
+        );
+        let (_, body) = page.into_parts();
+        let bytes = futures_body(body);
+        assert!(!bytes.contains("<script>x"), "{bytes}");
+        assert!(bytes.contains("&lt;script&gt;"), "{bytes}");
+    }
+
+    fn futures_body(body: axum::body::Body) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(body, 1 << 20))
+            .expect("body");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}

@@ -1,0 +1,188 @@
+//! Test support: a hub on a temporary SQLite database with a fresh master key, and loopback fake
+//! providers built from the connectors' recorded fixtures (`fixtures/<id>/valid-key.json` answers
+//! requests that carry the recorded good key, `revoked-key.json` answers every other one).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use connector_hub::crypto::{Keyring, MasterKey};
+use connector_hub::hubkey::Scope;
+use connector_hub::settings::{Settings, UrlSetting};
+use connector_hub::Hub;
+use connector_testkit::fixture::{Fixtures, Scenario};
+use connector_testkit::server::{carries_secret, template, urls_for};
+use secrecy::ExposeSecret;
+use wiremock::{Mock, MockServer, Request};
+
+/// The workspace's `fixtures/` directory.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// A fake provider for one connector.
+pub struct FakeProvider {
+    pub id: &'static str,
+    pub server: MockServer,
+    /// Field values the provider accepts (from `valid-key.json`).
+    pub good: BTreeMap<String, String>,
+    /// Field values it refuses with its recorded 401 (`revoked-key.json`'s answer): the good
+    /// values with every secret shifted one character along (same length and character classes).
+    pub revoked: BTreeMap<String, String>,
+    /// The hub's `[base_urls]` entry pointing the connector here.
+    pub urls: UrlSetting,
+}
+
+struct CarriesKey(Vec<String>);
+
+impl wiremock::Match for CarriesKey {
+    fn matches(&self, request: &Request) -> bool {
+        carries_secret(request, &self.0)
+    }
+}
+
+fn scenario<'a>(scenarios: &'a [Scenario], name: &str, id: &str) -> &'a Scenario {
+    scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("fixtures/{id}/{name}.json is missing"))
+}
+
+/// Starts a fake provider for connector `id` from its recorded `valid-key` and `revoked-key`.
+pub async fn fake_provider(id: &'static str) -> FakeProvider {
+    let fixtures = Fixtures::load(&fixtures_dir());
+    let scenarios = fixtures.for_connector(id);
+    let valid = scenario(scenarios, "valid-key", id);
+    let revoked = scenario(scenarios, "revoked-key", id);
+    let connector = connector_registry::find(id).expect("registered connector");
+    let spec = connector.spec();
+    let variant = spec.default_variant();
+    let secrets: Vec<String> = variant
+        .fields
+        .iter()
+        .filter(|f| f.secret)
+        .filter_map(|f| valid.credentials.get(f.key).cloned())
+        .collect();
+    let server = MockServer::start().await;
+    Mock::given(CarriesKey(secrets))
+        .respond_with(template(&valid.responses[0]))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(template(&revoked.responses[0]))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    let overrides = urls_for(&server, spec);
+    let mut slots = BTreeMap::new();
+    if let Some(base) = &overrides.base_url {
+        slots.insert("api".to_owned(), base.as_str().to_owned());
+    }
+    for (name, url) in &overrides.origins {
+        slots.insert(name.clone(), url.as_str().to_owned());
+    }
+    FakeProvider {
+        id,
+        server,
+        good: valid.credentials.clone(),
+        revoked: valid
+            .credentials
+            .iter()
+            .map(|(k, v)| {
+                let secret = variant.field(k).is_some_and(|f| f.secret);
+                (k.clone(), if secret { shifted(v) } else { v.clone() })
+            })
+            .collect(),
+        urls: UrlSetting::Slots(slots),
+    }
+}
+
+/// `value` with each letter and digit moved one along (`a`→`b`, `9`→`0`).
+pub fn shifted(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            'z' => 'a',
+            'Z' => 'A',
+            '9' => '0',
+            c if c.is_ascii_alphanumeric() => (c as u8 + 1) as char,
+            c => c,
+        })
+        .collect()
+}
+
+/// A hub on a temporary database, with an admin key holding every scope.
+pub struct TestHub {
+    pub hub: Arc<Hub>,
+    pub admin_key: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestHub {
+    /// Starts a hub whose checks go to `providers`.
+    pub async fn start(providers: &[&FakeProvider]) -> TestHub {
+        Self::start_with(providers, |_| {}).await
+    }
+
+    /// Starts a hub after `tune` adjusts its settings.
+    pub async fn start_with(
+        providers: &[&FakeProvider],
+        tune: impl FnOnce(&mut Settings),
+    ) -> TestHub {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = Settings {
+            database: format!("sqlite://{}", dir.path().join("hub.db").display()),
+            check_timeout: 5.0,
+            ..Settings::default()
+        };
+        for provider in providers {
+            settings
+                .base_urls
+                .insert(provider.id.to_owned(), provider.urls.clone());
+        }
+        tune(&mut settings);
+        let keyring = Keyring::from_keys(vec![MasterKey::generate()]);
+        let hub = Hub::start(settings, keyring).await.expect("hub starts");
+        let (_, key) = hub
+            .create_key("admin", &Scope::ALL)
+            .await
+            .expect("admin key");
+        TestHub {
+            hub,
+            admin_key: key.text.expose_secret().to_owned(),
+            dir,
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        connector_hub::router(self.hub.clone())
+    }
+
+    /// Serves the hub on a loopback port; the server stops with the test's runtime.
+    pub async fn serve(&self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let app = self.router();
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        addr
+    }
+
+    /// A key with exactly these scopes.
+    pub async fn key_with(&self, name: &str, scopes: &[Scope]) -> (String, String) {
+        let (row, key) = self.hub.create_key(name, scopes).await.expect("key");
+        (row.id, key.text.expose_secret().to_owned())
+    }
+}
