@@ -433,6 +433,17 @@ impl Store {
         Ok(row.as_ref().map(session_row).transpose()?)
     }
 
+    /// Every connect session id (tests and audits).
+    pub async fn session_ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM connect_sessions")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?)
+    }
+
     // --- accounts --------------------------------------------------------------------------
 
     /// Stores a new account linked through a connect session, using the session up in the same
