@@ -605,15 +605,38 @@ async fn accounts_are_filtered_paged_reverified_edited_and_unlinked() {
 
 #[tokio::test]
 async fn stored_credentials_are_encrypted_at_rest() {
+    use sqlx::{Connection as _, Row as _};
     let provider = fake_provider("lever").await;
     let hub = TestHub::start(&[&provider]).await;
     let good = provider.good["api_key"].clone();
     link(&hub, "lever", &[("api_key", &good)]).await;
+
+    // Every stored column of every table, as text.
+    let mut conn = sqlx::AnyConnection::connect(&hub.hub.settings.database)
+        .await
+        .expect("database");
+    let mut stored = String::new();
+    for table in ["accounts", "audit_log", "connect_sessions"] {
+        let sql = format!("SELECT * FROM {table}");
+        for row in sqlx::query(&sql).fetch_all(&mut conn).await.expect("rows") {
+            for i in 0..row.len() {
+                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                    stored.push_str(&text);
+                    stored.push('\n');
+                }
+            }
+        }
+    }
+    assert!(stored.contains("lever"), "the rows were read");
+    assert_hidden(&stored, &good);
+
+    // On SQLite, the database file and its write-ahead log too.
     hub.hub.store.close().await;
-    let bytes = std::fs::read(hub.dir.path().join("hub.db")).expect("db file");
-    let wal = std::fs::read(hub.dir.path().join("hub.db-wal")).unwrap_or_default();
-    for file in [&bytes, &wal] {
-        assert_hidden(&String::from_utf8_lossy(file), &good);
+    if let Ok(bytes) = std::fs::read(hub.dir.path().join("hub.db")) {
+        let wal = std::fs::read(hub.dir.path().join("hub.db-wal")).unwrap_or_default();
+        for file in [&bytes, &wal] {
+            assert_hidden(&String::from_utf8_lossy(file), &good);
+        }
     }
 }
 

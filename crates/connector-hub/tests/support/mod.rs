@@ -116,6 +116,38 @@ pub fn shifted(value: &str) -> String {
         .collect()
 }
 
+/// Environment variable naming a PostgreSQL server (an admin URL such as
+/// `postgres://hub:hub@127.0.0.1/hub`); when set, each test hub gets a fresh database there
+/// instead of a SQLite file.
+pub const POSTGRES_ENV: &str = "CONNECTOR_HUB_TEST_POSTGRES";
+
+/// A fresh database for one test: a new PostgreSQL database when [`POSTGRES_ENV`] is set, else a
+/// SQLite file in `dir`.
+pub async fn database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(admin) if !admin.trim().is_empty() => {
+            use sqlx::Connection as _;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("{POSTGRES_ENV} names a server that refused: {e}"));
+            let name = format!("hub_test_{}", connector_hub::crypto::random_hex(8));
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create the test database");
+            let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+            let root = &base[..base.rfind('/').expect("a URL with a database path")];
+            if query.is_empty() {
+                format!("{root}/{name}")
+            } else {
+                format!("{root}/{name}?{query}")
+            }
+        }
+        _ => format!("sqlite://{}", dir.path().join("hub.db").display()),
+    }
+}
+
 /// A hub on a temporary database, with an admin key holding every scope.
 pub struct TestHub {
     pub hub: Arc<Hub>,
@@ -136,7 +168,7 @@ impl TestHub {
     ) -> TestHub {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = Settings {
-            database: format!("sqlite://{}", dir.path().join("hub.db").display()),
+            database: database_url(&dir).await,
             check_timeout: 5.0,
             ..Settings::default()
         };
