@@ -585,7 +585,7 @@ async fn create_key(
     Body(body): Body<CreateKey>,
 ) -> Result<(StatusCode, Json<KeyIssued>), ApiError> {
     caller.require(Scope::KeysAdmin)?;
-    let (row, new) = hub.create_key(&body.name, &body.scopes).await?;
+    let (row, new) = issue_key(&hub, &body.name, &body.scopes, &caller.actor()).await?;
     Ok((
         StatusCode::CREATED,
         Json(KeyIssued {
@@ -603,8 +603,50 @@ async fn key_row(hub: &Hub, id: &str) -> Result<KeyRow, ApiError> {
         .ok_or_else(|| ApiError::not_found("no hub key has this id"))
 }
 
+/// Records a change to a hub key in the audit log.
+async fn audit_key(hub: &Hub, actor: &str, action: &str, key: &KeyRow) -> Result<(), ApiError> {
+    hub.store
+        .audit_event(
+            actor,
+            action,
+            &format!("hub key {} ({}, ••••{})", key.name, key.id, key.tail),
+        )
+        .await
+        .map_err(|e| ApiError::from(crate::service::HubError::from(e)))
+}
+
+/// Creates a hub key and records it in the audit log.
+pub async fn issue_key(
+    hub: &Hub,
+    name: &str,
+    scopes: &[Scope],
+    actor: &str,
+) -> Result<(KeyRow, crate::hubkey::NewKey), ApiError> {
+    let (row, new) = hub.create_key(name, scopes).await?;
+    audit_key(hub, actor, "key.created", &row).await?;
+    Ok((row, new))
+}
+
+/// Revokes a key for good (again is harmless).
+pub async fn revoke(hub: &Hub, id: &str, actor: &str) -> Result<KeyRow, ApiError> {
+    let row = key_row(hub, id).await?;
+    if row.state != KeyState::Revoked {
+        hub.store
+            .set_key_state(id, KeyState::Revoked)
+            .await
+            .map_err(crate::service::HubError::from)?;
+        audit_key(hub, actor, "key.revoked", &row).await?;
+    }
+    key_row(hub, id).await
+}
+
 /// Sets a key's state; refuses to change a revoked key.
-pub async fn change_key_state(hub: &Hub, id: &str, state: KeyState) -> Result<KeyRow, ApiError> {
+pub async fn change_key_state(
+    hub: &Hub,
+    id: &str,
+    state: KeyState,
+    actor: &str,
+) -> Result<KeyRow, ApiError> {
     let row = key_row(hub, id).await?;
     if row.state == KeyState::Revoked {
         return Err(ApiError::new(
@@ -617,11 +659,17 @@ pub async fn change_key_state(hub: &Hub, id: &str, state: KeyState) -> Result<Ke
         .set_key_state(id, state)
         .await
         .map_err(crate::service::HubError::from)?;
-    key_row(hub, id).await
+    let row = key_row(hub, id).await?;
+    audit_key(hub, actor, &format!("key.{}", state.as_str()), &row).await?;
+    Ok(row)
 }
 
 /// Gives a key a new value; the old value is refused from now on.
-pub async fn regenerate(hub: &Hub, id: &str) -> Result<(KeyRow, crate::hubkey::NewKey), ApiError> {
+pub async fn regenerate(
+    hub: &Hub,
+    id: &str,
+    actor: &str,
+) -> Result<(KeyRow, crate::hubkey::NewKey), ApiError> {
     let new = crate::hubkey::generate();
     if !hub
         .store
@@ -638,7 +686,9 @@ pub async fn regenerate(hub: &Hub, id: &str) -> Result<(KeyRow, crate::hubkey::N
             Err(e) => e,
         });
     }
-    Ok((key_row(hub, id).await?, new))
+    let row = key_row(hub, id).await?;
+    audit_key(hub, actor, "key.regenerated", &row).await?;
+    Ok((row, new))
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{id}/disable", tag = "keys", params(("id" = String, Path)),
@@ -651,7 +701,7 @@ async fn disable_key(
 ) -> Result<Json<KeyView>, ApiError> {
     caller.require(Scope::KeysAdmin)?;
     Ok(Json(KeyView::from(
-        &change_key_state(&hub, &id, KeyState::Disabled).await?,
+        &change_key_state(&hub, &id, KeyState::Disabled, &caller.actor()).await?,
     )))
 }
 
@@ -665,7 +715,7 @@ async fn enable_key(
 ) -> Result<Json<KeyView>, ApiError> {
     caller.require(Scope::KeysAdmin)?;
     Ok(Json(KeyView::from(
-        &change_key_state(&hub, &id, KeyState::Enabled).await?,
+        &change_key_state(&hub, &id, KeyState::Enabled, &caller.actor()).await?,
     )))
 }
 
@@ -678,14 +728,9 @@ async fn revoke_key(
     Path(id): Path<String>,
 ) -> Result<Json<KeyView>, ApiError> {
     caller.require(Scope::KeysAdmin)?;
-    let row = key_row(&hub, &id).await?;
-    if row.state != KeyState::Revoked {
-        hub.store
-            .set_key_state(&id, KeyState::Revoked)
-            .await
-            .map_err(crate::service::HubError::from)?;
-    }
-    Ok(Json(KeyView::from(&key_row(&hub, &id).await?)))
+    Ok(Json(KeyView::from(
+        &revoke(&hub, &id, &caller.actor()).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path)),
@@ -709,7 +754,7 @@ async fn regenerate_key(
     Path(id): Path<String>,
 ) -> Result<Json<KeyIssued>, ApiError> {
     caller.require(Scope::KeysAdmin)?;
-    let (row, new) = regenerate(&hub, &id).await?;
+    let (row, new) = regenerate(&hub, &id, &caller.actor()).await?;
     Ok(Json(KeyIssued {
         view: KeyView::from(&row),
         key: new.text.expose_secret().to_owned(),

@@ -127,7 +127,10 @@ async fn init(settings: &Settings) -> anyhow::Result<Initialised> {
     let keyring = Keyring::open(source)?;
     let hub = Hub::start(settings.clone(), keyring).await?;
     let admin_key = if hub.store.count_keys().await? == 0 {
-        let (_, new) = hub.create_key("admin", &Scope::ALL).await?;
+        let (_, new) =
+            connector_hub::api::issue_key(&hub, "admin", &Scope::ALL, "connector-hub init")
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
         Some(new.text)
     } else {
         None

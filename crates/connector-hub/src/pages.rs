@@ -40,7 +40,9 @@ macro_rules! context {
     }};
 }
 
-use crate::api::{account_page, authenticate, change_key_state, filter, regenerate};
+use crate::api::{
+    account_page, authenticate, change_key_state, filter, issue_key, regenerate, revoke,
+};
 use crate::crypto::{random_hex, sha256_hex};
 use crate::hubkey::{KeyState, Scope};
 use crate::service::{
@@ -534,11 +536,20 @@ async fn operator(hub: &Hub, headers: &HeaderMap) -> Result<Operator, Response> 
         return Err(redirect("/signin"));
     };
     let found = hub.store.web_session(&sha256_hex(&token)).await;
-    let Ok(Some((key_id, csrf))) = found else {
+    let Ok(Some(session)) = found else {
         return Err(redirect("/signin"));
     };
-    match hub.store.key(&key_id).await {
-        Ok(Some(key)) if key.state == KeyState::Enabled => Ok(Operator { key, csrf }),
+    match hub.store.key(&session.key_id).await {
+        // A regenerated key ends the sessions opened with its old value.
+        Ok(Some(key))
+            if key.state == KeyState::Enabled
+                && key.regenerated_at.is_none_or(|at| at <= session.created_at) =>
+        {
+            Ok(Operator {
+                key,
+                csrf: session.csrf,
+            })
+        }
         _ => Err(redirect("/signin")),
     }
 }
@@ -1067,19 +1078,18 @@ async fn key_create(
             }
         }
     }
-    match hub.create_key(&form_value(&form, "name"), &scopes).await {
+    match issue_key(&hub, &form_value(&form, "name"), &scopes, &op.actor()).await {
         Ok((row, new)) => key_shown(&op, "Your new hub key", &row, &new.text),
-        Err(HubError::Invalid { message, .. }) => {
-            keys_page(
-                &hub,
-                &op,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(&message),
-            )
-            .await
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            keys_page(&hub, &op, e.status, None, Some(&e.message)).await
         }
-        Err(e) => page_error(e, Some(&op)),
+        Err(e) => message(
+            e.status,
+            "error",
+            "Something went wrong",
+            &e.message,
+            Some(&op),
+        ),
     }
 }
 
@@ -1097,20 +1107,15 @@ async fn key_action(
         return page;
     }
     let done = match action.as_str() {
-        "disable" => change_key_state(&hub, &id, KeyState::Disabled)
+        "disable" => change_key_state(&hub, &id, KeyState::Disabled, &op.actor())
             .await
             .map(|_| "disabled"),
-        "enable" => change_key_state(&hub, &id, KeyState::Enabled)
+        "enable" => change_key_state(&hub, &id, KeyState::Enabled, &op.actor())
             .await
             .map(|_| "enabled"),
-        "revoke" => hub
-            .store
-            .set_key_state(&id, KeyState::Revoked)
-            .await
-            .map(|_| "revoked")
-            .map_err(|e| ApiError::from(HubError::from(e))),
+        "revoke" => revoke(&hub, &id, &op.actor()).await.map(|_| "revoked"),
         "regenerate" => {
-            return match regenerate(&hub, &id).await {
+            return match regenerate(&hub, &id, &op.actor()).await {
                 Ok((row, new)) => key_shown(&op, "Your regenerated hub key", &row, &new.text),
                 Err(e) => keys_page(&hub, &op, e.status, None, Some(&e.message)).await,
             }

@@ -113,6 +113,14 @@ pub struct AccountRow {
     pub sealed: Sealed,
 }
 
+/// A signed-in operator's session.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub key_id: String,
+    pub csrf: String,
+    pub created_at: i64,
+}
+
 /// An audit record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
@@ -749,21 +757,38 @@ impl Store {
         Ok(())
     }
 
-    /// The hub key id and CSRF token of a live sign-in session.
-    pub async fn web_session(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
+    /// The hub key id, CSRF token and start time of a live sign-in session.
+    pub async fn web_session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT hub_key_id, csrf FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT hub_key_id, csrf, created_at FROM web_sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now())
         .fetch_optional(&self.pool)
         .await?;
         Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get("hub_key_id")?, r.try_get("csrf")?)))
+            .map(|r| {
+                Ok::<_, sqlx::Error>(WebSession {
+                    key_id: r.try_get("hub_key_id")?,
+                    csrf: r.try_get("csrf")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
             .transpose()?)
+    }
+
+    /// Records something done to the hub itself (a key created, disabled, …).
+    pub async fn audit_event(
+        &self,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, actor, action, None, detail).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError> {

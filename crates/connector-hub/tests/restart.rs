@@ -8,6 +8,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -20,12 +21,12 @@ fn command(dir: &Path, args: &[&str], lever_url: &str) -> Command {
         .current_dir(dir)
         .env_remove(connector_hub::crypto::MASTER_KEY_ENV)
         .env("CONNECTOR_HUB__BASE_URLS__LEVER__API", lever_url)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "trace");
     cmd
 }
 
-/// Starts `serve` on a free loopback port and returns the child and its base URL.
-fn serve(dir: &Path, lever_url: &str) -> (Child, String) {
+/// Starts `serve` on a free loopback port and returns the child, its base URL and its log.
+fn serve(dir: &Path, lever_url: &str) -> (Child, String, Arc<Mutex<String>>) {
     let mut child = command(dir, &["serve", "--listen", "127.0.0.1:0"], lever_url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -42,8 +43,88 @@ fn serve(dir: &Path, lever_url: &str) -> (Child, String) {
             break rest.split_whitespace().next().expect("url").to_owned();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut log = sink.lock().expect("log");
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    (child, url, log)
+}
+
+/// Asserts no run of 12 characters of `secret` is in `text`.
+fn assert_hidden(text: &str, secret: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    for window in chars.windows(12) {
+        let run: String = window.iter().collect();
+        assert!(
+            !text.contains(&run),
+            "a run of the secret is in the log: {run}"
+        );
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_master_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = command(
+        dir.path(),
+        &["serve", "--listen", "127.0.0.1:0"],
+        "http://127.0.0.1:9",
+    )
+    .output()
+    .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no master key") && stderr.contains("connector-hub init"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("connector-hub.db").exists(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn init_takes_the_master_key_from_the_environment_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = command(dir.path(), &["init"], "http://127.0.0.1:9")
+        .env(connector_hub::crypto::MASTER_KEY_ENV, "bm90IDMyIGJ5dGVz")
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(connector_hub::crypto::MASTER_KEY_ENV) && stderr.contains("32 bytes"),
+        "{stderr}"
+    );
+    let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
+    let out = command(dir.path(), &["init", "--json"], "http://127.0.0.1:9")
+        .env(connector_hub::crypto::MASTER_KEY_ENV, &key)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("connector-hub.key").exists(),
+        "no key file with the variable set"
+    );
+    let again = command(dir.path(), &["init", "--json"], "http://127.0.0.1:9")
+        .env(connector_hub::crypto::MASTER_KEY_ENV, &key)
+        .output()
+        .expect("runs");
+    let json: Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert!(
+        json["admin_key"].is_null(),
+        "a second init prints no new key"
+    );
 }
 
 #[tokio::test]
@@ -71,7 +152,7 @@ async fn a_killed_hub_loses_no_acknowledged_write() {
     );
     assert_eq!(mode & 0o777, 0o600);
 
-    let (mut child, url) = serve(dir.path(), &lever_url);
+    let (mut child, url, log) = serve(dir.path(), &lever_url);
     let http = reqwest::Client::new();
     let post = |path: &str, body: Value| {
         http.post(format!("{url}{path}"))
@@ -141,8 +222,15 @@ async fn a_killed_hub_loses_no_acknowledged_write() {
         !acknowledged.is_empty(),
         "some writes were acknowledged before the kill"
     );
+    let trace = log.lock().expect("log").clone();
+    assert!(
+        trace.contains("TRACE") || trace.contains("DEBUG"),
+        "the log ran at trace level"
+    );
+    assert_hidden(&trace, &provider.good["api_key"]);
+    assert_hidden(&trace, &admin);
 
-    let (mut child, url) = serve(dir.path(), &lever_url);
+    let (mut child, url, _) = serve(dir.path(), &lever_url);
     let accounts: Value = http
         .get(format!("{url}/api/v1/accounts"))
         .bearer_auth(&admin)
