@@ -361,12 +361,8 @@ async fn list_connectors(_caller: Caller) -> Json<ConnectorList> {
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
     security(("hub_key" = [])))]
 async fn get_connector(_caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let connector = connector_registry::lookup(&id).map_err(|e| {
-        ApiError::not_found(
-            e.to_string()
-                .replace("run `connector list`", "GET /api/v1/connectors lists"),
-        )
-    })?;
+    let connector = connector_registry::lookup(&id)
+        .map_err(|e| ApiError::not_found(crate::service::unknown_connector(&e)))?;
     Ok(Json(connector_docs::catalog_entry(connector)))
 }
 

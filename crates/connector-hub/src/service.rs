@@ -176,10 +176,17 @@ pub fn clean_name(field: &'static str, value: &str, required: bool) -> Result<St
 pub fn connector(id: &str) -> Result<&'static dyn Connector, HubError> {
     connector_registry::lookup(id).map_err(|e| HubError::Invalid {
         field: "connector",
-        message: e
-            .to_string()
-            .replace("run `connector list`", "GET /api/v1/connectors lists"),
+        message: unknown_connector(&e),
     })
+}
+
+/// Says a connector id is unknown, with the closest one and where the list is; never quotes the
+/// id asked for (it may be a key pasted in the wrong place).
+pub fn unknown_connector(e: &connector_registry::UnknownConnector) -> String {
+    format!(
+        "no connector has this id; {}GET /api/v1/connectors lists them all",
+        e.hint()
+    )
 }
 
 /// The variant named, or the connector's default.

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use connector_hub::hubkey::Scope;
 use serde_json::{json, Value};
-use support::{fake_provider, TestHub};
+use support::{assert_hidden, fake_provider, hidden, urlencode, TestHub};
 use tower::ServiceExt;
 
 async fn call(
@@ -85,30 +85,6 @@ async fn page(hub: &TestHub, path: &str) -> String {
         .await
         .expect("body");
     String::from_utf8_lossy(&bytes).into_owned()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("hidden field") + marker.len();
-    html[start..start + html[start..].find('"').expect("end")].to_owned()
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Asserts no run of 12 characters of `secret` is in `text`.
-fn assert_hidden(text: &str, secret: &str) {
-    let chars: Vec<char> = secret.chars().collect();
-    for window in chars.windows(12) {
-        let run: String = window.iter().collect();
-        assert!(!text.contains(&run), "a run of the secret leaked: {run}");
-    }
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use connector_hub::hubkey::Scope;
-use support::{fake_provider, TestHub};
+use support::{assert_hidden, fake_provider, hidden, urlencode, TestHub};
 use tower::ServiceExt;
 
 async fn send(hub: &TestHub, request: Request<Body>) -> (Response, String) {
@@ -35,12 +35,6 @@ fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
         r = r.header(header::COOKIE, c);
     }
     r.body(Body::from(form.to_owned())).expect("request")
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("hidden field") + marker.len();
-    html[start..start + html[start..].find('"').expect("end")].to_owned()
 }
 
 fn set_cookies(response: &Response) -> Vec<String> {
@@ -74,14 +68,6 @@ async fn sign_in(hub: &TestHub, key: &str) -> Result<String, (StatusCode, String
         .find(|c| c.starts_with("hub_session="))
         .expect("session cookie");
     Ok(cookie_pair(&session))
-}
-
-fn assert_hidden(text: &str, secret: &str) {
-    let chars: Vec<char> = secret.chars().collect();
-    for window in chars.windows(12) {
-        let run: String = window.iter().collect();
-        assert!(!text.contains(&run), "a run of the secret leaked: {run}");
-    }
 }
 
 #[tokio::test]
@@ -375,13 +361,4 @@ async fn the_account_page_shows_secrets_masked_and_an_untouched_mask_keeps_the_k
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(hub.hub.store.account(&id).await.expect("db").is_none());
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -55,18 +55,6 @@ fn serve(dir: &Path, lever_url: &str) -> (Child, String, Arc<Mutex<String>>) {
     (child, url, log)
 }
 
-/// Asserts no run of 12 characters of `secret` is in `text`.
-fn assert_hidden(text: &str, secret: &str) {
-    let chars: Vec<char> = secret.chars().collect();
-    for window in chars.windows(12) {
-        let run: String = window.iter().collect();
-        assert!(
-            !text.contains(&run),
-            "a run of the secret is in the log: {run}"
-        );
-    }
-}
-
 #[test]
 fn serve_refuses_to_start_without_a_master_key() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -227,8 +215,8 @@ async fn a_killed_hub_loses_no_acknowledged_write() {
         trace.contains("TRACE") || trace.contains("DEBUG"),
         "the log ran at trace level"
     );
-    assert_hidden(&trace, &provider.good["api_key"]);
-    assert_hidden(&trace, &admin);
+    support::assert_hidden(&trace, &provider.good["api_key"]);
+    support::assert_hidden(&trace, &admin);
 
     let (mut child, url, _) = serve(dir.path(), &lever_url);
     let accounts: Value = http

@@ -218,3 +218,24 @@ impl TestHub {
         (row.id, key.text.expose_secret().to_owned())
     }
 }
+
+/// The value of the hidden input `name` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("hidden field") + marker.len();
+    html[start..start + html[start..].find('"').expect("end")].to_owned()
+}
+
+/// `text` percent-encoded for a form body or a query string.
+pub fn urlencode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Asserts no run of 12 characters of `secret` appears in `text`.
+pub fn assert_hidden(text: &str, secret: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    for window in chars.windows(12) {
+        let run: String = window.iter().collect();
+        assert!(!text.contains(&run), "a run of the secret leaked: {run}");
+    }
+}
