@@ -362,3 +362,65 @@ async fn the_account_page_shows_secrets_masked_and_an_untouched_mask_keeps_the_k
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(hub.hub.store.account(&id).await.expect("db").is_none());
 }
+
+#[tokio::test]
+async fn hostile_and_oversized_form_values_are_refused_by_name_and_nothing_is_sent() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let new = hub
+        .hub
+        .create_session("o", &[], None, "test")
+        .await
+        .expect("session");
+    let token = secrecy::ExposeSecret::expose_secret(&new.token).to_owned();
+    let (_, form) = send(&hub, get(&format!("/connect/{token}/lever"), None)).await;
+    let csrf = hidden(&form, "_csrf");
+    for value in [
+        "' OR 1=1 --".to_owned(),
+        "x".repeat(5000),
+        "key\u{200b}zero-width".to_owned(),
+    ] {
+        let body = format!("_csrf={csrf}&api_key={}", urlencode(&value));
+        let (response, page) =
+            send(&hub, post(&format!("/connect/{token}/lever"), None, &body)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(page.contains("data-status=\"invalid_input\""), "{page}");
+        assert!(page.contains("api_key"), "the field is named");
+        assert!(!page.contains(&value[..value.len().min(40)]) || value.len() < 12);
+    }
+    assert_eq!(
+        provider.server.received_requests().await.map(|r| r.len()),
+        Some(0)
+    );
+    assert!(hub
+        .hub
+        .store
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_accounts_page_filters_pages_and_escapes_what_it_echoes() {
+    let hub = TestHub::start(&[]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let owner = "<script>alert(1)</script>' OR '1'='1";
+    let (response, page) = send(
+        &hub,
+        get(
+            &format!(
+                "/accounts?owner={}&status=verified&connector=lever",
+                urlencode(owner)
+            ),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!page.contains("<script>alert"), "echoed filter is escaped");
+    assert!(page.contains("match these filters"));
+    let (response, page) = send(&hub, get("/accounts?cursor=nonsense", Some(&session))).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("cursor"));
+}
