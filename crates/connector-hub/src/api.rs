@@ -230,7 +230,7 @@ impl CheckView {
             status: report.status.as_str().to_owned(),
             message: report.message.clone(),
             http_status: report.http_status,
-            advice: crate::pages::advice(connector, report.status),
+            advice: crate::pages::advice(connector, report.status, &report.message),
         }
     }
 }

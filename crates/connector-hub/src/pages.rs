@@ -140,13 +140,15 @@ fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 
-/// Provider-specific advice for a failed outcome, then the generic advice.
-pub fn advice(connector_id: &str, status: Status) -> Option<String> {
+/// Provider-specific advice for a failed outcome, then the generic advice; a tip the check's
+/// message already carries is not repeated.
+pub fn advice(connector_id: &str, status: Status, message: &str) -> Option<String> {
     if matches!(status, Status::Verified | Status::Done) {
         return None;
     }
     let specific = connector_registry::find(connector_id)
-        .and_then(|c| c.spec().guide.troubleshooting.for_status(status));
+        .and_then(|c| c.spec().guide.troubleshooting.for_status(status))
+        .filter(|tip| !message.contains(tip));
     Some(match specific {
         Some(tip) => format!("{tip} {}", status.advice()),
         None => status.advice().to_owned(),
@@ -177,7 +179,7 @@ fn outcome(connector_id: &str, status: Status, message: &str) -> View {
         "status": status.as_str(),
         "title": title,
         "message": message,
-        "advice": advice(connector_id, status),
+        "advice": advice(connector_id, status, message),
     })
 }
 
@@ -780,7 +782,11 @@ async fn accounts(
         context! {
             title => "Accounts", section => "accounts", operator => op.view(),
             accounts => rows.iter().map(account_view).collect::<Vec<_>>(),
-            filter => serde_json::json!({"connector": filter.connector, "status": filter.status, "owner": filter.owner}),
+            filter => serde_json::json!({
+                "connector": filter.connector.clone().unwrap_or_default(),
+                "status": filter.status.clone().unwrap_or_default(),
+                "owner": filter.owner.clone().unwrap_or_default(),
+            }),
             filtered => !base.is_empty(),
             connectors, statuses,
             next => next.as_deref().map(|n| link(Some(n))),

@@ -20,7 +20,7 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
     let first = MasterKey::generate();
     write_key_file(&key_file, &[&first]).expect("key file");
     let mut settings = Settings {
-        database: format!("sqlite://{}", dir.path().join("hub.db").display()),
+        database: support::database_url(&dir).await,
         ..Settings::default()
     };
     settings
