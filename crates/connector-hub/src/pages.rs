@@ -911,12 +911,22 @@ async fn account_verify(
         Ok(op) => op,
         Err(page) => return page,
     };
-    match hub.reverify(&id).await {
+    let result = hub.reverify(&id).await;
+    checked_account(&hub, &op, result).await
+}
+
+/// The account's page after a check, its outcome on top.
+async fn checked_account(
+    hub: &Hub,
+    op: &Operator,
+    result: Result<(AccountRow, connector_core::CheckReport), HubError>,
+) -> Response {
+    match result {
         Ok((account, report)) => {
             let shown = outcome(&account.connector, report.status, &report.message);
-            account_detail(&hub, &op, &account, Some(shown)).await
+            account_detail(hub, op, &account, Some(shown)).await
         }
-        Err(e) => page_error(e, Some(&op)),
+        Err(e) => page_error(e, Some(op)),
     }
 }
 
@@ -936,13 +946,8 @@ async fn account_edit(
         .cloned()
         .collect();
     let label = form_value(&form, "_label");
-    match hub.edit(&id, Some(&label), inputs, &op.actor()).await {
-        Ok((account, report)) => {
-            let shown = outcome(&account.connector, report.status, &report.message);
-            account_detail(&hub, &op, &account, Some(shown)).await
-        }
-        Err(e) => page_error(e, Some(&op)),
-    }
+    let result = hub.edit(&id, Some(&label), inputs, &op.actor()).await;
+    checked_account(&hub, &op, result).await
 }
 
 async fn account_unlink(
