@@ -761,6 +761,14 @@ async fn openapi_json() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
 
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take this method; GET /api/v1/openapi.json lists each route's methods",
+    )
+}
+
 async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API route; GET /api/v1/openapi.json lists them all")
 }
@@ -821,4 +829,5 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/keys/{id}/revoke", post(revoke_key))
         .route("/api/v1/keys/{id}/regenerate", post(regenerate_key))
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
 }

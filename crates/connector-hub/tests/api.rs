@@ -733,6 +733,18 @@ async fn errors_are_json_with_a_code_and_a_message() {
     assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
     let (status, body) = call(
         &hub,
+        Method::PUT,
+        "/api/v1/accounts",
+        Some(&hub.admin_key),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    let (status, body) = call(
+        &hub,
         Method::POST,
         "/api/v1/connect-sessions",
         Some(&hub.admin_key),
