@@ -11,7 +11,6 @@
 mod input;
 mod interrupt;
 mod output;
-mod rate;
 mod recent;
 mod summary;
 
@@ -35,9 +34,9 @@ use crate::CheckArgs;
 use self::input::{Entry, Job, Source, Work};
 use self::interrupt::{Interrupt, INTERRUPTED};
 use self::output::LineOutput;
-use self::rate::RateLimit;
 use self::recent::Recent;
 use self::summary::Summary;
+use connector_core::rate::RateLimit;
 
 /// Requests in flight when `--concurrency` is not given.
 pub const DEFAULT_CONCURRENCY: usize = 64;

@@ -13,6 +13,7 @@ pub mod check;
 pub mod guide;
 pub mod http;
 pub mod outcome;
+pub mod rate;
 pub mod redact;
 pub mod request;
 pub mod response;

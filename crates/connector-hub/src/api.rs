@@ -406,12 +406,7 @@ async fn list_accounts(
     Params(query): Params<AccountQuery>,
 ) -> Result<Json<AccountPage>, ApiError> {
     caller.require(Scope::AccountsRead)?;
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(format!(
-            "`limit` must be between 1 and {MAX_PAGE}"
-        )));
-    }
+    let limit = page_limit(query.limit)?;
     let (accounts, next_cursor) = account_page(
         &hub,
         &filter(&query.connector, &query.status, &query.owner),
@@ -517,7 +512,7 @@ async fn verify_account(
     Path(id): Path<String>,
 ) -> Result<Json<AccountChecked>, ApiError> {
     caller.require(Scope::AccountsWrite)?;
-    let (account, report) = hub.reverify(&id).await?;
+    let (account, report, _) = hub.reverify(&id).await?;
     Ok(Json(AccountChecked {
         check: CheckView::from_report(&account.connector, &report),
         account: AccountView::from(&account),
@@ -757,6 +752,248 @@ async fn regenerate_key(
     }))
 }
 
+/// One page of an account's status history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub changes: Vec<ChangeView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A change of status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeView {
+    pub id: String,
+    pub account_id: String,
+    pub old_status: String,
+    pub new_status: String,
+    pub message: String,
+    pub at: String,
+}
+
+impl From<&crate::events::StatusChange> for ChangeView {
+    fn from(c: &crate::events::StatusChange) -> Self {
+        Self {
+            id: c.id.clone(),
+            account_id: c.account_id.clone(),
+            old_status: c.old_status.clone(),
+            new_status: c.new_status.clone(),
+            message: c.message.clone(),
+            at: rfc3339(c.at),
+        }
+    }
+}
+
+/// Paging of a history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// 1 to 500; 50 when absent.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/history", tag = "accounts",
+    params(("id" = String, Path), HistoryQuery),
+    responses((status = 200, body = HistoryPage), (status = 404, body = ErrorBody)),
+    security(("hub_key" = ["accounts:read"])))]
+async fn account_history(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Params(query): Params<HistoryQuery>,
+) -> Result<Json<HistoryPage>, ApiError> {
+    caller.require(Scope::AccountsRead)?;
+    let limit = page_limit(query.limit)?;
+    let cursor = query.cursor.filter(|c| !c.is_empty());
+    if cursor
+        .as_deref()
+        .is_some_and(|c| c.len() > 64 || !c.starts_with("evt_"))
+    {
+        return Err(ApiError::invalid(
+            "`cursor` must be the `next_cursor` of a previous page",
+        ));
+    }
+    let mut changes = hub
+        .store
+        .history(&id, cursor.as_deref(), limit + 1)
+        .await
+        .map_err(crate::service::HubError::from)?;
+    if changes.is_empty() && cursor.is_none() {
+        hub.account(&id).await?;
+    }
+    let next_cursor = if changes.len() as i64 > limit {
+        changes.truncate(limit as usize);
+        changes.last().map(|c| c.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(HistoryPage {
+        changes: changes.iter().map(ChangeView::from).collect(),
+        next_cursor,
+    }))
+}
+
+fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid(format!(
+            "`limit` must be between 1 and {MAX_PAGE}"
+        )))
+    }
+}
+
+/// Which accounts to re-verify; all when empty.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverifyRequest {
+    pub connector: Option<String>,
+    pub status: Option<String>,
+    pub owner: Option<String>,
+}
+
+/// How many accounts were made due.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReverifyQueued {
+    pub queued: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/reverify", tag = "accounts", request_body = ReverifyRequest,
+    responses((status = 202, body = ReverifyQueued)),
+    security(("hub_key" = ["accounts:write"])))]
+async fn reverify_now(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Body(body): Body<ReverifyRequest>,
+) -> Result<(StatusCode, Json<ReverifyQueued>), ApiError> {
+    caller.require(Scope::AccountsWrite)?;
+    let queued = hub
+        .store
+        .mark_due(
+            &filter(&body.connector, &body.status, &body.owner),
+            crate::store::now(),
+        )
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok((StatusCode::ACCEPTED, Json(ReverifyQueued { queued })))
+}
+
+/// A new webhook endpoint.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A created endpoint: `secret` signs its deliveries and is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookCreated {
+    #[serde(flatten)]
+    pub webhook: crate::webhooks::Webhook,
+    pub secret: String,
+}
+
+/// Every endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub webhooks: Vec<crate::webhooks::Webhook>,
+}
+
+/// An endpoint's recent deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub deliveries: Vec<crate::webhooks::Delivery>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+    responses((status = 200, body = WebhookList)), security(("hub_key" = ["keys:admin"])))]
+async fn list_webhooks(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+) -> Result<Json<WebhookList>, ApiError> {
+    caller.require(Scope::KeysAdmin)?;
+    let webhooks = hub
+        .store
+        .webhooks()
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok(Json(WebhookList { webhooks }))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
+    responses((status = 201, body = WebhookCreated), (status = 422, body = ErrorBody)),
+    security(("hub_key" = ["keys:admin"])))]
+async fn create_webhook(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Body(body): Body<CreateWebhook>,
+) -> Result<(StatusCode, Json<WebhookCreated>), ApiError> {
+    caller.require(Scope::KeysAdmin)?;
+    let (webhook, secret) = hub.create_webhook(&body.url, &body.description).await?;
+    hub.store
+        .audit_event(
+            &caller.actor(),
+            "webhook.created",
+            &format!("endpoint {}", webhook.id),
+        )
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WebhookCreated {
+            webhook,
+            secret: secret.expose_secret().to_owned(),
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("hub_key" = ["keys:admin"])))]
+async fn delete_webhook(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Scope::KeysAdmin)?;
+    if !hub
+        .store
+        .delete_webhook(&id)
+        .await
+        .map_err(crate::service::HubError::from)?
+    {
+        return Err(ApiError::not_found("no webhook endpoint has this id"));
+    }
+    hub.store
+        .audit_event(
+            &caller.actor(),
+            "webhook.deleted",
+            &format!("endpoint {id}"),
+        )
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, body = DeliveryList)), security(("hub_key" = ["keys:admin"])))]
+async fn list_deliveries(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeliveryList>, ApiError> {
+    caller.require(Scope::KeysAdmin)?;
+    let deliveries = hub
+        .store
+        .deliveries(&id, 200)
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok(Json(DeliveryList { deliveries }))
+}
+
 async fn openapi_json() -> Response {
     Json(ApiDoc::openapi()).into_response()
 }
@@ -779,10 +1016,13 @@ async fn api_not_found() -> ApiError {
     info(title = "connector-hub", description = "Link API-key accounts, verify them, and manage the hub's own keys."),
     paths(list_connectors, get_connector, create_session, list_accounts, get_account,
         edit_account, verify_account, unlink_account, list_audit, list_keys, create_key,
-        disable_key, enable_key, revoke_key, delete_key, regenerate_key),
+        disable_key, enable_key, revoke_key, delete_key, regenerate_key, account_history,
+        reverify_now, list_webhooks, create_webhook, delete_webhook, list_deliveries),
     components(schemas(ErrorBody, crate::web::ErrorDetail, AccountView, AccountPage, CheckView,
         AccountChecked, EditAccount, CreateSession, SessionCreated, KeyView, KeyIssued, CreateKey,
-        KeyList, ConnectorList, AuditList, AuditRow, Scope, KeyState)),
+        KeyList, ConnectorList, AuditList, AuditRow, Scope, KeyState, HistoryPage, ChangeView,
+        ReverifyRequest, ReverifyQueued, CreateWebhook, WebhookCreated, WebhookList, DeliveryList,
+        crate::webhooks::Webhook, crate::webhooks::Delivery)),
     modifiers(&BearerAuth)
 )]
 #[derive(Debug)]
@@ -821,6 +1061,14 @@ pub fn routes() -> Router<Arc<Hub>> {
             get(get_account).patch(edit_account).delete(unlink_account),
         )
         .route("/api/v1/accounts/{id}/verify", post(verify_account))
+        .route("/api/v1/accounts/{id}/history", get(account_history))
+        .route("/api/v1/reverify", post(reverify_now))
+        .route("/api/v1/webhooks", get(list_webhooks).post(create_webhook))
+        .route(
+            "/api/v1/webhooks/{id}",
+            axum::routing::delete(delete_webhook),
+        )
+        .route("/api/v1/webhooks/{id}/deliveries", get(list_deliveries))
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/keys", get(list_keys).post(create_key))
         .route("/api/v1/keys/{id}", axum::routing::delete(delete_key))

@@ -5,14 +5,17 @@
 
 pub mod api;
 pub mod crypto;
+pub mod events;
 pub mod hubkey;
 pub mod limiter;
 pub mod pages;
 pub mod rotate;
+pub mod schedule;
 pub mod service;
 pub mod settings;
 pub mod store;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -54,6 +57,8 @@ impl Hub {
             store,
             keyring: Arc::new(keyring),
             limiter: limiter::FailureLimiter::new(settings.auth_failures_per_minute),
+            instance: store::new_id("proc"),
+            rates: schedule::rate_limits(&settings.rates),
             settings,
             http,
         }))

@@ -196,6 +196,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         "connector-hub listening on http://{addr} (database: {}); open http://{addr}/signin",
         database_name(&settings, hub.store.kind)
     );
+    tokio::spawn(connector_hub::schedule::run(hub.clone()));
+    tokio::spawn(connector_hub::webhooks::run(hub.clone()));
     let app = connector_hub::router(hub.clone());
     axum::serve(
         listener,

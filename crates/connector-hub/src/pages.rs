@@ -911,7 +911,10 @@ async fn account_verify(
         Ok(op) => op,
         Err(page) => return page,
     };
-    let result = hub.reverify(&id).await;
+    let result = hub
+        .reverify(&id)
+        .await
+        .map(|(account, report, _)| (account, report));
     checked_account(&hub, &op, result).await
 }
 

@@ -1,13 +1,14 @@
-//! `connector-hub rotate-master-key`: a new master key becomes current, every stored credential is
-//! re-encrypted under it, and the old key leaves the keyring once nothing needs it. The running
-//! hub reloads the key file when it changes, so it keeps serving throughout: it reads with either
-//! key while the pass runs and writes with the new one from the moment the file names it.
+//! `connector-hub rotate-master-key`: a new master key becomes current, every stored credential
+//! and webhook secret is re-encrypted under it, and the old key leaves the keyring once nothing
+//! needs it. The running hub reloads the key file when it changes, so it keeps serving
+//! throughout: it reads with either key while the pass runs and writes with the new one from the
+//! moment the file names it.
 
 use std::path::Path;
 use std::time::Duration;
 
 use crate::crypto::{read_key_file, write_key_file, KeyError, Keyring, MasterKey};
-use crate::store::{Store, StoreError};
+use crate::store::{SealedTable, Store, StoreError};
 
 /// Rows re-encrypted per batch.
 const BATCH: i64 = 500;
@@ -61,17 +62,21 @@ pub async fn rotate(
         if pass == 1 {
             tokio::time::sleep(GRACE).await;
         }
-        loop {
-            let batch = store.sealed_under_other_keys(&new_key_id, BATCH).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for (id, sealed) in &batch {
-                let plain = keyring.open_sealed(sealed, id)?;
-                let fresh = keyring.seal(&plain, id);
-                if store.reseal(id, sealed, &fresh).await? {
-                    resealed += 1;
-                    progress(resealed);
+        for table in SealedTable::ALL {
+            loop {
+                let batch = store
+                    .sealed_under_other_keys(table, &new_key_id, BATCH)
+                    .await?;
+                if batch.is_empty() {
+                    break;
+                }
+                for (id, sealed) in &batch {
+                    let plain = keyring.open_sealed(sealed, id)?;
+                    let fresh = keyring.seal(&plain, id);
+                    if store.reseal(table, id, sealed, &fresh).await? {
+                        resealed += 1;
+                        progress(resealed);
+                    }
                 }
             }
         }

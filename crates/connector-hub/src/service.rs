@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::crypto::{sha256_hex, KeyError, Keyring};
+use crate::events::StatusChange;
 use crate::hubkey::{self, KeyState, NewKey, Scope};
 use crate::limiter::FailureLimiter;
 use crate::settings::Settings;
@@ -33,6 +34,10 @@ pub struct Hub {
     pub settings: Settings,
     pub http: HttpClient,
     pub limiter: FailureLimiter,
+    /// This process's name on the leases it takes.
+    pub instance: String,
+    /// Spacing of scheduled checks per connector.
+    pub rates: std::collections::HashMap<&'static str, connector_core::rate::RateLimit>,
 }
 
 /// Anything that stops a hub operation, mapped to one HTTP answer by the API and pages.
@@ -427,6 +432,7 @@ impl Hub {
             last_verified_at: Some(at),
             created_at: at,
             updated_at: at,
+            next_check_at: Some(self.next_check_at(at)),
         };
         let actor = format!("connect session {}", session.id);
         if !self
@@ -478,19 +484,27 @@ impl Hub {
             .ok_or_else(|| HubError::NotFound("no account has this id".to_owned()))
     }
 
-    /// Runs the check again on the stored credentials and records the result.
-    pub async fn reverify(&self, id: &str) -> Result<(AccountRow, CheckReport), HubError> {
+    /// Runs the check again on the stored credentials and records the result, with the change
+    /// of status it made, if any.
+    pub async fn reverify(
+        &self,
+        id: &str,
+    ) -> Result<(AccountRow, CheckReport, Option<StatusChange>), HubError> {
         let mut account = self.account(id).await?;
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
         let values = self.credentials(&account)?;
         let report = self.check(connector, variant, &values).await;
-        let verification = verification(&report);
-        self.store
+        let verification = verification(&report, self.next_check_at(now()));
+        let Some(change) = self
+            .store
             .record_verification(&account.id, &verification)
-            .await?;
+            .await?
+        else {
+            return Err(HubError::NotFound("no account has this id".to_owned()));
+        };
         apply(&mut account, &verification);
-        Ok((account, report))
+        Ok((account, report, change))
     }
 
     /// Changes an account's label and credential values, then checks them. A secret value left
@@ -554,7 +568,7 @@ impl Hub {
         if report.status == Status::InvalidInput {
             return Ok((account, report));
         }
-        let verification = verification(&report);
+        let verification = verification(&report, self.next_check_at(now()));
         apply(&mut account, &verification);
         if let Some(key) = &report.key {
             account.masked_key = key.clone();
@@ -630,8 +644,9 @@ fn default_label(connector: &dyn Connector, report: &CheckReport) -> String {
     }
 }
 
-fn verification(report: &CheckReport) -> Verification {
+fn verification(report: &CheckReport, next_check_at: i64) -> Verification {
     Verification {
+        next_check_at,
         status: report.status.as_str().to_owned(),
         message: report.message.clone(),
         proves: if report.status == Status::Verified {

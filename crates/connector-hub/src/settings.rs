@@ -54,6 +54,14 @@ pub struct Settings {
     pub auth_failures_per_minute: u32,
     /// Where each connector's requests go instead of its spec's URLs (tests, proxies).
     pub base_urls: BTreeMap<String, UrlSetting>,
+    /// How often each account is re-verified, in hours; 0 turns the schedule off.
+    pub reverify_every_hours: f64,
+    /// Scheduled checks in flight at once, per hub process.
+    pub reverify_concurrency: usize,
+    /// How often a hub process looks for due accounts and webhook deliveries, in seconds.
+    pub scheduler_tick_seconds: f64,
+    /// Scheduled checks per second to one connector, overriding its declared `bulk_rate`.
+    pub rates: BTreeMap<String, f64>,
 }
 
 impl Default for Settings {
@@ -68,6 +76,10 @@ impl Default for Settings {
             session_hours: 12,
             auth_failures_per_minute: 10,
             base_urls: BTreeMap::new(),
+            reverify_every_hours: 24.0,
+            reverify_concurrency: 16,
+            scheduler_tick_seconds: 5.0,
+            rates: BTreeMap::new(),
         }
     }
 }
@@ -151,6 +163,25 @@ impl Settings {
             return Err(SettingsError(
                 "check_timeout must be between 0 and 300 seconds".to_owned(),
             ));
+        }
+        if !(self.reverify_every_hours >= 0.0 && self.reverify_every_hours.is_finite()) {
+            return Err(SettingsError(
+                "reverify_every_hours must be 0 (off) or a positive number of hours".to_owned(),
+            ));
+        }
+        if !(self.scheduler_tick_seconds > 0.0 && self.scheduler_tick_seconds <= 3600.0) {
+            return Err(SettingsError(
+                "scheduler_tick_seconds must be between 0 and 3600".to_owned(),
+            ));
+        }
+        for (id, rate) in &self.rates {
+            connector_registry::lookup(id)
+                .map_err(|e| SettingsError(format!("[rates] names an {e}")))?;
+            if !(*rate > 0.0 && rate.is_finite()) {
+                return Err(SettingsError(format!(
+                    "[rates] {id} must be a positive number of checks per second"
+                )));
+            }
         }
         for id in self.base_urls.keys() {
             connector_registry::lookup(id)

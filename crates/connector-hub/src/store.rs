@@ -53,7 +53,7 @@ pub fn new_id(prefix: &str) -> String {
 /// The hub's database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     pub kind: DbKind,
 }
 
@@ -111,6 +111,26 @@ pub struct AccountRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub sealed: Sealed,
+    /// When the account is next due for scheduled re-verification (None: due now).
+    pub next_check_at: Option<i64>,
+}
+
+/// The tables holding ciphertexts, each sealed with its row id as associated data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedTable {
+    Accounts,
+    Webhooks,
+}
+
+impl SealedTable {
+    pub const ALL: [SealedTable; 2] = [SealedTable::Accounts, SealedTable::Webhooks];
+
+    fn name(self) -> &'static str {
+        match self {
+            SealedTable::Accounts => "accounts",
+            SealedTable::Webhooks => "webhooks",
+        }
+    }
 }
 
 /// A signed-in operator's session.
@@ -150,6 +170,8 @@ pub struct Verification {
     pub proves: serde_json::Value,
     pub http_status: Option<i64>,
     pub at: i64,
+    /// When the account is next due for scheduled re-verification.
+    pub next_check_at: i64,
 }
 
 const KEY_COLUMNS: &str = "id, name, scopes, hash, tail, state, created_at, last_used_at, \
@@ -158,6 +180,10 @@ const SESSION_COLUMNS: &str = "id, owner, connectors, created_at, expires_at, us
 const ACCOUNT_COLUMNS: &str = "id, connector, variant, owner, label, masked_key, public_fields, \
      status, message, proves, http_status, last_verified_at, created_at, updated_at, key_id, \
      nonce, ciphertext";
+/// The columns read back for an account: the stored ones plus its schedule.
+const ACCOUNT_READ: &str = "id, connector, variant, owner, label, masked_key, public_fields, \
+     status, message, proves, http_status, last_verified_at, created_at, updated_at, key_id, \
+     nonce, ciphertext, next_check_at";
 
 fn key_row(row: &AnyRow) -> Result<KeyRow, sqlx::Error> {
     Ok(KeyRow {
@@ -213,6 +239,7 @@ fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
             nonce: row.try_get("nonce")?,
             ciphertext: row.try_get("ciphertext")?,
         },
+        next_check_at: row.try_get("next_check_at").ok().flatten(),
     })
 }
 
@@ -501,6 +528,11 @@ impl Store {
             .bind(&account.sealed.ciphertext)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE accounts SET next_check_at = $1 WHERE id = $2")
+            .bind(account.next_check_at)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
         insert_audit(
             &mut tx,
             actor,
@@ -514,7 +546,7 @@ impl Store {
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+        let sql = format!("SELECT {ACCOUNT_READ} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -551,7 +583,7 @@ impl Store {
             format!("WHERE {}", clauses.join(" AND "))
         };
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts {filter} ORDER BY id DESC LIMIT ${}",
+            "SELECT {ACCOUNT_READ} FROM accounts {filter} ORDER BY id DESC LIMIT ${}",
             values.len() + 1
         );
         let mut query = sqlx::query(&sql);
@@ -562,26 +594,39 @@ impl Store {
         Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
     }
 
-    /// Stores a verification's result; `status_changed` says whether the status moved.
+    /// Stores a verification's result and releases the account's lease. A change of status is
+    /// appended to the history, with a webhook delivery per endpoint, in the same transaction.
+    /// `None` when no account has this id.
     pub async fn record_verification(
         &self,
         id: &str,
         v: &Verification,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET status = $1, message = $2, \
+    ) -> Result<Option<Option<crate::events::StatusChange>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE accounts SET previous_status = status, status = $1, message = $2, \
              proves = CASE WHEN $1 = 'verified' THEN $3 ELSE proves END, http_status = $4, \
-             last_verified_at = $5, updated_at = $5 WHERE id = $6",
+             last_verified_at = $5, updated_at = $5, next_check_at = $6, lease_until = NULL, \
+             lease_owner = NULL WHERE id = $7 RETURNING previous_status, connector, owner",
         )
         .bind(&v.status)
         .bind(&v.message)
         .bind(v.proves.to_string())
         .bind(v.http_status)
         .bind(v.at)
+        .bind(v.next_check_at)
         .bind(id)
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let change = crate::events::changed(id, &row, &v.status, &v.message, v.at)?;
+        if let Some(change) = &change {
+            crate::events::record_change(&mut tx, change).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(change))
     }
 
     /// Replaces an account's label, credentials and verification in one write.
@@ -592,10 +637,11 @@ impl Store {
         detail: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE accounts SET label = $1, masked_key = $2, public_fields = $3, status = $4, \
-             message = $5, proves = $6, http_status = $7, last_verified_at = $8, updated_at = $9, \
-             key_id = $10, nonce = $11, ciphertext = $12 WHERE id = $13",
+        let row = sqlx::query(
+            "UPDATE accounts SET label = $1, masked_key = $2, public_fields = $3, \
+             previous_status = status, status = $4, message = $5, proves = $6, http_status = $7, \
+             last_verified_at = $8, updated_at = $9, key_id = $10, nonce = $11, ciphertext = $12 \
+             WHERE id = $13 RETURNING previous_status, connector, owner",
         )
         .bind(&account.label)
         .bind(&account.masked_key)
@@ -610,10 +656,20 @@ impl Store {
         .bind(&account.sealed.nonce)
         .bind(&account.sealed.ciphertext)
         .bind(&account.id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        let Some(row) = row else {
             return Ok(false);
+        };
+        let change = crate::events::changed(
+            &account.id,
+            &row,
+            &account.status,
+            &account.message,
+            account.updated_at,
+        )?;
+        if let Some(change) = &change {
+            crate::events::record_change(&mut tx, change).await?;
         }
         insert_audit(&mut tx, actor, "account.updated", Some(account), detail).await?;
         tx.commit().await?;
@@ -623,7 +679,7 @@ impl Store {
     /// Deletes an account and its credentials, keeping an audit record.
     pub async fn unlink_account(&self, id: &str, actor: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+        let sql = format!("SELECT {ACCOUNT_READ} FROM accounts WHERE id = $1");
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
             return Ok(false);
         };
@@ -676,16 +732,19 @@ impl Store {
     /// Accounts whose credentials are sealed under another key than `current`, a batch at a time.
     pub async fn sealed_under_other_keys(
         &self,
+        table: SealedTable,
         current: &str,
         limit: i64,
     ) -> Result<Vec<(String, Sealed)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, key_id, nonce, ciphertext FROM accounts WHERE key_id <> $1 LIMIT $2",
-        )
-        .bind(current)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT id, key_id, nonce, ciphertext FROM {} WHERE key_id <> $1 LIMIT $2",
+            table.name()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(current)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -702,27 +761,39 @@ impl Store {
     }
 
     /// Replaces one ciphertext if it is still the one read (a concurrent edit wins).
-    pub async fn reseal(&self, id: &str, old: &Sealed, new: &Sealed) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET key_id = $1, nonce = $2, ciphertext = $3 \
+    pub async fn reseal(
+        &self,
+        table: SealedTable,
+        id: &str,
+        old: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE {} SET key_id = $1, nonce = $2, ciphertext = $3 \
              WHERE id = $4 AND key_id = $5 AND nonce = $6",
-        )
-        .bind(&new.key_id)
-        .bind(&new.nonce)
-        .bind(&new.ciphertext)
-        .bind(id)
-        .bind(&old.key_id)
-        .bind(&old.nonce)
-        .execute(&self.pool)
-        .await?;
+            table.name()
+        );
+        let done = sqlx::query(&sql)
+            .bind(&new.key_id)
+            .bind(&new.nonce)
+            .bind(&new.ciphertext)
+            .bind(id)
+            .bind(&old.key_id)
+            .bind(&old.nonce)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// How many accounts are sealed under each key id.
     pub async fn key_usage(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT key_id, COUNT(*) AS n FROM accounts GROUP BY key_id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT key_id, COUNT(*) AS n FROM \
+             (SELECT key_id FROM accounts UNION ALL SELECT key_id FROM webhooks) sealed \
+             GROUP BY key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("key_id")?, r.try_get::<i64, _>("n")?)))
             .collect::<Result<_, sqlx::Error>>()

@@ -86,7 +86,7 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
         let values = hub.credentials(&account).expect("opens with the new key");
         assert_eq!(values["api_key"].expose_secret(), good);
     }
-    let (account, report) = hub.reverify(&ids[0]).await.expect("reverify");
+    let (account, report, _) = hub.reverify(&ids[0]).await.expect("reverify");
     assert_eq!(report.status, connector_core::Status::Verified);
     assert_eq!(account.status, "verified");
 }

@@ -1,5 +1,5 @@
-//! `--rate ID=N` (or the connector's declared `bulk_rate`): requests to one connector spaced
-//! evenly at N per second.
+//! Requests to one connector spaced evenly at N per second: `connector check --bulk --rate ID=N`
+//! (or the connector's declared `bulk_rate`) and the hub's scheduled re-verification.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -24,7 +24,6 @@ impl RateLimit {
     }
 
     /// The time between two requests.
-    #[cfg(test)]
     pub fn interval(&self) -> Duration {
         self.interval
     }

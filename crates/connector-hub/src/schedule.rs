@@ -1,0 +1,236 @@
+//! Scheduled re-verification. Each account carries when it is next due; a pass claims due
+//! accounts under a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one atomic update on SQLite),
+//! checks them with bounded concurrency and each connector's rate, and records the outcome with
+//! the next due time. Several hub processes sharing one PostgreSQL never check one account twice:
+//! an account is claimed by one process at a time, and a check never starts on a lease about to
+//! end. A process killed mid-pass leaves its claimed accounts to be claimed again once their
+//! lease ends; what it had recorded is not checked again before it is next due.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use connector_core::rate::RateLimit;
+use futures::stream::{self, StreamExt};
+use sqlx::Row;
+
+use crate::service::{Hub, HubError};
+use crate::store::{now, AccountFilter, DbKind, Store, StoreError};
+
+/// Accounts claimed per round, per unit of concurrency.
+const CLAIM_FACTOR: usize = 4;
+
+/// What a pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PassReport {
+    pub checked: u64,
+    pub changed: u64,
+    /// Claimed but left for a later pass (the lease would have ended first).
+    pub released: u64,
+    pub failed: u64,
+}
+
+/// Per-connector spacing of requests: `[rates]` in the settings, else the connector's
+/// declared `bulk_rate`, else none.
+pub fn rate_limits(
+    overrides: &std::collections::BTreeMap<String, f64>,
+) -> HashMap<&'static str, RateLimit> {
+    connector_registry::all()
+        .iter()
+        .filter_map(|c| {
+            let spec = c.spec();
+            let rate = overrides.get(spec.id).copied().or(spec.bulk_rate)?;
+            (rate > 0.0).then(|| (spec.id, RateLimit::per_second(rate)))
+        })
+        .collect()
+}
+
+impl Store {
+    /// Leases up to `limit` due accounts to `owner` until `lease_until`; returns their ids and
+    /// connectors.
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        at: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let lock = match self.kind {
+            DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
+            DbKind::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN \
+             (SELECT id FROM accounts WHERE (next_check_at IS NULL OR next_check_at <= $3) \
+             AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4{lock}) \
+             RETURNING id, connector"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(lease_until)
+            .bind(owner)
+            .bind(at)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("connector")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Gives back a lease without checking.
+    pub async fn release(&self, id: &str, owner: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE accounts SET lease_until = NULL, lease_owner = NULL \
+             WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes the matching accounts due now; returns how many.
+    pub async fn mark_due(&self, filter: &AccountFilter, at: i64) -> Result<u64, StoreError> {
+        let mut clauses = Vec::new();
+        let mut values: Vec<&str> = Vec::new();
+        for (column, value) in [
+            ("connector", &filter.connector),
+            ("status", &filter.status),
+            ("owner", &filter.owner),
+        ] {
+            if let Some(value) = value {
+                values.push(value);
+                clauses.push(format!("{column} = ${}", values.len() + 1));
+            }
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!("UPDATE accounts SET next_check_at = $1 {filter}");
+        let mut query = sqlx::query(&sql).bind(at);
+        for value in values {
+            query = query.bind(value);
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected())
+    }
+}
+
+impl Hub {
+    /// How long a claimed account stays leased: enough for its rate slot and its check.
+    fn lease_seconds(&self) -> i64 {
+        (self.settings.check_timeout * 2.0) as i64 + 300
+    }
+
+    /// One pass: claims and checks due accounts until none is left.
+    pub async fn run_pass(&self) -> Result<PassReport, HubError> {
+        let concurrency = self.settings.reverify_concurrency.max(1);
+        let mut report = PassReport::default();
+        loop {
+            let at = now();
+            let lease_until = at + self.lease_seconds();
+            let claimed = self
+                .store
+                .claim_due(
+                    &self.instance,
+                    at,
+                    lease_until,
+                    (concurrency * CLAIM_FACTOR) as i64,
+                )
+                .await?;
+            if claimed.is_empty() {
+                return Ok(report);
+            }
+            let outcomes: Vec<Outcome> = stream::iter(claimed)
+                .map(|(id, connector)| self.check_claimed(id, connector, lease_until))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            for outcome in outcomes {
+                match outcome {
+                    Outcome::Checked { changed } => {
+                        report.checked += 1;
+                        report.changed += u64::from(changed);
+                    }
+                    Outcome::Released => report.released += 1,
+                    Outcome::Failed => report.failed += 1,
+                }
+            }
+            if report.released > 0 && report.checked == 0 && report.failed == 0 {
+                // Everything claimed was given back: leave the rest to the next pass.
+                return Ok(report);
+            }
+        }
+    }
+
+    async fn check_claimed(&self, id: String, connector: String, lease_until: i64) -> Outcome {
+        if let Some(limit) = self.rates.get(connector.as_str()) {
+            limit.wait().await;
+        }
+        // Never start a check the lease may not outlive.
+        if now() + self.settings.check_timeout.ceil() as i64 + 5 >= lease_until {
+            let _ = self.store.release(&id, &self.instance).await;
+            return Outcome::Released;
+        }
+        match self.reverify(&id).await {
+            Ok((_, _, change)) => Outcome::Checked {
+                changed: change.is_some(),
+            },
+            Err(e) => {
+                tracing::warn!(account = %id, "scheduled re-verification failed: {e}");
+                // Try again at the next interval rather than at every pass.
+                let next = self.next_check_at(now());
+                let _ = sqlx::query(
+                    "UPDATE accounts SET next_check_at = $1, lease_until = NULL, \
+                     lease_owner = NULL WHERE id = $2",
+                )
+                .bind(next)
+                .bind(&id)
+                .execute(&self.store.pool)
+                .await;
+                Outcome::Failed
+            }
+        }
+    }
+
+    /// When an account checked at `at` is next due.
+    pub fn next_check_at(&self, at: i64) -> i64 {
+        let hours = self.settings.reverify_every_hours;
+        if hours > 0.0 {
+            at + (hours * 3600.0) as i64
+        } else {
+            // Scheduling is off: due in a century (on demand still works).
+            at + 100 * 365 * 24 * 3600
+        }
+    }
+}
+
+enum Outcome {
+    Checked { changed: bool },
+    Released,
+    Failed,
+}
+
+/// Runs passes forever, one per tick, while the hub serves.
+pub async fn run(hub: Arc<Hub>) {
+    if hub.settings.reverify_every_hours <= 0.0 {
+        tracing::info!("scheduled re-verification is off (reverify_every_hours = 0)");
+    }
+    let tick = Duration::from_secs_f64(hub.settings.scheduler_tick_seconds.max(0.1));
+    loop {
+        match hub.run_pass().await {
+            Ok(report) if report.checked + report.failed > 0 => tracing::info!(
+                checked = report.checked,
+                changed = report.changed,
+                failed = report.failed,
+                "re-verification pass"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!("re-verification pass stopped: {e}"),
+        }
+        tokio::time::sleep(tick).await;
+    }
+}
