@@ -153,6 +153,8 @@ pub struct TestHub {
     pub hub: Arc<Hub>,
     pub admin_key: String,
     pub dir: tempfile::TempDir,
+    /// The master key, for a second hub process on the same database.
+    pub master: MasterKey,
 }
 
 impl TestHub {
@@ -178,7 +180,8 @@ impl TestHub {
                 .insert(provider.id.to_owned(), provider.urls.clone());
         }
         tune(&mut settings);
-        let keyring = Keyring::from_keys(vec![MasterKey::generate()]);
+        let master = MasterKey::generate();
+        let keyring = Keyring::from_keys(vec![master.duplicate()]);
         let hub = Hub::start(settings, keyring).await.expect("hub starts");
         let (_, key) = hub
             .create_key("admin", &Scope::ALL)
@@ -188,7 +191,62 @@ impl TestHub {
             hub,
             admin_key: key.text.expose_secret().to_owned(),
             dir,
+            master,
         }
+    }
+
+    /// Another hub process on the same database and master key.
+    pub async fn second_process(&self) -> Arc<Hub> {
+        let keyring = Keyring::from_keys(vec![self.master.duplicate()]);
+        Hub::start(self.hub.settings.clone(), keyring)
+            .await
+            .expect("second hub starts")
+    }
+
+    /// Links an account for `owner` directly (no browser), with these field values.
+    pub async fn link(
+        &self,
+        connector: &str,
+        owner: &str,
+        values: &BTreeMap<String, String>,
+    ) -> String {
+        let session = self
+            .hub
+            .create_session(owner, &[], None, "test")
+            .await
+            .expect("session");
+        let connector = connector_registry::find(connector).expect("connector");
+        let values = values
+            .iter()
+            .map(|(k, v)| (k.clone(), secrecy::SecretString::from(v.clone())))
+            .collect();
+        match self
+            .hub
+            .link(
+                &session.session,
+                connector,
+                connector.spec().default_variant(),
+                values,
+                "",
+            )
+            .await
+            .expect("link")
+        {
+            connector_hub::service::LinkResult::Linked(account, _) => account.id,
+            other => panic!("not linked: {other:?}"),
+        }
+    }
+
+    /// Runs one SQL statement on the hub's database (tests that move time).
+    pub async fn execute(&self, sql: &str) {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::AnyConnection::connect(&self.hub.settings.database)
+            .await
+            .expect("database");
+        sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("statement");
     }
 
     pub fn router(&self) -> Router {
