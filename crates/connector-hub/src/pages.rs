@@ -85,6 +85,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../templates/key_shown.html"),
             ),
             ("guide.html", include_str!("../templates/guide.html")),
+            ("webhooks.html", include_str!("../templates/webhooks.html")),
         ] {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} is invalid: {e}"));
@@ -844,10 +845,32 @@ async fn account_detail(
         .iter()
         .map(|r| serde_json::json!({"at": human_time(Some(r.at)), "action": r.action, "detail": r.detail, "actor": r.actor}))
         .collect();
+    let changes: Vec<_> = hub
+        .store
+        .history(&account.id, None, 50)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "at": human_time(Some(c.at)), "old_status": c.old_status,
+                "new_status": c.new_status, "message": c.message,
+            })
+        })
+        .collect();
+    let hours = hub.settings.reverify_every_hours;
+    let every = if hours <= 0.0 {
+        "never (the schedule is off)".to_owned()
+    } else if hours % 24.0 == 0.0 {
+        format!("{} day(s)", hours / 24.0)
+    } else {
+        format!("{hours} hour(s)")
+    };
     render(
         StatusCode::OK,
         "account.html",
         context! {
+            changes, every, next_check => human_time(account.next_check_at),
             title => account.label.clone(), section => "accounts", operator => op.view(),
             a => account_view(account), proves => proof_items(&account.proves),
             proves_text => variant.verify.proves, fields, audit, csrf => op.csrf.clone(),
@@ -1143,6 +1166,126 @@ async fn key_action(
     }
 }
 
+async fn webhooks_page(
+    hub: &Hub,
+    op: &Operator,
+    status: StatusCode,
+    created: Option<(&crate::webhooks::Webhook, &SecretString)>,
+    error: Option<&str>,
+) -> Response {
+    let endpoints = match hub.store.webhooks().await {
+        Ok(w) => w,
+        Err(e) => return page_error(e.into(), Some(op)),
+    };
+    let mut webhooks = Vec::new();
+    for w in &endpoints {
+        let deliveries: Vec<_> = hub
+            .store
+            .deliveries(&w.id, 20)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|d| {
+                let last = match (d.last_status, &d.last_error) {
+                    (_, Some(error)) => error.clone(),
+                    (Some(status), None) => format!("HTTP {status}"),
+                    (None, None) => "—".to_owned(),
+                };
+                serde_json::json!({
+                    "event_id": d.event_id, "state": d.state, "attempts": d.attempts, "last": last,
+                    "created": human_time(Some(d.created_at)),
+                    "next": if d.state == "pending" { human_time(Some(d.next_attempt_at)) } else { "—".to_owned() },
+                })
+            })
+            .collect();
+        webhooks.push(serde_json::json!({
+            "id": w.id, "url": w.url, "description": w.description, "masked_secret": w.masked_secret,
+            "created": human_time(Some(w.created_at)), "deliveries": deliveries,
+        }));
+    }
+    let created = created
+        .map(|(w, secret)| serde_json::json!({"id": w.id, "secret": secret.expose_secret()}));
+    render(
+        status,
+        "webhooks.html",
+        context! { title => "Webhooks", section => "webhooks", operator => op.view(), webhooks, created, error, csrf => op.csrf.clone() },
+    )
+}
+
+async fn webhooks(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
+    let op = match admin(&hub, &headers).await {
+        Ok(op) => op,
+        Err(page) => return page,
+    };
+    webhooks_page(&hub, &op, StatusCode::OK, None, None).await
+}
+
+async fn webhook_create(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Form(form): Form<Fields>,
+) -> Response {
+    let op = match admin(&hub, &headers).await {
+        Ok(op) => op,
+        Err(page) => return page,
+    };
+    if let Err(page) = checked(&op, &form) {
+        return page;
+    }
+    match hub
+        .create_webhook(&form_value(&form, "url"), &form_value(&form, "description"))
+        .await
+    {
+        Ok((webhook, secret)) => {
+            let _ = hub
+                .store
+                .audit_event(
+                    &op.actor(),
+                    "webhook.created",
+                    &format!("endpoint {}", webhook.id),
+                )
+                .await;
+            webhooks_page(&hub, &op, StatusCode::OK, Some((&webhook, &secret)), None).await
+        }
+        Err(HubError::Invalid { message, .. }) => {
+            webhooks_page(
+                &hub,
+                &op,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(&message),
+            )
+            .await
+        }
+        Err(e) => page_error(e, Some(&op)),
+    }
+}
+
+async fn webhook_delete(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Fields>,
+) -> Response {
+    let op = match admin(&hub, &headers).await {
+        Ok(op) => op,
+        Err(page) => return page,
+    };
+    if let Err(page) = checked(&op, &form) {
+        return page;
+    }
+    match hub.store.delete_webhook(&id).await {
+        Ok(_) => {
+            let _ = hub
+                .store
+                .audit_event(&op.actor(), "webhook.deleted", &format!("endpoint {id}"))
+                .await;
+            redirect("/webhooks")
+        }
+        Err(e) => page_error(e.into(), Some(&op)),
+    }
+}
+
 async fn stylesheet() -> Response {
     static_file("text/css; charset=utf-8", include_str!("../static/hub.css"))
 }
@@ -1193,6 +1336,8 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/accounts/{id}/unlink", post(account_unlink))
         .route("/keys", get(keys).post(key_create))
         .route("/keys/{id}/{action}", post(key_action))
+        .route("/webhooks", get(webhooks).post(webhook_create))
+        .route("/webhooks/{id}/delete", post(webhook_delete))
         .route("/connect/{token}", get(connect_pick))
         .route(
             "/connect/{token}/{connector}",
@@ -1222,6 +1367,7 @@ mod tests {
             "keys.html",
             "key_shown.html",
             "guide.html",
+            "webhooks.html",
         ] {
             assert!(templates().get_template(name).is_ok(), "{name}");
         }

@@ -424,3 +424,39 @@ async fn the_accounts_page_filters_pages_and_escapes_what_it_echoes() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("cursor"));
 }
+
+#[tokio::test]
+async fn the_webhooks_page_shows_a_new_secret_once_and_the_account_page_its_history() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get("/webhooks", Some(&session))).await;
+    let csrf = hidden(&page, "_csrf");
+    let form = format!(
+        "_csrf={csrf}&url={}&description=ops",
+        urlencode("http://127.0.0.1:9/hook")
+    );
+    let (response, created) = send(&hub, post("/webhooks", Some(&session), &form)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let start =
+        created.find("id=\"new-secret\">").expect("secret shown") + "id=\"new-secret\">".len();
+    let secret = created[start..start + created[start..].find('<').expect("end")].to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let (_, again) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert_hidden(&again, &secret);
+    assert!(again.contains("127.0.0.1:9"), "the endpoint is listed");
+
+    let id = hub.link("lever", "customer-42", &provider.good).await;
+    let (_, before) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    assert!(before.contains("status-history-empty"));
+    provider.server.reset().await;
+    hub.hub.reverify(&id).await.expect("reverify");
+    let (_, after) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    assert!(after.contains("id=\"status-history\""), "{after}");
+    assert!(after.contains("verified</span> → <span class=\"badge"));
+    let (_, webhooks) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert!(
+        webhooks.contains("data-state=\"pending\""),
+        "a delivery was queued"
+    );
+}
