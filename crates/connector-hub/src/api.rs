@@ -880,6 +880,35 @@ async fn reverify_now(
     Ok((StatusCode::ACCEPTED, Json(ReverifyQueued { queued })))
 }
 
+/// The re-verification queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Queue {
+    /// Accounts due now (being checked included).
+    pub due: i64,
+    /// Accounts a hub process is checking.
+    pub in_progress: i64,
+    pub accounts: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/reverify", tag = "accounts",
+    responses((status = 200, body = Queue)), security(("hub_key" = ["accounts:read"])))]
+async fn reverify_queue(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+) -> Result<Json<Queue>, ApiError> {
+    caller.require(Scope::AccountsRead)?;
+    let (due, in_progress, accounts) = hub
+        .store
+        .queue(crate::store::now())
+        .await
+        .map_err(crate::service::HubError::from)?;
+    Ok(Json(Queue {
+        due,
+        in_progress,
+        accounts,
+    }))
+}
+
 /// A new webhook endpoint.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1017,11 +1046,11 @@ async fn api_not_found() -> ApiError {
     paths(list_connectors, get_connector, create_session, list_accounts, get_account,
         edit_account, verify_account, unlink_account, list_audit, list_keys, create_key,
         disable_key, enable_key, revoke_key, delete_key, regenerate_key, account_history,
-        reverify_now, list_webhooks, create_webhook, delete_webhook, list_deliveries),
+        reverify_now, reverify_queue, list_webhooks, create_webhook, delete_webhook, list_deliveries),
     components(schemas(ErrorBody, crate::web::ErrorDetail, AccountView, AccountPage, CheckView,
         AccountChecked, EditAccount, CreateSession, SessionCreated, KeyView, KeyIssued, CreateKey,
         KeyList, ConnectorList, AuditList, AuditRow, Scope, KeyState, HistoryPage, ChangeView,
-        ReverifyRequest, ReverifyQueued, CreateWebhook, WebhookCreated, WebhookList, DeliveryList,
+        ReverifyRequest, ReverifyQueued, Queue, CreateWebhook, WebhookCreated, WebhookList, DeliveryList,
         crate::webhooks::Webhook, crate::webhooks::Delivery)),
     modifiers(&BearerAuth)
 )]
@@ -1062,7 +1091,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         )
         .route("/api/v1/accounts/{id}/verify", post(verify_account))
         .route("/api/v1/accounts/{id}/history", get(account_history))
-        .route("/api/v1/reverify", post(reverify_now))
+        .route("/api/v1/reverify", post(reverify_now).get(reverify_queue))
         .route("/api/v1/webhooks", get(list_webhooks).post(create_webhook))
         .route(
             "/api/v1/webhooks/{id}",

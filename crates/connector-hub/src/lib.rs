@@ -7,6 +7,7 @@ pub mod api;
 pub mod crypto;
 pub mod events;
 pub mod hubkey;
+pub mod import;
 pub mod limiter;
 pub mod pages;
 pub mod rotate;

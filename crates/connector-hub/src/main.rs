@@ -59,6 +59,21 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Link accounts in bulk from JSON lines (`connector check --bulk` input, plus optional
+    /// `owner` and `label`); nothing is sent: the schedule verifies them.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        /// The JSON-lines file, or `-` for standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Owner of the lines that name none.
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        /// Make every imported account due at once instead of spreading them over one interval.
+        #[arg(long)]
+        check_now: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +264,48 @@ async fn rotate(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn import(
+    settings: Settings,
+    file: &std::path::Path,
+    owner: Option<&str>,
+    check_now: bool,
+) -> anyhow::Result<()> {
+    let keyring = Keyring::open(key_source(&settings))?;
+    let hub = Hub::start(settings, keyring).await?;
+    let input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let opened = std::fs::File::open(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        Box::new(std::io::BufReader::new(opened))
+    };
+    let report = hub
+        .import(input, owner, check_now, |n| {
+            if n % 10_000 == 0 {
+                eprintln!("imported {n} accounts…");
+            }
+        })
+        .await?;
+    hub.store.close().await;
+    for (line, why) in report.skipped.iter().take(20) {
+        eprintln!("line {line} skipped: {why}");
+    }
+    if report.skipped.len() > 20 {
+        eprintln!("… and {} more lines skipped", report.skipped.len() - 20);
+    }
+    println!(
+        "Imported {} accounts ({} lines skipped); the schedule verifies them{}.",
+        report.imported,
+        report.skipped.len(),
+        if check_now {
+            " now"
+        } else {
+            " over the next interval"
+        }
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -291,6 +348,15 @@ fn main() -> ExitCode {
             }
             Command::RotateMasterKey { common } => {
                 rotate(settings(cli.config.as_ref(), &common, None)?).await
+            }
+            Command::Import {
+                common,
+                file,
+                owner,
+                check_now,
+            } => {
+                let settings = settings(cli.config.as_ref(), &common, None)?;
+                import(settings, &file, owner.as_deref(), check_now).await
             }
         }
     });

@@ -776,6 +776,7 @@ async fn accounts(
         .iter()
         .filter(|s| !matches!(s, Status::Done | Status::NotFound | Status::InvalidInput))
         .map(|s| s.as_str())
+        .chain([crate::import::UNCHECKED])
         .collect();
     render(
         StatusCode::OK,

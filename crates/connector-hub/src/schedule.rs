@@ -91,6 +91,24 @@ impl Store {
         Ok(())
     }
 
+    /// Accounts due now, leased (being checked) and in all.
+    pub async fn queue(&self, at: i64) -> Result<(i64, i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM accounts WHERE next_check_at IS NULL OR next_check_at <= $1) AS due, \
+             (SELECT COUNT(*) FROM accounts WHERE lease_until >= $1) AS leased, \
+             (SELECT COUNT(*) FROM accounts) AS total",
+        )
+        .bind(at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            row.try_get("due")?,
+            row.try_get("leased")?,
+            row.try_get("total")?,
+        ))
+    }
+
     /// Makes the matching accounts due now; returns how many.
     pub async fn mark_due(&self, filter: &AccountFilter, at: i64) -> Result<u64, StoreError> {
         let mut clauses = Vec::new();

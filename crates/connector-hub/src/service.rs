@@ -417,7 +417,7 @@ impl Hub {
             label
         };
         let account = AccountRow {
-            sealed: self.seal(&id, &values),
+            sealed: self.seal_values(&id, &values),
             id,
             connector: connector.spec().id.to_owned(),
             variant: variant.name.to_owned(),
@@ -445,7 +445,8 @@ impl Hub {
         Ok(LinkResult::Linked(Box::new(account), report))
     }
 
-    fn seal(
+    /// Seals an account's field values under the current master key.
+    pub(crate) fn seal_values(
         &self,
         account_id: &str,
         values: &BTreeMap<String, SecretString>,
@@ -574,7 +575,7 @@ impl Hub {
             account.masked_key = key.clone();
         }
         account.public_fields = public_fields(variant, &values);
-        account.sealed = self.seal(&account.id, &values);
+        account.sealed = self.seal_values(&account.id, &values);
         let detail = if changed.is_empty() {
             "saved without changes".to_owned()
         } else {

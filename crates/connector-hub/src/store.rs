@@ -545,6 +545,40 @@ impl Store {
         Ok(true)
     }
 
+    /// Inserts accounts as they are (an import), in one transaction; returns how many.
+    pub async fn insert_accounts(&self, accounts: &[AccountRow]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "INSERT INTO accounts ({ACCOUNT_COLUMNS}, next_check_at) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        );
+        for account in accounts {
+            sqlx::query(&sql)
+                .bind(&account.id)
+                .bind(&account.connector)
+                .bind(&account.variant)
+                .bind(&account.owner)
+                .bind(&account.label)
+                .bind(&account.masked_key)
+                .bind(account.public_fields.to_string())
+                .bind(&account.status)
+                .bind(&account.message)
+                .bind(account.proves.to_string())
+                .bind(account.http_status)
+                .bind(account.last_verified_at)
+                .bind(account.created_at)
+                .bind(account.updated_at)
+                .bind(&account.sealed.key_id)
+                .bind(&account.sealed.nonce)
+                .bind(&account.sealed.ciphertext)
+                .bind(account.next_check_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(accounts.len() as u64)
+    }
+
     pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_READ} FROM accounts WHERE id = $1");
         let row = sqlx::query(&sql)

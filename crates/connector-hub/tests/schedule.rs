@@ -319,3 +319,90 @@ async fn webhook_urls_are_checked_and_secrets_are_shown_once() {
     assert_hidden(&listed, &secret);
     assert!(listed.contains(&format!("••••{}", &secret[secret.len() - 4..])));
 }
+
+#[tokio::test]
+async fn import_links_valid_lines_names_bad_ones_and_the_schedule_verifies_them() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start(&[&lever]).await;
+    let good = lever.good["api_key"].clone();
+    let input = format!(
+        "{{\"id\":1,\"connector\":\"lever\",\"credentials\":{{\"api_key\":\"{good}\"}},\"owner\":\"c-1\",\"label\":\"Main\"}}\n\
+         {{\"connector\":\"lever\",\"credentials\":{{\"api_key\":\"{good}\"}}}}\n\
+         not json {good}\n\
+         {{\"connector\":\"levr\",\"credentials\":{{\"api_key\":\"{good}\"}},\"owner\":\"c-3\"}}\n\
+         {{\"connector\":\"lever\",\"credentials\":{{}},\"owner\":\"c-4\"}}\n\
+         \n"
+    );
+    let report = hub
+        .hub
+        .import(
+            std::io::Cursor::new(input),
+            Some("default-owner"),
+            true,
+            |_| {},
+        )
+        .await
+        .expect("import");
+    assert_eq!(report.imported, 2);
+    let skipped: Vec<u64> = report.skipped.iter().map(|(n, _)| *n).collect();
+    assert_eq!(skipped, vec![3, 4, 5]);
+    for (_, why) in &report.skipped {
+        assert_hidden(why, &good);
+    }
+    assert!(
+        report.skipped[1].1.contains("lever"),
+        "did you mean: {}",
+        report.skipped[1].1
+    );
+    assert!(
+        report.skipped[2].1.contains("api_key"),
+        "names the field: {}",
+        report.skipped[2].1
+    );
+
+    let accounts = hub
+        .hub
+        .store
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list");
+    assert_eq!(accounts.len(), 2);
+    assert!(accounts.iter().all(|a| a.status == "unchecked"));
+    assert!(accounts
+        .iter()
+        .any(|a| a.owner == "c-1" && a.label == "Main"));
+    assert!(accounts.iter().any(|a| a.owner == "default-owner"));
+    let report = hub.hub.run_pass().await.expect("pass");
+    assert_eq!(report.checked, 2);
+    let accounts = hub
+        .hub
+        .store
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list");
+    assert!(
+        accounts.iter().all(|a| a.status == "verified"),
+        "{:?}",
+        accounts.iter().map(|a| &a.status).collect::<Vec<_>>()
+    );
+
+    // Without --check-now, imports are spread over one interval.
+    let lines: String = (0..10)
+        .map(|i| format!("{{\"connector\":\"lever\",\"credentials\":{{\"api_key\":\"{good}\"}},\"owner\":\"s-{i}\"}}\n"))
+        .collect();
+    hub.hub
+        .import(std::io::Cursor::new(lines), None, false, |_| {})
+        .await
+        .expect("import");
+    let (due, _, total) = hub
+        .hub
+        .store
+        .queue(connector_hub::store::now())
+        .await
+        .expect("queue");
+    assert_eq!(total, 12);
+    assert!(
+        due <= 1,
+        "at most the first of the spread is due now: {due}"
+    );
+}
