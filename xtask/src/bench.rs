@@ -7,6 +7,7 @@
 //! Prints checks per second for both, their ratio and peak memory, against the targets of
 //! issue 5. Re-runs itself from a release build first, so server and reference are optimised.
 
+mod hub;
 mod process;
 mod reference;
 mod server;
@@ -28,7 +29,11 @@ const TARGET_PEAK_MIB: f64 = 64.0;
 const TARGET_GROWTH_MIB: f64 = 4.0;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// What to measure instead of `connector check --bulk`.
+    #[command(subcommand)]
+    target: Option<Target>,
     /// Input sizes, in lines; repeatable [default: 20000 and 100000].
     #[arg(long, value_name = "N")]
     lines: Vec<u64>,
@@ -49,7 +54,20 @@ pub struct Args {
     reference_url: Option<String>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Target {
+    /// The hub: a full re-verification pass over seeded accounts, against `connector check
+    /// --bulk` on the same keys; peak memory; accounts list latency under load.
+    Hub(hub::Args),
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(Target::Hub(hub_args)) = args.target {
+        if cfg!(debug_assertions) {
+            return rerun_in_release();
+        }
+        return hub::run(hub_args);
+    }
     if let Some(url) = &args.reference_url {
         let lines = args.lines.first().copied().unwrap_or(0);
         return reference::run(url, lines, args.concurrency);
@@ -127,28 +145,49 @@ fn cargo() -> std::ffi::OsString {
 
 /// Builds `connector` with `cargo build --release -p connector-cli`; returns the executable.
 fn build_connector() -> anyhow::Result<PathBuf> {
-    eprintln!("bench: building connector (cargo build --release -p connector-cli)");
-    let output = Command::new(cargo())
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "connector-cli",
-            "--message-format=json-render-diagnostics",
-        ])
+    let mut built = build_release(&[("connector-cli", "connector")])?;
+    Ok(built.remove(0))
+}
+
+/// Builds each `(package, binary)` with `cargo build --release`; returns the executables in
+/// the same order.
+fn build_release(binaries: &[(&str, &str)]) -> anyhow::Result<Vec<PathBuf>> {
+    let packages: Vec<&str> = binaries.iter().map(|(p, _)| *p).collect();
+    eprintln!(
+        "bench: building {} (cargo build --release)",
+        packages.join(", ")
+    );
+    let mut command = Command::new(cargo());
+    command.args([
+        "build",
+        "--release",
+        "--message-format=json-render-diagnostics",
+    ]);
+    for package in &packages {
+        command.args(["--package", package]);
+    }
+    let output = command
         .current_dir(crate::workspace_root())
         .stderr(Stdio::inherit())
         .output()
         .context("cannot run cargo build")?;
     if !output.status.success() {
-        bail!("cargo build --release -p connector-cli failed");
+        bail!("cargo build --release failed");
     }
-    String::from_utf8_lossy(&output.stdout)
+    let messages: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "connector")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report the connector executable")
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    binaries
+        .iter()
+        .map(|(_, binary)| {
+            messages
+                .iter()
+                .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == *binary)
+                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+                .with_context(|| format!("cargo build did not report the {binary} executable"))
+        })
+        .collect()
 }
 
 /// One size's figures: medians over the runs.

@@ -888,13 +888,18 @@ pub struct Queue {
     /// Accounts a hub process is checking.
     pub in_progress: i64,
     pub accounts: i64,
+    /// Accounts per status, with `?by_status=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_status: Option<BTreeMap<String, i64>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/reverify", tag = "accounts",
+    params(("by_status" = Option<bool>, Query, description = "Also count accounts per status")),
     responses((status = 200, body = Queue)), security(("hub_key" = ["accounts:read"])))]
 async fn reverify_queue(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
+    Params(query): Params<BTreeMap<String, String>>,
 ) -> Result<Json<Queue>, ApiError> {
     caller.require(Scope::AccountsRead)?;
     let (due, in_progress, accounts) = hub
@@ -902,10 +907,20 @@ async fn reverify_queue(
         .queue(crate::store::now())
         .await
         .map_err(crate::service::HubError::from)?;
+    let by_status = match query.get("by_status").map(String::as_str) {
+        Some("true" | "1") => Some(
+            hub.store
+                .count_by_status()
+                .await
+                .map_err(crate::service::HubError::from)?,
+        ),
+        _ => None,
+    };
     Ok(Json(Queue {
         due,
         in_progress,
         accounts,
+        by_status,
     }))
 }
 

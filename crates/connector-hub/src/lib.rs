@@ -51,7 +51,7 @@ impl Hub {
     ) -> Result<Arc<Self>, StartError> {
         let store = store::Store::open(&settings.database).await?;
         let http = HttpClient::builder()
-            .pool_size(8)
+            .pool_size(settings.reverify_concurrency.max(8))
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
         Ok(Arc::new(Hub {

@@ -14,8 +14,11 @@ use connector_core::rate::RateLimit;
 use futures::stream::{self, StreamExt};
 use sqlx::Row;
 
-use crate::service::{Hub, HubError};
-use crate::store::{now, AccountFilter, DbKind, Store, StoreError};
+use crate::service::{connector, variant, verification, Hub, HubError};
+use crate::store::{
+    account_row, now, AccountFilter, AccountRow, DbKind, Store, StoreError, Verification,
+    ACCOUNT_READ,
+};
 
 /// Accounts claimed per round, per unit of concurrency.
 const CLAIM_FACTOR: usize = 4;
@@ -46,15 +49,14 @@ pub fn rate_limits(
 }
 
 impl Store {
-    /// Leases up to `limit` due accounts to `owner` until `lease_until`; returns their ids and
-    /// connectors.
+    /// Leases up to `limit` due accounts to `owner` until `lease_until`; returns them.
     pub async fn claim_due(
         &self,
         owner: &str,
         at: i64,
         lease_until: i64,
         limit: i64,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    ) -> Result<Vec<AccountRow>, StoreError> {
         let lock = match self.kind {
             DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
             DbKind::Sqlite => "",
@@ -63,7 +65,7 @@ impl Store {
             "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN \
              (SELECT id FROM accounts WHERE (next_check_at IS NULL OR next_check_at <= $3) \
              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4{lock}) \
-             RETURNING id, connector"
+             RETURNING {ACCOUNT_READ}"
         );
         let rows = sqlx::query(&sql)
             .bind(lease_until)
@@ -72,10 +74,7 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("connector")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
     }
 
     /// Gives back a lease without checking.
@@ -107,6 +106,19 @@ impl Store {
             row.try_get("leased")?,
             row.try_get("total")?,
         ))
+    }
+
+    /// How many accounts have each status.
+    pub async fn count_by_status(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM accounts GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// Makes the matching accounts due now; returns how many.
@@ -143,74 +155,110 @@ impl Hub {
         (self.settings.check_timeout * 2.0) as i64 + 300
     }
 
-    /// One pass: claims and checks due accounts until none is left.
+    /// One pass, pipelined: a batch is claimed, checked concurrently, and its results recorded
+    /// in one transaction while the next batch (claimed first) is being checked. Ends when no
+    /// account is due, or when a whole batch had to be given back.
     pub async fn run_pass(&self) -> Result<PassReport, HubError> {
-        let concurrency = self.settings.reverify_concurrency.max(1);
         let mut report = PassReport::default();
-        loop {
-            let at = now();
-            let lease_until = at + self.lease_seconds();
-            let claimed = self
-                .store
-                .claim_due(
-                    &self.instance,
-                    at,
-                    lease_until,
-                    (concurrency * CLAIM_FACTOR) as i64,
-                )
-                .await?;
-            if claimed.is_empty() {
-                return Ok(report);
-            }
-            let outcomes: Vec<Outcome> = stream::iter(claimed)
-                .map(|(id, connector)| self.check_claimed(id, connector, lease_until))
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
-            for outcome in outcomes {
-                match outcome {
-                    Outcome::Checked { changed } => {
-                        report.checked += 1;
-                        report.changed += u64::from(changed);
-                    }
-                    Outcome::Released => report.released += 1,
-                    Outcome::Failed => report.failed += 1,
-                }
-            }
-            if report.released > 0 && report.checked == 0 && report.failed == 0 {
-                // Everything claimed was given back: leave the rest to the next pass.
-                return Ok(report);
-            }
+        let mut outcomes = self.check_batch(self.claim_batch().await?).await;
+        while !outcomes.is_empty() {
+            let failed_before = report.failed;
+            let results = self.settle(outcomes, &mut report).await;
+            let progressed = !results.is_empty() || report.failed > failed_before;
+            let next = if progressed {
+                self.claim_batch().await?
+            } else {
+                Batch::default()
+            };
+            let (recorded, next_outcomes) = tokio::join!(
+                self.store.record_verifications(&results),
+                self.check_batch(next)
+            );
+            let changes = recorded?;
+            report.checked += results.len() as u64;
+            report.changed += changes.iter().filter(|c| c.is_some()).count() as u64;
+            outcomes = next_outcomes;
         }
+        Ok(report)
     }
 
-    async fn check_claimed(&self, id: String, connector: String, lease_until: i64) -> Outcome {
-        if let Some(limit) = self.rates.get(connector.as_str()) {
+    async fn claim_batch(&self) -> Result<Batch, HubError> {
+        let at = now();
+        let lease_until = at + self.lease_seconds();
+        let limit = (self.settings.reverify_concurrency.max(1) * CLAIM_FACTOR) as i64;
+        let accounts = self
+            .store
+            .claim_due(&self.instance, at, lease_until, limit)
+            .await?;
+        Ok(Batch {
+            accounts,
+            lease_until,
+        })
+    }
+
+    async fn check_batch(&self, batch: Batch) -> Vec<(String, Checked)> {
+        let lease_until = batch.lease_until;
+        stream::iter(batch.accounts)
+            .map(|account| async move {
+                let id = account.id.clone();
+                (id, self.check_claimed(account, lease_until).await)
+            })
+            .buffer_unordered(self.settings.reverify_concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Gives back what could not start, pushes failures to the next interval, and returns the
+    /// verifications to record.
+    async fn settle(
+        &self,
+        outcomes: Vec<(String, Checked)>,
+        report: &mut PassReport,
+    ) -> Vec<(String, Verification)> {
+        let mut results = Vec::with_capacity(outcomes.len());
+        for (id, outcome) in outcomes {
+            match outcome {
+                Checked::Done(verification) => results.push((id, verification)),
+                Checked::Released => {
+                    let _ = self.store.release(&id, &self.instance).await;
+                    report.released += 1;
+                }
+                Checked::Failed(error) => {
+                    tracing::warn!(account = %id, "scheduled re-verification failed: {error}");
+                    // Try again at the next interval rather than at every pass.
+                    let _ = sqlx::query(
+                        "UPDATE accounts SET next_check_at = $1, lease_until = NULL, \
+                         lease_owner = NULL WHERE id = $2",
+                    )
+                    .bind(self.next_check_at(now()))
+                    .bind(&id)
+                    .execute(&self.store.pool)
+                    .await;
+                    report.failed += 1;
+                }
+            }
+        }
+        results
+    }
+
+    async fn check_claimed(&self, account: AccountRow, lease_until: i64) -> Checked {
+        if let Some(limit) = self.rates.get(account.connector.as_str()) {
             limit.wait().await;
         }
         // Never start a check the lease may not outlive.
         if now() + self.settings.check_timeout.ceil() as i64 + 5 >= lease_until {
-            let _ = self.store.release(&id, &self.instance).await;
-            return Outcome::Released;
+            return Checked::Released;
         }
-        match self.reverify(&id).await {
-            Ok((_, _, change)) => Outcome::Checked {
-                changed: change.is_some(),
-            },
-            Err(e) => {
-                tracing::warn!(account = %id, "scheduled re-verification failed: {e}");
-                // Try again at the next interval rather than at every pass.
-                let next = self.next_check_at(now());
-                let _ = sqlx::query(
-                    "UPDATE accounts SET next_check_at = $1, lease_until = NULL, \
-                     lease_owner = NULL WHERE id = $2",
-                )
-                .bind(next)
-                .bind(&id)
-                .execute(&self.store.pool)
-                .await;
-                Outcome::Failed
-            }
+        let checked = async {
+            let connector = connector(&account.connector)?;
+            let variant = variant(connector, Some(&account.variant))?;
+            let values = self.credentials(&account)?;
+            let report = self.check(connector, variant, &values).await;
+            Ok::<_, HubError>(verification(&report, self.next_check_at(now())))
+        };
+        match checked.await {
+            Ok(v) => Checked::Done(v),
+            Err(e) => Checked::Failed(e.to_string()),
         }
     }
 
@@ -226,10 +274,17 @@ impl Hub {
     }
 }
 
-enum Outcome {
-    Checked { changed: bool },
+/// Accounts claimed together, and until when.
+#[derive(Default)]
+struct Batch {
+    accounts: Vec<AccountRow>,
+    lease_until: i64,
+}
+
+enum Checked {
+    Done(Verification),
     Released,
-    Failed,
+    Failed(String),
 }
 
 /// Runs passes forever, one per tick, while the hub serves.
