@@ -58,7 +58,10 @@ impl Hub {
             store,
             keyring: Arc::new(keyring),
             limiter: limiter::FailureLimiter::new(settings.auth_failures_per_minute),
-            instance: store::new_id("proc"),
+            instance: settings
+                .instance
+                .clone()
+                .unwrap_or_else(|| store::new_id("proc")),
             rates: schedule::rate_limits(&settings.rates),
             settings,
             http,

@@ -77,6 +77,17 @@ impl Store {
         Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
     }
 
+    /// Gives back every lease `owner` holds.
+    pub async fn release_all(&self, owner: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = $1",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Gives back a lease without checking.
     pub async fn release(&self, id: &str, owner: &str) -> Result<(), StoreError> {
         sqlx::query(
@@ -287,8 +298,19 @@ enum Checked {
     Failed(String),
 }
 
-/// Runs passes forever, one per tick, while the hub serves.
+/// Runs passes forever, one per tick, while the hub serves. A process with a configured
+/// `instance` name first takes back what its previous run had claimed.
 pub async fn run(hub: Arc<Hub>) {
+    if hub.settings.instance.is_some() {
+        match hub.store.release_all(&hub.instance).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                accounts = n,
+                "took back the accounts a previous run had claimed"
+            ),
+            Err(e) => tracing::error!("cannot take back earlier claims: {e}"),
+        }
+    }
     if hub.settings.reverify_every_hours <= 0.0 {
         tracing::info!("scheduled re-verification is off (reverify_every_hours = 0)");
     }

@@ -62,6 +62,10 @@ pub struct Settings {
     pub scheduler_tick_seconds: f64,
     /// Scheduled checks per second to one connector, overriding its declared `bulk_rate`.
     pub rates: BTreeMap<String, f64>,
+    /// A name for this hub process, unique among the processes sharing the database (e.g. a
+    /// StatefulSet pod name). With it, a restarted process takes back at once the accounts its
+    /// previous run had claimed; without it, they wait for their lease to end.
+    pub instance: Option<String>,
 }
 
 impl Default for Settings {
@@ -80,6 +84,7 @@ impl Default for Settings {
             reverify_concurrency: 16,
             scheduler_tick_seconds: 5.0,
             rates: BTreeMap::new(),
+            instance: None,
         }
     }
 }

@@ -259,3 +259,190 @@ async fn a_killed_hub_loses_no_acknowledged_write() {
         assert!(known.contains(id), "acknowledged session {id} was lost");
     }
 }
+
+#[tokio::test]
+async fn a_hub_killed_mid_pass_loses_no_change_and_rechecks_nothing_twice() {
+    use std::collections::HashMap;
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+
+    let provider = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"data": [{"id": "u1", "name": "Test User"}], "hasNext": false}),
+                )
+                .set_delay(Duration::from_millis(100)),
+        )
+        .mount(&provider)
+        .await;
+    let lever_url = format!("{}/v1", provider.uri());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = 120;
+    let keys: Vec<String> = (0..accounts).map(|i| format!("lvTEST{i:026}")).collect();
+    let lines: String = keys
+        .iter()
+        .map(|k| format!("{{\"connector\":\"lever\",\"credentials\":{{\"api_key\":\"{k}\"}},\"owner\":\"o\"}}\n"))
+        .collect();
+    std::fs::write(dir.path().join("import.jsonl"), lines).expect("import file");
+    let tuned = |mut cmd: Command| {
+        cmd.env("CONNECTOR_HUB__REVERIFY_CONCURRENCY", "4")
+            .env("CONNECTOR_HUB__SCHEDULER_TICK_SECONDS", "0.1")
+            .env("CONNECTOR_HUB__INSTANCE", "hub-test")
+            .env("CONNECTOR_HUB__RATES__LEVER", "1000")
+            .env("RUST_LOG", "warn");
+        cmd
+    };
+    let init = tuned(command(dir.path(), &["init", "--json"], &lever_url))
+        .output()
+        .expect("init");
+    let admin: Value = serde_json::from_slice(&init.stdout).expect("json");
+    let admin = admin["admin_key"].as_str().expect("key").to_owned();
+    let import = tuned(command(
+        dir.path(),
+        &["import", "import.jsonl", "--check-now"],
+        &lever_url,
+    ))
+    .output()
+    .expect("import");
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+
+    let start = |dir: &Path| {
+        let mut cmd = tuned(command(
+            dir,
+            &["serve", "--listen", "127.0.0.1:0"],
+            &lever_url,
+        ));
+        let mut child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let url = loop {
+            let line = lines.next().expect("listening").expect("line");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.split_whitespace().next().expect("url").to_owned();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        (child, url)
+    };
+    let http = reqwest::Client::new();
+    let verified = |url: String| {
+        let http = http.clone();
+        let admin = admin.clone();
+        async move {
+            let queue: Value = http
+                .get(format!("{url}/api/v1/reverify?by_status=true"))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .expect("queue")
+                .json()
+                .await
+                .expect("json");
+            queue["by_status"]["verified"].as_i64().unwrap_or(0)
+        }
+    };
+
+    // Kill it once a part of the pass is recorded.
+    let (mut child, url) = start(dir.path());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while verified(url.clone()).await < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pass never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let db_url = format!("sqlite://{}", dir.path().join("connector-hub.db").display());
+    let store = connector_hub::store::Store::open(&db_url)
+        .await
+        .expect("db");
+    let before: Vec<String> = store
+        .list_accounts(&Default::default(), None, 1000)
+        .await
+        .expect("accounts")
+        .into_iter()
+        .filter(|a| a.status == "verified")
+        .map(|a| a.masked_key)
+        .collect();
+    store.close().await;
+    assert!(
+        !before.is_empty() && before.len() < accounts,
+        "killed mid-pass: {}",
+        before.len()
+    );
+
+    // The restarted process takes back its claims at once and finishes the pass.
+    let (mut child, url) = start(dir.path());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while verified(url.clone()).await < accounts as i64 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pass did not finish after restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().expect("stop");
+    let _ = child.wait();
+
+    let store = connector_hub::store::Store::open(&db_url)
+        .await
+        .expect("db");
+    for account in store
+        .list_accounts(&Default::default(), None, 1000)
+        .await
+        .expect("accounts")
+    {
+        let history = store.history(&account.id, None, 10).await.expect("history");
+        assert_eq!(
+            history.len(),
+            1,
+            "one change per account, none lost or repeated"
+        );
+        assert_eq!(
+            (
+                history[0].old_status.as_str(),
+                history[0].new_status.as_str()
+            ),
+            ("unchecked", "verified")
+        );
+    }
+    let mut checks: HashMap<String, usize> = HashMap::new();
+    for request in provider.received_requests().await.expect("recorded") {
+        let header = request
+            .headers
+            .get("authorization")
+            .expect("auth")
+            .to_str()
+            .expect("ascii");
+        let decoded = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            header.trim_start_matches("Basic "),
+        )
+        .expect("base64");
+        let key = String::from_utf8(decoded)
+            .expect("utf-8")
+            .trim_end_matches(':')
+            .to_owned();
+        *checks.entry(key).or_default() += 1;
+    }
+    assert_eq!(checks.len(), accounts, "every account was checked");
+    for key in &keys {
+        let masked = connector_core::mask(key);
+        if before.contains(&masked) {
+            assert_eq!(
+                checks[key], 1,
+                "an account recorded before the kill was checked again"
+            );
+        }
+    }
+}
