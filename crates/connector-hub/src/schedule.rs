@@ -16,8 +16,8 @@ use sqlx::Row;
 
 use crate::service::{connector, variant, verification, Hub, HubError};
 use crate::store::{
-    account_row, now, AccountFilter, AccountRow, DbKind, Store, StoreError, Verification,
-    ACCOUNT_READ,
+    account_row, filter_clauses, now, AccountFilter, AccountRow, DbKind, Store, StoreError,
+    Verification, ACCOUNT_READ,
 };
 
 /// Accounts claimed per round, per unit of concurrency.
@@ -134,23 +134,7 @@ impl Store {
 
     /// Makes the matching accounts due now; returns how many.
     pub async fn mark_due(&self, filter: &AccountFilter, at: i64) -> Result<u64, StoreError> {
-        let mut clauses = Vec::new();
-        let mut values: Vec<&str> = Vec::new();
-        for (column, value) in [
-            ("connector", &filter.connector),
-            ("status", &filter.status),
-            ("owner", &filter.owner),
-        ] {
-            if let Some(value) = value {
-                values.push(value);
-                clauses.push(format!("{column} = ${}", values.len() + 1));
-            }
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let (filter, values) = filter_clauses(filter, None, 2);
         let sql = format!("UPDATE accounts SET next_check_at = $1 {filter}");
         let mut query = sqlx::query(&sql).bind(at);
         for value in values {

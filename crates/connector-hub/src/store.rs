@@ -505,35 +505,7 @@ impl Store {
                 return Ok(false);
             }
         }
-        let sql = format!(
-            "INSERT INTO accounts ({ACCOUNT_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-        );
-        sqlx::query(&sql)
-            .bind(&account.id)
-            .bind(&account.connector)
-            .bind(&account.variant)
-            .bind(&account.owner)
-            .bind(&account.label)
-            .bind(&account.masked_key)
-            .bind(account.public_fields.to_string())
-            .bind(&account.status)
-            .bind(&account.message)
-            .bind(account.proves.to_string())
-            .bind(account.http_status)
-            .bind(account.last_verified_at)
-            .bind(account.created_at)
-            .bind(account.updated_at)
-            .bind(&account.sealed.key_id)
-            .bind(&account.sealed.nonce)
-            .bind(&account.sealed.ciphertext)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE accounts SET next_check_at = $1 WHERE id = $2")
-            .bind(account.next_check_at)
-            .bind(&account.id)
-            .execute(&mut *tx)
-            .await?;
+        insert_account(&mut tx, account).await?;
         insert_audit(
             &mut tx,
             actor,
@@ -549,32 +521,8 @@ impl Store {
     /// Inserts accounts as they are (an import), in one transaction; returns how many.
     pub async fn insert_accounts(&self, accounts: &[AccountRow]) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let sql = format!(
-            "INSERT INTO accounts ({ACCOUNT_COLUMNS}, next_check_at) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-        );
         for account in accounts {
-            sqlx::query(&sql)
-                .bind(&account.id)
-                .bind(&account.connector)
-                .bind(&account.variant)
-                .bind(&account.owner)
-                .bind(&account.label)
-                .bind(&account.masked_key)
-                .bind(account.public_fields.to_string())
-                .bind(&account.status)
-                .bind(&account.message)
-                .bind(account.proves.to_string())
-                .bind(account.http_status)
-                .bind(account.last_verified_at)
-                .bind(account.created_at)
-                .bind(account.updated_at)
-                .bind(&account.sealed.key_id)
-                .bind(&account.sealed.nonce)
-                .bind(&account.sealed.ciphertext)
-                .bind(account.next_check_at)
-                .execute(&mut *tx)
-                .await?;
+            insert_account(&mut tx, account).await?;
         }
         tx.commit().await?;
         Ok(accounts.len() as u64)
@@ -596,27 +544,7 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AccountRow>, StoreError> {
-        let mut clauses = Vec::new();
-        let mut values: Vec<&str> = Vec::new();
-        for (column, value) in [
-            ("connector", &filter.connector),
-            ("status", &filter.status),
-            ("owner", &filter.owner),
-        ] {
-            if let Some(value) = value {
-                values.push(value);
-                clauses.push(format!("{column} = ${}", values.len()));
-            }
-        }
-        if let Some(after) = after {
-            values.push(after);
-            clauses.push(format!("id < ${}", values.len()));
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let (filter, values) = filter_clauses(filter, after, 1);
         let sql = format!(
             "SELECT {ACCOUNT_READ} FROM accounts {filter} ORDER BY id DESC LIMIT ${}",
             values.len() + 1
@@ -972,6 +900,70 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Inserts one account, its schedule included.
+async fn insert_account(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account: &AccountRow,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO accounts ({ACCOUNT_COLUMNS}, next_check_at) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+    );
+    sqlx::query(&sql)
+        .bind(&account.id)
+        .bind(&account.connector)
+        .bind(&account.variant)
+        .bind(&account.owner)
+        .bind(&account.label)
+        .bind(&account.masked_key)
+        .bind(account.public_fields.to_string())
+        .bind(&account.status)
+        .bind(&account.message)
+        .bind(account.proves.to_string())
+        .bind(account.http_status)
+        .bind(account.last_verified_at)
+        .bind(account.created_at)
+        .bind(account.updated_at)
+        .bind(&account.sealed.key_id)
+        .bind(&account.sealed.nonce)
+        .bind(&account.sealed.ciphertext)
+        .bind(account.next_check_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `WHERE` clauses for a filter (and a cursor), with their values in order; the first value
+/// is `$first`.
+pub(crate) fn filter_clauses<'a>(
+    filter: &'a AccountFilter,
+    after: Option<&'a str>,
+    first: usize,
+) -> (String, Vec<&'a str>) {
+    let mut clauses = Vec::new();
+    let mut values: Vec<&str> = Vec::new();
+    for (column, value) in [
+        ("connector", &filter.connector),
+        ("status", &filter.status),
+        ("owner", &filter.owner),
+    ] {
+        if let Some(value) = value {
+            values.push(value);
+            clauses.push(format!("{column} = ${}", first + values.len() - 1));
+        }
+    }
+    if let Some(after) = after {
+        values.push(after);
+        clauses.push(format!("id < ${}", first + values.len() - 1));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, values)
 }
 
 /// Writes one verification; returns `None` when no account has this id, else its change.
