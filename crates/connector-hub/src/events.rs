@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::store::{new_id, Store, StoreError};
+use crate::store::{new_id, DbKind, Store, StoreError};
 use crate::web::rfc3339;
 
 /// One change of an account's status.
@@ -67,47 +67,80 @@ pub(crate) fn changed(
     }))
 }
 
-/// Appends the change to the history and queues one delivery per enabled webhook endpoint.
-pub(crate) async fn record_change(
+/// Appends the changes to the history and queues one delivery per change and enabled webhook
+/// endpoint: a few multi-row statements for a whole batch, not a few per change.
+pub(crate) async fn record_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    change: &StatusChange,
+    kind: DbKind,
+    changes: &[StatusChange],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO status_history \
-         (id, account_id, connector, owner, at, old_status, new_status, message) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&change.id)
-    .bind(&change.account_id)
-    .bind(&change.connector)
-    .bind(&change.owner)
-    .bind(change.at)
-    .bind(&change.old_status)
-    .bind(&change.new_status)
-    .bind(&change.message)
-    .execute(&mut **tx)
-    .await?;
-    let endpoints = sqlx::query("SELECT id FROM webhooks WHERE enabled = 1")
+    if changes.is_empty() {
+        return Ok(());
+    }
+    for chunk in changes.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO status_history \
+             (id, account_id, connector, owner, at, old_status, new_status, message) VALUES {}",
+            crate::store::placeholders(kind, chunk.len(), 8)
+        );
+        let mut query = sqlx::query(&sql);
+        for change in chunk {
+            query = query
+                .bind(&change.id)
+                .bind(&change.account_id)
+                .bind(&change.connector)
+                .bind(&change.owner)
+                .bind(change.at)
+                .bind(&change.old_status)
+                .bind(&change.new_status)
+                .bind(&change.message);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let endpoints: Vec<String> = sqlx::query("SELECT id FROM webhooks WHERE enabled = 1")
         .fetch_all(&mut **tx)
-        .await?;
-    let body = change.webhook_body();
-    for endpoint in endpoints {
-        let webhook_id: String = endpoint.try_get("id")?;
-        sqlx::query(
+        .await?
+        .iter()
+        .map(|row| row.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let deliveries: Vec<(&str, &StatusChange, String)> = changes
+        .iter()
+        .flat_map(|change| {
+            let body = change.webhook_body();
+            endpoints
+                .iter()
+                .map(move |endpoint| (endpoint.as_str(), change, body.clone()))
+        })
+        .collect();
+    for chunk in deliveries.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
             "INSERT INTO webhook_deliveries \
              (id, webhook_id, event_id, body, state, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-        )
-        .bind(new_id("dlv"))
-        .bind(&webhook_id)
-        .bind(&change.id)
-        .bind(&body)
-        .bind(change.at)
-        .execute(&mut **tx)
-        .await?;
+             VALUES {}",
+            crate::store::placeholders(kind, chunk.len(), 8)
+        );
+        let mut query = sqlx::query(&sql);
+        for (webhook_id, change, body) in chunk {
+            query = query
+                .bind(new_id("dlv"))
+                .bind(*webhook_id)
+                .bind(&change.id)
+                .bind(body)
+                .bind("pending")
+                .bind(0_i64)
+                .bind(change.at)
+                .bind(change.at);
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
+
+/// Rows per multi-row insert: 8 parameters each stays far under every database's limit.
+const ROWS_PER_INSERT: usize = 500;
 
 fn change_row(row: &AnyRow) -> Result<StatusChange, sqlx::Error> {
     Ok(StatusChange {

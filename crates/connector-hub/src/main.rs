@@ -14,6 +14,11 @@ use connector_hub::store::{DbKind, Store};
 use connector_hub::Hub;
 use secrecy::ExposeSecret;
 
+/// A pass allocates a little per account on every thread; mimalloc's per-thread heaps keep that
+/// off a shared lock (measured by `cargo xtask bench hub`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "connector-hub",

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connector_core::rate::RateLimit;
+use futures::channel::mpsc;
 use futures::stream::{self, StreamExt};
 use sqlx::Row;
 
@@ -63,7 +64,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN \
-             (SELECT id FROM accounts WHERE (next_check_at IS NULL OR next_check_at <= $3) \
+             (SELECT id FROM accounts WHERE next_check_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4{lock}) \
              RETURNING {ACCOUNT_READ}"
         );
@@ -72,7 +73,7 @@ impl Store {
             .bind(owner)
             .bind(at)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.writer)
             .await?;
         Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
     }
@@ -83,7 +84,7 @@ impl Store {
             "UPDATE accounts SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = $1",
         )
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
     }
@@ -96,7 +97,7 @@ impl Store {
         )
         .bind(id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -105,7 +106,7 @@ impl Store {
     pub async fn queue(&self, at: i64) -> Result<(i64, i64, i64), StoreError> {
         let row = sqlx::query(
             "SELECT \
-             (SELECT COUNT(*) FROM accounts WHERE next_check_at IS NULL OR next_check_at <= $1) AS due, \
+             (SELECT COUNT(*) FROM accounts WHERE next_check_at <= $1) AS due, \
              (SELECT COUNT(*) FROM accounts WHERE lease_until >= $1) AS leased, \
              (SELECT COUNT(*) FROM accounts) AS total",
         )
@@ -150,40 +151,74 @@ impl Hub {
         (self.settings.check_timeout * 2.0) as i64 + 300
     }
 
-    /// One pass, pipelined: a batch is claimed, checked concurrently, and its results recorded
-    /// in one transaction while the next batch (claimed first) is being checked. Ends when no
-    /// account is due, or when a whole batch had to be given back.
+    /// One pass, as a pipeline: due accounts are claimed a batch at a time as the checks need
+    /// them, checked with bounded concurrency (never waiting for a batch to finish), and
+    /// whatever results are ready are recorded in one transaction while checks go on. Ends
+    /// when no account is due. Accounts that could not start before their lease would end are given
+    /// back at the end, for the next pass.
     pub async fn run_pass(&self) -> Result<PassReport, HubError> {
-        let mut report = PassReport::default();
-        let mut outcomes = self.check_batch(self.claim_batch().await?).await;
-        while !outcomes.is_empty() {
-            let failed_before = report.failed;
-            let results = self.settle(outcomes, &mut report).await;
-            let progressed = !results.is_empty() || report.failed > failed_before;
-            let next = if progressed {
-                self.claim_batch().await?
-            } else {
-                Batch::default()
-            };
-            let (recorded, next_outcomes) = tokio::join!(
-                self.store.record_verifications(&results),
-                self.check_batch(next)
-            );
-            let changes = recorded?;
-            report.checked += results.len() as u64;
-            report.changed += changes.iter().filter(|c| c.is_some()).count() as u64;
-            outcomes = next_outcomes;
+        let concurrency = self.settings.reverify_concurrency.max(1);
+        let batch = concurrency * CLAIM_FACTOR;
+        let (done_tx, done_rx) = mpsc::channel::<(String, Checked)>(batch);
+
+        // Claimed when the checks need more, not ahead: accounts due are shared fairly between
+        // processes, and a process holds no more leases than one batch and its checks in flight.
+        let claim_error = std::sync::Mutex::new(None);
+        // Boxed, with its state passed by value: otherwise the pass is not a `Send` future.
+        let claims = stream::unfold((self, &claim_error), move |(hub, error_slot)| async move {
+            match hub.claim_batch(batch).await {
+                Ok(next) if next.accounts.is_empty() => None,
+                Ok(next) => Some((next, (hub, error_slot))),
+                Err(error) => {
+                    *error_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+                    None
+                }
+            }
+        })
+        .boxed();
+        let check = claims
+            .flat_map(|b| stream::iter(b.accounts.into_iter().map(move |a| (a, b.lease_until))))
+            .map(|(account, lease_until)| async move {
+                let id = account.id.clone();
+                Ok((id, self.check_claimed(account, lease_until).await))
+            })
+            .buffer_unordered(concurrency)
+            .forward(done_tx);
+        let record = async {
+            let mut report = PassReport::default();
+            let mut released = Vec::new();
+            let mut ready = done_rx.ready_chunks(batch);
+            while let Some(outcomes) = ready.next().await {
+                let results = self.settle(outcomes, &mut report, &mut released).await;
+                let changes = self.store.record_verifications(&results).await?;
+                report.checked += results.len() as u64;
+                report.changed += changes.iter().filter(|c| c.is_some()).count() as u64;
+            }
+            Ok::<_, HubError>((report, released))
+        };
+        let ((), (report, released)) = tokio::try_join!(
+            async {
+                // The receiving side only goes away when recording failed, which ends the pass.
+                let _ = check.await;
+                Ok(())
+            },
+            record
+        )?;
+        if let Some(error) = claim_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(error);
+        }
+        for id in released {
+            let _ = self.store.release(&id, &self.instance).await;
         }
         Ok(report)
     }
 
-    async fn claim_batch(&self) -> Result<Batch, HubError> {
+    async fn claim_batch(&self, limit: usize) -> Result<Batch, HubError> {
         let at = now();
         let lease_until = at + self.lease_seconds();
-        let limit = (self.settings.reverify_concurrency.max(1) * CLAIM_FACTOR) as i64;
         let accounts = self
             .store
-            .claim_due(&self.instance, at, lease_until, limit)
+            .claim_due(&self.instance, at, lease_until, limit as i64)
             .await?;
         Ok(Batch {
             accounts,
@@ -191,31 +226,20 @@ impl Hub {
         })
     }
 
-    async fn check_batch(&self, batch: Batch) -> Vec<(String, Checked)> {
-        let lease_until = batch.lease_until;
-        stream::iter(batch.accounts)
-            .map(|account| async move {
-                let id = account.id.clone();
-                (id, self.check_claimed(account, lease_until).await)
-            })
-            .buffer_unordered(self.settings.reverify_concurrency.max(1))
-            .collect()
-            .await
-    }
-
-    /// Gives back what could not start, pushes failures to the next interval, and returns the
-    /// verifications to record.
+    /// Notes what could not start (given back after the pass), pushes failures to the next
+    /// interval, and returns the verifications to record.
     async fn settle(
         &self,
         outcomes: Vec<(String, Checked)>,
         report: &mut PassReport,
+        released: &mut Vec<String>,
     ) -> Vec<(String, Verification)> {
         let mut results = Vec::with_capacity(outcomes.len());
         for (id, outcome) in outcomes {
             match outcome {
                 Checked::Done(verification) => results.push((id, verification)),
                 Checked::Released => {
-                    let _ = self.store.release(&id, &self.instance).await;
+                    released.push(id);
                     report.released += 1;
                 }
                 Checked::Failed(error) => {
@@ -227,7 +251,7 @@ impl Hub {
                     )
                     .bind(self.next_check_at(now()))
                     .bind(&id)
-                    .execute(&self.store.pool)
+                    .execute(&self.store.writer)
                     .await;
                     report.failed += 1;
                 }

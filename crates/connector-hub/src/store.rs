@@ -54,6 +54,11 @@ pub fn new_id(prefix: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// Where scheduled passes claim and record. On SQLite one connection of its own: SQLite
+    /// drops a connection's page cache whenever another connection has written, so a pass that
+    /// writes through whichever pooled connection is free re-reads the pages it just wrote.
+    /// Elsewhere the same pool.
+    pub(crate) writer: AnyPool,
     pub kind: DbKind,
 }
 
@@ -240,7 +245,11 @@ pub(crate) fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
             nonce: row.try_get("nonce")?,
             ciphertext: row.try_get("ciphertext")?,
         },
-        next_check_at: row.try_get("next_check_at").ok().flatten(),
+        next_check_at: row
+            .try_get::<Option<i64>, _>("next_check_at")
+            .ok()
+            .flatten()
+            .filter(|at| *at > 0),
     })
 }
 
@@ -276,30 +285,26 @@ impl Store {
             let start: String = url.chars().take(12).collect();
             return Err(StoreError::Scheme(start));
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(if kind == DbKind::Sqlite { 8 } else { 16 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if kind == DbKind::Sqlite {
-                        // WAL for readers beside the writer; FULL so an acknowledged write
-                        // survives a kill; foreign keys off by default in SQLite.
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = FULL",
-                            "PRAGMA busy_timeout = 10000",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(&url).await.map_err(StoreError::Connect)?;
+        let pool = pool_options(kind, if kind == DbKind::Sqlite { 8 } else { 16 }, 2048)
+            .connect(&url)
+            .await
+            .map_err(StoreError::Connect)?;
         MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(Self { pool, kind })
+        let writer = if kind == DbKind::Sqlite && !url.contains(":memory:") {
+            // 8 MiB of page cache: between claiming an account and recording it, a pass touches
+            // a few thousand rows and their index entries.
+            pool_options(kind, 1, 8192)
+                .connect(&url)
+                .await
+                .map_err(StoreError::Connect)?
+        } else {
+            pool.clone()
+        };
+        Ok(Self { pool, writer, kind })
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -570,54 +575,25 @@ impl Store {
             return Ok(None);
         };
         if let Some(change) = &change {
-            crate::events::record_change(&mut tx, change).await?;
+            crate::events::record_changes(&mut tx, self.kind, std::slice::from_ref(change)).await?;
         }
         tx.commit().await?;
         Ok(Some(change))
     }
 
-    /// Stores many verifications in one transaction (a scheduled pass): one commit per batch
-    /// instead of one per account. Returns each one's change of status, in order; `None` for an
-    /// account unlinked meanwhile and for an unchanged status.
+    /// Stores many verifications in one transaction (a scheduled pass): one multi-row update per
+    /// few hundred accounts and one commit per batch, with their changes of status appended
+    /// together. Returns each one's change of status, in order; `None` for an account unlinked
+    /// meanwhile and for an unchanged status.
     pub async fn record_verifications(
         &self,
         results: &[(String, Verification)],
     ) -> Result<Vec<Option<crate::events::StatusChange>>, StoreError> {
         // Rows per statement: 7 parameters each, well under every database's limit.
         const ROWS: usize = 500;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mut changes = Vec::with_capacity(results.len());
-        if self.kind == DbKind::Sqlite {
-            // In process, one statement per row is faster than a join over a VALUES list
-            // (measured with `cargo xtask bench hub`); PostgreSQL saves a round trip per row.
-            for (id, v) in results {
-                let change: Option<crate::events::StatusChange> =
-                    record_in(&mut tx, id, v).await?.unwrap_or_default();
-                if let Some(change) = &change {
-                    crate::events::record_change(&mut tx, change).await?;
-                }
-                changes.push(change);
-            }
-            tx.commit().await?;
-            return Ok(changes);
-        }
         for chunk in results.chunks(ROWS) {
-            let values = (0..chunk.len())
-                .map(|i| {
-                    let p = i * 7;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5,
-                        p + 6,
-                        p + 7
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
             // VALUES columns are column1… on both SQLite and PostgreSQL: id, status, message,
             // proves, http_status, at, next_check_at.
             let sql = format!(
@@ -626,8 +602,9 @@ impl Store {
                  proves = CASE WHEN v.column2 = 'verified' THEN v.column4 ELSE accounts.proves END, \
                  http_status = v.column5, last_verified_at = v.column6, updated_at = v.column6, \
                  next_check_at = v.column7, lease_until = NULL, lease_owner = NULL \
-                 FROM (VALUES {values}) AS v WHERE accounts.id = v.column1 \
-                 RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner"
+                 FROM (VALUES {}) AS v WHERE accounts.id = v.column1 \
+                 RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner",
+                placeholders(self.kind, chunk.len(), 7)
             );
             let mut query = sqlx::query(&sql);
             for (id, v) in chunk {
@@ -646,16 +623,14 @@ impl Store {
                 .filter_map(|r| Some((r.try_get::<String, _>("id").ok()?, r)))
                 .collect();
             for (id, v) in chunk {
-                let change = match by_id.remove(id) {
+                changes.push(match by_id.remove(id) {
                     Some(row) => crate::events::changed(id, &row, &v.status, &v.message, v.at)?,
                     None => None,
-                };
-                if let Some(change) = &change {
-                    crate::events::record_change(&mut tx, change).await?;
-                }
-                changes.push(change);
+                });
             }
         }
+        let changed: Vec<_> = changes.iter().flatten().cloned().collect();
+        crate::events::record_changes(&mut tx, self.kind, &changed).await?;
         tx.commit().await?;
         Ok(changes)
     }
@@ -700,7 +675,7 @@ impl Store {
             account.updated_at,
         )?;
         if let Some(change) = &change {
-            crate::events::record_change(&mut tx, change).await?;
+            crate::events::record_changes(&mut tx, self.kind, std::slice::from_ref(change)).await?;
         }
         insert_audit(&mut tx, actor, "account.updated", Some(account), detail).await?;
         tx.commit().await?;
@@ -929,7 +904,8 @@ async fn insert_account(
         .bind(&account.sealed.key_id)
         .bind(&account.sealed.nonce)
         .bind(&account.sealed.ciphertext)
-        .bind(account.next_check_at)
+        // 0 for "due now": the schedule's claim is then one range of its index, in order.
+        .bind(account.next_check_at.unwrap_or(0))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -964,6 +940,55 @@ pub(crate) fn filter_clauses<'a>(
         format!("WHERE {}", clauses.join(" AND "))
     };
     (sql, values)
+}
+
+/// Pool settings: on SQLite, WAL for readers beside the writer, FULL so an acknowledged write
+/// survives a kill, and `cache_kib` of page cache per connection.
+fn pool_options(kind: DbKind, connections: u32, cache_kib: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if kind == DbKind::Sqlite {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL".to_owned(),
+                        "PRAGMA synchronous = FULL".to_owned(),
+                        "PRAGMA busy_timeout = 10000".to_owned(),
+                        format!("PRAGMA cache_size = -{cache_kib}"),
+                    ] {
+                        sqlx::query(&pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+}
+
+/// `rows` groups of `columns` parameters, for a multi-row VALUES list: `($1, $2), ($3, $4)`
+/// on PostgreSQL; `(?, ?), (?, ?)` on SQLite, which looks each numbered parameter up by name in
+/// a list (binding thousands of them costs more than running the statement).
+pub(crate) fn placeholders(kind: DbKind, rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            match kind {
+                DbKind::Sqlite => sql.push('?'),
+                DbKind::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(row * columns + column + 1).to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// Writes one verification; returns `None` when no account has this id, else its change.
@@ -1017,4 +1042,19 @@ async fn insert_audit(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_on_postgres_and_stay_anonymous_on_sqlite() {
+        assert_eq!(
+            placeholders(DbKind::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(placeholders(DbKind::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(placeholders(DbKind::Postgres, 1, 1), "($1)");
+    }
 }
