@@ -113,9 +113,18 @@ pub enum Exchange {
 }
 
 /// The shared client. Cheap to clone; one connection pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("observer", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Idle connections kept per host by [`HttpClient::new`].
@@ -135,6 +144,21 @@ pub struct HttpClientBuilder {
     dns_servers: Vec<SocketAddr>,
     dns_timeout: Duration,
     resolver: Option<Arc<dyn Resolve>>,
+    observer: Option<Observer>,
+}
+
+/// Sees every complete answer with the request that got it (retries included), in order: how
+/// `cargo xtask record` captures what a provider really sends. It sees the credential in the
+/// clear, so only a tool that redacts what it keeps may install one.
+pub type Observer = Arc<dyn Fn(&Request, &Observed<'_>) + Send + Sync>;
+
+/// One answer as an [`Observer`] sees it: before any interpretation, the body as read (never
+/// more than the limit).
+#[derive(Debug)]
+pub struct Observed<'a> {
+    pub status: StatusCode,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
 }
 
 impl std::fmt::Debug for HttpClientBuilder {
@@ -144,6 +168,7 @@ impl std::fmt::Debug for HttpClientBuilder {
             .field("dns_servers", &self.dns_servers)
             .field("dns_timeout", &self.dns_timeout)
             .field("custom_resolver", &self.resolver.is_some())
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }
@@ -155,6 +180,7 @@ impl Default for HttpClientBuilder {
             dns_servers: Vec::new(),
             dns_timeout: Limits::default().timeout,
             resolver: None,
+            observer: None,
         }
     }
 }
@@ -182,6 +208,12 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Shows every complete answer, with its request, to `observer` (see [`Observer`]).
+    pub fn observer(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the client, or says why it cannot be built. There is no fallback: a client
     /// without these rules would follow redirects and carry a key to another origin.
     pub fn build(self) -> Result<HttpClient, HttpClientError> {
@@ -199,7 +231,10 @@ impl HttpClientBuilder {
         let client = builder
             .build()
             .map_err(|e| HttpClientError(describe_build_error(&e)))?;
-        Ok(HttpClient { client })
+        Ok(HttpClient {
+            client,
+            observer: self.observer,
+        })
     }
 }
 
@@ -343,6 +378,14 @@ impl HttpClient {
                 Ok(None) => break,
                 Err(error) => return Attempt::Failed(describe_transport_error(&error)),
             }
+        }
+        if let Some(observer) = &self.observer {
+            let observed = Observed {
+                status,
+                headers: &headers,
+                body: &body,
+            };
+            observer(request, &observed);
         }
         Attempt::Done(Exchange::Response {
             status,
