@@ -10,6 +10,9 @@ use reqwest::Method;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// Method, path, status, `Retry-After`, body.
+type Seen = (String, String, u16, Option<String>, Vec<u8>);
+
 #[tokio::test]
 async fn the_observer_sees_each_attempt_with_its_request_and_the_answer_as_read() {
     let server = MockServer::start().await;
@@ -27,7 +30,7 @@ async fn the_observer_sees_each_attempt_with_its_request_and_the_answer_as_read(
         .mount(&server)
         .await;
 
-    let seen: Arc<Mutex<Vec<(String, String, u16, Option<String>, Vec<u8>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let sink = seen.clone();
     let client = HttpClient::builder()
         .observer(Arc::new(move |request: &Request, answer: &Observed<'_>| {
