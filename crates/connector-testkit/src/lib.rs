@@ -8,6 +8,7 @@ pub mod capture;
 mod checks;
 pub mod fixture;
 pub mod leak;
+pub mod live;
 mod report;
 pub mod server;
 
@@ -25,6 +26,7 @@ use secrecy::ExposeSecret as _;
 use serde_json::{Map, Value};
 
 pub use fixture::{Fixtures, Scenario};
+pub use live::{run_live, run_live_blocking, LiveOptions, LiveReport, LiveResult, LiveStatus};
 pub use report::{CheckResult, ConnectorReport, SuiteReport};
 
 /// How the suite runs.

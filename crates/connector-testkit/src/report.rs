@@ -1,11 +1,13 @@
 //! The suite's results and their three renderings: a table of checks by connectors for people,
-//! JSON for tools, and JUnit XML for CI systems.
+//! JSON for tools, and JUnit XML for CI systems; with `--live`, the live checks beside them.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
+
+use crate::live::{LiveReport, LiveResult};
 
 /// The outcome of one check for one connector.
 #[derive(Debug, Clone, Serialize)]
@@ -174,8 +176,41 @@ impl SuiteReport {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
+    /// [`SuiteReport::render_json`] with the live checks as a top-level `live` array, one object
+    /// per connector: `connector`, `variant`, `status` (`verified`, `rejected`, … or `skipped`),
+    /// `message`, `passed`, then `key` (masked), `http_status`, `advice`, `warnings`, `source`
+    /// and `elapsed_ms`.
+    pub fn render_json_with_live(&self, live: &LiveReport) -> String {
+        #[derive(Serialize)]
+        struct WithLive<'a> {
+            #[serde(flatten)]
+            suite: &'a SuiteReport,
+            live: &'a [LiveResult],
+        }
+        let both = WithLive {
+            suite: self,
+            live: &live.results,
+        };
+        serde_json::to_string_pretty(&both).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
     /// One test suite per connector, one test case per check; failures carry their reasons.
     pub fn render_junit(&self) -> Result<String, quick_junit::SerializeError> {
+        self.junit_report().to_string()
+    }
+
+    /// [`SuiteReport::render_junit`] plus a `live` test suite: one test case per connector,
+    /// `<skipped/>` when it had no credentials.
+    pub fn render_junit_with_live(
+        &self,
+        live: &LiveReport,
+    ) -> Result<String, quick_junit::SerializeError> {
+        let mut report = self.junit_report();
+        report.add_test_suite(live.junit_suite());
+        report.to_string()
+    }
+
+    fn junit_report(&self) -> Report {
         let mut report = Report::new("conformance");
         report.set_time(self.elapsed);
         for connector in &self.connectors {
@@ -197,6 +232,6 @@ impl SuiteReport {
             }
             report.add_test_suite(suite);
         }
-        report.to_string()
+        report
     }
 }
