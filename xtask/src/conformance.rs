@@ -1,10 +1,14 @@
 //! `cargo xtask conformance`: runs the conformance suite (crate `connector-testkit`) offline against
-//! the workspace's `fixtures/` and prints or writes the report. The logic lives in the testkit.
+//! the workspace's `fixtures/` and prints or writes the report; with `--live`, also the real
+//! verification check of each connector whose credentials are in the environment. The logic lives
+//! in the testkit.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
+use connector_testkit::live::{self, LiveOptions, LiveReport};
 use connector_testkit::{run_suite_blocking, SuiteOptions};
 
 /// How the report is written.
@@ -37,6 +41,26 @@ pub struct Args {
     /// The fixtures directory; defaults to the workspace's `fixtures/`.
     #[arg(long, value_name = "DIR")]
     fixtures: Option<PathBuf>,
+    /// Also check real keys against the real providers: for each connector whose credentials are
+    /// in the environment, run its verification check and report the outcome after the suite.
+    ///
+    /// Opt-in: it sends requests to the providers, so it is never part of the default run or of
+    /// CI. Credentials for connector ID (upper-cased, `-` as `_`): `<ID>_LIVE_CREDENTIALS`, a JSON
+    /// object of field values like the `connector` CLI's credentials file (e.g.
+    /// POLYMER_HIRE_LIVE_CREDENTIALS='{"api_key": "…"}'), or else each field's own variable as
+    /// listed by `connector describe ID` (e.g. POLYTOMIC_API_KEY), every required field set.
+    /// `<ID>_LIVE_VARIANT` picks another credential variant. Base URLs are overridden as for
+    /// `connector check`: CONNECTOR_BASE_URLS__<ID> and CONNECTOR_BASE_URLS__<ID>__<ORIGIN>, or
+    /// --base-url. `verified` passes; any other outcome fails the run (exit 1) and shows the
+    /// check's message and advice; a connector without credentials is skipped, which never
+    /// fails. Keys are shown masked (`••••abcd`) at most.
+    #[arg(long, verbatim_doc_comment)]
+    live: bool,
+    /// With --live: send a connector's live check to URL instead, `ID=URL` for its API base URL
+    /// (path prefix included) or `ID.NAME=URL` for a named origin (e.g. `greenhouse.auth=…`); wins
+    /// over CONNECTOR_BASE_URLS__<ID>[__<NAME>]. May be repeated.
+    #[arg(long, value_name = "ID[.NAME]=URL", requires = "live")]
+    base_url: Vec<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -59,14 +83,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             fixtures.display()
         );
     }
+    // Flags first, so a mistyped one stops the run before anything is sent.
+    let base_urls = base_url_flags(&args.base_url, &connectors)?;
     let options = SuiteOptions::with_fixtures_dir(&fixtures);
     let report = run_suite_blocking(&connectors, &options).context("cannot start the runtime")?;
+    let live = if args.live {
+        let env = |name: &str| {
+            base_urls
+                .get(name)
+                .cloned()
+                .or_else(|| live::process_env(name))
+        };
+        Some(
+            live::run_live_blocking(&connectors, &env, &LiveOptions::default())
+                .context("cannot start the runtime")?,
+        )
+    } else {
+        None
+    };
 
-    let rendered = match args.format {
-        Format::Table => report.render_table(),
-        Format::Json => report.render_json() + "\n",
-        Format::Junit => report
+    let rendered = match (args.format, &live) {
+        (Format::Table, None) => report.render_table(),
+        (Format::Table, Some(live)) => report.render_table() + &live.render_table(),
+        (Format::Json, None) => report.render_json() + "\n",
+        (Format::Json, Some(live)) => report.render_json_with_live(live) + "\n",
+        (Format::Junit, None) => report
             .render_junit()
+            .context("cannot render the JUnit report")?,
+        (Format::Junit, Some(live)) => report
+            .render_junit_with_live(live)
             .context("cannot render the JUnit report")?,
     };
     match &args.output {
@@ -88,6 +133,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "{}: {all} checks, {failed} failed",
             if failed == 0 { "PASSED" } else { "FAILED" }
         );
+        if let Some(live) = &live {
+            eprintln!("{}", live.summary());
+        }
     }
     // The suite checks behaviour, not the generated docs; say when those lag behind the specs
     // so a green run is not taken for "ready to commit".
@@ -99,11 +147,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    Ok(if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if report.passed() && live.as_ref().is_none_or(LiveReport::passed) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
+}
+
+/// `--base-url ID=URL` and `ID.NAME=URL` as the `CONNECTOR_BASE_URLS__…` variables they stand
+/// for, each given once.
+fn base_url_flags(
+    flags: &[String],
+    connectors: &[&dyn connector_core::Connector],
+) -> anyhow::Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for flag in flags {
+        let (name, url) = live::base_url_flag(flag, connectors).map_err(anyhow::Error::msg)?;
+        if out.insert(name.clone(), url).is_some() {
+            bail!("--base-url is given twice for what {name} names; keep one");
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -113,6 +179,47 @@ mod tests {
     use crate::new_connector::{plan, Request};
 
     use super::*;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(argv: &[&str]) -> Result<Args, clap::Error> {
+        use clap::Parser as _;
+        Cli::try_parse_from(std::iter::once("conformance").chain(argv.iter().copied()))
+            .map(|cli| cli.args)
+    }
+
+    /// The live run is opt-in, `--base-url` only goes with it, and a slot may be overridden once.
+    #[test]
+    fn live_is_opt_in_and_base_urls_go_with_it() {
+        let default = parse(&[]).expect("no arguments parse");
+        assert!(!default.live, "the default run is offline");
+        assert!(parse(&["--base-url", "polytomic=http://127.0.0.1:1"]).is_err());
+        let live = parse(&[
+            "--live",
+            "--base-url",
+            "polytomic=http://127.0.0.1:1",
+            "--base-url",
+            "greenhouse.auth=http://127.0.0.1:2",
+        ])
+        .expect("--live with --base-url parses");
+        assert!(live.live);
+        let connectors = connector_registry::all();
+        let vars = base_url_flags(&live.base_url, connectors).expect("valid flags");
+        assert_eq!(
+            vars.get("CONNECTOR_BASE_URLS__GREENHOUSE__AUTH")
+                .map(String::as_str),
+            Some("http://127.0.0.1:2")
+        );
+        let twice = [
+            "polytomic=http://127.0.0.1:1".to_owned(),
+            "POLYTOMIC=http://127.0.0.1:3".to_owned(),
+        ];
+        assert!(base_url_flags(&twice, connectors).is_err());
+    }
 
     /// The starter fixtures `cargo xtask new-connector` writes fail `spec.no-placeholders`, which
     /// names every file and field still to fill in (the spec's own placeholders are covered by the
