@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the conformance suite against every registered connector, offline.
+    /// Run the conformance suite against every registered connector, offline (`--live` adds real checks where credentials are set).
     Conformance(conformance::Args),
     /// Generate docs/ from the connector specs (or check they are up to date).
     Docs(docs::Args),
