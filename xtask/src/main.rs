@@ -5,6 +5,7 @@ mod bench;
 mod conformance;
 mod docs;
 mod new_connector;
+mod record;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ enum Command {
     Docs(docs::Args),
     /// Scaffold a new connector crate and register it.
     NewConnector(new_connector::Args),
+    /// Record a fixture from the real provider with your own key, redacted before it is written.
+    Record(record::Args),
     /// Measure bulk checking against a plain reqwest loop on loopback.
     Bench(bench::Args),
 }
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => docs::run(args),
         Command::NewConnector(args) => new_connector::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Record(args) => record::run(args),
     };
     match result {
         Ok(code) => code,

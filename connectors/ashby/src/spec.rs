@@ -89,6 +89,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Ashby allows 1000 requests a minute per key (about 16.7 a second); stay under it.
     bulk_rate: Some(15.0),
     undocumented: &[],
+    identifying: &["id", "name", "email", "title"],
     assumptions: &[
         "A 401 means no key reached Ashby (Ashby's own reading); it is reported as rejected.",
         "Ashby answers 403 both for a wrong or deactivated key and for a valid key missing a permission; only a body mentioning `missing_endpoint_permission` is read as a missing permission, any other 403 as a refused key.",

@@ -82,6 +82,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // BambooHR publishes no figure; a modest pace keeps bulk checks clear of its throttling.
     bulk_rate: Some(5.0),
     undocumented: &[],
+    identifying: &["id", "firstName", "lastName", "email", "workEmail", "displayName"],
     assumptions: &[
         "Keys are taken to be 40 lowercase hexadecimal characters (from an integration platform, not BambooHR's own docs); another shape gets a warning and is checked anyway.",
         "Employee id 0 stands for the key's own user, so `/employees/0` reads the key owner's record.",

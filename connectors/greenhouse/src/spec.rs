@@ -122,6 +122,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // two requests, the token and the users.
     bulk_rate: Some(2.0),
     undocumented: &[],
+    identifying: &["id", "name", "first_name", "last_name", "primary_email_address", "emails"],
     assumptions: &[
         "Harvest v1 and v2 (Basic API keys) were retired on 2026-08-31; only v3 OAuth client credentials are verified.",
         "The exact error bodies of Harvest v3 and of its token endpoint are not confirmed: any 400 or 401 from the token endpoint is a refused credential, a 403 a credential that may not get a token.",

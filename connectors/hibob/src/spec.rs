@@ -110,6 +110,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // HiBob's firewall blocks addresses after repeated 401/403 answers: bulk checks go slowly.
     bulk_rate: Some(1.0),
     undocumented: &[],
+    identifying: &["id", "name", "email", "displayName", "firstName", "surname"],
     assumptions: &[
         "The formats of service user IDs and tokens are not published; any text is accepted.",
         "Which permission reading `/company/named-lists` needs is not confirmed; a 403 is read as the service user lacking it.",

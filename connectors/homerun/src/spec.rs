@@ -63,6 +63,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Homerun allows 60 requests a minute.
     bulk_rate: Some(0.9),
     undocumented: &[],
+    identifying: &["id", "name", "email"],
     assumptions: &[
         "`/ping` names no company or user: a verified key proves only that it is live and allowed to call the API.",
         "Rate limit answers are taken to be 429 with `Retry-After`; without it retries use the default backoff.",

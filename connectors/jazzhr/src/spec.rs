@@ -62,6 +62,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // JazzHR allows 100 requests a minute (about 1.7 a second); stay under it.
     bulk_rate: Some(1.5),
     undocumented: &[Status::Forbidden],
+    identifying: &["id", "email", "first_name", "last_name"],
     assumptions: &[
         "JazzHR does not document the status it answers for a bad key: any 401 or 403 is read as a refused key, and no answer is read as a missing permission.",
         "`/users` answers a JSON array of users, or a single object when the account has one user; both are accepted.",

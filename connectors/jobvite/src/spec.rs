@@ -61,6 +61,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Jobvite allows 15 requests a minute and 850 an hour per key pair: 12 a minute stays under both over an hour's run.
     bulk_rate: Some(0.2),
     undocumented: &[],
+    identifying: &["eId", "requisitionId", "title", "email", "companyName"],
     assumptions: &[
         "A refused key pair is taken to be answered 401 and a pair without access 403; Jobvite's error statuses could not be confirmed.",
         "The job list is read as `{\"requisitions\": [...], \"total\": n}`; any JSON object is accepted and `total` reported when present.",

@@ -62,6 +62,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Lever allows 10 requests a second per key.
     bulk_rate: Some(8.0),
     undocumented: &[],
+    identifying: &["id", "name", "email", "username"],
     assumptions: &[
         "A refused key is taken to be answered 401 and a key without the users permission 403; Lever does not document its error statuses for this endpoint.",
         "A sandbox key works only against the sandbox host and a production key only against production.",

@@ -44,6 +44,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Manatal allows 100 requests a minute.
     bulk_rate: Some(1.5),
     undocumented: &[],
+    identifying: &["id", "email", "full_name", "first_name", "last_name"],
     assumptions: &[
         "A refused token is taken to be answered 401 and a token without access 403; Manatal does not document its error statuses.",
         "Error bodies are taken to be in the Django REST style, `{\"detail\": \"…\"}`; the detail is quoted in messages.",

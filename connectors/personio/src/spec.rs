@@ -113,6 +113,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // check makes two requests.
     bulk_rate: Some(1.0),
     undocumented: &[],
+    identifying: &["id", "first_name", "last_name", "email", "href"],
     assumptions: &[
         "The exact v2 statuses for bad client credentials could not be confirmed: any 400 or 401 from the token endpoint is read as refused credentials.",
         "`GET /v2/persons?limit=1` is taken to be the cheapest read that needs only the persons read scope.",

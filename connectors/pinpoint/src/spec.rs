@@ -74,6 +74,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "title", "name", "email"],
     assumptions: &[
         "Rate limits are not published; 429 answers are retried, honouring `Retry-After`.",
         "The job list is read as JSON:API (`{\"data\": [...]}`); its length is reported, not its contents.",

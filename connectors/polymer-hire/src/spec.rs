@@ -35,6 +35,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "name", "slug", "email"],
     assumptions: &[
         "The shape of the organization object is not documented: any JSON object is accepted, and `id` and `name` are read from it, from a `data` wrapper, or from the first of `items`.",
         "The body of a 401 is not documented; any 401 means the key was refused.",

@@ -101,6 +101,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[CREATE_API_KEY],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "email", "organization_id", "organization_name", "request_id"],
     assumptions: &[
         "Keys are documented as UUIDs; a key in another format gets a warning and is checked anyway.",
         "The two official SDKs disagree on the 401 body (`{code, error, status, context}` or `{status, message, key, metadata}`); both are read.",

@@ -53,6 +53,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "name", "email", "company_id"],
     assumptions: &[
         "A refused token is taken to be answered 401 and a token without access to the company 403; Recruitee does not document its error statuses.",
         "Rate limits are not published; 429 answers are retried, honouring `Retry-After`.",

@@ -48,6 +48,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "identifier", "name", "firstName", "lastName", "email"],
     assumptions: &[
         "Keys are documented as 32 characters, but the provider's own example differs: other lengths get a warning and are checked anyway.",
         "The 401 body is not documented; a `message` field is shown when present.",

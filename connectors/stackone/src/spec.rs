@@ -48,6 +48,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &["id", "origin_owner_id", "origin_owner_name", "email"],
     assumptions: &[
         "The accounts list is documented both as a bare JSON array and as `{\"data\": [...]}`; both are accepted.",
         "Whether EU and US projects need regional API hosts is not documented; the global host is the default and --base-url selects another.",

@@ -104,6 +104,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Teamtailor publishes no figure here; a modest pace keeps bulk checks clear of its throttling.
     bulk_rate: Some(2.0),
     undocumented: &[],
+    identifying: &["id", "name", "subdomain", "website", "self", "email"],
     assumptions: &[
         "A key from one region is presumed not to work on the other region's host; a 401 may mean the region is wrong.",
         "20240404 is the newest `X-Api-Version` seen in use; a newer one may exist and can be set in api_version.",

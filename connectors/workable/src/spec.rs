@@ -67,6 +67,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // Account tokens may send 10 requests every 10 seconds.
     bulk_rate: Some(1.0),
     undocumented: &[],
+    identifying: &["id", "name", "subdomain", "website_url", "email"],
     assumptions: &[
         "The account answer is read as a flat object with `id`, `name` and `subdomain`.",
         "Workable's 429 carries `X-Rate-Limit-Reset` rather than `Retry-After`; retries then use the default backoff.",

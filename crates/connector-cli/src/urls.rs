@@ -320,6 +320,7 @@ pub mod fake {
         actions: &[],
         bulk_rate: Some(2.0),
         undocumented: &[],
+        identifying: &[],
     };
 
     static SUBDOMAIN_VARIANT: CredentialVariant = CredentialVariant {
@@ -347,6 +348,7 @@ pub mod fake {
         actions: &[],
         bulk_rate: None,
         undocumented: &[],
+        identifying: &[],
     };
 
     const _: () = EXCHANGING.assert_valid();

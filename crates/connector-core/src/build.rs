@@ -634,6 +634,7 @@ mod tests {
         actions: &[],
         bulk_rate: None,
         undocumented: &[],
+        identifying: &[],
     };
 
     fn credentials(subdomain: &str, key: &str) -> Credentials {

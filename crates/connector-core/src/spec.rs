@@ -39,6 +39,10 @@ pub struct ConnectorSpec {
     /// Outcomes the provider never documents an answer for (e.g. no documented 403): the suite
     /// does not require a fixture for them and the guide says so.
     pub undocumented: &'static [Status],
+    /// Names of JSON members whose values identify a customer or a person (ids, emails, names):
+    /// `cargo xtask record` replaces their values with stable placeholders wherever they appear
+    /// before it writes a fixture.
+    pub identifying: &'static [&'static str],
 }
 
 impl ConnectorSpec {
@@ -874,6 +878,7 @@ mod tests {
             actions: &[],
             bulk_rate: None,
             undocumented: &[],
+            identifying: &[],
         }
     }
 

@@ -110,6 +110,7 @@ static EXCHANGING: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &[],
 };
 const _: () = EXCHANGING.assert_valid();
 
@@ -139,6 +140,7 @@ static QUERY: ConnectorSpec = ConnectorSpec {
     actions: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &[],
 };
 const _: () = QUERY.assert_valid();
 

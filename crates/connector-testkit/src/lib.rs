@@ -9,6 +9,7 @@ mod checks;
 pub mod fixture;
 pub mod leak;
 pub mod live;
+pub mod record;
 mod report;
 pub mod server;
 

@@ -317,7 +317,7 @@ fn from_field_vars(
 
 /// Base URL overrides from `CONNECTOR_BASE_URLS__<ID>[__<ORIGIN>]`, checked as the CLI checks
 /// them. Messages name the variable and the length, never the URL.
-fn overrides(
+pub(crate) fn overrides(
     spec: &'static ConnectorSpec,
     get: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Overrides, String> {

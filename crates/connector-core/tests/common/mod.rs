@@ -14,6 +14,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     origins: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &[],
     docs: &[],
     variants: &[CredentialVariant {
         name: "api_key",

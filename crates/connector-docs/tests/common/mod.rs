@@ -19,6 +19,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     origins: &[],
     bulk_rate: None,
     undocumented: &[],
+    identifying: &[],
     docs: &[DocLink {
         title: "Acme keys",
         url: "https://docs.acme.test/keys",

@@ -1,0 +1,193 @@
+//! `cargo xtask record`: writes a fixture from what the real provider answers to the connector's
+//! verification request (and its token exchange), redacted. The logic lives in
+//! `connector_testkit::record`.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use connector_core::check::resolve_variant;
+use connector_core::Limits;
+use connector_testkit::record::{record, RecordOptions};
+use serde_json::Value;
+
+/// Record a fixture from the real provider with your own key, redacted before it is written.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Sends the connector's real verification request (after its token exchange, if it has one) with \
+the credentials given, then writes fixtures/<ID>/<SCENARIO>.json in the suite's format. Before \
+writing, every secret (and an exchanged token) is replaced by a fake value of the field's format \
+(the spec's example), identifying credential values (a subdomain, a company id) likewise, every \
+value under a member the spec lists as `identifying` (ids, emails, names) by a stable \
+placeholder, and response headers are cut to content type, Retry-After and rate-limit headers. \
+The redacted answers are replayed on 127.0.0.1 with the fake credentials: the fixture's request \
+and expected outcome come from that replay. A file that still holds a run of 12 characters of a \
+secret in any encoding is refused. What was redacted is printed; no value is.
+
+Credentials: --credentials FILE (a JSON object of field values; - reads stdin), else each field's \
+environment variable (see `connector describe ID`).
+
+Examples:
+  POLYTOMIC_API_KEY=… cargo xtask record polytomic --scenario valid-key
+  cargo xtask record greenhouse --credentials creds.json --scenario revoked-key --force
+  cargo xtask record workable --credentials - --scenario valid-key < creds.json
+
+Then: cargo xtask conformance --connector ID, and cargo xtask docs.")]
+pub struct Args {
+    /// The connector's id, e.g. `polytomic`.
+    id: String,
+    /// The scenario's name (kebab-case), also its file name: e.g. `valid-key`, `revoked-key`.
+    #[arg(long, value_name = "NAME")]
+    scenario: String,
+    /// A credential variant other than the connector's default.
+    #[arg(long, value_name = "V")]
+    variant: Option<String>,
+    /// A JSON object of field values; `-` reads it from stdin.
+    #[arg(long, value_name = "FILE|-")]
+    credentials: Option<PathBuf>,
+    /// Send to URL instead of the spec's API base URL; NAME=URL for a named origin (e.g.
+    /// `auth=https://…`). Repeatable.
+    #[arg(long = "base-url", value_name = "[NAME=]URL")]
+    base_urls: Vec<String>,
+    /// The scenario's description (default: what the provider answered).
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+    /// Replace an existing fixture of that name.
+    #[arg(long)]
+    force: bool,
+    /// The fixtures directory; defaults to the workspace's `fixtures/`.
+    #[arg(long, value_name = "DIR")]
+    fixtures: Option<PathBuf>,
+    /// Seconds the whole check may take, retries included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let connector = match connector_registry::lookup(&args.id) {
+        Ok(connector) => connector,
+        Err(unknown) => bail!(
+            "{unknown}; registered: {}",
+            connector_registry::UnknownConnector::known().join(", ")
+        ),
+    };
+    let spec = connector.spec();
+    let variant = resolve_variant(spec, args.variant.as_deref())
+        .map_err(|message| anyhow::anyhow!("--variant: {message}"))?;
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 300.0) {
+        bail!("--timeout must be a number of seconds between 0 and 300");
+    }
+    let credentials = match &args.credentials {
+        Some(path) => read_credentials(path)?,
+        None => {
+            let from_env: BTreeMap<String, String> = variant
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    let value = std::env::var(f.env?).ok().filter(|v| !v.is_empty())?;
+                    Some((f.key.to_owned(), value))
+                })
+                .collect();
+            let missing: Vec<&str> = variant
+                .fields
+                .iter()
+                .filter(|f| f.required && f.default.is_none() && !from_env.contains_key(f.key))
+                .map(|f| f.env.unwrap_or(f.key))
+                .collect();
+            if !missing.is_empty() {
+                bail!(
+                    "no credentials for {} {}: set {} or pass --credentials FILE",
+                    spec.id,
+                    variant.name,
+                    missing.join(", ")
+                );
+            }
+            from_env
+        }
+    };
+    let base_urls = args
+        .base_urls
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((name, url)) if !name.contains(':') && !name.contains('/') => {
+                (Some(name.trim().to_owned()), url.trim().to_owned())
+            }
+            _ => (None, flag.trim().to_owned()),
+        })
+        .collect();
+    let options = RecordOptions {
+        connector,
+        variant: args.variant.clone(),
+        credentials,
+        base_urls,
+        scenario: args.scenario.clone(),
+        description: args.description.clone(),
+        fixtures: args
+            .fixtures
+            .clone()
+            .unwrap_or_else(|| crate::workspace_root().join("fixtures")),
+        force: args.force,
+        limits: Limits {
+            timeout: Duration::from_secs_f64(args.timeout),
+            ..Limits::default()
+        },
+    };
+    eprintln!(
+        "record: sending {}'s verification request ({} {}) to the provider…",
+        spec.name,
+        variant.name,
+        variant.verify.describe()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let recorded = runtime.block_on(record(options))?;
+    for line in &recorded.redactions {
+        eprintln!("  redacted: {line}");
+    }
+    if recorded.redactions.is_empty() {
+        eprintln!("  redacted: nothing needed replacing");
+    }
+    println!(
+        "wrote {} ({}{}, {} request(s)); next: cargo xtask conformance --connector {}",
+        recorded.path.display(),
+        recorded.status,
+        recorded
+            .http_status
+            .map_or_else(String::new, |s| format!(", HTTP {s}")),
+        recorded.requests,
+        spec.id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_credentials(path: &std::path::Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the credentials from stdin")?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read --credentials {}", path.display()))?
+    };
+    // The parse error is not shown: it may quote part of a key.
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text) else {
+        bail!(
+            "--credentials must hold one JSON object of field values, e.g. {{\"api_key\": \"…\"}}"
+        );
+    };
+    map.into_iter()
+        .map(|(key, value)| match value {
+            Value::String(s) => Ok((key, s)),
+            Value::Bool(_) | Value::Number(_) => Ok((key, value.to_string())),
+            _ => bail!("--credentials: field `{key}` must be a string"),
+        })
+        .collect()
+}
