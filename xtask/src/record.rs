@@ -191,3 +191,50 @@ fn read_credentials(path: &std::path::Path) -> anyhow::Result<BTreeMap<String, S
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(list: &[&str]) -> Args {
+        Cli::try_parse_from(std::iter::once("record").chain(list.iter().copied()))
+            .expect("valid arguments")
+            .args
+    }
+
+    #[test]
+    fn credentials_that_are_not_an_object_are_refused_without_quoting_them() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("creds.json");
+        std::fs::write(&file, "\"sk_live_quoted_0123456789abcdef\"").expect("written");
+        let error = run(args(&[
+            "polytomic",
+            "--scenario",
+            "valid-key",
+            "--credentials",
+            file.to_str().expect("a UTF-8 path"),
+            "--fixtures",
+            dir.path().to_str().expect("a UTF-8 path"),
+        ]))
+        .expect_err("refused");
+        let message = format!("{error:#}");
+        assert!(message.contains("one JSON object"), "{message}");
+        assert!(!message.contains("sk_live_quoted"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_connector_or_variant_is_named_with_what_exists() {
+        let error = run(args(&["polytomik", "--scenario", "valid-key"])).expect_err("unknown");
+        assert!(format!("{error:#}").contains("polytomic"), "{error:#}");
+        let error = run(args(&["polytomic", "--scenario", "x", "--variant", "nope"]))
+            .expect_err("unknown variant");
+        assert!(format!("{error:#}").starts_with("--variant"), "{error:#}");
+    }
+}

@@ -379,20 +379,7 @@ impl Fakes {
                 fakes.credentials.insert(key.clone(), value.clone());
                 continue;
             }
-            let fake = match (field.example, field.format) {
-                (Some(example), _) => example.to_owned(),
-                (None, Format::Uuid) => "00000000-0000-4000-8000-000000000000".to_owned(),
-                (None, Format::Text) => {
-                    format!("EXAMPLE0000{}0000{}", spec.id.replace('-', ""), field.key)
-                }
-                (None, _) => {
-                    return fail(format!(
-                        "field `{}` of {} has a pattern and no `example`; add an example value \
-                         to its spec so a fake can stand in for it in the fixture",
-                        field.key, spec.id
-                    ))
-                }
-            };
+            let fake = fake_for(spec, field, value)?;
             if fake != *value {
                 fakes
                     .replaced
@@ -435,6 +422,57 @@ impl Fakes {
             dropped_headers: BTreeMap::new(),
         }
     }
+}
+
+/// A fake of the field's format sharing no run of [`leak::RUN`] characters with the real value:
+/// the spec's example, else the example with its letters and digits rotated (same classes and
+/// separators, so most patterns still hold), else one made for the format.
+fn fake_for(
+    spec: &ConnectorSpec,
+    field: &connector_core::spec::Field,
+    real: &str,
+) -> Result<String, RecordError> {
+    let made = match field.format {
+        Format::Uuid => Some("00000000-0000-4000-8000-000000000000".to_owned()),
+        Format::Text => Some(format!(
+            "EXAMPLE0000{}0000{}",
+            spec.id.replace('-', ""),
+            field.key.replace('_', "")
+        )),
+        _ => None,
+    };
+    let candidates = field
+        .example
+        .map(str::to_owned)
+        .into_iter()
+        .chain(field.example.map(rotate))
+        .chain(made.clone().map(|m| rotate(&m)))
+        .chain(made);
+    let real = [real.to_owned()];
+    for candidate in candidates {
+        if connector_core::validate::format_matches(field.format, &candidate)
+            && leak::find(&candidate, &real).is_none()
+        {
+            return Ok(candidate);
+        }
+    }
+    fail(format!(
+        "no fake value for field `{}` of {}: give its spec an `example` of its format that \
+         shares nothing with your key",
+        field.key, spec.id
+    ))
+}
+
+/// Letters moved 13 places and digits 5, case and everything else kept.
+fn rotate(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'a'..='z' => char::from(b'a' + (c as u8 - b'a' + 13) % 26),
+            'A'..='Z' => char::from(b'A' + (c as u8 - b'A' + 13) % 26),
+            '0'..='9' => char::from(b'0' + (c as u8 - b'0' + 5) % 10),
+            other => other,
+        })
+        .collect()
 }
 
 /// Redacts answers, remembering what it did.

@@ -302,3 +302,118 @@ async fn nothing_is_written_when_the_provider_never_answers() {
     assert!(error.to_string().contains("no complete answer"), "{error}");
     assert!(!fixtures.path().join("polytomic/no-answer.json").exists());
 }
+
+/// Every registered connector, so every auth shape (Bearer, Basic variants, header templates,
+/// query keys, exchanges): its `valid-key` answers stand in for the real provider, its fixture's
+/// credentials for the author's key. The recording is verified, shows none of those
+/// credentials, and the suite replays it.
+#[tokio::test]
+async fn every_connector_records_its_valid_key_answers_and_the_suite_replays_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let fixtures = connector_testkit::Fixtures::load(&root);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut connectors = Vec::new();
+    for connector in connector_registry::all().iter().copied() {
+        let spec = connector.spec();
+        let scenario = fixtures
+            .for_connector(spec.id)
+            .iter()
+            .find(|s| s.name == "valid-key")
+            .unwrap_or_else(|| panic!("{} has a valid-key fixture", spec.id));
+        // The fixtures directory for the replay: the connector's own fixtures and the recording.
+        let to = dir.path().join(spec.id);
+        std::fs::create_dir_all(&to).expect("the connector's directory");
+        for entry in std::fs::read_dir(root.join(spec.id)).expect("its fixtures") {
+            let entry = entry.expect("a fixture");
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("a copy");
+        }
+        let api = connector_testkit::server::serve(
+            scenario
+                .responses
+                .iter()
+                .map(connector_testkit::server::template)
+                .collect(),
+        )
+        .await;
+        let mut base_urls = vec![(None, format!("{}{}", api.uri(), base_path(spec)))];
+        let mut servers = vec![api];
+        if let Some(exchange) = &scenario.exchange {
+            let answers: Vec<_> = exchange
+                .responses
+                .iter()
+                .map(connector_testkit::server::template)
+                .collect();
+            let variant = connector_core::check::resolve_variant(spec, scenario.variant.as_deref())
+                .expect("the scenario's variant");
+            let connector_core::Auth::Exchange(declared) = variant.auth else {
+                panic!(
+                    "{}: an exchange recorded for a variant without one",
+                    spec.id
+                );
+            };
+            match declared.origin {
+                Some(name) => {
+                    let own = connector_testkit::server::serve(answers).await;
+                    let origin = spec.origin(name).expect("the declared origin");
+                    base_urls.push((
+                        Some(name.to_owned()),
+                        format!("{}{}", own.uri(), template_path(origin.url.primary())),
+                    ));
+                    servers.push(own);
+                }
+                None => {
+                    let path = format!("{}{}", base_path(spec), declared.request.path);
+                    connector_testkit::server::serve_at(&servers[0], &path, answers).await;
+                }
+            }
+        }
+        let mut opts = options(connector, &[], base_urls, dir.path(), "recorded-valid-key");
+        opts.credentials = scenario.credentials.clone();
+        opts.variant = scenario.variant.clone();
+        let recorded = record(opts)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        assert_eq!(
+            recorded.status,
+            connector_core::Status::Verified,
+            "{}",
+            spec.id
+        );
+        let text = std::fs::read_to_string(&recorded.path).expect("the fixture");
+        let variant = connector_core::check::resolve_variant(spec, scenario.variant.as_deref())
+            .expect("the scenario's variant");
+        let secrets: Vec<String> = variant
+            .fields
+            .iter()
+            .filter(|f| f.secret)
+            .filter_map(|f| scenario.credentials.get(f.key).cloned())
+            .filter(|value| differs_from_example(variant, value))
+            .collect();
+        assert_eq!(
+            leak::describe(&text, &secrets),
+            None,
+            "{}: the recording shows a credential",
+            spec.id
+        );
+        drop(servers);
+        connectors.push(connector);
+    }
+    let report = run_suite(&connectors, &SuiteOptions::with_fixtures_dir(dir.path())).await;
+    for connector in &report.connectors {
+        let check = connector
+            .checks
+            .iter()
+            .find(|c| c.name == "recorded.recorded-valid-key")
+            .unwrap_or_else(|| panic!("{} replayed the recording", connector.connector));
+        assert!(
+            check.passed,
+            "{}: {:?}",
+            connector.connector, check.failures
+        );
+    }
+}
+
+/// A fixture credential equal to the spec's example is its own fake: nothing to hide.
+fn differs_from_example(variant: &connector_core::CredentialVariant, value: &str) -> bool {
+    !variant.fields.iter().any(|f| f.example == Some(value))
+}
