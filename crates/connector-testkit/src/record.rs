@@ -18,6 +18,7 @@ use connector_core::{
     Auth, CheckOptions, CheckReport, Connector, ConnectorSpec, CredentialVariant, HttpClient,
     RawCredentials, Status,
 };
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::fixture::RecordedResponse;
@@ -214,11 +215,12 @@ pub async fn record(options: RecordOptions) -> Result<Recorded, RecordError> {
             }
         }
     }
-    let token_responses: Vec<Value> = token_captures
+    let token_responses: Vec<ResponseOut> = token_captures
         .iter()
         .map(|c| redactor.response(c))
         .collect();
-    let api_responses: Vec<Value> = api_captures.iter().map(|c| redactor.response(c)).collect();
+    let api_responses: Vec<ResponseOut> =
+        api_captures.iter().map(|c| redactor.response(c)).collect();
 
     // The replay: the fixture's requests and outcome, from the fake credentials.
     let replay = replay(
@@ -240,46 +242,33 @@ pub async fn record(options: RecordOptions) -> Result<Recorded, RecordError> {
         ));
     }
 
-    let mut scenario = Map::new();
-    scenario.insert("name".into(), json!(options.scenario));
-    scenario.insert(
-        "description".into(),
-        json!(options.description.clone().unwrap_or_else(|| format!(
-            "Recorded from {}: {} ({}).",
-            spec.name,
-            live.status,
-            live.http_status
-                .map_or_else(|| "no status".to_owned(), |s| format!("HTTP {s}"))
-        ))),
-    );
-    if variant.name != spec.default_variant().name {
-        scenario.insert("variant".into(), json!(variant.name));
-    }
-    scenario.insert("credentials".into(), json!(fakes.credentials));
-    if let Some(request) = replay.api_request {
-        scenario.insert("request".into(), request);
-    }
-    if exchange.is_some() {
-        let mut recorded = Map::new();
-        if let Some(request) = replay.token_request {
-            recorded.insert("request".into(), request);
-        }
-        recorded.insert("responses".into(), Value::Array(token_responses));
-        scenario.insert("exchange".into(), Value::Object(recorded));
-    }
-    scenario.insert("responses".into(), Value::Array(api_responses));
-    let mut expect = Map::new();
-    expect.insert("status".into(), json!(replay.report.status.as_str()));
-    if replay.report.status == Status::Verified {
-        expect.insert(
-            "account".into(),
-            Value::Object(replay.report.account.clone().unwrap_or_default()),
-        );
-    }
-    expect.insert("requests".into(), json!(replay.api_requests));
-    scenario.insert("expect".into(), Value::Object(expect));
-
-    let text = serde_json::to_string_pretty(&Value::Object(scenario))
+    let fixture = FixtureOut {
+        name: options.scenario.clone(),
+        description: options.description.clone().unwrap_or_else(|| {
+            format!(
+                "Recorded from {}: {} ({}).",
+                spec.name,
+                live.status,
+                live.http_status
+                    .map_or_else(|| "no status".to_owned(), |s| format!("HTTP {s}"))
+            )
+        }),
+        variant: (variant.name != spec.default_variant().name).then(|| variant.name.to_owned()),
+        credentials: fakes.credentials.clone(),
+        request: replay.api_request,
+        exchange: exchange.map(|_| ExchangeOut {
+            request: replay.token_request,
+            responses: token_responses,
+        }),
+        responses: api_responses,
+        expect: ExpectOut {
+            status: replay.report.status.as_str().to_owned(),
+            account: (replay.report.status == Status::Verified)
+                .then(|| replay.report.account.clone().unwrap_or_default()),
+            requests: replay.api_requests,
+        },
+    };
+    let text = serde_json::to_string_pretty(&fixture)
         .map_err(|e| RecordError(format!("cannot render the fixture: {e}")))?
         + "\n";
     refuse_leaks(&text, &redactor.secrets)?;
@@ -504,10 +493,12 @@ impl Redactor {
         self.swaps.push((token, fake));
     }
 
-    fn response(&mut self, capture: &Capture) -> Value {
-        let mut response = Map::new();
-        response.insert("status".into(), json!(capture.status));
-        let mut headers = Map::new();
+    fn response(&mut self, capture: &Capture) -> ResponseOut {
+        let mut response = ResponseOut {
+            status: capture.status,
+            ..ResponseOut::default()
+        };
+        let mut headers = BTreeMap::new();
         for (name, value) in &capture.headers {
             if !keeps_header(name) {
                 *self
@@ -526,31 +517,26 @@ impl Redactor {
                     .or_default() += 1;
                 continue;
             }
-            headers.insert(canonical(name), Value::String(value));
+            headers.insert(canonical(name), value);
         }
         let json_body = serde_json::from_slice::<Value>(&capture.body).ok();
         let is_json = json_body.is_some()
             && headers
                 .get("Content-Type")
-                .and_then(Value::as_str)
                 .is_none_or(|t| t.contains("json"));
-        if !headers.is_empty() {
-            response.insert("headers".into(), Value::Object(headers));
-        }
+        response.headers = headers;
         match json_body.filter(|_| is_json) {
             Some(body) => {
                 let body = self.value(None, &body);
-                let body = self.again(&body);
-                response.insert("body".into(), body);
+                response.body = Some(self.again(&body));
             }
             None if capture.body.is_empty() => {}
             None => {
                 let text = self.text(&String::from_utf8_lossy(&capture.body));
-                let text = self.known_identifying(&text);
-                response.insert("body_text".into(), Value::String(text));
+                response.body_text = Some(self.known_identifying(&text));
             }
         }
-        Value::Object(response)
+        response
     }
 
     /// Replaces every form of every real value by the same form of its fake, then masks any run
@@ -698,8 +684,8 @@ fn canonical(name: &str) -> String {
 
 struct Replay {
     report: CheckReport,
-    api_request: Option<Value>,
-    token_request: Option<Value>,
+    api_request: Option<RequestOut>,
+    token_request: Option<RequestOut>,
     api_requests: usize,
 }
 
@@ -709,16 +695,17 @@ async fn replay(
     variant: &'static CredentialVariant,
     exchange: Option<&'static TokenExchange>,
     credentials: &BTreeMap<String, String>,
-    api_responses: &[Value],
-    token_responses: &[Value],
+    api_responses: &[ResponseOut],
+    token_responses: &[ResponseOut],
     limits: Limits,
 ) -> Result<Replay, RecordError> {
     let spec = connector.spec();
-    let templates = |responses: &[Value]| -> Result<Vec<_>, RecordError> {
+    let templates = |responses: &[ResponseOut]| -> Result<Vec<_>, RecordError> {
         responses
             .iter()
             .map(|r| {
-                serde_json::from_value::<RecordedResponse>(r.clone())
+                serde_json::to_value(r)
+                    .and_then(serde_json::from_value::<RecordedResponse>)
                     .map(|r| template(&r))
                     .map_err(|e| RecordError(format!("cannot replay an answer: {e}")))
             })
@@ -768,54 +755,107 @@ async fn replay(
     };
     Ok(Replay {
         report,
-        api_request: api.first().map(request_json),
-        token_request: token.first().map(request_json),
+        api_request: api.first().map(request_out),
+        token_request: token.first().map(request_out),
         api_requests: api.len(),
     })
 }
 
 /// A received request in the fixture format.
-fn request_json(request: &wiremock::Request) -> Value {
-    let mut out = Map::new();
-    out.insert("method".into(), json!(request.method.as_str()));
-    out.insert("path".into(), json!(request.url.path()));
-    let query: BTreeMap<String, String> = request
-        .url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if !query.is_empty() {
-        out.insert("query".into(), json!(query));
-    }
-    let headers: BTreeMap<String, String> = request
-        .headers
-        .iter()
-        .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
-        .filter_map(|(name, value)| {
-            Some((canonical(name.as_str()), value.to_str().ok()?.to_owned()))
-        })
-        .collect();
-    if !headers.is_empty() {
-        out.insert("headers".into(), json!(headers));
-    }
+fn request_out(request: &wiremock::Request) -> RequestOut {
     let content_type = request
         .headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let (mut body, mut form) = (None, None);
     if !request.body.is_empty() {
         if content_type.contains("json") {
-            if let Ok(body) = serde_json::from_slice::<Value>(&request.body) {
-                out.insert("body".into(), body);
-            }
+            body = serde_json::from_slice::<Value>(&request.body).ok();
         } else if content_type.contains("x-www-form-urlencoded") {
-            let form: BTreeMap<String, String> = url::form_urlencoded::parse(&request.body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            out.insert("form".into(), json!(form));
+            form = Some(
+                url::form_urlencoded::parse(&request.body)
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            );
         }
     }
-    Value::Object(out)
+    RequestOut {
+        method: request.method.as_str().to_owned(),
+        path: request.url.path().to_owned(),
+        query: request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        headers: request
+            .headers
+            .iter()
+            .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
+            .filter_map(|(name, value)| {
+                Some((canonical(name.as_str()), value.to_str().ok()?.to_owned()))
+            })
+            .collect(),
+        body,
+        form,
+    }
+}
+
+/// The fixture as written, its members in the order fixtures are read: what it is, what the
+/// connector is given and sends, what the provider answered, how the check must end.
+#[derive(Debug, Serialize)]
+struct FixtureOut {
+    name: String,
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<String>,
+    credentials: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request: Option<RequestOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exchange: Option<ExchangeOut>,
+    responses: Vec<ResponseOut>,
+    expect: ExpectOut,
+}
+
+#[derive(Debug, Serialize)]
+struct RequestOut {
+    method: String,
+    path: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    query: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    form: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExchangeOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request: Option<RequestOut>,
+    responses: Vec<ResponseOut>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct ResponseOut {
+    status: u16,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_text: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExpectOut {
+    status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<Map<String, Value>>,
+    requests: usize,
 }
 
 /// Where a scenario of `id` named `scenario` is written under `fixtures`.

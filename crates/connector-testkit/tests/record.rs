@@ -417,3 +417,77 @@ async fn every_connector_records_its_valid_key_answers_and_the_suite_replays_the
 fn differs_from_example(variant: &connector_core::CredentialVariant, value: &str) -> bool {
     !variant.fields.iter().any(|f| f.example == Some(value))
 }
+
+#[tokio::test]
+async fn a_key_the_provider_echoes_where_redaction_cannot_reach_is_refused_and_nothing_written() {
+    // An all-digit key echoed back as a JSON number: numbers are not rewritten, so the guard
+    // that reads the finished file must stop it.
+    let key = "738215904612378451";
+    let provider = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(r#"[{{"id": "usr_1", "first_name": "A", "last_name": "B", "seen": {key}}}]"#),
+            "application/json",
+        ))
+        .mount(&provider)
+        .await;
+    let connector = connector_registry::lookup("jazzhr").expect("jazzhr");
+    let fixtures = tempfile::tempdir().expect("a temporary directory");
+    let error = record(options(
+        connector,
+        &[("api_key", key)],
+        vec![(
+            None,
+            format!("{}{}", provider.uri(), base_path(connector.spec())),
+        )],
+        fixtures.path(),
+        "echoed-number",
+    ))
+    .await
+    .expect_err("refused");
+    let message = error.to_string();
+    assert!(message.contains("refusing to write"), "{message}");
+    assert_eq!(leak::find(&message, &[key.to_owned()]), None, "{message}");
+    assert!(!fixtures.path().join("jazzhr/echoed-number.json").exists());
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusal_is_recorded_with_no_api_request() {
+    let auth = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client"})))
+        .mount(&auth)
+        .await;
+    let api = MockServer::start().await;
+    let connector = connector_registry::lookup("greenhouse").expect("greenhouse");
+    let spec = connector.spec();
+    let origin = spec.origin("auth").expect("the auth origin");
+    let fixtures = fixtures_copy("greenhouse");
+    let recorded = record(options(
+        connector,
+        &[
+            ("client_id", "real-client-5522"),
+            ("client_secret", "revokedSECRET-0a1b2c3d4e5f6a7b"),
+        ],
+        vec![
+            (None, format!("{}{}", api.uri(), base_path(spec))),
+            (
+                Some("auth".to_owned()),
+                format!("{}{}", auth.uri(), template_path(origin.url.primary())),
+            ),
+        ],
+        fixtures.path(),
+        "recorded-refused",
+    ))
+    .await
+    .expect("recorded");
+    assert_eq!(recorded.status, connector_core::Status::Rejected);
+    assert_eq!(recorded.requests, 0);
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(&recorded.path).expect("the fixture"))
+            .expect("JSON");
+    assert_eq!(fixture["expect"]["requests"], 0);
+    assert!(fixture.get("request").is_none());
+    assert_eq!(fixture["exchange"]["responses"][0]["status"], 401);
+    replays(connector, fixtures.path(), "recorded-refused").await;
+}
