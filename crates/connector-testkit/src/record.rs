@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 use crate::fixture::RecordedResponse;
 use crate::leak;
 use crate::live::{base_url_var, overrides};
-use crate::server::{base_path, received, serve, serve_at, template, template_path, urls_for};
+use crate::server::{received, serve, serve_exchange, template, token_path, urls_for};
 
 /// Response headers a fixture keeps: the ones that change an outcome. Everything else (cookies,
 /// request ids, tracing headers) is dropped.
@@ -713,25 +713,12 @@ async fn replay(
     };
     let server = serve(templates(api_responses)?).await;
     let mut urls = urls_for(&server, spec);
-    let token_path = exchange.map(|e| format!("{}{}", base_path(spec), e.request.path));
+    let token_path = exchange.map(|e| token_path(spec, e));
     let token_server = match exchange {
-        Some(declared) => match declared.origin {
-            Some(name) => {
-                let own = serve(templates(token_responses)?).await;
-                if let Some(origin) = spec.origin(name) {
-                    let at = format!("{}{}", own.uri(), template_path(origin.url.primary()));
-                    if let Ok(url) = connector_core::UrlTemplate::parse(&at) {
-                        urls.origins.insert(name.to_owned(), url);
-                    }
-                }
-                Some(own)
-            }
-            None => {
-                let path = token_path.clone().unwrap_or_default();
-                serve_at(&server, &path, templates(token_responses)?).await;
-                None
-            }
-        },
+        Some(declared) => {
+            let answers = templates(token_responses)?;
+            serve_exchange(&server, spec, declared, answers, &mut urls).await
+        }
         None => None,
     };
     let report = connector

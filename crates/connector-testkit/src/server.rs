@@ -8,7 +8,7 @@ use base64::Engine as _;
 use connector_core::build::{Call, Credential, Target, Token};
 use connector_core::http::Repeat;
 use connector_core::{
-    Auth, ConnectorSpec, CredentialVariant, Overrides, RawCredentials, UrlTemplate,
+    Auth, ConnectorSpec, CredentialVariant, Overrides, RawCredentials, TokenExchange, UrlTemplate,
 };
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -91,6 +91,37 @@ pub async fn serve_by_prefix(responses: Vec<ResponseTemplate>) -> MockServer {
 /// The URLs that point the connector at scenario `index` of a [`serve_by_prefix`] server.
 pub fn prefixed_urls(server: &MockServer, spec: &ConnectorSpec, index: usize) -> Overrides {
     urls_at(&format!("{}/p{index}", server.uri()), spec)
+}
+
+/// Where an exchange on the API's own origin asks for its token: the base URL's path, then the
+/// token request's.
+pub fn token_path(spec: &ConnectorSpec, exchange: &TokenExchange) -> String {
+    format!("{}{}", base_path(spec), exchange.request.path)
+}
+
+/// Serves a token exchange's answers where the connector asks for them: a server of its own
+/// when the token endpoint has its own origin (that origin of `urls` pointed at it, so what
+/// reaches each origin can be told apart), else [`token_path`] on `api`. Returns the token
+/// endpoint's own server, if one was started.
+pub async fn serve_exchange(
+    api: &MockServer,
+    spec: &ConnectorSpec,
+    exchange: &TokenExchange,
+    answers: Vec<ResponseTemplate>,
+    urls: &mut Overrides,
+) -> Option<MockServer> {
+    let Some(name) = exchange.origin else {
+        serve_at(api, &token_path(spec, exchange), answers).await;
+        return None;
+    };
+    let own = serve(answers).await;
+    if let Some(origin) = spec.origin(name) {
+        let at = format!("{}{}", own.uri(), template_path(origin.url.primary()));
+        if let Ok(url) = UrlTemplate::parse(&at) {
+            urls.origins.insert(name.to_owned(), url);
+        }
+    }
+    Some(own)
 }
 
 /// The requests a server received so far.

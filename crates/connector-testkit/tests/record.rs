@@ -52,6 +52,22 @@ fn options(
     }
 }
 
+/// Greenhouse's API base URL on `api` and its `auth` origin on `auth`.
+fn greenhouse_urls(
+    spec: &connector_core::ConnectorSpec,
+    api: &MockServer,
+    auth: &MockServer,
+) -> Vec<(Option<String>, String)> {
+    let origin = spec.origin("auth").expect("the auth origin");
+    vec![
+        (None, format!("{}{}", api.uri(), base_path(spec))),
+        (
+            Some("auth".to_owned()),
+            format!("{}{}", auth.uri(), template_path(origin.url.primary())),
+        ),
+    ]
+}
+
 /// Asserts the suite's `recorded.<scenario>` check passes on the fixtures directory.
 async fn replays(connector: &'static dyn Connector, fixtures: &Path, scenario: &str) {
     let report = run_suite(&[connector], &SuiteOptions::with_fixtures_dir(fixtures)).await;
@@ -248,18 +264,11 @@ async fn a_token_exchange_is_recorded_with_fake_client_credentials_and_token_and
         .await;
     let connector = connector_registry::lookup("greenhouse").expect("greenhouse");
     let spec = connector.spec();
-    let origin = spec.origin("auth").expect("the auth origin");
     let fixtures = fixtures_copy("greenhouse");
     let recorded = record(options(
         connector,
         &[("client_id", client_id), ("client_secret", secret)],
-        vec![
-            (None, format!("{}{}", api.uri(), base_path(spec))),
-            (
-                Some("auth".to_owned()),
-                format!("{}{}", auth.uri(), template_path(origin.url.primary())),
-            ),
-        ],
+        greenhouse_urls(spec, &api, &auth),
         fixtures.path(),
         "recorded-valid-key",
     ))
@@ -351,21 +360,19 @@ async fn every_connector_records_its_valid_key_answers_and_the_suite_replays_the
                     spec.id
                 );
             };
-            match declared.origin {
-                Some(name) => {
-                    let own = connector_testkit::server::serve(answers).await;
-                    let origin = spec.origin(name).expect("the declared origin");
-                    base_urls.push((
-                        Some(name.to_owned()),
-                        format!("{}{}", own.uri(), template_path(origin.url.primary())),
-                    ));
-                    servers.push(own);
-                }
-                None => {
-                    let path = format!("{}{}", base_path(spec), declared.request.path);
-                    connector_testkit::server::serve_at(&servers[0], &path, answers).await;
-                }
+            let mut urls = connector_core::Overrides::default();
+            let own = connector_testkit::server::serve_exchange(
+                &servers[0],
+                spec,
+                declared,
+                answers,
+                &mut urls,
+            )
+            .await;
+            for (name, url) in urls.origins {
+                base_urls.push((Some(name), url.as_str().to_owned()));
             }
+            servers.extend(own);
         }
         let mut opts = options(connector, &[], base_urls, dir.path(), "recorded-valid-key");
         opts.credentials = scenario.credentials.clone();
@@ -461,7 +468,6 @@ async fn a_token_endpoint_refusal_is_recorded_with_no_api_request() {
     let api = MockServer::start().await;
     let connector = connector_registry::lookup("greenhouse").expect("greenhouse");
     let spec = connector.spec();
-    let origin = spec.origin("auth").expect("the auth origin");
     let fixtures = fixtures_copy("greenhouse");
     let recorded = record(options(
         connector,
@@ -469,13 +475,7 @@ async fn a_token_endpoint_refusal_is_recorded_with_no_api_request() {
             ("client_id", "real-client-5522"),
             ("client_secret", "revokedSECRET-0a1b2c3d4e5f6a7b"),
         ],
-        vec![
-            (None, format!("{}{}", api.uri(), base_path(spec))),
-            (
-                Some("auth".to_owned()),
-                format!("{}{}", auth.uri(), template_path(origin.url.primary())),
-            ),
-        ],
+        greenhouse_urls(spec, &api, &auth),
         fixtures.path(),
         "recorded-refused",
     ))

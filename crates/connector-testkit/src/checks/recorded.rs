@@ -10,8 +10,8 @@ use serde_json::Value;
 use crate::checks::actions;
 use crate::fixture::Scenario;
 use crate::server::{
-    base_path, carries_secret, received, request_differences, serve, serve_at, template,
-    template_path, urls_for,
+    carries_secret, received, request_differences, serve, serve_exchange, template, token_path,
+    urls_for,
 };
 use crate::{CheckResult, Ctx};
 
@@ -103,23 +103,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
     let exchange = match (variant.auth, &scenario.exchange) {
         (Auth::Exchange(declared), Some(recorded)) => {
             let answers: Vec<_> = recorded.responses.iter().map(template).collect();
-            let token_server = match declared.origin {
-                Some(name) => {
-                    let own = serve(answers).await;
-                    if let Some(origin) = spec.origin(name) {
-                        let at = format!("{}{}", own.uri(), template_path(origin.url.primary()));
-                        if let Ok(url) = connector_core::UrlTemplate::parse(&at) {
-                            urls.origins.insert(name.to_owned(), url);
-                        }
-                    }
-                    Some(own)
-                }
-                None => {
-                    let path = format!("{}{}", base_path(spec), declared.request.path);
-                    serve_at(&server, &path, answers).await;
-                    None
-                }
-            };
+            let token_server = serve_exchange(&server, spec, declared, answers, &mut urls).await;
             for response in &recorded.responses {
                 if let Some(token) = response
                     .body
@@ -175,7 +159,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
 
     let mut requests = received(&server).await;
     if let Some((declared, recorded, token_server)) = &exchange {
-        let token_path = format!("{}{}", base_path(spec), declared.request.path);
+        let token_path = token_path(spec, declared);
         let token_requests = match token_server {
             Some(own) => received(own).await,
             None => {
