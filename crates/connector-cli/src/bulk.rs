@@ -68,7 +68,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate, &registered())?;
     let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
-    let http = settings.http_client(concurrency, &limits)?;
+    let http = settings.http_client(concurrency, &limits, &args.network)?;
     let (lines, reader) = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
     let mut summary = Summary::start();

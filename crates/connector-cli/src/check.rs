@@ -60,7 +60,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         return dry_run(args, spec, variant, &options);
     }
     crate::panic_for_tests("check");
-    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits, &args.network)?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {
             connector

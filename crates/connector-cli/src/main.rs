@@ -45,6 +45,11 @@ DNS: by default names are resolved by the system. `dns_servers = [\"10.0.0.2:53\
 the config file, or CONNECTOR_DNS_SERVERS=10.0.0.2:53,::1, asks those servers instead (UDP, then
 TCP; port 53 when none is given), each query giving up within the deadline.
 
+TLS and addresses: --ca-cert FILE (or `ca_cert = \"…\"`, CONNECTOR_CA_CERT, SSL_CERT_FILE) trusts the
+certificate authorities of a PEM bundle besides the built-in ones, for corporate TLS inspection and
+test servers. --resolve HOST:PORT:ADDR (or `resolve = [\"…\"]`, CONNECTOR_RESOLVE) connects to HOST at
+ADDR without resolving it, as curl does; the connection still uses the URL's port.
+
 Set RUST_LOG=debug to see requests (never keys) on stderr.";
 
 #[derive(Debug, Parser)]
@@ -55,7 +60,8 @@ Set RUST_LOG=debug to see requests (never keys) on stderr.";
     after_help = AFTER_HELP
 )]
 struct Cli {
-    /// TOML config file with defaults (timeout, retries, dns_servers, [base_urls]).
+    /// TOML config file with defaults (timeout, retries, dns_servers, ca_cert, resolve,
+    /// [base_urls]).
     #[arg(long, global = true, value_name = "FILE", env = "CONNECTOR_CONFIG")]
     config: Option<PathBuf>,
 
@@ -134,6 +140,8 @@ pub struct CheckArgs {
     /// Print one JSON object instead of a report (--bulk always prints JSON lines).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub network: settings::NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +180,8 @@ pub struct RunArgs {
     /// Print one JSON object instead of a report.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub network: settings::NetworkArgs,
 }
 
 fn main() -> ExitCode {

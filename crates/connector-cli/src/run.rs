@@ -65,7 +65,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;
-    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits)?;
+    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits, &args.network)?;
     let mut output_file = match &args.output {
         Some(path) => Some(OutputFile::open(path)?),
         None => None,

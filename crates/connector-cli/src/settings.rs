@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use connector_core::template::fill;
@@ -29,6 +29,8 @@ use crate::usage::UsageError;
 /// Environment variables of base URLs, in lower case: `CONNECTOR_BASE_URLS__<ID>[__<ORIGIN>]`.
 const ENV_BASE_URLS: &str = "connector_base_urls__";
 
+/// The variable many tools read a CA bundle from; below this tool's own settings.
+const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// The DNS port used when a `dns_servers` entry gives none.
 const DNS_PORT: u16 = 53;
 /// Names from the input longer than this are described, not quoted (a key in the wrong place
@@ -46,6 +48,74 @@ pub struct Settings {
     base_urls: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>,
     /// DNS servers to ask instead of the system resolver; empty keeps the system resolver.
     pub dns_servers: Vec<SocketAddr>,
+    /// A PEM bundle of certificate authorities trusted besides the built-in ones.
+    pub ca_cert: Option<PathBuf>,
+    /// Hosts connected to at a given address instead of resolving them.
+    pub resolve: Vec<Pin>,
+}
+
+/// `HOST:PORT:ADDR`, as curl's `--resolve` takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub host: String,
+    pub port: u16,
+    pub addr: std::net::IpAddr,
+}
+
+impl Pin {
+    /// Parses `HOST:PORT:ADDR` (an IPv6 ADDR may be bracketed); `setting` names where it came
+    /// from in the error.
+    pub fn parse(text: &str, setting: &str) -> Result<Self, UsageError> {
+        let bad = |why: &str| {
+            UsageError::new(format!(
+                "{setting} takes HOST:PORT:ADDR as curl does, e.g. api.example.com:443:127.0.0.1 \
+                 ({why}; got {:?})",
+                text.chars().take(80).collect::<String>()
+            ))
+        };
+        let mut parts = text.trim().splitn(3, ':');
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("three parts separated by `:` are needed"));
+        };
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return Err(bad("HOST must be a host name"));
+        }
+        let port = port
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| bad("PORT must be a number from 1 to 65535"))?;
+        let addr = addr
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| bad("ADDR must be an IPv4 or IPv6 address"))?;
+        Ok(Self { host, port, addr })
+    }
+}
+
+/// `--ca-cert` and `--resolve` as given on the command line; they add to (and, host by host,
+/// win over) the settings'.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct NetworkArgs {
+    /// Trust the certificate authorities in this PEM file besides the built-in ones (corporate
+    /// TLS inspection, a test server). Also `ca_cert = "…"` in the config file,
+    /// CONNECTOR_CA_CERT or SSL_CERT_FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Connect to HOST at ADDR instead of resolving it, as curl does: HOST:PORT:ADDR, e.g.
+    /// `api.example.com:443:127.0.0.1` (staging, tests); repeatable. Also `resolve = […]` in
+    /// the config file or CONNECTOR_RESOLVE (comma-separated).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
 }
 
 impl Default for Settings {
@@ -56,6 +126,8 @@ impl Default for Settings {
             retries: limits.max_retries,
             base_urls: BTreeMap::new(),
             dns_servers: Vec::new(),
+            ca_cert: None,
+            resolve: Vec::new(),
         }
     }
 }
@@ -68,6 +140,8 @@ struct Layer {
     #[serde(default)]
     base_urls: HashMap<String, UrlEntry>,
     dns_servers: Option<OneOrMany>,
+    ca_cert: Option<String>,
+    resolve: Option<OneOrMany>,
 }
 
 /// A `[base_urls]` entry: `polytomic = "…"`, `"greenhouse.auth" = "…"`, or a table of named
@@ -209,6 +283,11 @@ impl Settings {
             layers.push((read_layer(source, Origin::File(file))?, Origin::File(file)));
         }
         let (env, env_base_urls) = split_environment(env)?;
+        // The usual variable for a CA bundle, below every setting of this tool's own.
+        let ssl_cert_file = env
+            .get(SSL_CERT_FILE)
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from);
         let environment = config::Environment::with_prefix("CONNECTOR")
             .prefix_separator("_")
             .separator("__")
@@ -218,7 +297,10 @@ impl Settings {
         env_layer.base_urls = env_base_urls;
         layers.push((env_layer, Origin::Environment));
 
-        let mut settings = Settings::default();
+        let mut settings = Settings {
+            ca_cert: ssl_cert_file,
+            ..Settings::default()
+        };
         // The winning base URL per connector and slot, and the layer it came from.
         let mut base_urls: BTreeMap<(&'static str, UrlSlot), (String, Origin<'_>)> =
             BTreeMap::new();
@@ -231,6 +313,21 @@ impl Settings {
             }
             if let Some(servers) = layer.dns_servers {
                 settings.dns_servers = parse_dns_servers(servers.entries(), origin)?;
+            }
+            if let Some(path) = layer.ca_cert.filter(|p| !p.trim().is_empty()) {
+                settings.ca_cert = Some(PathBuf::from(path));
+            }
+            if let Some(pins) = layer.resolve {
+                let setting = match origin {
+                    Origin::File(path) => format!("resolve in the config file {}", path.display()),
+                    Origin::Environment => "CONNECTOR_RESOLVE".to_owned(),
+                };
+                settings.resolve = pins
+                    .entries()
+                    .iter()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| Pin::parse(p, &setting))
+                    .collect::<Result<_, _>>()?;
             }
             for (key, url) in normalize_base_urls(layer.base_urls, origin, specs)? {
                 base_urls.insert(key, (url, origin));
@@ -288,12 +385,39 @@ impl Settings {
 
     /// The shared HTTP client for checks bounded by `limits`: the configured DNS servers (each
     /// query giving up within the deadline) or the system resolver.
-    pub fn http_client(&self, pool_size: usize, limits: &Limits) -> Result<HttpClient, UsageError> {
-        HttpClient::builder()
+    /// With `network`'s `--ca-cert` (instead of the settings') and `--resolve` pins (after the
+    /// settings', so a flag wins for its host).
+    pub fn http_client(
+        &self,
+        pool_size: usize,
+        limits: &Limits,
+        network: &NetworkArgs,
+    ) -> Result<HttpClient, UsageError> {
+        let mut builder = HttpClient::builder()
             .pool_size(pool_size)
-            .dns_servers(self.dns_servers.clone(), limits.timeout)
-            .build()
-            .map_err(|e| UsageError::new(e.to_string()))
+            .dns_servers(self.dns_servers.clone(), limits.timeout);
+        let (ca_cert, setting) = match (&network.ca_cert, &self.ca_cert) {
+            (Some(path), _) => (Some(path), "--ca-cert"),
+            (None, Some(path)) => (
+                Some(path),
+                "ca_cert (config file, CONNECTOR_CA_CERT or SSL_CERT_FILE)",
+            ),
+            (None, None) => (None, ""),
+        };
+        if let Some(path) = ca_cert {
+            let roots = connector_core::http::load_ca_bundle(path)
+                .map_err(|e| UsageError::new(format!("{setting}: {e}")))?;
+            builder = builder.extra_roots(roots);
+        }
+        let flags = network
+            .resolve
+            .iter()
+            .map(|p| Pin::parse(p, "--resolve"))
+            .collect::<Result<Vec<_>, _>>()?;
+        for pin in self.resolve.iter().chain(&flags) {
+            builder = builder.pin(&pin.host, SocketAddr::new(pin.addr, pin.port));
+        }
+        builder.build().map_err(|e| UsageError::new(e.to_string()))
     }
 }
 
@@ -516,7 +640,7 @@ fn process_environment() -> Result<Vec<(String, String)>, UsageError> {
     let mut out = Vec::new();
     for (name, value) in std::env::vars_os() {
         let Some(name) = name.to_str() else { continue };
-        if !name.to_ascii_lowercase().starts_with("connector_") {
+        if !name.to_ascii_lowercase().starts_with("connector_") && name != SSL_CERT_FILE {
             continue;
         }
         let value = value.into_string().map_err(|_| {
@@ -764,6 +888,76 @@ mod tests {
         );
         assert!(text.contains("is not a valid URL"), "{text}");
         assert!(!text.contains("not a url"), "{text}");
+    }
+
+    #[test]
+    fn pins_parse_as_curl_writes_them() {
+        let pin = Pin::parse("API.Example.com:443:127.0.0.1", "--resolve").expect("a pin");
+        assert_eq!(
+            pin,
+            Pin {
+                host: "api.example.com".to_owned(),
+                port: 443,
+                addr: "127.0.0.1".parse().expect("an address"),
+            }
+        );
+        let v6 = Pin::parse("h.test:8443:[::1]", "--resolve").expect("IPv6 in brackets");
+        assert_eq!(v6.addr, "::1".parse::<std::net::IpAddr>().expect("::1"));
+        assert!(
+            Pin::parse("h.test:8443:::1", "--resolve").is_ok(),
+            "IPv6 bare"
+        );
+        for bad in [
+            "h.test",
+            "h.test:443",
+            ":443:127.0.0.1",
+            "h.test:0:127.0.0.1",
+            "h/x:1:127.0.0.1",
+        ] {
+            let err = Pin::parse(bad, "--resolve").expect_err(bad).to_string();
+            assert!(err.starts_with("--resolve takes HOST:PORT:ADDR"), "{err}");
+        }
+    }
+
+    #[test]
+    fn ca_cert_and_pins_layer_file_then_environment_above_ssl_cert_file() {
+        let (_dir, file) =
+            config_file("ca_cert = \"/etc/file-ca.pem\"\nresolve = [\"a.test:443:10.0.0.1\"]\n");
+        let settings =
+            Settings::load_from(Some(&file), Some(env(&[("SSL_CERT_FILE", "/etc/ssl.pem")])))
+                .expect("settings");
+        assert_eq!(settings.ca_cert, Some(PathBuf::from("/etc/file-ca.pem")));
+        assert_eq!(settings.resolve.len(), 1);
+        let settings = Settings::load_from(
+            Some(&file),
+            Some(env(&[
+                ("CONNECTOR_CA_CERT", "/etc/env-ca.pem"),
+                (
+                    "CONNECTOR_RESOLVE",
+                    "a.test:443:10.0.0.2,b.test:8443:10.0.0.3",
+                ),
+            ])),
+        )
+        .expect("settings");
+        assert_eq!(settings.ca_cert, Some(PathBuf::from("/etc/env-ca.pem")));
+        assert_eq!(
+            settings
+                .resolve
+                .iter()
+                .map(|p| p.host.as_str())
+                .collect::<Vec<_>>(),
+            ["a.test", "b.test"]
+        );
+        let only_ssl = Settings::load_from(None, Some(env(&[("SSL_CERT_FILE", "/etc/ssl.pem")])))
+            .expect("settings");
+        assert_eq!(only_ssl.ca_cert, Some(PathBuf::from("/etc/ssl.pem")));
+        let err = Settings::load_from(None, Some(env(&[("CONNECTOR_RESOLVE", "nope")])))
+            .expect_err("a bad pin")
+            .to_string();
+        assert!(
+            err.starts_with("CONNECTOR_RESOLVE takes HOST:PORT:ADDR"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub struct HttpClientBuilder {
     dns_timeout: Duration,
     resolver: Option<Arc<dyn Resolve>>,
     observer: Option<Observer>,
+    roots: Vec<reqwest::Certificate>,
+    pinned: Vec<(String, SocketAddr)>,
 }
 
 /// Sees every complete answer with the request that got it (retries included), in order: how
@@ -169,6 +171,8 @@ impl std::fmt::Debug for HttpClientBuilder {
             .field("dns_timeout", &self.dns_timeout)
             .field("custom_resolver", &self.resolver.is_some())
             .field("observer", &self.observer.is_some())
+            .field("extra_roots", &self.roots.len())
+            .field("pinned", &self.pinned)
             .finish()
     }
 }
@@ -181,6 +185,8 @@ impl Default for HttpClientBuilder {
             dns_timeout: Limits::default().timeout,
             resolver: None,
             observer: None,
+            roots: Vec::new(),
+            pinned: Vec::new(),
         }
     }
 }
@@ -208,6 +214,20 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Trusts these certificate authorities besides the built-in ones (corporate TLS
+    /// inspection, a test server); see [`load_ca_bundle`].
+    pub fn extra_roots(mut self, roots: Vec<reqwest::Certificate>) -> Self {
+        self.roots.extend(roots);
+        self
+    }
+
+    /// Connects to `host` at `addr` instead of resolving it, as curl's `--resolve` does. The
+    /// port the connection uses is still the URL's.
+    pub fn pin(mut self, host: &str, addr: SocketAddr) -> Self {
+        self.pinned.push((host.to_ascii_lowercase(), addr));
+        self
+    }
+
     /// Shows every complete answer, with its request, to `observer` (see [`Observer`]).
     pub fn observer(mut self, observer: Observer) -> Self {
         self.observer = Some(observer);
@@ -222,6 +242,12 @@ impl HttpClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(self.idle_per_host)
             .connect_timeout(Duration::from_secs(10));
+        for root in self.roots {
+            builder = builder.add_root_certificate(root);
+        }
+        for (host, addr) in &self.pinned {
+            builder = builder.resolve(host, *addr);
+        }
         if let Some(resolver) = self.resolver {
             builder = builder.dns_resolver(Arc::new(Shared(resolver)));
         } else if !self.dns_servers.is_empty() {
@@ -510,6 +536,26 @@ fn describe_build_error(error: &reqwest::Error) -> String {
     text
 }
 
+/// Reads a PEM bundle of CA certificates (`--ca-cert`, `SSL_CERT_FILE`). The error names the
+/// file and what to give instead.
+pub fn load_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let roots = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|_| {
+        format!(
+            "{} is not a PEM bundle of certificates; give a file of \
+             -----BEGIN CERTIFICATE----- blocks",
+            path.display()
+        )
+    })?;
+    if roots.is_empty() {
+        return Err(format!(
+            "{} holds no certificate; give a file of -----BEGIN CERTIFICATE----- blocks",
+            path.display()
+        ));
+    }
+    Ok(roots)
+}
+
 /// A transport error in words, without the request's headers (which is where keys live).
 fn describe_transport_error(error: &reqwest::Error) -> String {
     let kind = if error.is_connect() {
@@ -531,10 +577,16 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
         root = s.to_string();
         source = s.source();
     }
+    let hint = if root.contains("certificate") || root.contains("UnknownIssuer") {
+        "; if the server uses a private certificate authority (TLS inspection, a test server), \
+         trust it with --ca-cert FILE or SSL_CERT_FILE"
+    } else {
+        ""
+    };
     if root.is_empty() {
         format!("{kind}{host}")
     } else {
-        format!("{kind}{host}: {root}")
+        format!("{kind}{host}: {root}{hint}")
     }
 }
 
