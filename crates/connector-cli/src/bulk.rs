@@ -64,6 +64,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         .as_deref()
         .ok_or_else(|| UsageError::new("--bulk needs a FILE, or - for stdin"))?;
     let concurrency = concurrency(args.concurrency)?;
+    raise_open_files(concurrency);
     let limits = settings.limits_with(args.timeout, args.retries)?;
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate, &registered())?;
@@ -354,6 +355,44 @@ impl Checker {
             .await;
         Some(Arc::new(report))
     }
+}
+
+/// Sockets and files a bulk run may hold besides one connection per check in flight.
+const SPARE_FILES: u64 = 64;
+
+/// Raises the open-file soft limit to the hard limit (each check in flight holds a socket, and
+/// many systems start processes at 1,024), and says so when even the hard limit is too low for
+/// `concurrency`: checks would then fail with "too many open files".
+fn raise_open_files(concurrency: usize) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+        let limit = getrlimit(Resource::Nofile);
+        let wanted = concurrency as u64 + SPARE_FILES;
+        let raised = match (limit.current, limit.maximum) {
+            (Some(current), maximum) if current < maximum.unwrap_or(u64::MAX) => {
+                let new = Rlimit {
+                    current: maximum,
+                    maximum,
+                };
+                match setrlimit(Resource::Nofile, new) {
+                    Ok(()) => maximum,
+                    Err(_) => Some(current),
+                }
+            }
+            (current, _) => current,
+        };
+        if let Some(limit) = raised.filter(|l| *l < wanted) {
+            eprintln!(
+                "warning: this process may open {limit} files, and --concurrency {concurrency} \
+                 needs about {wanted}; raise the hard limit (`ulimit -Hn`, or LimitNOFILE= for a \
+                 service) or lower --concurrency"
+            );
+        }
+        tracing::debug!(open_files = ?raised, "open-file limit");
+    }
+    #[cfg(not(unix))]
+    let _ = concurrency;
 }
 
 fn concurrency(flag: Option<usize>) -> Result<usize, UsageError> {

@@ -79,12 +79,16 @@ impl Pin {
             return Err(bad("three parts separated by `:` are needed"));
         };
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-        if host.is_empty()
-            || !host
+        let name = match host.as_str() {
+            "*" => "x",
+            wildcard => wildcard.strip_prefix("*.").unwrap_or(wildcard),
+        };
+        if name.is_empty()
+            || !name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         {
-            return Err(bad("HOST must be a host name"));
+            return Err(bad("HOST must be a host name, `*.` and a domain, or `*`"));
         }
         let port = port
             .trim()
@@ -112,8 +116,9 @@ pub struct NetworkArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
     /// Connect to HOST at ADDR instead of resolving it, as curl does: HOST:PORT:ADDR, e.g.
-    /// `api.example.com:443:127.0.0.1` (staging, tests); repeatable. Also `resolve = […]` in
-    /// the config file or CONNECTOR_RESOLVE (comma-separated).
+    /// `api.example.com:443:127.0.0.1` (staging, tests); `*.example.com` pins every name under
+    /// example.com, `*` every name; repeatable. Also `resolve = […]` in the config file or
+    /// CONNECTOR_RESOLVE (comma-separated).
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
 }

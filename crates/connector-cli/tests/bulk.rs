@@ -585,3 +585,39 @@ fn a_panicking_check_becomes_an_unexpected_line() {
         "{stderr}"
     );
 }
+
+/// The soft open-file limit is raised to the hard one; a hard limit too low for the
+/// concurrency is named with what to do, and the run still goes on.
+#[cfg(unix)]
+#[test]
+fn the_open_file_limit_is_raised_and_a_low_hard_limit_is_named() {
+    let run = |limits: &str| {
+        let script = format!("{limits}; exec \"$0\" check --bulk - --concurrency 600 </dev/null");
+        std::process::Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_connector")])
+            .env_remove("RUST_LOG")
+            .env_remove("CONNECTOR_CONFIG")
+            .output()
+            .expect("sh runs")
+    };
+    let hard = std::process::Command::new("sh")
+        .args(["-c", "ulimit -Hn"])
+        .output()
+        .expect("sh runs");
+    let hard = String::from_utf8_lossy(&hard.stdout).trim().to_owned();
+    if hard == "unlimited" || hard.parse::<u64>().is_ok_and(|h| h >= 1000) {
+        let raised = run("ulimit -Sn 256");
+        assert!(raised.status.success(), "{raised:?}");
+        assert!(
+            !String::from_utf8_lossy(&raised.stderr).contains("open"),
+            "a soft limit under the hard one is raised quietly: {raised:?}"
+        );
+    }
+    let low = run("ulimit -n 300");
+    assert!(low.status.success(), "{low:?}");
+    let stderr = String::from_utf8_lossy(&low.stderr);
+    assert!(
+        stderr.contains("may open 300 files") && stderr.contains("--concurrency 600"),
+        "{stderr}"
+    );
+}

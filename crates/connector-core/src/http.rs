@@ -222,7 +222,8 @@ impl HttpClientBuilder {
     }
 
     /// Connects to `host` at `addr` instead of resolving it, as curl's `--resolve` does. The
-    /// port the connection uses is still the URL's.
+    /// port the connection uses is still the URL's. `*.example.com` pins every name under
+    /// `example.com`, `*` every name.
     pub fn pin(mut self, host: &str, addr: SocketAddr) -> Self {
         self.pinned.push((host.to_ascii_lowercase(), addr));
         self
@@ -245,14 +246,27 @@ impl HttpClientBuilder {
         for root in self.roots {
             builder = builder.add_root_certificate(root);
         }
+        let mut wildcards = Vec::new();
         for (host, addr) in &self.pinned {
-            builder = builder.resolve(host, *addr);
+            match wildcard_suffix(host) {
+                Some(suffix) => wildcards.push((suffix.to_owned(), addr.ip())),
+                None => builder = builder.resolve(host, *addr),
+            }
         }
-        if let Some(resolver) = self.resolver {
-            builder = builder.dns_resolver(Arc::new(Shared(resolver)));
+        let inner: Option<Arc<dyn Resolve>> = if let Some(resolver) = self.resolver {
+            Some(resolver)
         } else if !self.dns_servers.is_empty() {
-            let resolver = ServersResolver::new(&self.dns_servers, self.dns_timeout);
-            builder = builder.dns_resolver(Arc::new(resolver));
+            Some(Arc::new(ServersResolver::new(
+                &self.dns_servers,
+                self.dns_timeout,
+            )))
+        } else {
+            None
+        };
+        if !wildcards.is_empty() {
+            builder = builder.dns_resolver(Arc::new(Wildcards { wildcards, inner }));
+        } else if let Some(inner) = inner {
+            builder = builder.dns_resolver(Arc::new(Shared(inner)));
         }
         let client = builder
             .build()
@@ -480,6 +494,54 @@ impl Resolve for Shared {
     }
 }
 
+/// The part a wildcard pin matches after: `example.com` for `*.example.com`, empty for `*`.
+fn wildcard_suffix(host: &str) -> Option<&str> {
+    if host == "*" {
+        Some("")
+    } else {
+        host.strip_prefix("*.")
+    }
+}
+
+/// Whether `host` is a name under `suffix` (`a.example.com` under `example.com`, not
+/// `badexample.com`); everything is under the empty suffix of `*`.
+fn under_wildcard(host: &str, suffix: &str) -> bool {
+    suffix.is_empty()
+        || host
+            .strip_suffix(suffix)
+            .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1)
+}
+
+/// Answers names under a wildcard pin with its address (the first matching pin wins); any
+/// other name goes to the configured resolver, or the system's.
+struct Wildcards {
+    wildcards: Vec<(String, std::net::IpAddr)>,
+    inner: Option<Arc<dyn Resolve>>,
+}
+
+impl Resolve for Wildcards {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let pinned = self
+            .wildcards
+            .iter()
+            .find(|(suffix, _)| under_wildcard(&host, suffix));
+        if let Some((_, ip)) = pinned {
+            let addrs: Addrs = Box::new(std::iter::once(SocketAddr::new(*ip, 0)));
+            return Box::pin(std::future::ready(Ok(addrs)));
+        }
+        if let Some(inner) = &self.inner {
+            return inner.resolve(name);
+        }
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 /// Resolves names through the configured DNS servers only (hickory, UDP and TCP, no system
 /// configuration), with a query timeout bounded by the check's deadline.
 struct ServersResolver {
@@ -600,6 +662,23 @@ pub fn sensitive_header(value: &str) -> Option<HeaderValue> {
 /// Parses a header name declared in a spec.
 pub fn header_name(name: &str) -> Option<HeaderName> {
     HeaderName::from_bytes(name.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod wildcard_tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_pins_names_under_its_domain_only() {
+        assert_eq!(wildcard_suffix("*.bench.test"), Some("bench.test"));
+        assert_eq!(wildcard_suffix("*"), Some(""));
+        assert_eq!(wildcard_suffix("api.bench.test"), None);
+        assert!(under_wildcard("acme.bench.test", "bench.test"));
+        assert!(under_wildcard("a.b.bench.test", "bench.test"));
+        assert!(!under_wildcard("bench.test", "bench.test"));
+        assert!(!under_wildcard("badbench.test", "bench.test"));
+        assert!(under_wildcard("anything.example", ""));
+    }
 }
 
 #[cfg(test)]
