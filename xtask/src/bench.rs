@@ -8,6 +8,7 @@
 //! issue 5. Re-runs itself from a release build first, so server and reference are optimised.
 
 mod hub;
+mod latency;
 mod process;
 mod reference;
 mod server;
@@ -40,9 +41,28 @@ pub struct Args {
     /// A fast smoke run: 2000 and 10000 lines, measured once.
     #[arg(long)]
     quick: bool,
-    /// Requests in flight, for both the bulk run and the bare loop.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    concurrency: usize,
+    /// Requests in flight, for both the bulk run and the bare loop [default: 64; with --latency:
+    /// 256].
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Bulk checks at internet latency: a loopback HTTPS server answering every host under a
+    /// test domain after --delay-ms, --checks spread over --hosts customer hosts (a
+    /// placeholder-host connector, --resolve and --ca-cert), against a bare reqwest loop; then
+    /// once more at --memory-concurrency for peak memory. Figures in the README.
+    #[arg(long)]
+    latency: bool,
+    /// With --latency: how long the server takes to answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    delay_ms: u64,
+    /// With --latency: distinct customer hosts [default: 2000; with --quick: 200].
+    #[arg(long, value_name = "N")]
+    hosts: Option<u64>,
+    /// With --latency: checks in all [default: 50000; with --quick: 5000].
+    #[arg(long, value_name = "N")]
+    checks: Option<u64>,
+    /// With --latency: the concurrency of the second run, measured for memory.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    memory_concurrency: usize,
     /// Runs per size and contender; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 3)]
     repeat: usize,
@@ -52,6 +72,12 @@ pub struct Args {
     /// Internal: run the bare reference loop against this server and exit.
     #[arg(long, value_name = "URL", hide = true)]
     reference_url: Option<String>,
+    /// Internal: run the bare latency loop against the server on this port and exit.
+    #[arg(long, value_name = "PORT", hide = true)]
+    latency_reference_port: Option<u16>,
+    /// Internal: the bare latency loop's extra CA.
+    #[arg(long, value_name = "FILE", hide = true)]
+    latency_reference_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -68,15 +94,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         return hub::run(hub_args);
     }
+    let concurrency = args
+        .concurrency
+        .unwrap_or(if args.latency { 256 } else { 64 });
     if let Some(url) = &args.reference_url {
         let lines = args.lines.first().copied().unwrap_or(0);
-        return reference::run(url, lines, args.concurrency);
+        return reference::run(url, lines, concurrency);
+    }
+    if let (Some(port), Some(ca)) = (args.latency_reference_port, &args.latency_reference_ca) {
+        return latency::reference(
+            port,
+            ca,
+            args.checks.unwrap_or(0),
+            args.hosts.unwrap_or(1),
+            concurrency,
+        );
     }
     if cfg!(debug_assertions) {
         return rerun_in_release();
     }
-    if args.concurrency == 0 || args.repeat == 0 {
+    if concurrency == 0 || args.repeat == 0 {
         bail!("--concurrency and --repeat must be at least 1");
+    }
+    if args.latency {
+        let plan = latency::Plan {
+            checks: args
+                .checks
+                .unwrap_or(if args.quick { 5_000 } else { 50_000 }),
+            hosts: args.hosts.unwrap_or(if args.quick { 200 } else { 2_000 }),
+            delay: Duration::from_millis(args.delay_ms),
+            concurrency,
+            memory_concurrency: args.memory_concurrency,
+        };
+        if plan.checks == 0 || plan.hosts == 0 || plan.memory_concurrency == 0 {
+            bail!("--checks, --hosts and --memory-concurrency must be at least 1");
+        }
+        let connector = match &args.binary {
+            Some(path) => path.clone(),
+            None => build_connector()?,
+        };
+        let reference = std::env::current_exe().context("cannot find the xtask binary")?;
+        return latency::run(&plan, &connector, &reference);
     }
     let sizes = match (args.quick, args.lines.is_empty()) {
         (true, _) => vec![2_000, 10_000],
@@ -101,13 +159,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reference: &reference,
         base: &base,
         dir: dir.path(),
-        concurrency: args.concurrency,
+        concurrency,
     };
 
     println!(
         "bench: {} cores, concurrency {}, {} run(s) per size (median), server {base}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        args.concurrency,
+        concurrency,
         repeat,
     );
     println!("connector: {}", connector.display());
