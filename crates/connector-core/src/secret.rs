@@ -53,6 +53,17 @@ pub enum CredentialsParseError {
     NotAnObject(&'static str),
 }
 
+/// `(field, value)` pairs, as [`RawCredentials::insert`] takes them one by one.
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for RawCredentials {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        let mut creds = Self::new();
+        for (key, value) in pairs {
+            creds.insert(key, value);
+        }
+        creds
+    }
+}
+
 impl RawCredentials {
     pub fn new() -> Self {
         Self::default()

@@ -16,11 +16,12 @@ use connector_core::http::{Limits, Observed, Request};
 use connector_core::spec::{Format, TokenExchange};
 use connector_core::{
     Auth, CheckOptions, CheckReport, Connector, ConnectorSpec, CredentialVariant, HttpClient,
-    RawCredentials, Status,
+    Status,
 };
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::checks::spec::is_kebab;
 use crate::fixture::RecordedResponse;
 use crate::leak;
 use crate::live::{base_url_var, overrides};
@@ -113,7 +114,7 @@ struct Capture {
 /// Runs the real check, redacts, replays and writes the fixture.
 pub async fn record(options: RecordOptions) -> Result<Recorded, RecordError> {
     let spec = options.connector.spec();
-    if !is_kebab(&options.scenario) {
+    if !is_kebab(&options.scenario) || options.scenario.len() > 80 {
         return fail(format!(
             "--scenario must be kebab-case (lower-case letters, digits and single dashes, e.g. \
              valid-key); got {} characters",
@@ -173,7 +174,7 @@ pub async fn record(options: RecordOptions) -> Result<Recorded, RecordError> {
         .check(
             &http,
             Some(variant.name),
-            &raw(&options.credentials),
+            &options.credentials.iter().collect(),
             &CheckOptions {
                 urls,
                 limits: options.limits,
@@ -297,25 +298,6 @@ pub fn refuse_leaks(text: &str, secrets: &[String]) -> Result<(), RecordError> {
         )),
         None => Ok(()),
     }
-}
-
-fn is_kebab(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 80
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--")
-}
-
-fn raw(credentials: &BTreeMap<String, String>) -> RawCredentials {
-    let mut raw = RawCredentials::new();
-    for (key, value) in credentials {
-        raw.insert(key.clone(), value.clone());
-    }
-    raw
 }
 
 fn is_token_path(path: &str, exchange: &TokenExchange) -> bool {
@@ -725,7 +707,7 @@ async fn replay(
         .check(
             &HttpClient::new(),
             Some(variant.name),
-            &raw(credentials),
+            &credentials.iter().collect(),
             &CheckOptions { urls, limits },
         )
         .await;
