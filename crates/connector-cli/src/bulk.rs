@@ -36,6 +36,8 @@ use self::interrupt::{Interrupt, INTERRUPTED};
 use self::output::LineOutput;
 use self::recent::Recent;
 use self::summary::Summary;
+use connector_core::check::verify_host;
+use connector_core::http::HostSlots;
 use connector_core::rate::RateLimit;
 
 /// Requests in flight when `--concurrency` is not given.
@@ -44,6 +46,9 @@ pub const DEFAULT_CONCURRENCY: usize = 64;
 pub const MAX_CONCURRENCY: usize = 4096;
 /// Lines in progress per request in flight: room for fast lines to finish behind a slow one.
 const WINDOW_PER_REQUEST: usize = 4;
+/// Lines in progress beyond the requests in flight, at most: at high concurrency, more would
+/// hold memory, and start checks for the same host together, without making room for anything.
+const WINDOW_SPARE_MAX: usize = 1024;
 /// Distinct credentials remembered for deduplication beyond the window. A repeat further back
 /// than this is checked again: memory stays flat, and `cargo xtask bench` showed a larger table
 /// costing throughput on unique inputs.
@@ -64,12 +69,19 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         .as_deref()
         .ok_or_else(|| UsageError::new("--bulk needs a FILE, or - for stdin"))?;
     let concurrency = concurrency(args.concurrency)?;
+    let per_host = host_concurrency(args.host_concurrency, concurrency)?;
     raise_open_files(concurrency);
     let limits = settings.limits_with(args.timeout, args.retries)?;
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate, &registered())?;
-    let window = concurrency.saturating_mul(WINDOW_PER_REQUEST);
-    let http = settings.http_client(concurrency, &limits, &args.network)?;
+    let window = concurrency
+        .saturating_mul(WINDOW_PER_REQUEST)
+        .min(concurrency.saturating_add(WINDOW_SPARE_MAX));
+    let http = settings.http_client(
+        HttpClient::builder().pool_size(per_host),
+        &limits,
+        &args.network,
+    )?;
     let (lines, reader) = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
     let mut summary = Summary::start();
@@ -86,6 +98,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         http,
         options,
         rates,
+        hosts: HostSlots::new(per_host),
         permits,
         interrupt: interrupt.clone(),
     });
@@ -294,6 +307,8 @@ struct Checker {
     http: HttpClient,
     options: HashMap<&'static str, CheckOptions>,
     rates: HashMap<&'static str, RateLimit>,
+    /// `--host-concurrency`, and one check per host until it has answered.
+    hosts: HostSlots,
     /// Closed by the first Ctrl-C, so that checks not sent yet are not sent.
     permits: Arc<Semaphore>,
     interrupt: Interrupt,
@@ -325,25 +340,36 @@ impl Checker {
         .shared()
     }
 
-    /// Waits for the rate slot and a permit, then checks; `None` if the run is interrupted
-    /// before the request is sent. Once sent, a check runs to its end, bounded by its deadline.
+    /// Waits for the rate slot, a slot at the host and a permit, then checks; `None` if the run
+    /// is interrupted before the request is sent. Once sent, a check runs to its end, bounded by
+    /// its deadline.
     async fn check(&self, job: Job) -> Option<Arc<CheckReport>> {
         crate::panic_for_tests("bulk-check");
-        let id = job.connector.spec().id;
-        if let Some(rate) = self.rates.get(id) {
+        let spec = job.connector.spec();
+        let default = CheckOptions::default();
+        let options = self.options.get(spec.id).unwrap_or(&default);
+        if let Some(rate) = self.rates.get(spec.id) {
             tokio::select! {
                 biased;
                 () = self.interrupt.stopped() => return None,
                 () = rate.wait() => {}
             }
         }
+        // Taken before the permit, so that checks queued for a busy host leave the permits to
+        // checks for other hosts. No host (a placeholder without a value): the check reports it.
+        let _slot = match verify_host(spec, &job.credentials, &options.urls) {
+            Some(host) => tokio::select! {
+                biased;
+                () = self.interrupt.stopped() => return None,
+                slot = self.hosts.enter(&host) => Some(slot),
+            },
+            None => None,
+        };
         // The first Ctrl-C closes the semaphore: a check still waiting here is not sent.
         let _permit = self.permits.acquire().await.ok()?;
         if self.interrupt.is_set() {
             return None;
         }
-        let default = CheckOptions::default();
-        let options = self.options.get(id).unwrap_or(&default);
         let report = job
             .connector
             .check(
@@ -401,6 +427,17 @@ fn concurrency(flag: Option<usize>) -> Result<usize, UsageError> {
         Some(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
         Some(n) => Err(UsageError::new(format!(
             "--concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}"
+        ))),
+    }
+}
+
+/// `--host-concurrency`: at most `--concurrency`, which is also its default.
+fn host_concurrency(flag: Option<usize>, concurrency: usize) -> Result<usize, UsageError> {
+    match flag {
+        None => Ok(concurrency),
+        Some(n) if (1..=concurrency).contains(&n) => Ok(n),
+        Some(n) => Err(UsageError::new(format!(
+            "--host-concurrency must be between 1 and --concurrency ({concurrency}), not {n}"
         ))),
     }
 }
@@ -487,7 +524,40 @@ fn valid_rate(rate: Option<f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connector_core::{Overrides, RawCredentials, UrlTemplate};
     use std::time::Duration;
+
+    #[test]
+    fn checks_are_spaced_per_host_the_credentials_and_overrides_name() {
+        let host = |id: &str, fields: &[(&str, &str)], base: Option<&str>| {
+            let spec = find_connector(id).expect("registered").spec();
+            let raw: RawCredentials = fields.iter().copied().collect();
+            let overrides = Overrides {
+                base_url: base.map(|b| UrlTemplate::parse(b).expect("a template")),
+                ..Overrides::default()
+            };
+            verify_host(spec, &raw, &overrides)
+        };
+        let key = ("api_key", "k");
+        assert_eq!(
+            host("workable", &[("subdomain", "Acme "), key], None).as_deref(),
+            Some("acme.workable.com")
+        );
+        assert_eq!(host("workable", &[key], None), None, "no subdomain");
+        assert_eq!(
+            host("lever", &[("environment", "sandbox"), key], None).as_deref(),
+            Some("api.sandbox.lever.co")
+        );
+        let template = Some("https://{subdomain}.bench.test:8443/spi/v3");
+        assert_eq!(
+            host("workable", &[("subdomain", "acme"), key], template).as_deref(),
+            Some("acme.bench.test:8443")
+        );
+        assert_eq!(
+            host("polytomic", &[key], Some("http://127.0.0.1:9/api")).as_deref(),
+            Some("127.0.0.1:9")
+        );
+    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
@@ -601,6 +671,10 @@ mod tests {
         }
         assert!(concurrency(Some(0)).is_err());
         assert_eq!(concurrency(None).unwrap(), DEFAULT_CONCURRENCY);
+        assert_eq!(host_concurrency(None, 64).expect("default"), 64);
+        assert_eq!(host_concurrency(Some(4), 64).expect("below"), 4);
+        assert!(host_concurrency(Some(0), 64).is_err());
+        assert!(host_concurrency(Some(65), 64).is_err());
     }
 
     #[test]

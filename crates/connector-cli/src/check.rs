@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use connector_core::check::resolve_variant;
-use connector_core::http::DEFAULT_POOL_SIZE;
 use connector_core::text::printable;
+use connector_core::HttpClient;
 use connector_core::{CheckOptions, CheckReport, ConnectorSpec, CredentialVariant, DryRun, Status};
 
 use crate::credentials::{self, CredentialsError};
@@ -60,7 +60,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         return dry_run(args, spec, variant, &options);
     }
     crate::panic_for_tests("check");
-    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits, &args.network)?;
+    let http = settings.http_client(HttpClient::builder(), &options.limits, &args.network)?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {
             connector

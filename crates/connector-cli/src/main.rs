@@ -125,6 +125,11 @@ pub struct CheckArgs {
     /// With --bulk: the most requests in flight at once.
     #[arg(long, value_name = "N", requires = "bulk")]
     pub concurrency: Option<usize>,
+    /// With --bulk: the most requests in flight to one host, e.g. to spare a provider's API or
+    /// a customer's own server [default: --concurrency]. Whatever the cap, a host is sent one
+    /// request until it has answered once, so the requests behind it reuse that connection.
+    #[arg(long, value_name = "N", requires = "bulk")]
+    pub host_concurrency: Option<usize>,
     /// With --bulk: cap requests per second to one connector's host, as ID=N; repeatable. A
     /// connector that declares a bulk rate of its own (see `connector describe ID`) keeps it
     /// unless this overrides it.

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use connector_core::action::run_action;
-use connector_core::http::DEFAULT_POOL_SIZE;
 use connector_core::text::{describe_value, printable};
+use connector_core::HttpClient;
 use connector_core::{ActionResult, CheckOptions, RawCredentials, Status};
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -65,7 +65,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> Result<ExitCode, UsageE
         limits: settings.limits_with(args.timeout, args.retries)?,
     };
     let inputs = read_inputs(args, action)?;
-    let http = settings.http_client(DEFAULT_POOL_SIZE, &options.limits, &args.network)?;
+    let http = settings.http_client(HttpClient::builder(), &options.limits, &args.network)?;
     let mut output_file = match &args.output {
         Some(path) => Some(OutputFile::open(path)?),
         None => None,

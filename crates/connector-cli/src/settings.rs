@@ -17,6 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use connector_core::http::HttpClientBuilder;
 use connector_core::template::fill;
 use connector_core::{ConnectorSpec, HttpClient, Limits, Overrides, UrlTemplate};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -392,15 +393,14 @@ impl Settings {
     /// query giving up within the deadline) or the system resolver.
     /// With `network`'s `--ca-cert` (instead of the settings') and `--resolve` pins (after the
     /// settings', so a flag wins for its host).
+    /// `base` holds what the caller decides (pool size, per-host cap).
     pub fn http_client(
         &self,
-        pool_size: usize,
+        base: HttpClientBuilder,
         limits: &Limits,
         network: &NetworkArgs,
     ) -> Result<HttpClient, UsageError> {
-        let mut builder = HttpClient::builder()
-            .pool_size(pool_size)
-            .dns_servers(self.dns_servers.clone(), limits.timeout);
+        let mut builder = base.dns_servers(self.dns_servers.clone(), limits.timeout);
         let (ca_cert, setting) = match (&network.ca_cert, &self.ca_cert) {
             (Some(path), _) => (Some(path), "--ca-cert"),
             (None, Some(path)) => (

@@ -4,6 +4,8 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -377,6 +379,152 @@ async fn a_rate_spaces_the_requests_to_one_connector() {
         "{:?}",
         run.elapsed
     );
+}
+
+/// What a [`counting_server`] saw.
+#[derive(Default)]
+struct Seen {
+    connections: AtomicUsize,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+    /// Requests that arrived while the very first one was still being answered.
+    beside_the_first: AtomicUsize,
+    first_answered: AtomicBool,
+    requests: AtomicUsize,
+}
+
+/// A plain HTTP/1.1 server on loopback answering every request as Polytomic's `/api/me` does,
+/// after `delay`, keeping connections open; it counts connections and requests in flight.
+async fn counting_server(delay: Duration) -> (String, Arc<Seen>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let seen = Arc::new(Seen::default());
+    let counts = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counts.connections.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(serve_counting(socket, Arc::clone(&counts), delay));
+        }
+    });
+    (url, seen)
+}
+
+async fn serve_counting(mut socket: tokio::net::TcpStream, seen: Arc<Seen>, delay: Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = json!({"data": {"email": "ops@example.com", "organization_id": "o1",
+        "organization_name": "Acme Data", "role": "admin"}})
+    .to_string();
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut pending = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        // One GET (no body) per head; the client sends the next only after this answer.
+        while !pending.windows(4).any(|w| w == b"\r\n\r\n") {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => pending.extend_from_slice(&buf[..n]),
+            }
+        }
+        pending.clear();
+        let first = seen.requests.fetch_add(1, Ordering::SeqCst) == 0;
+        if !first && !seen.first_answered.load(Ordering::SeqCst) {
+            seen.beside_the_first.fetch_add(1, Ordering::SeqCst);
+        }
+        let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        seen.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(delay).await;
+        seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if first {
+            seen.first_answered.store(true, Ordering::SeqCst);
+        }
+        if socket.write_all(answer.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn polytomic_lines(count: u32) -> String {
+    (0..count)
+        .map(|n| polytomic_line(&n.to_string(), &polytomic_key(n)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_concurrency_caps_the_requests_in_flight_to_one_host() {
+    let (url, seen) = counting_server(Duration::from_millis(50)).await;
+    let base = format!("polytomic={url}");
+    let run = bulk(
+        &[
+            "--base-url",
+            &base,
+            "--concurrency",
+            "12",
+            "--host-concurrency",
+            "3",
+        ],
+        &polytomic_lines(24),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.lines.iter().all(|l| l["status"] == "verified"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(seen.most_in_flight.load(Ordering::SeqCst), 3);
+    assert!(seen.connections.load(Ordering::SeqCst) <= 3);
+
+    let run = bulk(
+        &[
+            "--base-url",
+            &base,
+            "--host-concurrency",
+            "13",
+            "--concurrency",
+            "12",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--host-concurrency must be between 1 and --concurrency (12)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_gets_one_request_until_it_has_answered_then_as_many_as_allowed() {
+    let (url, seen) = counting_server(Duration::from_millis(150)).await;
+    let run = bulk(
+        &[
+            "--base-url",
+            &format!("polytomic={url}"),
+            "--concurrency",
+            "12",
+        ],
+        &polytomic_lines(12),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.lines.iter().all(|l| l["status"] == "verified"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        seen.beside_the_first.load(Ordering::SeqCst),
+        0,
+        "requests were sent before the host first answered"
+    );
+    // The other eleven went together, one reusing the first connection.
+    assert!(seen.most_in_flight.load(Ordering::SeqCst) >= 6);
+    assert!(seen.connections.load(Ordering::SeqCst) <= 11);
 }
 
 #[tokio::test(flavor = "multi_thread")]

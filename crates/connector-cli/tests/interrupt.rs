@@ -364,3 +364,76 @@ async fn checks_waiting_for_their_rate_slot_are_not_sent_after_the_signal() {
     );
     assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_waiting_for_their_host_to_answer_first_are_not_sent_after_the_signal() {
+    let server = server().await;
+    let base = format!("polytomic={}", server.uri());
+    // Four slow lines for one host: the first is sent, the others wait for it to answer.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args([
+            "check",
+            "--bulk",
+            "-",
+            "--timeout",
+            "2",
+            "--concurrency",
+            "4",
+        ])
+        .args(["--base-url", &base])
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the connector binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    for n in FAST..FAST + 4 {
+        let line = json!({"id": n, "connector": "polytomic", "credentials": {"api_key": key(n)}});
+        writeln!(stdin, "{line}").expect("stdin");
+    }
+    stdin.flush().expect("stdin");
+    let (stdout, out_reader) = collect(child.stdout.take().expect("stdout is piped"));
+    let (stderr, err_reader) = collect(child.stderr.take().expect("stderr is piped"));
+    let run = Running {
+        child,
+        stdin,
+        stdout,
+        stderr,
+        readers: vec![out_reader, err_reader],
+    };
+    let started = Instant::now();
+    while runtime_requests(&server) < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "nothing was sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Time for the others to be sent, were they not held back.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        runtime_requests(&server),
+        1,
+        "one at a time before an answer"
+    );
+
+    let sent = Instant::now();
+    run.signal("INT");
+    let (status, stdout, stderr) = run.finish();
+    let took = sent.elapsed();
+
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(took < DEADLINE + MARGIN, "took {took:?}");
+    let lines = whole_lines(&stdout);
+    assert_eq!(
+        lines.len(),
+        1,
+        "the check in flight ends in its deadline: {stdout}"
+    );
+    assert_eq!(
+        server.received_requests().await.expect("recorded").len(),
+        1,
+        "nothing is sent after the signal"
+    );
+}

@@ -407,6 +407,43 @@ pub struct UnknownVariant {
     pub known: Vec<&'static str>,
 }
 
+/// The `host:port` (or `host`) a check's verification request goes to, read from the raw
+/// credentials without validating them: a bulk run spaces its checks per host with it. `None`
+/// when a placeholder has no usable value (the check itself then says what is wrong).
+pub fn verify_host(
+    spec: &'static ConnectorSpec,
+    raw: &RawCredentials,
+    overrides: &crate::build::Overrides,
+) -> Option<String> {
+    use crate::secret::RawValue;
+    use crate::spec::BaseUrl;
+    let text = |key: &str| match raw.get(key)? {
+        RawValue::Text(value) => Some(value.expose_secret().trim()),
+        RawValue::Unsupported(_) => None,
+    };
+    let template = match &overrides.base_url {
+        Some(template) => match template.fixed() {
+            Some(url) => {
+                return Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_owned())
+            }
+            None => template.as_str(),
+        },
+        None => match &spec.base_url {
+            BaseUrl::Template(template) => template,
+            choice @ BaseUrl::Choice { field, .. } => choice.template_for(text(field))?,
+        },
+    };
+    let filled = crate::template::fill(template, |name, _| text(name).map(str::to_owned)).ok()?;
+    let rest = filled
+        .split_once("://")
+        .map_or(filled.as_str(), |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// Picks the named variant, or the default one.
 pub fn resolve_variant(
     spec: &'static ConnectorSpec,

@@ -6,8 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod hosts;
+mod resolve;
+
+pub use hosts::{HostSlot, HostSlots};
+
 pub use reqwest::dns;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::dns::Resolve;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
@@ -248,26 +253,26 @@ impl HttpClientBuilder {
         }
         let mut wildcards = Vec::new();
         for (host, addr) in &self.pinned {
-            match wildcard_suffix(host) {
+            match resolve::wildcard_suffix(host) {
                 Some(suffix) => wildcards.push((suffix.to_owned(), addr.ip())),
                 None => builder = builder.resolve(host, *addr),
             }
         }
-        let inner: Option<Arc<dyn Resolve>> = if let Some(resolver) = self.resolver {
-            Some(resolver)
+        let inner: Arc<dyn Resolve> = if let Some(resolver) = self.resolver {
+            resolver
         } else if !self.dns_servers.is_empty() {
-            Some(Arc::new(ServersResolver::new(
+            Arc::new(resolve::ServersResolver::new(
                 &self.dns_servers,
                 self.dns_timeout,
-            )))
+            ))
         } else {
-            None
+            Arc::new(resolve::System::new())
         };
-        if !wildcards.is_empty() {
-            builder = builder.dns_resolver(Arc::new(Wildcards { wildcards, inner }));
-        } else if let Some(inner) = inner {
-            builder = builder.dns_resolver(Arc::new(Shared(inner)));
-        }
+        builder = if wildcards.is_empty() {
+            builder.dns_resolver(Arc::new(resolve::Shared(inner)))
+        } else {
+            builder.dns_resolver(Arc::new(resolve::Wildcards { wildcards, inner }))
+        };
         let client = builder
             .build()
             .map_err(|e| HttpClientError(describe_build_error(&e)))?;
@@ -485,108 +490,6 @@ fn deadline_after(start: Instant, timeout: Duration) -> Instant {
         .unwrap_or(start)
 }
 
-/// Shares a resolver given as a trait object with reqwest, which wants a sized type.
-struct Shared(Arc<dyn Resolve>);
-
-impl Resolve for Shared {
-    fn resolve(&self, name: Name) -> Resolving {
-        self.0.resolve(name)
-    }
-}
-
-/// The part a wildcard pin matches after: `example.com` for `*.example.com`, empty for `*`.
-fn wildcard_suffix(host: &str) -> Option<&str> {
-    if host == "*" {
-        Some("")
-    } else {
-        host.strip_prefix("*.")
-    }
-}
-
-/// Whether `host` is a name under `suffix` (`a.example.com` under `example.com`, not
-/// `badexample.com`); everything is under the empty suffix of `*`.
-fn under_wildcard(host: &str, suffix: &str) -> bool {
-    suffix.is_empty()
-        || host
-            .strip_suffix(suffix)
-            .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1)
-}
-
-/// Answers names under a wildcard pin with its address (the first matching pin wins); any
-/// other name goes to the configured resolver, or the system's.
-struct Wildcards {
-    wildcards: Vec<(String, std::net::IpAddr)>,
-    inner: Option<Arc<dyn Resolve>>,
-}
-
-impl Resolve for Wildcards {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
-        let pinned = self
-            .wildcards
-            .iter()
-            .find(|(suffix, _)| under_wildcard(&host, suffix));
-        if let Some((_, ip)) = pinned {
-            let addrs: Addrs = Box::new(std::iter::once(SocketAddr::new(*ip, 0)));
-            return Box::pin(std::future::ready(Ok(addrs)));
-        }
-        if let Some(inner) = &self.inner {
-            return inner.resolve(name);
-        }
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let addrs: Addrs = Box::new(addrs.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// Resolves names through the configured DNS servers only (hickory, UDP and TCP, no system
-/// configuration), with a query timeout bounded by the check's deadline.
-struct ServersResolver {
-    resolver: hickory_resolver::TokioResolver,
-}
-
-impl ServersResolver {
-    fn new(servers: &[SocketAddr], query_timeout: Duration) -> Self {
-        use hickory_resolver::config::{
-            LookupIpStrategy, NameServerConfig, ResolverConfig, ResolverOpts,
-        };
-        use hickory_resolver::proto::xfer::Protocol;
-        let mut config = ResolverConfig::new();
-        for server in servers {
-            config.add_name_server(NameServerConfig::new(*server, Protocol::Udp));
-            config.add_name_server(NameServerConfig::new(*server, Protocol::Tcp));
-        }
-        let mut options = ResolverOpts::default();
-        options.timeout = query_timeout
-            .min(options.timeout)
-            .max(Duration::from_millis(1));
-        options.attempts = 1;
-        options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
-        let resolver = hickory_resolver::Resolver::builder_with_config(
-            config,
-            hickory_resolver::name_server::TokioConnectionProvider::default(),
-        )
-        .with_options(options)
-        .build();
-        Self { resolver }
-    }
-}
-
-impl Resolve for ServersResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let resolver = self.resolver.clone();
-        Box::pin(async move {
-            let lookup = resolver.lookup_ip(name.as_str()).await?;
-            let addrs: Vec<SocketAddr> = lookup.iter().map(|ip| SocketAddr::new(ip, 0)).collect();
-            let addrs: Addrs = Box::new(addrs.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
 /// Why reqwest could not build a client, with the root cause.
 fn describe_build_error(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
@@ -662,23 +565,6 @@ pub fn sensitive_header(value: &str) -> Option<HeaderValue> {
 /// Parses a header name declared in a spec.
 pub fn header_name(name: &str) -> Option<HeaderName> {
     HeaderName::from_bytes(name.as_bytes()).ok()
-}
-
-#[cfg(test)]
-mod wildcard_tests {
-    use super::*;
-
-    #[test]
-    fn a_wildcard_pins_names_under_its_domain_only() {
-        assert_eq!(wildcard_suffix("*.bench.test"), Some("bench.test"));
-        assert_eq!(wildcard_suffix("*"), Some(""));
-        assert_eq!(wildcard_suffix("api.bench.test"), None);
-        assert!(under_wildcard("acme.bench.test", "bench.test"));
-        assert!(under_wildcard("a.b.bench.test", "bench.test"));
-        assert!(!under_wildcard("bench.test", "bench.test"));
-        assert!(!under_wildcard("badbench.test", "bench.test"));
-        assert!(under_wildcard("anything.example", ""));
-    }
 }
 
 #[cfg(test)]
