@@ -54,6 +54,18 @@ async fn server() -> MockServer {
     server
 }
 
+/// Waits until `server` has received `count` requests (at most 10 s).
+fn wait_for_requests(server: &MockServer, count: usize) {
+    let started = Instant::now();
+    while runtime_requests(server) < count {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{count} requests were not sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// How many requests `server` has received, from a thread outside any runtime.
 fn runtime_requests(server: &MockServer) -> usize {
     let handle = tokio::runtime::Handle::current();
@@ -86,21 +98,20 @@ struct Running {
 }
 
 impl Running {
-    /// Starts the run and waits until the fast lines are out and two slow lines are sent.
-    fn start(server: &MockServer) -> Self {
+    /// Starts `connector check --bulk -` against `server` with a 2 s deadline and `args`.
+    fn spawn(server: &MockServer, args: &[&str]) -> Self {
         let base = format!("polytomic={}", server.uri());
         let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
             .args([
                 "check",
                 "--bulk",
                 "-",
-                "--concurrency",
-                "2",
                 "--timeout",
                 "2",
                 "--base-url",
                 &base,
             ])
+            .args(args)
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -110,13 +121,18 @@ impl Running {
         let stdin = child.stdin.take().expect("stdin is piped");
         let (stdout, out_reader) = collect(child.stdout.take().expect("stdout is piped"));
         let (stderr, err_reader) = collect(child.stderr.take().expect("stderr is piped"));
-        let mut run = Self {
+        Self {
             child,
             stdin,
             stdout,
             stderr,
             readers: vec![out_reader, err_reader],
-        };
+        }
+    }
+
+    /// Starts the run and waits until the fast lines are out and two slow lines are sent.
+    fn start(server: &MockServer) -> Self {
+        let mut run = Self::spawn(server, &["--concurrency", "2"]);
         // The fast lines first, on their own: checks start in no set order, and a slow line
         // holding one of the two permits would hold the fast ones back.
         run.send(0..FAST);
@@ -125,15 +141,7 @@ impl Running {
         });
         run.send(FAST..FAST + SLOW);
         // Two of the slow lines are sent, the others wait for a permit.
-        let sent = FAST + 2;
-        let started = Instant::now();
-        while runtime_requests(server) < sent {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the slow lines were not sent"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_requests(server, FAST + 2);
         run
     }
 
@@ -301,49 +309,11 @@ async fn a_second_sigint_ends_the_run_at_once_with_whole_lines() {
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_waiting_for_their_rate_slot_are_not_sent_after_the_signal() {
     let server = server().await;
-    let base = format!("polytomic={}", server.uri());
     // One request per 5 s: the first line goes at once, the others wait for their slots.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
-        .args([
-            "check",
-            "--bulk",
-            "-",
-            "--timeout",
-            "2",
-            "--base-url",
-            &base,
-        ])
-        .args(["--rate", "polytomic=0.2"])
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    for n in 0..FAST {
-        let line = json!({"id": n, "connector": "polytomic", "credentials": {"api_key": key(n)}});
-        writeln!(stdin, "{line}").expect("stdin");
-    }
-    stdin.flush().expect("stdin");
-    let (stdout, out_reader) = collect(child.stdout.take().expect("stdout is piped"));
-    let (stderr, err_reader) = collect(child.stderr.take().expect("stderr is piped"));
-    let run = Running {
-        child,
-        stdin,
-        stdout,
-        stderr,
-        readers: vec![out_reader, err_reader],
-    };
+    let mut run = Running::spawn(&server, &["--rate", "polytomic=0.2"]);
+    run.send(0..FAST);
     // Checks start in no set order: wait for whichever got the first slot to be sent.
-    let started = Instant::now();
-    while runtime_requests(&server) < 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "nothing was sent"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_requests(&server, 1);
 
     let sent = Instant::now();
     run.signal("INT");
@@ -368,48 +338,10 @@ async fn checks_waiting_for_their_rate_slot_are_not_sent_after_the_signal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_waiting_for_their_host_to_answer_first_are_not_sent_after_the_signal() {
     let server = server().await;
-    let base = format!("polytomic={}", server.uri());
     // Four slow lines for one host: the first is sent, the others wait for it to answer.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
-        .args([
-            "check",
-            "--bulk",
-            "-",
-            "--timeout",
-            "2",
-            "--concurrency",
-            "4",
-        ])
-        .args(["--base-url", &base])
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    for n in FAST..FAST + 4 {
-        let line = json!({"id": n, "connector": "polytomic", "credentials": {"api_key": key(n)}});
-        writeln!(stdin, "{line}").expect("stdin");
-    }
-    stdin.flush().expect("stdin");
-    let (stdout, out_reader) = collect(child.stdout.take().expect("stdout is piped"));
-    let (stderr, err_reader) = collect(child.stderr.take().expect("stderr is piped"));
-    let run = Running {
-        child,
-        stdin,
-        stdout,
-        stderr,
-        readers: vec![out_reader, err_reader],
-    };
-    let started = Instant::now();
-    while runtime_requests(&server) < 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "nothing was sent"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut run = Running::spawn(&server, &["--concurrency", "4"]);
+    run.send(FAST..FAST + 4);
+    wait_for_requests(&server, 1);
     // Time for the others to be sent, were they not held back.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(
