@@ -98,7 +98,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         http,
         options,
         rates,
-        hosts: HostSlots::new(per_host),
+        hosts: HostSlots::new(per_host, concurrency),
         permits,
         interrupt: interrupt.clone(),
     });
@@ -307,7 +307,8 @@ struct Checker {
     http: HttpClient,
     options: HashMap<&'static str, CheckOptions>,
     rates: HashMap<&'static str, RateLimit>,
-    /// `--host-concurrency`, and one check per host until it has answered.
+    /// `--host-concurrency`, each host's share of `--concurrency`, and one check per host
+    /// until it has answered.
     hosts: HostSlots,
     /// Closed by the first Ctrl-C, so that checks not sent yet are not sent.
     permits: Arc<Semaphore>,
