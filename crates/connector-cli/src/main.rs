@@ -127,7 +127,8 @@ pub struct CheckArgs {
     pub concurrency: Option<usize>,
     /// With --bulk: the most requests in flight to one host, e.g. to spare a provider's API or
     /// a customer's own server [default: --concurrency]. Whatever the cap, a host is sent one
-    /// request until it has answered once, so the requests behind it reuse that connection.
+    /// request until it has answered once, then at most its share of --concurrency over the
+    /// hosts in progress, so that checks reuse its connections instead of opening more.
     #[arg(long, value_name = "N", requires = "bulk")]
     pub host_concurrency: Option<usize>,
     /// With --bulk: cap requests per second to one connector's host, as ID=N; repeatable. A
