@@ -63,6 +63,10 @@ impl Hub {
                 .clone()
                 .unwrap_or_else(|| store::new_id("proc")),
             rates: schedule::rate_limits(&settings.rates),
+            hosts: connector_core::http::HostSlots::new(
+                settings.reverify_concurrency.max(1),
+                settings.reverify_concurrency.max(1),
+            ),
             settings,
             http,
         }))

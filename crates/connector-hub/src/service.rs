@@ -38,6 +38,9 @@ pub struct Hub {
     pub instance: String,
     /// Spacing of scheduled checks per connector.
     pub rates: std::collections::HashMap<&'static str, connector_core::rate::RateLimit>,
+    /// Scheduled checks in progress per provider or customer host: one until the host has
+    /// answered, then its share of the pass's concurrency.
+    pub hosts: connector_core::http::HostSlots,
 }
 
 /// Anything that stops a hub operation, mapped to one HTTP answer by the API and pages.
@@ -376,6 +379,19 @@ impl Hub {
         variant: &'static CredentialVariant,
         values: &BTreeMap<String, SecretString>,
     ) -> CheckReport {
+        let (raw, options) = self.check_input(connector, values);
+        connector
+            .check(&self.http, Some(variant.name), &raw, &options)
+            .await
+    }
+
+    /// What a check of these values is given: the values as raw credentials, and the
+    /// configured base URLs and limits.
+    pub(crate) fn check_input(
+        &self,
+        connector: &dyn Connector,
+        values: &BTreeMap<String, SecretString>,
+    ) -> (RawCredentials, CheckOptions) {
         let mut raw = RawCredentials::new();
         for (k, v) in values {
             raw.insert(k.clone(), v.expose_secret().to_owned());
@@ -393,9 +409,7 @@ impl Hub {
                 }
             }
         };
-        connector
-            .check(&self.http, Some(variant.name), &raw, &options)
-            .await
+        (raw, options)
     }
 
     /// Checks the values and, when verified, stores the account and uses the session up.

@@ -406,3 +406,50 @@ async fn import_links_valid_lines_names_bad_ones_and_the_schedule_verifies_them(
         "at most the first of the spread is due now: {due}"
     );
 }
+
+/// Answers every request after a while, noting when each arrived.
+struct Arrivals(std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>);
+
+impl wiremock::Respond for Arrivals {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push(std::time::Instant::now());
+        ResponseTemplate::new(401)
+            .set_body_json(serde_json::json!({"error": "revoked"}))
+            .set_delay(std::time::Duration::from_millis(400))
+    }
+}
+
+#[tokio::test]
+async fn a_pass_sends_one_check_to_a_host_until_it_answers_then_the_rest_together() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start(&[&lever]).await;
+    for owner in ["a", "b", "c", "d"] {
+        hub.link("lever", owner, &lever.good).await;
+    }
+    let arrivals = std::sync::Arc::default();
+    lever.server.reset().await;
+    Mock::given(any())
+        .respond_with(Arrivals(std::sync::Arc::clone(&arrivals)))
+        .mount(&lever.server)
+        .await;
+    hub.execute("UPDATE accounts SET next_check_at = 0").await;
+
+    let report = hub.hub.run_pass().await.expect("pass");
+
+    assert_eq!(report.checked, 4);
+    let arrivals = arrivals.lock().expect("not poisoned").clone();
+    assert_eq!(arrivals.len(), 4);
+    let waited = arrivals[1].duration_since(arrivals[0]);
+    assert!(
+        waited >= std::time::Duration::from_millis(300),
+        "the second check reached the host {waited:?} after the first, before its answer"
+    );
+    let together = arrivals[3].duration_since(arrivals[1]);
+    assert!(
+        together < std::time::Duration::from_millis(300),
+        "the other checks went one by one ({together:?})"
+    );
+}
