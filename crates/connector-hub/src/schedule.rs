@@ -265,8 +265,7 @@ impl Hub {
         if let Some(limit) = self.rates.get(account.connector.as_str()) {
             limit.wait().await;
         }
-        // Never start a check the lease may not outlive.
-        if now() + self.settings.check_timeout.ceil() as i64 + 5 >= lease_until {
+        if self.lease_too_short(lease_until) {
             return Checked::Released;
         }
         let checked = async {
@@ -279,7 +278,7 @@ impl Hub {
                 Some(host) => Some(self.hosts.enter(&host).await),
                 None => None,
             };
-            if now() + self.settings.check_timeout.ceil() as i64 + 5 >= lease_until {
+            if self.lease_too_short(lease_until) {
                 return Ok(None);
             }
             let report = connector
@@ -292,6 +291,12 @@ impl Hub {
             Ok(None) => Checked::Released,
             Err(e) => Checked::Failed(e.to_string()),
         }
+    }
+
+    /// Whether a check started now might outlive a lease held until `lease_until`: such a check
+    /// is never started.
+    fn lease_too_short(&self, lease_until: i64) -> bool {
+        now() + self.settings.check_timeout.ceil() as i64 + 5 >= lease_until
     }
 
     /// When an account checked at `at` is next due.
