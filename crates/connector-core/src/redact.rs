@@ -130,14 +130,16 @@ impl Redactor {
         let mut encoded = vec![0u8; buffer.len().div_ceil(3) * 4 + 4];
         let engine = &base64::engine::general_purpose::STANDARD;
         for offset in 0..3 {
+            let skip = if offset == 0 { 0 } else { 4 };
             if let Ok(len) = engine.encode_slice(&buffer[2 - offset..], &mut encoded) {
-                let skip = if offset == 0 { 0 } else { 4 };
                 self.add_form(&encoded[skip.min(len)..len]);
             }
-        }
-        // Without the colon only the last group differs: add the windows that reach it.
-        if let Ok(len) = engine.encode_slice(bytes, &mut encoded) {
-            self.add_form(&encoded[len.saturating_sub(RUN + 3)..len]);
+            // Without the colon (the key as a Basic password, `user:KEY`) only the last group
+            // differs, and it differs at every offset: add the windows that reach it.
+            let without_colon = &buffer[2 - offset..buffer.len() - 1];
+            if let Ok(len) = engine.encode_slice(without_colon, &mut encoded) {
+                self.add_form(&encoded[len.saturating_sub(RUN + 3).max(skip).min(len)..len]);
+            }
         }
         buffer.zeroize();
         encoded.zeroize();
@@ -319,7 +321,10 @@ mod tests {
             key.to_lowercase(),
             b64(key.to_owned()),
             b64(format!("{key}:")),
-            // `user:` and the group it shares with the key's first byte are not the key's.
+            // As a Basic password after usernames of each length modulo 3, without the groups
+            // the username shares with the key's first bytes (those are not the key's).
+            b64(format!("us:{key}"))[4..].to_owned(),
+            b64(format!("usr:{key}"))[8..].to_owned(),
             b64(format!("user:{key}"))[8..].to_owned(),
             utf8_percent_encode(key, NON_ALPHANUMERIC).to_string(),
         ]
@@ -345,6 +350,20 @@ mod tests {
                 let out = r.redact(&text);
                 assert!(!has_run(&out, &form), "{text} -> {out}");
             }
+        }
+    }
+
+    #[test]
+    fn a_key_as_a_basic_password_is_found_after_any_username() {
+        // The key's tail, base64-encoded two bytes into a group and padded at the end, as in
+        // `Basic base64(user:KEY)`: it was missed when only the unshifted form had no colon.
+        let key = "=a+Aa_=A=~_A";
+        let r = Redactor::new([&SecretString::from(key)]);
+        assert_eq!(r.redact("echo YV89QT1+X0E= end"), "echo •••• end");
+        for user in ["u", "us", "usr", "user"] {
+            let header = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{key}"));
+            let out = r.redact(&header);
+            assert!(out.contains("••••"), "{user}: {header} -> {out}");
         }
     }
 
@@ -393,7 +412,7 @@ mod tests {
             key in "[A-Za-z0-9_.~+/=-]{12,48}",
             before in ".{0,40}",
             after in ".{0,40}",
-            which in 0usize..7,
+            which in 0usize..9,
             cut_start in 0usize..6,
             cut_end in 0usize..6,
         ) {
