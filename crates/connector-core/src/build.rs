@@ -186,6 +186,51 @@ enum Base<'a> {
     Filled(String),
 }
 
+/// Where a request's base URL starts from, before its placeholders are filled.
+pub(crate) enum BaseTemplate<'a> {
+    /// An override with nothing to fill.
+    Fixed(&'a Url),
+    /// An override's template.
+    Overridden(&'a str),
+    /// The spec's own template (for a choice, the one the field's value picks).
+    Declared(&'static str),
+}
+
+/// The base URL template of a request to `origin` (`None`: the API base URL): its override if
+/// one is set, else the spec's, `choice` giving a choice field's value. Building a request and
+/// [`crate::check::verify_host`] both start here.
+pub(crate) fn base_template<'a, 'c>(
+    spec: &'static ConnectorSpec,
+    overrides: &'a Overrides,
+    origin: Option<&'static str>,
+    choice: impl FnOnce(&'static str) -> Option<&'c str>,
+) -> Result<BaseTemplate<'a>, BuildError> {
+    let (overridden, declared) = match origin {
+        None => (overrides.base_url.as_ref(), Some(&spec.base_url)),
+        Some(name) => (
+            overrides.origins.get(name),
+            spec.origin(name).map(|o| &o.url),
+        ),
+    };
+    if let Some(template) = overridden {
+        return Ok(match template.fixed() {
+            Some(url) => BaseTemplate::Fixed(url),
+            None => BaseTemplate::Overridden(template.as_str()),
+        });
+    }
+    let declared = declared.ok_or_else(|| BuildError::Declared {
+        connector: spec.id,
+        reason: format!("no origin named `{}`", origin.unwrap_or("")),
+    })?;
+    match declared {
+        BaseUrl::Template(template) => Ok(BaseTemplate::Declared(template)),
+        BaseUrl::Choice { field, .. } => declared
+            .template_for(choice(field))
+            .map(BaseTemplate::Declared)
+            .ok_or(BuildError::NoChoice { field }),
+    }
+}
+
 /// The request's parts before they become a [`Request`] or a [`ShownRequest`].
 struct Parts<'a> {
     method: Method,
@@ -321,38 +366,20 @@ impl Target<'_> {
 
     /// The base URL a call goes to, placeholders filled.
     fn base(&self, origin: Option<&'static str>) -> Result<Base<'_>, BuildError> {
-        let (overridden, declared) = match origin {
-            None => (self.overrides.base_url.as_ref(), Some(&self.spec.base_url)),
-            Some(name) => (
-                self.overrides.origins.get(name),
-                self.spec.origin(name).map(|o| &o.url),
-            ),
-        };
-        if let Some(template) = overridden {
-            if let Some(url) = template.fixed() {
-                return Ok(Base::Fixed(url));
+        let choice = |field| self.credentials.get(field).map(|v| v.expose_secret());
+        match base_template(self.spec, self.overrides, origin, choice)? {
+            BaseTemplate::Fixed(url) => Ok(Base::Fixed(url)),
+            BaseTemplate::Overridden(template) => {
+                let setting = || match origin {
+                    None => "the base URL override".to_owned(),
+                    Some(name) => format!("the `{name}` base URL override"),
+                };
+                self.fill_base(template, setting).map(Base::Filled)
             }
-            let setting = || match origin {
-                None => "the base URL override".to_owned(),
-                Some(name) => format!("the `{name}` base URL override"),
-            };
-            return self.fill_base(template.as_str(), setting).map(Base::Filled);
+            BaseTemplate::Declared(template) => self
+                .fill_base(template, || format!("{}'s base URL", self.spec.id))
+                .map(Base::Filled),
         }
-        let declared = declared.ok_or_else(|| BuildError::Declared {
-            connector: self.spec.id,
-            reason: format!("no origin named `{}`", origin.unwrap_or("")),
-        })?;
-        let template = match declared {
-            BaseUrl::Template(t) => *t,
-            BaseUrl::Choice { field, .. } => {
-                let choice = self.credentials.get(field).map(|v| v.expose_secret());
-                declared
-                    .template_for(choice)
-                    .ok_or(BuildError::NoChoice { field })?
-            }
-        };
-        self.fill_base(template, || format!("{}'s base URL", self.spec.id))
-            .map(Base::Filled)
     }
 
     fn fill_base(

@@ -415,23 +415,18 @@ pub fn verify_host(
     raw: &RawCredentials,
     overrides: &crate::build::Overrides,
 ) -> Option<String> {
+    use crate::build::{base_template, BaseTemplate};
     use crate::secret::RawValue;
-    use crate::spec::BaseUrl;
     let text = |key: &str| match raw.get(key)? {
         RawValue::Text(value) => Some(value.expose_secret().trim()),
         RawValue::Unsupported(_) => None,
     };
-    let template = match &overrides.base_url {
-        Some(template) => match template.fixed() {
-            Some(url) => {
-                return Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_owned())
-            }
-            None => template.as_str(),
-        },
-        None => match &spec.base_url {
-            BaseUrl::Template(template) => template,
-            choice @ BaseUrl::Choice { field, .. } => choice.template_for(text(field))?,
-        },
+    let template = match base_template(spec, overrides, None, text).ok()? {
+        BaseTemplate::Fixed(url) => {
+            return Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_owned())
+        }
+        BaseTemplate::Overridden(template) => template,
+        BaseTemplate::Declared(template) => template,
     };
     let filled = crate::template::fill(template, |name, _| text(name).map(str::to_owned)).ok()?;
     let rest = filled
