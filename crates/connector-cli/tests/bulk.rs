@@ -2,8 +2,10 @@
 //! servers: input order, deduplication, malformed lines, per-connector base URL and rate, the
 //! exit status, and that no key appears unmasked on stdout or stderr.
 
+mod common;
+
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,24 +53,12 @@ struct Run {
 /// Runs `connector check --bulk - ARGS` with `input` on stdin.
 fn bulk(args: &[&str], input: &str) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "--bulk", "-", "--timeout", "5"])
         .args(args)
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_owned();
-    // Written from a thread: the binary answers while it reads, and a full pipe must not stall.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("the binary finishes");
-    writer
-        .join()
-        .expect("the writer thread ends")
-        .expect("stdin accepts the input");
+        .trace()
+        .stdin(input)
+        .output();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let lines = stdout
@@ -602,10 +592,9 @@ async fn keys_never_appear_unmasked_on_stdout_or_stderr() {
 
 #[test]
 fn an_unreadable_input_file_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "--bulk", "/nonexistent/keys.jsonl"])
-        .output()
-        .expect("the binary runs");
+        .output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/nonexistent/keys.jsonl"), "{stderr}");
@@ -617,11 +606,10 @@ fn input_from_a_file_without_a_final_newline_counts_every_line() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("keys.jsonl");
     std::fs::write(&file, "{}\n\n[]").expect("the input file is written");
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "--bulk"])
         .arg(&file)
-        .output()
-        .expect("the binary runs");
+        .output();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let ids: Vec<Value> = stdout
@@ -637,11 +625,10 @@ fn a_closed_stdout_stops_the_run_with_status_1() {
     let file = dir.path().join("keys.jsonl");
     // Enough output to fill a pipe, so the binary must notice the reader is gone.
     std::fs::write(&file, "[]\n".repeat(20_000)).expect("the input file is written");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let mut child = common::connector()
         .args(["check", "--bulk"])
         .arg(&file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .command()
         .spawn()
         .expect("the binary runs");
     drop(child.stdout.take());
@@ -661,10 +648,9 @@ async fn results_stream_out_while_the_input_is_still_open() {
         .mount(&server)
         .await;
     let base = format!("polytomic={}", server.uri());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let mut child = common::connector()
         .args(["check", "--bulk", "-", "--base-url", &base])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .command()
         .stderr(Stdio::null())
         .spawn()
         .expect("the connector binary runs");
@@ -696,7 +682,7 @@ fn a_panicking_check_becomes_an_unexpected_line() {
         return; // the panic switch exists in debug builds only
     }
     let input = [polytomic_line("a", &polytomic_key(1)), "[]".to_owned()].join("\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args([
             "check",
             "--bulk",
@@ -706,15 +692,8 @@ fn a_panicking_check_becomes_an_unexpected_line() {
         ])
         .env("CONNECTOR_TEST_PANIC", "bulk-check")
         .env("RUST_BACKTRACE", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin.write_all(input.as_bytes()).expect("stdin");
-    drop(stdin);
-    let out = child.wait_with_output().expect("the binary finishes");
+        .stdin(input)
+        .output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -2,8 +2,9 @@
 //! the real binary, asserting the exact auth header, every outcome's exit status and JSON, and
 //! that the key never appears in stdout or stderr.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path, query_param};
@@ -71,25 +72,7 @@ fn cases() -> Vec<Case> {
 
 /// Runs the binary with credentials on stdin; returns the output.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    // A usage error may end the run before it reads stdin: a broken pipe is no failure.
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
-    }
-    child.wait_with_output().expect("the binary finishes")
+    common::connector().args(args).trace().stdin(stdin).output()
 }
 
 fn check_json(case: &Case, base_url: &str, extra: &[&str]) -> (i32, Value, String) {
@@ -275,11 +258,9 @@ fn credentials_that_are_not_an_object_never_echo_the_value() {
 
 #[test]
 fn credentials_come_from_the_environment_when_no_file_is_given() {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "smartrecruiters", "--json"])
-        .env_remove("SMARTRECRUITERS_API_KEY")
-        .output()
-        .expect("runs");
+        .output();
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(report["status"], "invalid_input");
     assert!(report["message"]
@@ -356,13 +337,12 @@ fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
     if !cfg!(debug_assertions) {
         return; // the panic switch exists in debug builds only
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "polytomic", "--json"])
         .env("CONNECTOR_TEST_PANIC", "check")
         .env("RUST_BACKTRACE", "full")
         .env("POLYTOMIC_API_KEY", "8e5dcfdd-d23d-4e6f-a136-119e1254847b")
-        .output()
-        .expect("runs");
+        .output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(7), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

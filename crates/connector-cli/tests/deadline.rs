@@ -3,9 +3,10 @@
 //! single check, a bulk run and an action each report `unavailable` and the process exits within
 //! the deadline plus a small margin.
 
-use std::io::Write;
+mod common;
+
 use std::net::UdpSocket;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -72,21 +73,13 @@ impl Drop for SilentDns {
 /// whole process lived.
 fn connector(dns: &SilentDns, args: &[&str], stdin: &str) -> (Output, Duration) {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(args)
         .env("CONNECTOR_DNS_SERVERS", &dns.address)
         .env("POLYTOMIC_API_KEY", KEY)
         .env("POLYTOMIC_PARTNER_KEY", KEY)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    input.write_all(stdin.as_bytes()).expect("stdin");
-    drop(input);
-    let out = child.wait_with_output().expect("the binary finishes");
+        .stdin(stdin)
+        .output();
     (out, started.elapsed())
 }
 
@@ -190,12 +183,11 @@ fn an_action_ends_at_the_deadline_when_dns_never_answers() {
 
 #[test]
 fn a_dns_server_that_is_not_an_address_is_a_usage_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["check", "polytomic"])
         .env("CONNECTOR_DNS_SERVERS", "127.0.0.1:53,dns.example")
         .env("POLYTOMIC_API_KEY", KEY)
-        .output()
-        .expect("runs");
+        .output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -4,8 +4,9 @@
 //! forms it honours. The registry-wide test covers every registered connector, so a connector
 //! added later is dry-run too.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 use base64::Engine as _;
 use connector_core::{BaseUrl, Field, Format};
@@ -17,33 +18,11 @@ const STACKONE_KEY: &str = "v1.eu1.Zm9vYmFyYmF6cXV4cXV1eA";
 
 /// Runs the binary with `stdin`, no inherited credentials or base URL settings.
 fn connector(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
-    command
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env_remove("CONNECTOR_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CONNECTOR_") || name.ends_with("_API_KEY") {
-            command.env_remove(name);
-        }
-    }
+    let mut cli = common::connector().args(args).trace().stdin(stdin);
     for (name, value) in env {
-        command.env(name, value);
+        cli = cli.env(name, value);
     }
-    let mut child = command.spawn().expect("the connector binary runs");
-    // A run refused before it reads stdin may close it first: a broken pipe is no failure.
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
-    }
-    child.wait_with_output().expect("the binary finishes")
+    cli.output()
 }
 
 fn text(out: &Output) -> (String, String) {

@@ -4,8 +4,11 @@
 //! rounded numbers refused before anything is sent; values in the wrong place described, never
 //! quoted.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::everything;
 
 use base64::Engine as _;
 use connector_testkit::leak::Finder;
@@ -19,31 +22,7 @@ const STACKONE_KEY: &str = "v1.eu1.Qm9vYmFyYmF6cXV4cXV1eHJ0";
 
 /// Runs the binary with `stdin`, logging at TRACE level.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env_remove("CONNECTOR_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the connector binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes())
-        .expect("stdin accepts input");
-    child.wait_with_output().expect("the binary finishes")
-}
-
-/// stdout and stderr together, for searching.
-fn everything(out: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    common::connector().args(args).trace().stdin(stdin).output()
 }
 
 /// Fails with the form found when any run of a secret shows in what the binary wrote.

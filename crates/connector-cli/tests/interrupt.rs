@@ -7,8 +7,10 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{Read, Write};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -101,7 +103,7 @@ impl Running {
     /// Starts `connector check --bulk -` against `server` with a 2 s deadline and `args`.
     fn spawn(server: &MockServer, args: &[&str]) -> Self {
         let base = format!("polytomic={}", server.uri());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+        let mut child = common::connector()
             .args([
                 "check",
                 "--bulk",
@@ -112,10 +114,7 @@ impl Running {
                 &base,
             ])
             .args(args)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .command()
             .spawn()
             .expect("the connector binary runs");
         let stdin = child.stdin.take().expect("stdin is piped");

@@ -2,8 +2,9 @@
 //! the minted key shown exactly once, every refusal's status and exit code, inputs validated
 //! before any request, and no blind retry of the key-minting POST.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -37,29 +38,12 @@ fn run(server: &MockServer, extra: &[&str]) -> Output {
         &set_user,
     ];
     args.extend_from_slice(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(&args)
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    // A run refused before it reads stdin may close it first: a broken pipe is no failure.
-    let written = child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(json!({"api_key": PARTNER_KEY}).to_string().as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
-    }
-    let out = child.wait_with_output().expect("finishes");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .trace()
+        .stdin(json!({"api_key": PARTNER_KEY}).to_string())
+        .output();
+    let all = common::everything(&out);
     assert!(!all.contains(PARTNER_KEY), "the partner key leaked: {all}");
     out
 }
@@ -265,10 +249,9 @@ async fn a_timed_out_post_is_not_retried() {
 
 #[test]
 fn an_unknown_action_is_a_usage_error_listing_the_known_ones() {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector"))
+    let out = common::connector()
         .args(["run", "polytomic", "delete-everything"])
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("create-api-key"));
 }

@@ -3,9 +3,10 @@
 //! in one layer, unknown connectors and base URLs with a query string are usage errors that send
 //! nothing and quote no URL.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -20,30 +21,16 @@ fn organization() -> ResponseTemplate {
 /// `connector check polymer-hire --json` with the key on stdin, a config file and extra
 /// environment variables.
 fn check(config: &Path, env: &[(&str, &str)], extra: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
-    command
-        .args(["--config"])
+    let mut cli = common::connector()
+        .arg("--config")
         .arg(config)
         .args(["check", "polymer-hire", "--credentials", "-", "--json"])
         .args(extra)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdin(json!({"api_key": KEY}).to_string());
     for (name, value) in env {
-        command.env(name, value);
+        cli = cli.env(name, value);
     }
-    let mut child = command.spawn().expect("the connector binary runs");
-    // A run refused before it reads stdin may close it first: a broken pipe is no failure.
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(json!({"api_key": KEY}).to_string().as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
-    }
-    child.wait_with_output().expect("the binary finishes")
+    cli.output()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -156,17 +143,15 @@ const POLYTOMIC_KEY: &str = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
 
 /// `connector check polytomic --json` with the key in its environment variable.
 fn check_polytomic(config: &Path, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
-    command
-        .args(["--config"])
+    let mut cli = common::connector()
+        .arg("--config")
         .arg(config)
         .args(["check", "polytomic", "--json", "--timeout", "3"])
-        .env_remove("RUST_LOG")
         .env("POLYTOMIC_API_KEY", POLYTOMIC_KEY);
     for (name, value) in env {
-        command.env(name, value);
+        cli = cli.env(name, value);
     }
-    command.output().expect("the connector binary runs")
+    cli.output()
 }
 
 #[tokio::test(flavor = "multi_thread")]

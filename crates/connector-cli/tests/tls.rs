@@ -4,9 +4,10 @@
 //! SSL_CERT_FILE; without the CA it is `unavailable` with a hint naming --ca-cert; a bad CA file
 //! or pin is a usage error that sends nothing.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -112,30 +113,11 @@ impl Provider {
 /// Runs `connector` with `args`, `stdin` as its input and only `env` set of this tool's
 /// variables.
 fn connector(args: &[&str], env: &[(&str, &Path)], stdin: &str) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_connector"));
-    command
-        .args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("SSL_CERT_FILE")
-        .env_remove("CONNECTOR_CA_CERT")
-        .env_remove("CONNECTOR_RESOLVE")
-        .env_remove("CONNECTOR_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cli = common::connector().args(args).stdin(stdin);
     for (name, value) in env {
-        command.env(name, value);
+        cli = cli.env(name, value);
     }
-    let mut child = command.spawn().expect("the connector binary runs");
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
-    }
-    child.wait_with_output().expect("the binary finishes")
+    cli.output()
 }
 
 fn credentials() -> String {
