@@ -37,7 +37,7 @@ use self::output::LineOutput;
 use self::recent::Recent;
 use self::summary::Summary;
 use connector_core::check::verify_host;
-use connector_core::http::HostSlots;
+use connector_core::http::{connection_budget, HostSlot, HostSlots};
 use connector_core::rate::RateLimit;
 
 /// Requests in flight when `--concurrency` is not given.
@@ -70,7 +70,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         .ok_or_else(|| UsageError::new("--bulk needs a FILE, or - for stdin"))?;
     let concurrency = concurrency(args.concurrency)?;
     let per_host = host_concurrency(args.host_concurrency, concurrency)?;
-    raise_open_files(concurrency);
+    let open_files = raise_open_files(concurrency);
     let limits = settings.limits_with(args.timeout, args.retries)?;
     let options = options_by_connector(&args.base_url, settings, limits)?;
     let rates = rates_by_connector(&args.rate, &registered())?;
@@ -98,7 +98,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         http,
         options,
         rates,
-        hosts: HostSlots::new(per_host, concurrency),
+        hosts: host_slots(per_host, concurrency, open_files),
         permits,
         interrupt: interrupt.clone(),
     });
@@ -358,7 +358,7 @@ impl Checker {
         }
         // Taken before the permit, so that checks queued for a busy host leave the permits to
         // checks for other hosts. No host (a placeholder without a value): the check reports it.
-        let _slot = match verify_host(spec, &job.credentials, &options.urls) {
+        let mut slot = match verify_host(spec, &job.credentials, &options.urls) {
             Some(host) => tokio::select! {
                 biased;
                 () = self.interrupt.stopped() => return None,
@@ -371,6 +371,14 @@ impl Checker {
         if self.interrupt.is_set() {
             return None;
         }
+        // Decided with the permit, so that only the checks sending count against the budget.
+        let closing;
+        let options = if slot.as_mut().is_none_or(HostSlot::keep_connection) {
+            options
+        } else {
+            closing = options.closing_connections();
+            &closing
+        };
         let report = job
             .connector
             .check(
@@ -387,10 +395,20 @@ impl Checker {
 /// Sockets and files a bulk run may hold besides one connection per check in flight.
 const SPARE_FILES: u64 = 64;
 
+/// Per-host places, keeping no more connections open than the open files allow.
+fn host_slots(per_host: usize, concurrency: usize, open_files: Option<u64>) -> HostSlots {
+    let files = open_files.map_or(usize::MAX, |limit| {
+        usize::try_from(limit.saturating_sub(SPARE_FILES)).unwrap_or(usize::MAX)
+    });
+    let budget = connection_budget(concurrency).min(files);
+    HostSlots::with_connection_budget(per_host, concurrency, budget)
+}
+
 /// Raises the open-file soft limit to the hard limit (each check in flight holds a socket, and
 /// many systems start processes at 1,024), and says so when even the hard limit is too low for
-/// `concurrency`: checks would then fail with "too many open files".
-fn raise_open_files(concurrency: usize) {
+/// `concurrency`: checks would then fail with "too many open files". Returns the limit, when
+/// known.
+fn raise_open_files(concurrency: usize) -> Option<u64> {
     #[cfg(unix)]
     {
         use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
@@ -417,9 +435,13 @@ fn raise_open_files(concurrency: usize) {
             );
         }
         tracing::debug!(open_files = ?raised, "open-file limit");
+        raised
     }
     #[cfg(not(unix))]
-    let _ = concurrency;
+    {
+        let _ = concurrency;
+        None
+    }
 }
 
 fn concurrency(flag: Option<usize>) -> Result<usize, UsageError> {

@@ -381,11 +381,32 @@ struct Seen {
     beside_the_first: AtomicUsize,
     first_answered: AtomicBool,
     requests: AtomicUsize,
+    /// Connections open now, and the most open at once.
+    open: AtomicUsize,
+    most_open: AtomicUsize,
 }
 
-/// A plain HTTP/1.1 server on loopback answering every request as Polytomic's `/api/me` does,
-/// after `delay`, keeping connections open; it counts connections and requests in flight.
-async fn counting_server(delay: Duration) -> (String, Arc<Seen>) {
+/// What a [`counting_server`] answers to a request head: the JSON body of a 200.
+type Answer = fn(&str) -> String;
+
+/// Polytomic's `/api/me`.
+fn polytomic_me(_head: &str) -> String {
+    json!({"data": {"email": "ops@example.com", "organization_id": "o1",
+        "organization_name": "Acme Data", "role": "admin"}})
+    .to_string()
+}
+
+/// Workable's account object for the subdomain at the end of the path.
+fn workable_account(head: &str) -> String {
+    let target = head.split(' ').nth(1).unwrap_or_default();
+    let subdomain = target.rsplit('/').next().unwrap_or_default();
+    json!({"id": "a1", "name": "Acme", "subdomain": subdomain}).to_string()
+}
+
+/// A plain HTTP/1.1 server on loopback answering every request with `answer` after `delay`,
+/// keeping connections open unless asked to close them; it counts connections and requests
+/// in flight.
+async fn counting_server(delay: Duration, answer: Answer) -> (String, Arc<Seen>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a loopback port");
@@ -395,21 +416,25 @@ async fn counting_server(delay: Duration) -> (String, Arc<Seen>) {
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             counts.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve_counting(socket, Arc::clone(&counts), delay));
+            let open = counts.open.fetch_add(1, Ordering::SeqCst) + 1;
+            counts.most_open.fetch_max(open, Ordering::SeqCst);
+            let counts = Arc::clone(&counts);
+            tokio::spawn(async move {
+                serve_counting(socket, &counts, delay, answer).await;
+                counts.open.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     });
     (url, seen)
 }
 
-async fn serve_counting(mut socket: tokio::net::TcpStream, seen: Arc<Seen>, delay: Duration) {
+async fn serve_counting(
+    mut socket: tokio::net::TcpStream,
+    seen: &Seen,
+    delay: Duration,
+    answer: Answer,
+) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = json!({"data": {"email": "ops@example.com", "organization_id": "o1",
-        "organization_name": "Acme Data", "role": "admin"}})
-    .to_string();
-    let answer = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
     let mut pending = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -420,7 +445,14 @@ async fn serve_counting(mut socket: tokio::net::TcpStream, seen: Arc<Seen>, dela
                 Ok(n) => pending.extend_from_slice(&buf[..n]),
             }
         }
+        let head = String::from_utf8_lossy(&pending).to_ascii_lowercase();
         pending.clear();
+        let body = answer(&head);
+        let close = head.contains("\r\nconnection: close");
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
         let first = seen.requests.fetch_add(1, Ordering::SeqCst) == 0;
         if !first && !seen.first_answered.load(Ordering::SeqCst) {
             seen.beside_the_first.fetch_add(1, Ordering::SeqCst);
@@ -432,7 +464,7 @@ async fn serve_counting(mut socket: tokio::net::TcpStream, seen: Arc<Seen>, dela
         if first {
             seen.first_answered.store(true, Ordering::SeqCst);
         }
-        if socket.write_all(answer.as_bytes()).await.is_err() {
+        if socket.write_all(response.as_bytes()).await.is_err() || close {
             return;
         }
     }
@@ -447,7 +479,7 @@ fn polytomic_lines(count: u32) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn host_concurrency_caps_the_requests_in_flight_to_one_host() {
-    let (url, seen) = counting_server(Duration::from_millis(50)).await;
+    let (url, seen) = counting_server(Duration::from_millis(50), polytomic_me).await;
     let base = format!("polytomic={url}");
     let run = bulk(
         &[
@@ -491,7 +523,7 @@ async fn host_concurrency_caps_the_requests_in_flight_to_one_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_gets_one_request_until_it_has_answered_then_as_many_as_allowed() {
-    let (url, seen) = counting_server(Duration::from_millis(150)).await;
+    let (url, seen) = counting_server(Duration::from_millis(150), polytomic_me).await;
     let run = bulk(
         &[
             "--base-url",
@@ -515,6 +547,53 @@ async fn a_host_gets_one_request_until_it_has_answered_then_as_many_as_allowed()
     // The other eleven went together, one reusing the first connection.
     assert!(seen.most_in_flight.load(Ordering::SeqCst) >= 6);
     assert!(seen.connections.load(Ordering::SeqCst) <= 11);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_over_more_customer_hosts_than_open_files_verifies_every_line() {
+    // 256 open files less 64 spare leave 192 for connections, 8 of them in use; 400 hosts, each
+    // checked once, would otherwise keep 400 idle connections and run out of files.
+    let (url, seen) = counting_server(Duration::from_millis(5), workable_account).await;
+    let port = url.rsplit(':').next().expect("a port");
+    let lines: Vec<String> = (0..400)
+        .map(|n| {
+            json!({"id": n, "connector": "workable",
+                "credentials": {"subdomain": format!("customer{n}"), "api_key": format!("tok-{n:012}")}})
+            .to_string()
+        })
+        .collect();
+    let base = format!("workable=http://{{subdomain}}.bulk.test:{port}/spi/v3");
+    let pin = format!("*.bulk.test:{port}:127.0.0.1");
+    let out = common::connector_with_open_files(256)
+        .args([
+            "check",
+            "--bulk",
+            "-",
+            "--timeout",
+            "10",
+            "--concurrency",
+            "8",
+        ])
+        .args([
+            "--base-url",
+            &base,
+            "--resolve",
+            &pin,
+            "--rate",
+            "workable=10000",
+        ])
+        .stdin(lines.join("\n"))
+        .output();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let verified = stdout
+        .lines()
+        .filter(|line| line.contains(r#""status":"verified""#))
+        .count();
+    assert_eq!(verified, 400, "{stdout}\n{stderr}");
+    let most_open = seen.most_open.load(Ordering::SeqCst);
+    assert!(most_open <= 192 + 8, "{most_open} connections open at once");
 }
 
 #[tokio::test(flavor = "multi_thread")]

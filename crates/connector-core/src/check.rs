@@ -41,6 +41,18 @@ impl CheckOptions {
             ..Self::default()
         }
     }
+
+    /// These options, with every request asking for its connection to be closed after the
+    /// answer (see [`Limits::keep_connection`]).
+    pub fn closing_connections(&self) -> Self {
+        Self {
+            urls: self.urls.clone(),
+            limits: Limits {
+                keep_connection: false,
+                ..self.limits
+            },
+        }
+    }
 }
 
 /// What a connector reads from a refused or odd response, overriding the generic mapping.

@@ -9,7 +9,7 @@ use std::time::Duration;
 mod hosts;
 mod resolve;
 
-pub use hosts::{HostSlot, HostSlots};
+pub use hosts::{connection_budget, HostSlot, HostSlots, KEPT_CONNECTIONS};
 
 pub use reqwest::dns;
 use reqwest::dns::Resolve;
@@ -36,6 +36,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// First backoff delay; doubled on each retry.
     pub backoff: Duration,
+    /// Whether the connection may stay open for the next request to the host. When not, the
+    /// request asks for it to be closed after the answer (`Connection: close`): a bulk run over
+    /// more hosts than it keeps connections for ([`HostSlot::keeps_connection`]).
+    pub keep_connection: bool,
 }
 
 impl Default for Limits {
@@ -45,6 +49,7 @@ impl Default for Limits {
             max_retries: 2,
             max_body_bytes: 1024 * 1024,
             backoff: Duration::from_millis(200),
+            keep_connection: true,
         }
     }
 }
@@ -134,6 +139,10 @@ impl std::fmt::Debug for HttpClient {
 
 /// Idle connections kept per host by [`HttpClient::new`].
 pub const DEFAULT_POOL_SIZE: usize = 32;
+
+/// How long the pool keeps a connection nobody uses; [`HostSlots`] counts idle connections
+/// until then.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The client could not be built with the rules every request needs (no redirects, a
 /// User-Agent, the chosen DNS servers). Nothing is sent with a client built otherwise.
@@ -247,6 +256,7 @@ impl HttpClientBuilder {
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(self.idle_per_host)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .connect_timeout(Duration::from_secs(10));
         for root in self.roots {
             builder = builder.add_root_certificate(root);
@@ -386,6 +396,9 @@ impl HttpClient {
             .client
             .request(request.method.clone(), request.url.clone())
             .headers(request.headers.clone());
+        if !limits.keep_connection {
+            builder = builder.header(reqwest::header::CONNECTION, "close");
+        }
         if let Some(body) = &request.body {
             if !request.headers.contains_key(reqwest::header::CONTENT_TYPE) {
                 builder = builder.header(reqwest::header::CONTENT_TYPE, body.content_type);

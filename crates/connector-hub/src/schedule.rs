@@ -272,14 +272,17 @@ impl Hub {
             let connector = connector(&account.connector)?;
             let variant = variant(connector, Some(&account.variant))?;
             let values = self.credentials(&account)?;
-            let (raw, options) = self.check_input(connector, &values);
+            let (raw, mut options) = self.check_input(connector, &values);
             // Many accounts on one customer host share its connection (see `HostSlots`).
-            let _slot = match verify_host(connector.spec(), &raw, &options.urls) {
+            let mut slot = match verify_host(connector.spec(), &raw, &options.urls) {
                 Some(host) => Some(self.hosts.enter(&host).await),
                 None => None,
             };
             if self.lease_too_short(lease_until) {
                 return Ok(None);
+            }
+            if slot.as_mut().is_some_and(|slot| !slot.keep_connection()) {
+                options.limits.keep_connection = false;
             }
             let report = connector
                 .check(&self.http, Some(variant.name), &raw, &options)

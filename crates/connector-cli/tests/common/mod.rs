@@ -38,6 +38,28 @@ pub fn connector() -> Cli {
     }
 }
 
+/// As [`connector`], started by `sh` with at most `limit` open files (soft and hard), as on a
+/// machine that allows few.
+pub fn connector_with_open_files(limit: u32) -> Cli {
+    let mut cli = connector();
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\"")])
+        .arg(env!("CARGO_BIN_EXE_connector"));
+    for (name, value) in cli.command.get_envs() {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cli.command = command;
+    cli
+}
+
 impl Cli {
     pub fn args<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
         self.command.args(args);

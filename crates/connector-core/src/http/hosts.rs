@@ -5,15 +5,49 @@
 //! connection per host, reused with its TLS session, instead of one for every check that
 //! happened to arrive while the host's other connection was busy; a run against one host still
 //! gets the whole concurrency; and no host is sent more than the cap at once.
+//!
+//! Connections are counted too, in use and idle. Each holds a socket and some 30 KiB of HTTP and
+//! TLS buffers for as long as the pool keeps it ([`POOL_IDLE_TIMEOUT`]), and a run over more
+//! hosts than it revisits (one key per customer host) would otherwise keep one for every line it
+//! has checked. Once a budget is reached, a check opening a new connection to a host that nobody
+//! is waiting for asks for it to be closed after the answer ([`HostSlot::keeps_connection`]):
+//! the connections already kept stay warm for their hosts' next checks, and memory and open
+//! files stay bounded.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::sync::oneshot;
+// Tokio's clock, so that tests can move it on.
+use tokio::time::Instant;
+
+use super::POOL_IDLE_TIMEOUT;
 
 /// Hosts kept before the idle ones are dropped; the threshold grows with the hosts in use, so the
 /// table stays small without being swept on every check.
 const SWEEP_AT_LEAST: usize = 1024;
+
+/// With [`connection_budget`]: connections and checks in progress a run keeps at most. Each
+/// check in progress costs about as much memory as a connection, so the budget for connections
+/// shrinks as the concurrency grows: about 100 MiB in all.
+pub const KEPT_CONNECTIONS: usize = 3328;
+
+/// Idle connections kept beside the concurrency whatever it is.
+const MIN_IDLE: usize = 256;
+
+/// How often, at most, connections idle past [`POOL_IDLE_TIMEOUT`] are looked for once the
+/// budget is reached.
+const EXPIRY_SCAN: Duration = Duration::from_secs(1);
+
+/// The connections, in use and idle, a run at `concurrency` keeps at most: what
+/// [`KEPT_CONNECTIONS`] leaves beside the checks in progress, and never fewer than the
+/// concurrency and 256 more.
+pub fn connection_budget(concurrency: usize) -> usize {
+    KEPT_CONNECTIONS
+        .saturating_sub(concurrency)
+        .max(concurrency.saturating_add(MIN_IDLE))
+}
 
 /// The hosts of a run and their checks in progress. Cheap to clone; clones share the table.
 #[derive(Debug, Clone)]
@@ -32,15 +66,51 @@ struct Table {
     /// Hosts with a check in progress or waiting.
     active: usize,
     sweep_at: usize,
+    pool: Pool,
+}
+
+/// What the table knows of the connection pool.
+#[derive(Debug)]
+struct Pool {
+    /// Connections left idle by checks that kept theirs (the sum of [`Host::pooled`]).
+    idle: usize,
+    /// Checks in progress, each on a connection.
+    in_use: usize,
+    /// Connections open at most, idle and in use: a new one is kept only while the idle ones
+    /// leave room for `concurrency` in use.
+    budget: usize,
+    concurrency: usize,
+    scanned: Option<Instant>,
 }
 
 #[derive(Debug, Default)]
 struct Host {
     in_flight: usize,
     /// Checks waiting, first come first served: each is handed its place when one is free.
-    queue: VecDeque<oneshot::Sender<()>>,
+    queue: VecDeque<oneshot::Sender<Start>>,
     /// Whether a check at this host has ended (answered or failed) since it was last swept.
     answered: bool,
+    /// Connections to this host left idle, as far as the table knows.
+    pooled: usize,
+    /// When one was last left idle.
+    returned: Option<Instant>,
+}
+
+/// How a check starts at its host.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    /// It may leave its connection idle for the next check.
+    keep: bool,
+    /// It takes a connection left idle before.
+    reused: bool,
+}
+
+impl Start {
+    /// For a check that goes ahead without the table (it went away): as if there were none.
+    const UNTRACKED: Start = Start {
+        keep: true,
+        reused: false,
+    };
 }
 
 impl Host {
@@ -57,16 +127,57 @@ impl Host {
         }
     }
 
+    /// Starts a check here: it takes an idle connection if there is one. Whether it keeps a
+    /// new one is decided when it sends ([`HostSlot::keep_connection`]).
+    fn start(&mut self, pool: &mut Pool) -> Start {
+        self.in_flight += 1;
+        pool.in_use += 1;
+        let reused = self.pooled > 0;
+        if reused {
+            self.pooled -= 1;
+            pool.idle = pool.idle.saturating_sub(1);
+        }
+        Start { keep: true, reused }
+    }
+
+    /// A started check ends: with `used`, its connection is left idle if it was to be kept;
+    /// without, one it took is given back unused.
+    fn end(&mut self, start: Start, used: bool, pool: &mut Pool) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        pool.in_use = pool.in_use.saturating_sub(1);
+        if (used && start.keep) || (!used && start.reused) {
+            self.pooled += 1;
+            pool.idle += 1;
+            self.returned = Some(Instant::now());
+        }
+    }
+
     /// Hands free places to the first waiters still waiting.
-    fn hand_off(&mut self, allowed: usize) {
+    fn hand_off(&mut self, allowed: usize, pool: &mut Pool) {
         while self.in_flight < allowed {
             let Some(waiter) = self.queue.pop_front() else {
                 break;
             };
-            if waiter.send(()).is_ok() {
-                self.in_flight += 1;
+            let start = self.start(pool);
+            if waiter.send(start).is_err() {
+                self.end(start, false, pool);
             }
         }
+    }
+}
+
+impl Pool {
+    /// Whether one more idle connection leaves room for the concurrency within the budget.
+    fn has_room(&self) -> bool {
+        self.idle + self.concurrency < self.budget
+    }
+
+    /// Whether the budget is reached and a scan for expired connections is due.
+    fn scan_due(&self, now: Instant) -> bool {
+        !self.has_room()
+            && self
+                .scanned
+                .is_none_or(|at| now.duration_since(at) >= EXPIRY_SCAN)
     }
 }
 
@@ -75,11 +186,37 @@ impl Host {
 pub struct HostSlot {
     inner: Arc<Inner>,
     host: Box<str>,
+    start: Start,
+}
+
+impl HostSlot {
+    /// Decides, as the check is about to send, whether it may leave its connection open for
+    /// the host's next check: yes for a connection kept before, for a host with checks waiting,
+    /// and while the idle connections leave room for the concurrency within the budget. When
+    /// not, its requests ask for the connection to be closed after the answer (`Connection:
+    /// close`). A slot never asked keeps its connection.
+    pub fn keep_connection(&mut self) -> bool {
+        if !self.start.reused {
+            let table = self.inner.lock();
+            self.start.keep = table
+                .hosts
+                .get(&*self.host)
+                .is_none_or(|host| !host.queue.is_empty() || table.pool.has_room());
+        }
+        self.start.keep
+    }
 }
 
 impl HostSlots {
-    /// At most `cap` checks in progress per host, out of `concurrency` in all (both at least 1).
+    /// At most `cap` checks in progress per host, out of `concurrency` in all (both at least 1);
+    /// connections kept within [`connection_budget`].
     pub fn new(cap: usize, concurrency: usize) -> Self {
+        Self::with_connection_budget(cap, concurrency, connection_budget(concurrency))
+    }
+
+    /// As [`HostSlots::new`], keeping connections (in use and idle) for hosts nobody waits for
+    /// only while there are fewer than `budget`: fewer when open files are scarce.
+    pub fn with_connection_budget(cap: usize, concurrency: usize, budget: usize) -> Self {
         Self(Arc::new(Inner {
             cap: cap.max(1),
             concurrency: concurrency.max(1),
@@ -87,6 +224,13 @@ impl HostSlots {
                 hosts: HashMap::new(),
                 active: 0,
                 sweep_at: SWEEP_AT_LEAST,
+                pool: Pool {
+                    idle: 0,
+                    in_use: 0,
+                    budget,
+                    concurrency: concurrency.max(1),
+                    scanned: None,
+                },
             }),
         }))
     }
@@ -95,21 +239,27 @@ impl HostSlots {
     /// checks that asked before. Dropping the future while it waits gives its turn up.
     pub async fn enter(&self, host: &str) -> HostSlot {
         let taken = self.0.lock().take(host, self.0.cap, self.0.concurrency);
-        if let Err(turn) = taken {
-            let mut waiting = Waiting {
-                inner: &self.0,
-                host,
-                turn: Some(turn),
-            };
-            if let Some(turn) = waiting.turn.as_mut() {
-                // An error means the place was never handed (the table went away): go ahead.
-                let _ = turn.await;
+        let start = match taken {
+            Ok(start) => start,
+            Err(turn) => {
+                let mut waiting = Waiting {
+                    inner: &self.0,
+                    host,
+                    turn: Some(turn),
+                };
+                let start = match waiting.turn.as_mut() {
+                    // An error means the place was never handed (the table went away): go ahead.
+                    Some(turn) => turn.await.unwrap_or(Start::UNTRACKED),
+                    None => Start::UNTRACKED,
+                };
+                waiting.turn = None;
+                start
             }
-            waiting.turn = None;
-        }
+        };
         HostSlot {
             inner: Arc::clone(&self.0),
             host: host.into(),
+            start,
         }
     }
 
@@ -117,6 +267,13 @@ impl HostSlots {
     fn tracked(&self) -> (usize, usize) {
         let table = self.0.lock();
         (table.hosts.len(), table.active)
+    }
+
+    /// Idle connections and checks in progress, as the table counts them.
+    #[cfg(test)]
+    fn pooled(&self) -> (usize, usize) {
+        let table = self.0.lock();
+        (table.pool.idle, table.pool.in_use)
     }
 }
 
@@ -137,10 +294,15 @@ impl Table {
         host: &str,
         cap: usize,
         concurrency: usize,
-    ) -> Result<(), oneshot::Receiver<()>> {
+    ) -> Result<Start, oneshot::Receiver<Start>> {
+        let now = Instant::now();
+        if self.pool.scan_due(now) {
+            self.expire(now);
+        }
         if !self.hosts.contains_key(host) {
             if self.hosts.len() >= self.sweep_at {
-                self.hosts.retain(|_, h| !h.idle());
+                self.expire(now);
+                self.hosts.retain(|_, h| !h.idle() || h.pooled > 0);
                 self.sweep_at = SWEEP_AT_LEAST.max(self.hosts.len() * 2);
             }
             self.hosts.insert(host.into(), Host::default());
@@ -148,19 +310,32 @@ impl Table {
         let active = self.active;
         let Some(entry) = self.hosts.get_mut(host) else {
             // Inserted just above; were it not, going ahead beats waiting for nothing.
-            return Ok(());
+            return Ok(Start::UNTRACKED);
         };
         if entry.idle() {
             self.active = active + 1;
         }
         if entry.queue.is_empty() && entry.in_flight < entry.allowed(self.active, cap, concurrency)
         {
-            entry.in_flight += 1;
-            Ok(())
+            Ok(entry.start(&mut self.pool))
         } else {
             let (turn, wait) = oneshot::channel();
             entry.queue.push_back(turn);
             Err(wait)
+        }
+    }
+
+    /// Forgets the idle connections the pool has closed by now (idle for [`POOL_IDLE_TIMEOUT`]).
+    fn expire(&mut self, now: Instant) {
+        self.pool.scanned = Some(now);
+        for host in self.hosts.values_mut() {
+            let expired = host
+                .returned
+                .is_some_and(|at| now.duration_since(at) >= POOL_IDLE_TIMEOUT);
+            if expired && host.pooled > 0 {
+                self.pool.idle = self.pool.idle.saturating_sub(host.pooled);
+                host.pooled = 0;
+            }
         }
     }
 
@@ -170,14 +345,14 @@ impl Table {
             return;
         };
         match left {
-            Left::Ended => {
-                entry.in_flight = entry.in_flight.saturating_sub(1);
+            Left::Ended(start) => {
+                entry.end(start, true, &mut self.pool);
                 entry.answered = true;
             }
-            Left::Unused => entry.in_flight = entry.in_flight.saturating_sub(1),
+            Left::Unused(start) => entry.end(start, false, &mut self.pool),
             Left::GaveUp => entry.queue.retain(|waiter| !waiter.is_closed()),
         }
-        entry.hand_off(entry.allowed(self.active, cap, concurrency));
+        entry.hand_off(entry.allowed(self.active, cap, concurrency), &mut self.pool);
         if entry.idle() {
             self.active = self.active.saturating_sub(1);
         }
@@ -188,9 +363,9 @@ impl Table {
 #[derive(Debug, Clone, Copy)]
 enum Left {
     /// Its exchange ended (answered or failed): the host has been reached.
-    Ended,
+    Ended(Start),
     /// It gave up a place handed to it before using it.
-    Unused,
+    Unused(Start),
     /// It stopped waiting.
     GaveUp,
 }
@@ -200,7 +375,7 @@ impl Drop for HostSlot {
         let (cap, concurrency) = (self.inner.cap, self.inner.concurrency);
         self.inner
             .lock()
-            .leave(&self.host, Left::Ended, cap, concurrency);
+            .leave(&self.host, Left::Ended(self.start), cap, concurrency);
     }
 }
 
@@ -209,7 +384,7 @@ impl Drop for HostSlot {
 struct Waiting<'a> {
     inner: &'a Inner,
     host: &'a str,
-    turn: Option<oneshot::Receiver<()>>,
+    turn: Option<oneshot::Receiver<Start>>,
 }
 
 impl Drop for Waiting<'_> {
@@ -218,10 +393,9 @@ impl Drop for Waiting<'_> {
             return;
         };
         turn.close();
-        let left = if turn.try_recv().is_ok() {
-            Left::Unused
-        } else {
-            Left::GaveUp
+        let left = match turn.try_recv() {
+            Ok(start) => Left::Unused(start),
+            Err(_) => Left::GaveUp,
         };
         let (cap, concurrency) = (self.inner.cap, self.inner.concurrency);
         self.inner.lock().leave(self.host, left, cap, concurrency);
@@ -332,10 +506,11 @@ mod tests {
 
     #[tokio::test]
     async fn idle_hosts_are_dropped_as_the_table_grows() {
-        let hosts = HostSlots::new(4, 4);
+        // No idle connection kept: a host is remembered only while it has checks.
+        let hosts = HostSlots::with_connection_budget(4, 4, 0);
         let held = hosts.enter("held").await;
         for n in 0..SWEEP_AT_LEAST * 3 {
-            drop(hosts.enter(&format!("h{n}")).await);
+            assert!(!hosts.enter(&format!("h{n}")).await.keep_connection());
         }
         let (tracked, active) = hosts.tracked();
         assert!(tracked <= SWEEP_AT_LEAST + 1, "{tracked} hosts kept");
@@ -343,5 +518,75 @@ mod tests {
         // The host in progress survived the sweeps: it is still at one before its answer.
         assert!(waits(hosts.enter("held")).await);
         drop(held);
+    }
+
+    #[tokio::test]
+    async fn past_the_budget_new_connections_are_closed_and_kept_ones_stay_warm() {
+        // Room for 2 in use beside 2 idle.
+        let hosts = HostSlots::with_connection_budget(4, 2, 4);
+        drop(hosts.enter("a").await);
+        drop(hosts.enter("b").await);
+        assert_eq!(hosts.pooled(), (2, 0));
+        let mut c = hosts.enter("c").await;
+        assert!(!c.keep_connection(), "a third idle connection kept");
+        drop(c);
+        assert_eq!(hosts.pooled(), (2, 0), "c closed its connection");
+        // A host with a kept connection reuses it and keeps it again.
+        let mut a = hosts.enter("a").await;
+        assert!(a.keep_connection());
+        assert_eq!(hosts.pooled(), (1, 1));
+        drop(a);
+        assert_eq!(hosts.pooled(), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn a_run_over_ever_new_hosts_keeps_no_more_than_the_budget() {
+        let hosts = HostSlots::with_connection_budget(4, 16, 116);
+        let mut kept = 0;
+        for n in 0..SWEEP_AT_LEAST * 4 {
+            let mut slot = hosts.enter(&format!("customer-{n}.test:443")).await;
+            kept += usize::from(slot.keep_connection());
+        }
+        assert_eq!(kept, 100);
+        let (idle, promised) = hosts.pooled();
+        assert_eq!((idle, promised), (100, 0));
+        // Hosts with a kept connection are remembered; the others are swept.
+        let (tracked, active) = hosts.tracked();
+        assert!(tracked <= SWEEP_AT_LEAST + 100, "{tracked} hosts kept");
+        assert_eq!(active, 0);
+    }
+
+    #[tokio::test]
+    async fn a_host_with_checks_waiting_keeps_its_connection_past_the_budget() {
+        let hosts = HostSlots::with_connection_budget(1, 4, 0);
+        let mut first = hosts.enter("a").await;
+        assert!(!first.keep_connection(), "budget 0 and nobody waiting");
+        let second = tokio::spawn({
+            let hosts = hosts.clone();
+            async move { hosts.enter("a").await.keep_connection() }
+        });
+        let third = tokio::spawn({
+            let hosts = hosts.clone();
+            async move { hosts.enter("a").await.keep_connection() }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(first);
+        let second = second.await.expect("no panic");
+        let third = third.await.expect("no panic");
+        // The one started while another waited keeps its connection for it, and the last
+        // reuses it.
+        assert_eq!([second, third], [true, true]);
+        assert_eq!(hosts.pooled(), (1, 0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn connections_the_pool_has_closed_for_idleness_are_forgotten() {
+        let hosts = HostSlots::with_connection_budget(4, 16, 18);
+        drop(hosts.enter("a").await);
+        drop(hosts.enter("b").await);
+        assert!(!hosts.enter("c").await.keep_connection());
+        tokio::time::advance(POOL_IDLE_TIMEOUT + EXPIRY_SCAN).await;
+        assert!(hosts.enter("c").await.keep_connection());
+        assert_eq!(hosts.pooled(), (1, 0));
     }
 }
