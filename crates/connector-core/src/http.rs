@@ -38,7 +38,7 @@ pub struct Limits {
     pub backoff: Duration,
     /// Whether the connection may stay open for the next request to the host. When not, the
     /// request asks for it to be closed after the answer (`Connection: close`): a bulk run over
-    /// more hosts than it keeps connections for ([`HostSlot::keeps_connection`]).
+    /// more hosts than it keeps connections for ([`HostSlot::keep_connection`]).
     pub keep_connection: bool,
 }
 

@@ -10,7 +10,7 @@
 //! TLS buffers for as long as the pool keeps it ([`POOL_IDLE_TIMEOUT`]), and a run over more
 //! hosts than it revisits (one key per customer host) would otherwise keep one for every line it
 //! has checked. Once a budget is reached, a check opening a new connection to a host that nobody
-//! is waiting for asks for it to be closed after the answer ([`HostSlot::keeps_connection`]):
+//! is waiting for asks for it to be closed after the answer ([`HostSlot::keep_connection`]):
 //! the connections already kept stay warm for their hosts' next checks, and memory and open
 //! files stay bounded.
 
