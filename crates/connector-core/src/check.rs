@@ -437,8 +437,7 @@ pub fn verify_host(
         BaseTemplate::Fixed(url) => {
             return Some(url[url::Position::BeforeHost..url::Position::AfterPort].to_owned())
         }
-        BaseTemplate::Overridden(template) => template,
-        BaseTemplate::Declared(template) => template,
+        BaseTemplate::Overridden(template) | BaseTemplate::Declared(template) => template,
     };
     let filled = crate::template::fill(template, |name, _| text(name).map(str::to_owned)).ok()?;
     let rest = filled

@@ -9,7 +9,7 @@ use std::time::Duration;
 mod hosts;
 mod resolve;
 
-pub use hosts::{connection_budget, HostSlot, HostSlots, KEPT_CONNECTIONS};
+pub use hosts::{connection_budget, HostSlot, HostSlots};
 
 pub use reqwest::dns;
 use reqwest::dns::Resolve;

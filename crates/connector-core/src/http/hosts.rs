@@ -31,7 +31,7 @@ const SWEEP_AT_LEAST: usize = 1024;
 /// With [`connection_budget`]: connections and checks in progress a run keeps at most. Each
 /// check in progress costs about as much memory as a connection, so the budget for connections
 /// shrinks as the concurrency grows: about 100 MiB in all.
-pub const KEPT_CONNECTIONS: usize = 3328;
+const KEPT_CONNECTIONS: usize = 3328;
 
 /// Idle connections kept beside the concurrency whatever it is.
 const MIN_IDLE: usize = 256;
@@ -40,9 +40,8 @@ const MIN_IDLE: usize = 256;
 /// budget is reached.
 const EXPIRY_SCAN: Duration = Duration::from_secs(1);
 
-/// The connections, in use and idle, a run at `concurrency` keeps at most: what
-/// [`KEPT_CONNECTIONS`] leaves beside the checks in progress, and never fewer than the
-/// concurrency and 256 more.
+/// The connections, in use and idle, a run at `concurrency` keeps at most: 3,328 less the
+/// checks in progress, and never fewer than the concurrency and 256 more.
 pub fn connection_budget(concurrency: usize) -> usize {
     KEPT_CONNECTIONS
         .saturating_sub(concurrency)
@@ -74,8 +73,6 @@ struct Table {
 struct Pool {
     /// Connections left idle by checks that kept theirs (the sum of [`Host::pooled`]).
     idle: usize,
-    /// Checks in progress, each on a connection.
-    in_use: usize,
     /// Connections open at most, idle and in use: a new one is kept only while the idle ones
     /// leave room for `concurrency` in use.
     budget: usize,
@@ -131,7 +128,6 @@ impl Host {
     /// new one is decided when it sends ([`HostSlot::keep_connection`]).
     fn start(&mut self, pool: &mut Pool) -> Start {
         self.in_flight += 1;
-        pool.in_use += 1;
         let reused = self.pooled > 0;
         if reused {
             self.pooled -= 1;
@@ -144,7 +140,6 @@ impl Host {
     /// without, one it took is given back unused.
     fn end(&mut self, start: Start, used: bool, pool: &mut Pool) {
         self.in_flight = self.in_flight.saturating_sub(1);
-        pool.in_use = pool.in_use.saturating_sub(1);
         if (used && start.keep) || (!used && start.reused) {
             self.pooled += 1;
             pool.idle += 1;
@@ -172,12 +167,10 @@ impl Pool {
         self.idle + self.concurrency < self.budget
     }
 
-    /// Whether the budget is reached and a scan for expired connections is due.
+    /// Whether a scan for expired connections is due (once the budget is reached).
     fn scan_due(&self, now: Instant) -> bool {
-        !self.has_room()
-            && self
-                .scanned
-                .is_none_or(|at| now.duration_since(at) >= EXPIRY_SCAN)
+        self.scanned
+            .is_none_or(|at| now.duration_since(at) >= EXPIRY_SCAN)
     }
 }
 
@@ -226,7 +219,6 @@ impl HostSlots {
                 sweep_at: SWEEP_AT_LEAST,
                 pool: Pool {
                     idle: 0,
-                    in_use: 0,
                     budget,
                     concurrency: concurrency.max(1),
                     scanned: None,
@@ -269,11 +261,10 @@ impl HostSlots {
         (table.hosts.len(), table.active)
     }
 
-    /// Idle connections and checks in progress, as the table counts them.
+    /// Idle connections, as the table counts them.
     #[cfg(test)]
-    fn pooled(&self) -> (usize, usize) {
-        let table = self.0.lock();
-        (table.pool.idle, table.pool.in_use)
+    fn pooled(&self) -> usize {
+        self.0.lock().pool.idle
     }
 }
 
@@ -295,13 +286,15 @@ impl Table {
         cap: usize,
         concurrency: usize,
     ) -> Result<Start, oneshot::Receiver<Start>> {
-        let now = Instant::now();
-        if self.pool.scan_due(now) {
-            self.expire(now);
+        if !self.pool.has_room() {
+            let now = Instant::now();
+            if self.pool.scan_due(now) {
+                self.expire(now);
+            }
         }
         if !self.hosts.contains_key(host) {
             if self.hosts.len() >= self.sweep_at {
-                self.expire(now);
+                self.expire(Instant::now());
                 self.hosts.retain(|_, h| !h.idle() || h.pooled > 0);
                 self.sweep_at = SWEEP_AT_LEAST.max(self.hosts.len() * 2);
             }
@@ -526,17 +519,17 @@ mod tests {
         let hosts = HostSlots::with_connection_budget(4, 2, 4);
         drop(hosts.enter("a").await);
         drop(hosts.enter("b").await);
-        assert_eq!(hosts.pooled(), (2, 0));
+        assert_eq!(hosts.pooled(), 2);
         let mut c = hosts.enter("c").await;
         assert!(!c.keep_connection(), "a third idle connection kept");
         drop(c);
-        assert_eq!(hosts.pooled(), (2, 0), "c closed its connection");
+        assert_eq!(hosts.pooled(), 2, "c closed its connection");
         // A host with a kept connection reuses it and keeps it again.
         let mut a = hosts.enter("a").await;
         assert!(a.keep_connection());
-        assert_eq!(hosts.pooled(), (1, 1));
+        assert_eq!(hosts.pooled(), 1, "a took its kept connection");
         drop(a);
-        assert_eq!(hosts.pooled(), (2, 0));
+        assert_eq!(hosts.pooled(), 2);
     }
 
     #[tokio::test]
@@ -548,8 +541,7 @@ mod tests {
             kept += usize::from(slot.keep_connection());
         }
         assert_eq!(kept, 100);
-        let (idle, promised) = hosts.pooled();
-        assert_eq!((idle, promised), (100, 0));
+        assert_eq!(hosts.pooled(), 100);
         // Hosts with a kept connection are remembered; the others are swept.
         let (tracked, active) = hosts.tracked();
         assert!(tracked <= SWEEP_AT_LEAST + 100, "{tracked} hosts kept");
@@ -576,7 +568,7 @@ mod tests {
         // The one started while another waited keeps its connection for it, and the last
         // reuses it.
         assert_eq!([second, third], [true, true]);
-        assert_eq!(hosts.pooled(), (1, 0));
+        assert_eq!(hosts.pooled(), 1);
     }
 
     #[tokio::test(start_paused = true)]
@@ -587,6 +579,6 @@ mod tests {
         assert!(!hosts.enter("c").await.keep_connection());
         tokio::time::advance(POOL_IDLE_TIMEOUT + EXPIRY_SCAN).await;
         assert!(hosts.enter("c").await.keep_connection());
-        assert_eq!(hosts.pooled(), (1, 0));
+        assert_eq!(hosts.pooled(), 1);
     }
 }
