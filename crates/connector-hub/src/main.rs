@@ -10,7 +10,6 @@ use clap::{Args, Parser, Subcommand};
 use connector_hub::crypto::{self, KeySource, Keyring, MasterKey, MASTER_KEY_ENV};
 use connector_hub::hubkey::Scope;
 use connector_hub::settings::{Flags, Settings};
-use connector_hub::store::{DbKind, Store};
 use connector_hub::Hub;
 use secrecy::ExposeSecret;
 
@@ -116,17 +115,6 @@ fn key_source(settings: &Settings) -> KeySource {
     }
 }
 
-fn database_name(settings: &Settings, kind: DbKind) -> String {
-    match kind {
-        // A PostgreSQL URL may carry a password: name the kind only.
-        DbKind::Postgres => "PostgreSQL".to_owned(),
-        DbKind::Sqlite => format!(
-            "SQLite ({})",
-            settings.database.trim_start_matches("sqlite://")
-        ),
-    }
-}
-
 /// What `init` did.
 struct Initialised {
     key_file_written: Option<PathBuf>,
@@ -146,17 +134,16 @@ async fn init(settings: &Settings) -> anyhow::Result<Initialised> {
     };
     let keyring = Keyring::open(source)?;
     let hub = Hub::start(settings.clone(), keyring).await?;
-    let admin_key = if hub.store.count_keys().await? == 0 {
-        let (_, new) =
-            connector_hub::api::issue_key(&hub, "admin", &Scope::ALL, "connector-hub init")
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+    let admin_key = if hub.count_keys().await? == 0 {
+        let (_, new) = hub
+            .issue_key("admin", &Scope::ALL, "connector-hub init")
+            .await?;
         Some(new.text)
     } else {
         None
     };
-    let database = database_name(settings, hub.store.kind);
-    hub.store.close().await;
+    let database = hub.database_name();
+    hub.close().await;
     Ok(Initialised {
         key_file_written,
         admin_key,
@@ -200,7 +187,7 @@ fn print_init(done: &Initialised, settings: &Settings, json: bool) {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let keyring = Keyring::open(key_source(&settings))?;
     let hub = Hub::start(settings.clone(), keyring).await?;
-    if hub.store.count_keys().await? == 0 {
+    if hub.count_keys().await? == 0 {
         eprintln!("No hub keys yet: run `connector-hub init` to create the first admin key.");
     }
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -214,7 +201,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     eprintln!(
         "connector-hub listening on http://{addr} (database: {}); open http://{addr}/signin",
-        database_name(&settings, hub.store.kind)
+        hub.database_name()
     );
     tokio::spawn(connector_hub::schedule::run(hub.clone()));
     tokio::spawn(connector_hub::webhooks::run(hub.clone()));
@@ -225,7 +212,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
-    hub.store.close().await;
+    hub.close().await;
     Ok(())
 }
 
@@ -251,14 +238,12 @@ async fn rotate(settings: Settings) -> anyhow::Result<()> {
     if let KeySource::Env(_) = key_source(&settings) {
         return Err(connector_hub::rotate::RotateError::NeedsFile.into());
     }
-    let store = Store::open(&settings.database).await?;
-    let done = connector_hub::rotate::rotate(&store, &settings.master_key_file, |n| {
+    let done = connector_hub::rotate::rotate(&settings.database, &settings.master_key_file, |n| {
         if n % 1000 == 0 {
             eprintln!("re-encrypted {n} accounts…");
         }
     })
     .await?;
-    store.close().await;
     println!(
         "Master key {} is now current; {} accounts re-encrypted.",
         done.new_key_id, done.resealed
@@ -291,7 +276,7 @@ async fn import(
             }
         })
         .await?;
-    hub.store.close().await;
+    hub.close().await;
     for (line, why) in report.skipped.iter().take(20) {
         eprintln!("line {line} skipped: {why}");
     }

@@ -1,0 +1,128 @@
+//! The REST API under `/api/v1`: one file per resource. Every route takes
+//! `Authorization: Bearer <hub key>` and answers errors as `{"error": {"code", "message"}}`.
+//! The OpenAPI document is generated from the handlers and types.
+
+pub mod accounts;
+pub mod connectors;
+pub mod keys;
+pub mod reverify;
+pub mod sessions;
+pub mod webhooks;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use super::error::{ErrorBody, ErrorDetail, HttpError};
+use crate::hubkey::{KeyState, Scope};
+use crate::service::{AuditRow, Delivery, Hub, Webhook};
+
+/// The OpenAPI document, generated from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "connector-hub", description = "Link API-key accounts, verify them, and manage the hub's own keys."),
+    paths(connectors::list_connectors, connectors::get_connector, sessions::create_session,
+        accounts::list_accounts, accounts::get_account, accounts::edit_account,
+        accounts::verify_account, accounts::unlink_account, accounts::list_audit, keys::list_keys,
+        keys::create_key, keys::disable_key, keys::enable_key, keys::revoke_key, keys::delete_key,
+        keys::regenerate_key, accounts::account_history, reverify::reverify_now,
+        reverify::reverify_queue, webhooks::list_webhooks, webhooks::create_webhook,
+        webhooks::delete_webhook, webhooks::list_deliveries),
+    components(schemas(ErrorBody, ErrorDetail, accounts::AccountView, accounts::AccountPage,
+        accounts::CheckView, accounts::AccountChecked, accounts::EditAccount,
+        sessions::CreateSession, sessions::SessionCreated, keys::KeyView, keys::KeyIssued,
+        keys::CreateKey, keys::KeyList, connectors::ConnectorList, accounts::AuditList, AuditRow,
+        Scope, KeyState, accounts::HistoryPage, accounts::ChangeView, reverify::ReverifyRequest,
+        reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
+        webhooks::WebhookCreated, webhooks::WebhookList, webhooks::DeliveryList, Webhook,
+        Delivery)),
+    modifiers(&BearerAuth)
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "hub_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A hub key (`chub_…`) from the Keys page or `connector-hub init`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+async fn method_not_allowed() -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take this method; GET /api/v1/openapi.json lists each route's methods",
+    )
+}
+
+async fn api_not_found() -> HttpError {
+    HttpError::not_found("no such API route; GET /api/v1/openapi.json lists them all")
+}
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<Arc<Hub>> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/connectors", get(connectors::list_connectors))
+        .route("/api/v1/connectors/{id}", get(connectors::get_connector))
+        .route("/api/v1/connect-sessions", post(sessions::create_session))
+        .route("/api/v1/accounts", get(accounts::list_accounts))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(accounts::get_account)
+                .patch(accounts::edit_account)
+                .delete(accounts::unlink_account),
+        )
+        .route(
+            "/api/v1/accounts/{id}/verify",
+            post(accounts::verify_account),
+        )
+        .route(
+            "/api/v1/accounts/{id}/history",
+            get(accounts::account_history),
+        )
+        .route(
+            "/api/v1/reverify",
+            post(reverify::reverify_now).get(reverify::reverify_queue),
+        )
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::create_webhook),
+        )
+        .route("/api/v1/webhooks/{id}", delete(webhooks::delete_webhook))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::list_deliveries),
+        )
+        .route("/api/v1/audit", get(accounts::list_audit))
+        .route("/api/v1/keys", get(keys::list_keys).post(keys::create_key))
+        .route("/api/v1/keys/{id}", delete(keys::delete_key))
+        .route("/api/v1/keys/{id}/disable", post(keys::disable_key))
+        .route("/api/v1/keys/{id}/enable", post(keys::enable_key))
+        .route("/api/v1/keys/{id}/revoke", post(keys::revoke_key))
+        .route("/api/v1/keys/{id}/regenerate", post(keys::regenerate_key))
+        .route("/api/v1/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+}

@@ -1,0 +1,100 @@
+//! `/api/v1/webhooks…`: endpoints that receive signed status changes, and their deliveries.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::{Body, Caller};
+use crate::hubkey::Scope;
+use crate::service::{Delivery, Hub, Webhook};
+
+/// A new webhook endpoint.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A created endpoint: `secret` signs its deliveries and is shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookCreated {
+    #[serde(flatten)]
+    pub webhook: Webhook,
+    pub secret: String,
+}
+
+/// Every endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub webhooks: Vec<Webhook>,
+}
+
+/// An endpoint's recent deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub deliveries: Vec<Delivery>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+    responses((status = 200, body = WebhookList)), security(("hub_key" = ["keys:admin"])))]
+pub async fn list_webhooks(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+) -> Result<Json<WebhookList>, HttpError> {
+    caller.require(Scope::KeysAdmin)?;
+    let webhooks = hub.webhooks().await?;
+    Ok(Json(WebhookList { webhooks }))
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
+    responses((status = 201, body = WebhookCreated), (status = 422, body = ErrorBody)),
+    security(("hub_key" = ["keys:admin"])))]
+pub async fn create_webhook(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Body(body): Body<CreateWebhook>,
+) -> Result<(StatusCode, Json<WebhookCreated>), HttpError> {
+    caller.require(Scope::KeysAdmin)?;
+    let (webhook, secret) = hub
+        .add_webhook(&body.url, &body.description, &caller.actor())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WebhookCreated {
+            webhook,
+            secret: secret.expose_secret().to_owned(),
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("hub_key" = ["keys:admin"])))]
+pub async fn delete_webhook(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, HttpError> {
+    caller.require(Scope::KeysAdmin)?;
+    hub.delete_webhook(&id, &caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, body = DeliveryList)), security(("hub_key" = ["keys:admin"])))]
+pub async fn list_deliveries(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<DeliveryList>, HttpError> {
+    caller.require(Scope::KeysAdmin)?;
+    let deliveries = hub.deliveries(&id, 200).await?;
+    Ok(Json(DeliveryList { deliveries }))
+}

@@ -1,0 +1,306 @@
+//! The operator's Accounts pages: the list with filters and pages, one account with its masked
+//! credentials, history and audit, and its re-verify, edit and unlink forms.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use connector_core::{CheckReport, Status};
+use secrecy::ExposeSecret;
+
+use super::form::{field_views, form_value, human_time, outcome, proof_items, Fields};
+use super::render::{context, message, page_error, redirect, render, View};
+use crate::http::error::HttpError;
+use crate::http::extract::{CsrfForm, Operator, Writer};
+use crate::service::accounts::filter;
+use crate::service::import::UNCHECKED;
+use crate::service::{connector, masked, variant, AccountRow, Hub, HubError};
+
+const PAGE_SIZE: i64 = 50;
+
+fn connector_name(id: &str) -> &'static str {
+    connector_registry::find(id)
+        .map(|c| c.spec().name)
+        .unwrap_or("(unknown connector)")
+}
+
+fn account_view(a: &AccountRow) -> View {
+    let proves_short: String = proof_items(&a.proves)
+        .iter()
+        .take(2)
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let variant_label = connector_registry::find(&a.connector)
+        .and_then(|c| c.spec().variants.iter().find(|v| v.name == a.variant))
+        .map(|v| v.label)
+        .unwrap_or("");
+    serde_json::json!({
+        "id": a.id, "connector": a.connector, "connector_name": connector_name(&a.connector),
+        "variant_label": variant_label, "owner": a.owner, "label": a.label, "key": a.masked_key,
+        "status": a.status, "message": a.message, "last_verified": human_time(a.last_verified_at),
+        "created": human_time(Some(a.created_at)), "proves_short": proves_short,
+    })
+}
+
+fn forbidden_page(op: &Operator, what: &str) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        "error",
+        "Not allowed",
+        what,
+        Some(op),
+    )
+}
+
+pub async fn accounts(
+    State(hub): State<Arc<Hub>>,
+    op: Operator,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    if !op.can_read_accounts() {
+        return forbidden_page(
+            &op,
+            "This key cannot list accounts: it needs the accounts:read scope.",
+        );
+    }
+    let get = |k: &str| query.get(k).cloned().filter(|v| !v.is_empty());
+    let filter = filter(&get("connector"), &get("status"), &get("owner"));
+    let cursor = get("cursor");
+    let (rows, next) = match hub
+        .list_accounts(&filter, cursor.as_deref(), PAGE_SIZE)
+        .await
+    {
+        Ok(page) => page,
+        Err(e) => {
+            let e = HttpError::from(e);
+            return message(
+                e.status,
+                "error",
+                "Cannot list accounts",
+                &e.message,
+                Some(&op),
+            );
+        }
+    };
+    let base: Vec<(String, String)> = [
+        ("connector", &filter.connector),
+        ("status", &filter.status),
+        ("owner", &filter.owner),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+    .collect();
+    let link = |cursor: Option<&str>| {
+        let mut pairs = base.clone();
+        if let Some(c) = cursor {
+            pairs.push(("cursor".to_owned(), c.to_owned()));
+        }
+        let query = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        if query.is_empty() {
+            "/accounts".to_owned()
+        } else {
+            format!("/accounts?{query}")
+        }
+    };
+    let connectors: Vec<_> = connector_registry::all()
+        .iter()
+        .map(|c| serde_json::json!({"id": c.spec().id, "name": c.spec().name}))
+        .collect();
+    let statuses: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| !matches!(s, Status::Done | Status::NotFound | Status::InvalidInput))
+        .map(|s| s.as_str())
+        .chain([UNCHECKED])
+        .collect();
+    render(
+        StatusCode::OK,
+        "accounts.html",
+        context! {
+            title => "Accounts", section => "accounts", operator => op.view(),
+            accounts => rows.iter().map(account_view).collect::<Vec<_>>(),
+            filter => serde_json::json!({
+                "connector": filter.connector.clone().unwrap_or_default(),
+                "status": filter.status.clone().unwrap_or_default(),
+                "owner": filter.owner.clone().unwrap_or_default(),
+            }),
+            filtered => !base.is_empty(),
+            connectors, statuses,
+            next => next.as_deref().map(|n| link(Some(n))),
+            first => cursor.as_ref().map(|_| link(None)),
+            notice => query.get("notice").and_then(|n| notice_text(n)),
+        },
+    )
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "unlinked" => {
+            Some("The account was unlinked and its credentials deleted. An audit record was kept.")
+        }
+        _ => None,
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+async fn account_detail(
+    hub: &Hub,
+    op: &Operator,
+    account: &AccountRow,
+    shown: Option<View>,
+) -> Response {
+    let Ok(connector) = connector(&account.connector) else {
+        return message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error",
+            "Unknown connector",
+            "This account's connector is no longer registered.",
+            Some(op),
+        );
+    };
+    let variant =
+        variant(connector, Some(&account.variant)).unwrap_or(connector.spec().default_variant());
+    let stored = hub.credentials(account).unwrap_or_default();
+    let mut fields = field_views(variant, &account_public(account));
+    for field in &mut fields {
+        if field.kind == "password" {
+            field.value = stored
+                .get(field.key)
+                .map(|v| masked(v.expose_secret()))
+                .unwrap_or_default();
+        }
+    }
+    let audit: Vec<_> = hub
+        .audit(Some(&account.id), 50)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| serde_json::json!({"at": human_time(Some(r.at)), "action": r.action, "detail": r.detail, "actor": r.actor}))
+        .collect();
+    let changes: Vec<_> = hub
+        .history(&account.id, None, 50)
+        .await
+        .map(|(changes, _)| changes)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "at": human_time(Some(c.at)), "old_status": c.old_status,
+                "new_status": c.new_status, "message": c.message,
+            })
+        })
+        .collect();
+    let hours = hub.settings.reverify_every_hours;
+    let every = if hours <= 0.0 {
+        "never (the schedule is off)".to_owned()
+    } else if hours % 24.0 == 0.0 {
+        format!("{} day(s)", hours / 24.0)
+    } else {
+        format!("{hours} hour(s)")
+    };
+    render(
+        StatusCode::OK,
+        "account.html",
+        context! {
+            changes, every, next_check => human_time(account.next_check_at),
+            title => account.label.clone(), section => "accounts", operator => op.view(),
+            a => account_view(account), proves => proof_items(&account.proves),
+            proves_text => variant.verify.proves, fields, audit, csrf => op.csrf.clone(),
+            can_write => op.can_write_accounts(), outcome => shown,
+        },
+    )
+}
+
+fn account_public(account: &AccountRow) -> BTreeMap<String, String> {
+    account
+        .public_fields
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn account_page(
+    State(hub): State<Arc<Hub>>,
+    op: Operator,
+    Path(id): Path<String>,
+) -> Response {
+    if !op.can_read_accounts() {
+        return forbidden_page(
+            &op,
+            "This key cannot read accounts: it needs the accounts:read scope.",
+        );
+    }
+    match hub.account(&id).await {
+        Ok(account) => account_detail(&hub, &op, &account, None).await,
+        Err(e) => page_error(e, Some(&op)),
+    }
+}
+
+/// The account's page after a check, its outcome on top.
+async fn checked_account(
+    hub: &Hub,
+    op: &Operator,
+    result: Result<(AccountRow, CheckReport), HubError>,
+) -> Response {
+    match result {
+        Ok((account, report)) => {
+            let shown = outcome(&account.connector, report.status, &report.message);
+            account_detail(hub, op, &account, Some(shown)).await
+        }
+        Err(e) => page_error(e, Some(op)),
+    }
+}
+
+pub async fn account_verify(
+    State(hub): State<Arc<Hub>>,
+    Writer(op): Writer,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<Fields>,
+) -> Response {
+    let result = hub
+        .reverify(&id)
+        .await
+        .map(|(account, report, _)| (account, report));
+    checked_account(&hub, &op, result).await
+}
+
+pub async fn account_edit(
+    State(hub): State<Arc<Hub>>,
+    Writer(op): Writer,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let inputs: BTreeMap<String, String> = form
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .cloned()
+        .collect();
+    let label = form_value(&form, "_label");
+    let result = hub.edit(&id, Some(&label), inputs, &op.actor()).await;
+    checked_account(&hub, &op, result).await
+}
+
+pub async fn account_unlink(
+    State(hub): State<Arc<Hub>>,
+    Writer(op): Writer,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<Fields>,
+) -> Response {
+    match hub.unlink(&id, &op.actor()).await {
+        Ok(()) => redirect("/accounts?notice=unlinked"),
+        Err(e) => page_error(e, Some(&op)),
+    }
+}

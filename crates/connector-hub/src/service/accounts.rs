@@ -1,0 +1,348 @@
+//! Linked accounts: linking one through a connect session (only once its key is verified),
+//! reading, listing and their history, re-verifying, editing (a secret left masked keeps the
+//! stored one) and unlinking. Credentials are sealed under the master key before they are
+//! stored.
+
+use std::collections::BTreeMap;
+
+use connector_core::{CheckReport, Connector, CredentialVariant, Status};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use super::checks::{apply, proves, verification};
+use super::hub::{clean_name, connector, masked, variant, Hub, HubError};
+use super::sessions::SessionProblem;
+use crate::clock::{new_id, now};
+use crate::crypto::{KeyError, Sealed};
+use crate::store::{AccountFilter, AccountRow, AuditRow, SessionRow, StatusChange};
+
+/// How a connect attempt ended.
+#[derive(Debug)]
+pub enum LinkResult {
+    Linked(Box<AccountRow>, CheckReport),
+    Refused(CheckReport),
+    SessionGone(SessionProblem),
+}
+
+/// A filter from optional inputs, treating empty values as absent.
+pub fn filter(
+    connector: &Option<String>,
+    status: &Option<String>,
+    owner: &Option<String>,
+) -> AccountFilter {
+    let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    AccountFilter {
+        connector: given(connector),
+        status: given(status),
+        owner: given(owner),
+    }
+}
+
+/// Refuses a cursor that is not a `next_cursor` this hub handed out (ids start with `prefix`).
+fn check_cursor(cursor: Option<&str>, prefix: &str) -> Result<(), HubError> {
+    if cursor.is_some_and(|c| c.len() > 64 || !c.starts_with(prefix)) {
+        return Err(HubError::Invalid {
+            field: "cursor",
+            message: "`cursor` must be the `next_cursor` of a previous page".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Cuts one item too many off a page; the last item kept is then the next page's cursor.
+fn paged<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|item| id(item).to_owned())
+    } else {
+        None
+    };
+    (items, next)
+}
+
+impl Hub {
+    /// Checks the values and, when verified, stores the account and uses the session up.
+    pub async fn link(
+        &self,
+        session: &SessionRow,
+        connector: &'static dyn Connector,
+        variant: &'static CredentialVariant,
+        values: BTreeMap<String, SecretString>,
+        label: &str,
+    ) -> Result<LinkResult, HubError> {
+        let label = clean_name("label", label, false)?;
+        let values = known_values(variant, values);
+        let report = self.check(connector, variant, &values).await;
+        if report.status != Status::Verified {
+            return Ok(LinkResult::Refused(report));
+        }
+        let id = new_id("acc");
+        let at = now();
+        let label = if label.is_empty() {
+            default_label(connector, &report)
+        } else {
+            label
+        };
+        let account = AccountRow {
+            sealed: self.seal_values(&id, &values),
+            id,
+            connector: connector.spec().id.to_owned(),
+            variant: variant.name.to_owned(),
+            owner: session.owner.clone(),
+            label,
+            masked_key: report.key.clone().unwrap_or_default(),
+            public_fields: public_fields(variant, &values),
+            status: report.status.as_str().to_owned(),
+            message: report.message.clone(),
+            proves: proves(&report),
+            http_status: report.http_status.map(i64::from),
+            last_verified_at: Some(at),
+            created_at: at,
+            updated_at: at,
+            next_check_at: Some(self.next_check_at(at)),
+        };
+        let actor = format!("connect session {}", session.id);
+        if !self
+            .store
+            .link_account(&account, Some(&session.id), &actor)
+            .await?
+        {
+            return Ok(LinkResult::SessionGone(SessionProblem::Used));
+        }
+        Ok(LinkResult::Linked(Box::new(account), report))
+    }
+
+    /// Seals an account's field values under the current master key.
+    pub(crate) fn seal_values(
+        &self,
+        account_id: &str,
+        values: &BTreeMap<String, SecretString>,
+    ) -> Sealed {
+        let map: Map<String, Value> = values
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.expose_secret())))
+            .collect();
+        let plain = Zeroizing::new(Value::Object(map).to_string());
+        self.keyring.seal(plain.as_bytes(), account_id)
+    }
+
+    /// The stored credential values of an account, decrypted.
+    pub fn credentials(
+        &self,
+        account: &AccountRow,
+    ) -> Result<BTreeMap<String, SecretString>, HubError> {
+        let plain = self.keyring.open_sealed(&account.sealed, &account.id)?;
+        let value: Value = serde_json::from_slice(&plain).map_err(|_| KeyError::Tampered)?;
+        Ok(value
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        Some((k.clone(), SecretString::from(v.as_str()?.to_owned())))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    pub async fn account(&self, id: &str) -> Result<AccountRow, HubError> {
+        self.store
+            .account(id)
+            .await?
+            .ok_or_else(|| HubError::NotFound("no account has this id".to_owned()))
+    }
+
+    /// One page of accounts, newest first, and the cursor of the next page, if there is one.
+    pub async fn list_accounts(
+        &self,
+        filter: &AccountFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<AccountRow>, Option<String>), HubError> {
+        let cursor = cursor.filter(|c| !c.is_empty());
+        check_cursor(cursor, "acc_")?;
+        let accounts = self.store.list_accounts(filter, cursor, limit + 1).await?;
+        Ok(paged(accounts, limit, |a| &a.id))
+    }
+
+    /// One page of an account's changes of status, newest first, and the next page's cursor.
+    pub async fn history(
+        &self,
+        id: &str,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<StatusChange>, Option<String>), HubError> {
+        let cursor = cursor.filter(|c| !c.is_empty());
+        check_cursor(cursor, "evt_")?;
+        let changes = self.store.history(id, cursor, limit + 1).await?;
+        if changes.is_empty() && cursor.is_none() {
+            self.account(id).await?;
+        }
+        Ok(paged(changes, limit, |c| &c.id))
+    }
+
+    /// Audit records, newest first, of one account or of everything.
+    pub async fn audit(
+        &self,
+        account_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, HubError> {
+        Ok(self.store.audit(account_id, limit).await?)
+    }
+
+    /// Runs the check again on the stored credentials and records the result, with the change
+    /// of status it made, if any.
+    pub async fn reverify(
+        &self,
+        id: &str,
+    ) -> Result<(AccountRow, CheckReport, Option<StatusChange>), HubError> {
+        let mut account = self.account(id).await?;
+        let connector = connector(&account.connector)?;
+        let variant = variant(connector, Some(&account.variant))?;
+        let values = self.credentials(&account)?;
+        let report = self.check(connector, variant, &values).await;
+        let verification = verification(&report, self.next_check_at(now()));
+        let Some(change) = self
+            .store
+            .record_verification(&account.id, &verification)
+            .await?
+        else {
+            return Err(HubError::NotFound("no account has this id".to_owned()));
+        };
+        apply(&mut account, &verification);
+        Ok((account, report, change))
+    }
+
+    /// Changes an account's label and credential values, then checks them. A secret value left
+    /// empty or equal to its masked form keeps the stored secret.
+    pub async fn edit(
+        &self,
+        id: &str,
+        label: Option<&str>,
+        inputs: BTreeMap<String, String>,
+        actor: &str,
+    ) -> Result<(AccountRow, CheckReport), HubError> {
+        let mut account = self.account(id).await?;
+        let connector = connector(&account.connector)?;
+        let variant = variant(connector, Some(&account.variant))?;
+        let mut values = self.credentials(&account)?;
+        let mut changed = Vec::new();
+        for (key, input) in inputs {
+            let Some(field) = variant.field(&key) else {
+                return Err(HubError::Invalid {
+                    field: "credentials",
+                    message: format!(
+                        "{} has no field by that name; its fields are: {}",
+                        variant.label,
+                        variant
+                            .fields
+                            .iter()
+                            .map(|f| f.key)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            };
+            let input = input.trim();
+            if field.secret {
+                let stored = values.get(field.key).map(|v| masked(v.expose_secret()));
+                if input.is_empty() || Some(input) == stored.as_deref() || input.starts_with('•')
+                {
+                    continue;
+                }
+            }
+            let unchanged = values
+                .get(field.key)
+                .is_some_and(|v| v.expose_secret() == input);
+            if !unchanged {
+                changed.push(field.key);
+                if input.is_empty() {
+                    values.remove(field.key);
+                } else {
+                    values.insert(field.key.to_owned(), SecretString::from(input.to_owned()));
+                }
+            }
+        }
+        if let Some(label) = label {
+            let label = clean_name("label", label, false)?;
+            if label != account.label && !label.is_empty() {
+                account.label = label;
+                changed.push("label");
+            }
+        }
+        let report = self.check(connector, variant, &values).await;
+        if report.status == Status::InvalidInput {
+            return Ok((account, report));
+        }
+        let verification = verification(&report, self.next_check_at(now()));
+        apply(&mut account, &verification);
+        if let Some(key) = &report.key {
+            account.masked_key = key.clone();
+        }
+        account.public_fields = public_fields(variant, &values);
+        account.sealed = self.seal_values(&account.id, &values);
+        let detail = if changed.is_empty() {
+            "saved without changes".to_owned()
+        } else {
+            format!("changed {}", changed.join(", "))
+        };
+        if !self.store.update_account(&account, actor, &detail).await? {
+            return Err(HubError::NotFound("no account has this id".to_owned()));
+        }
+        Ok((account, report))
+    }
+
+    pub async fn unlink(&self, id: &str, actor: &str) -> Result<(), HubError> {
+        if self.store.unlink_account(id, actor).await? {
+            Ok(())
+        } else {
+            Err(HubError::NotFound("no account has this id".to_owned()))
+        }
+    }
+}
+
+/// Keeps only values of the variant's fields, dropping empty ones.
+fn known_values(
+    variant: &CredentialVariant,
+    values: BTreeMap<String, SecretString>,
+) -> BTreeMap<String, SecretString> {
+    values
+        .into_iter()
+        .filter(|(k, v)| variant.field(k).is_some() && !v.expose_secret().trim().is_empty())
+        .collect()
+}
+
+/// The non-secret field values, as a JSON object.
+pub(crate) fn public_fields(
+    variant: &CredentialVariant,
+    values: &BTreeMap<String, SecretString>,
+) -> Value {
+    Value::Object(
+        variant
+            .fields
+            .iter()
+            .filter(|f| !f.secret)
+            .filter_map(|f| {
+                values
+                    .get(f.key)
+                    .map(|v| (f.key.to_owned(), Value::from(v.expose_secret().trim())))
+            })
+            .collect(),
+    )
+}
+
+fn default_label(connector: &dyn Connector, report: &CheckReport) -> String {
+    let account = report.account.as_ref();
+    let name = ["name", "company", "organization", "workspace", "email"]
+        .iter()
+        .find_map(|k| account.and_then(|a| a.get(*k)).and_then(Value::as_str));
+    match name {
+        Some(name) => format!(
+            "{} ({})",
+            connector.spec().name,
+            name.chars().take(80).collect::<String>()
+        ),
+        None => connector.spec().name.to_owned(),
+    }
+}

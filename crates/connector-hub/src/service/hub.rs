@@ -1,0 +1,205 @@
+//! The running hub and its one error type, with the small rules every resource shares: names,
+//! connector and variant lookups, masking.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use connector_core::http::HostSlots;
+use connector_core::rate::RateLimit;
+use connector_core::{Connector, CredentialVariant, HttpClient};
+
+use crate::crypto::{KeyError, Keyring};
+use crate::limiter::FailureLimiter;
+use crate::settings::{Settings, SettingsError};
+use crate::store::{DbKind, Store, StoreError};
+
+/// Longest owner, label or key name accepted.
+pub const MAX_NAME: usize = 200;
+
+/// The running hub: its database, keys, settings and HTTP client.
+#[derive(Debug)]
+pub struct Hub {
+    pub(crate) store: Store,
+    pub keyring: Arc<Keyring>,
+    pub settings: Settings,
+    pub http: HttpClient,
+    pub limiter: FailureLimiter,
+    /// This process's name on the leases it takes.
+    pub instance: String,
+    /// Spacing of scheduled checks per connector.
+    pub rates: HashMap<&'static str, RateLimit>,
+    /// Scheduled checks in progress per provider or customer host: one until the host has
+    /// answered, then its share of the pass's concurrency.
+    pub hosts: HostSlots,
+}
+
+/// Anything that stops a hub operation, mapped to one HTTP answer by the API and pages.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HubError {
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the resource's state; `code` says how.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// Why the hub could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+}
+
+impl Hub {
+    /// Opens the database and assembles the hub from settings and a keyring.
+    pub async fn start(settings: Settings, keyring: Keyring) -> Result<Arc<Self>, StartError> {
+        let store = Store::open(&settings.database).await?;
+        let http = HttpClient::builder()
+            .pool_size(settings.reverify_concurrency.max(8))
+            .build()
+            .map_err(|e| StartError::Http(e.to_string()))?;
+        Ok(Arc::new(Hub {
+            store,
+            keyring: Arc::new(keyring),
+            limiter: FailureLimiter::new(settings.auth_failures_per_minute),
+            instance: settings
+                .instance
+                .clone()
+                .unwrap_or_else(|| crate::clock::new_id("proc")),
+            rates: rate_limits(&settings.rates),
+            hosts: HostSlots::new(
+                settings.reverify_concurrency.max(1),
+                settings.reverify_concurrency.max(1),
+            ),
+            settings,
+            http,
+        }))
+    }
+
+    /// Closes the database's connections (before the process exits).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// What the database is, for messages: its kind, and a SQLite file's path (a PostgreSQL
+    /// URL may carry a password, so it is never shown).
+    pub fn database_name(&self) -> String {
+        match self.store.kind {
+            DbKind::Postgres => "PostgreSQL".to_owned(),
+            DbKind::Sqlite => format!(
+                "SQLite ({})",
+                self.settings.database.trim_start_matches("sqlite://")
+            ),
+        }
+    }
+
+    /// The database, for tests that inspect or move what the service floor wrote.
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Per-connector spacing of requests: `[rates]` in the settings, else the connector's
+/// declared `bulk_rate`, else none.
+pub fn rate_limits(overrides: &BTreeMap<String, f64>) -> HashMap<&'static str, RateLimit> {
+    connector_registry::all()
+        .iter()
+        .filter_map(|c| {
+            let spec = c.spec();
+            let rate = overrides.get(spec.id).copied().or(spec.bulk_rate)?;
+            (rate > 0.0).then(|| (spec.id, RateLimit::per_second(rate)))
+        })
+        .collect()
+}
+
+/// Checks a name-like value: required, bounded, no control characters.
+pub fn clean_name(field: &'static str, value: &str, required: bool) -> Result<String, HubError> {
+    let value = value.trim();
+    if value.is_empty() && required {
+        return Err(HubError::Invalid {
+            field,
+            message: format!("`{field}` is required"),
+        });
+    }
+    if value.len() > MAX_NAME {
+        return Err(HubError::Invalid {
+            field,
+            message: format!("`{field}` is longer than {MAX_NAME} bytes: shorten it"),
+        });
+    }
+    if value.chars().any(char::is_control) {
+        return Err(HubError::Invalid {
+            field,
+            message: format!("`{field}` contains control characters: remove them"),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+/// The connector with this id, or an error naming the closest one.
+pub fn connector(id: &str) -> Result<&'static dyn Connector, HubError> {
+    connector_registry::lookup(id).map_err(|e| HubError::Invalid {
+        field: "connector",
+        message: unknown_connector(&e),
+    })
+}
+
+/// Says a connector id is unknown, with the closest one and where the list is; never quotes the
+/// id asked for (it may be a key pasted in the wrong place).
+pub fn unknown_connector(e: &connector_registry::UnknownConnector) -> String {
+    format!(
+        "no connector has this id; {}GET /api/v1/connectors lists them all",
+        e.hint()
+    )
+}
+
+/// The variant named, or the connector's default.
+pub fn variant(
+    connector: &dyn Connector,
+    name: Option<&str>,
+) -> Result<&'static CredentialVariant, HubError> {
+    let spec = connector.spec();
+    match name.filter(|n| !n.is_empty()) {
+        None => Ok(spec.default_variant()),
+        Some(name) => spec
+            .variants
+            .iter()
+            .find(|v| v.name == name || v.aliases.contains(&name))
+            .ok_or_else(|| HubError::Invalid {
+                field: "variant",
+                message: format!(
+                    "{} has no credential variant by that name; use one of: {}",
+                    spec.name,
+                    spec.variants
+                        .iter()
+                        .map(|v| v.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+    }
+}
+
+/// The text shown in place of a stored secret on edit forms and in the API.
+pub fn masked(value: &str) -> String {
+    connector_core::mask(value)
+}

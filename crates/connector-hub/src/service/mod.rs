@@ -1,0 +1,25 @@
+//! The service floor: what the hub does, whichever door asks (the API, the pages, the command
+//! line). `Hub` holds the database, keys, settings and HTTP client; every rule and every audit
+//! record is here, one file per resource, and every failure is a [`HubError`]. Only this floor
+//! uses the store.
+
+pub mod accounts;
+pub mod checks;
+mod hub;
+pub mod import;
+pub mod keys;
+pub mod rotate;
+pub mod schedule;
+pub mod sessions;
+pub mod signin;
+pub mod webhooks;
+
+pub use crate::store::{
+    AccountFilter, AccountRow, AuditRow, Delivery, KeyRow, SessionRow, StatusChange, Webhook,
+};
+pub use accounts::LinkResult;
+pub use hub::{
+    clean_name, connector, masked, unknown_connector, variant, Hub, HubError, StartError,
+};
+pub use keys::AuthFailure;
+pub use sessions::{NewSession, SessionProblem};

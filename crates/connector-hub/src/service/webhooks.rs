@@ -1,0 +1,296 @@
+//! Webhooks: endpoints the operator registers, each status change POSTed to each of them as JSON,
+//! signed with HMAC-SHA256 over `"<timestamp>.<body>"` in the `Connector-Hub-Signature` header
+//! (`t=<unix seconds>,v1=<hex>`), and retried with exponential backoff for 25 hours. Deliveries
+//! are rows written with the change (an outbox), claimed under a lease like scheduled checks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+
+use super::hub::{clean_name, Hub, HubError};
+use crate::clock::{new_id, now};
+use crate::crypto::{hex, random_hex};
+use crate::store::{Attempt, Delivery, DueDelivery, Webhook};
+
+/// The signature header.
+pub const SIGNATURE_HEADER: &str = "Connector-Hub-Signature";
+/// The event id header (the same on every retry of one event to one endpoint).
+pub const EVENT_HEADER: &str = "Connector-Hub-Event";
+/// How long a delivery keeps being retried.
+pub const RETRY_FOR_SECONDS: i64 = 25 * 3600;
+/// Longest wait between two attempts.
+const MAX_BACKOFF_SECONDS: i64 = 3600;
+/// Deliveries sent per round.
+const BATCH: i64 = 32;
+/// How long a claimed delivery stays leased.
+const LEASE_SECONDS: i64 = 120;
+/// Most bytes of an endpoint's error kept.
+const MAX_ERROR: usize = 300;
+
+/// What a delivery round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: u64,
+    pub retrying: u64,
+    pub failed: u64,
+}
+
+/// `t=<at>,v1=<hex HMAC-SHA256(secret, "<at>.<body>")>`.
+pub fn signature(secret: &str, at: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{at}.").as_bytes());
+    mac.update(body.as_bytes());
+    format!("t={at},v1={}", hex(&mac.finalize().into_bytes()))
+}
+
+/// Seconds to wait after the `attempts`-th failure: 30 s, doubling, at most an hour.
+pub fn backoff(attempts: i64) -> i64 {
+    let exponent = attempts.clamp(1, 20) - 1;
+    (30_i64 << exponent).min(MAX_BACKOFF_SECONDS)
+}
+
+fn invalid_url(message: &str) -> HubError {
+    HubError::Invalid {
+        field: "url",
+        message: message.to_owned(),
+    }
+}
+
+impl Hub {
+    /// Registers an endpoint for `actor` and records it in the audit log; the returned secret
+    /// is shown once.
+    pub async fn add_webhook(
+        &self,
+        url: &str,
+        description: &str,
+        actor: &str,
+    ) -> Result<(Webhook, SecretString), HubError> {
+        let (webhook, secret) = self.create_webhook(url, description).await?;
+        self.store
+            .audit_event(
+                actor,
+                "webhook.created",
+                &format!("endpoint {}", webhook.id),
+            )
+            .await?;
+        Ok((webhook, secret))
+    }
+
+    /// Registers an endpoint; the returned secret is shown once.
+    pub async fn create_webhook(
+        &self,
+        url: &str,
+        description: &str,
+    ) -> Result<(Webhook, SecretString), HubError> {
+        let url = url.trim();
+        let absolute = "`url` must be an absolute http:// or https:// URL";
+        let parsed = url::Url::parse(url).map_err(|_| invalid_url(absolute))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(invalid_url(absolute));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() || url.len() > 2000 {
+            return Err(invalid_url(
+                "`url` must not carry credentials and must be under 2000 bytes; \
+                 verify deliveries with the signature instead",
+            ));
+        }
+        let description = clean_name("description", description, false)?;
+        let id = new_id("whk");
+        let secret = format!("whsec_{}", random_hex(24));
+        let sealed = self.keyring.seal(secret.as_bytes(), &id);
+        let tail = secret[secret.len() - 4..].to_owned();
+        let webhook = Webhook {
+            id,
+            url: url.to_owned(),
+            description,
+            enabled: true,
+            created_at: now(),
+            masked_secret: format!("••••{tail}"),
+        };
+        self.store.insert_webhook(&webhook, &sealed, &tail).await?;
+        Ok((webhook, secret.into()))
+    }
+
+    /// Every endpoint.
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>, HubError> {
+        Ok(self.store.webhooks().await?)
+    }
+
+    /// An endpoint's most recent deliveries, newest first.
+    pub async fn deliveries(&self, id: &str, limit: i64) -> Result<Vec<Delivery>, HubError> {
+        Ok(self.store.deliveries(id, limit).await?)
+    }
+
+    /// Deletes an endpoint (its pending deliveries fail) and records it in the audit log.
+    pub async fn delete_webhook(&self, id: &str, actor: &str) -> Result<(), HubError> {
+        if !self.store.delete_webhook(id).await? {
+            return Err(HubError::NotFound(
+                "no webhook endpoint has this id".to_owned(),
+            ));
+        }
+        self.store
+            .audit_event(actor, "webhook.deleted", &format!("endpoint {id}"))
+            .await?;
+        Ok(())
+    }
+
+    /// Sends every delivery that is due; returns what happened.
+    pub async fn deliver_due(&self, client: &reqwest::Client) -> Result<DeliveryReport, HubError> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let at = now();
+            let due = self
+                .store
+                .claim_deliveries(at, at + LEASE_SECONDS, BATCH)
+                .await?;
+            if due.is_empty() {
+                return Ok(report);
+            }
+            let results = futures::future::join_all(due.iter().map(|d| self.send(client, d))).await;
+            for (d, result) in due.iter().zip(results) {
+                let attempts = d.delivery.attempts + 1;
+                let at = now();
+                let (state, next, status, error) = match result {
+                    Ok(()) => ("delivered", at, Some(200), None),
+                    Err((status, error)) => {
+                        let next = at + backoff(attempts);
+                        if next > d.delivery.created_at + RETRY_FOR_SECONDS {
+                            ("failed", next, status, Some(error))
+                        } else {
+                            ("pending", next, status, Some(error))
+                        }
+                    }
+                };
+                match state {
+                    "delivered" => report.delivered += 1,
+                    "failed" => report.failed += 1,
+                    _ => report.retrying += 1,
+                }
+                let attempt = Attempt {
+                    state,
+                    attempts,
+                    next_attempt_at: next,
+                    status,
+                    error,
+                    at,
+                };
+                self.store.record_attempt(&d.delivery.id, &attempt).await?;
+            }
+        }
+    }
+
+    /// One POST; `Err((http status, what went wrong))` when not a 2xx.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        due: &DueDelivery,
+    ) -> Result<(), (Option<i64>, String)> {
+        let secret = self
+            .keyring
+            .open_sealed(&due.sealed, &due.delivery.webhook_id)
+            .map_err(|e| (None, format!("the endpoint's secret cannot be opened: {e}")))?;
+        let secret = String::from_utf8_lossy(&secret).into_owned();
+        let secret = SecretString::from(secret);
+        let at = now();
+        let response = client
+            .post(&due.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(
+                SIGNATURE_HEADER,
+                signature(secret.expose_secret(), at, &due.delivery.body),
+            )
+            .header(EVENT_HEADER, &due.delivery.event_id)
+            .body(due.delivery.body.clone())
+            .send()
+            .await
+            .map_err(|e| (None, describe_error(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err((
+                Some(i64::from(status.as_u16())),
+                format!("the endpoint answered HTTP {}", status.as_u16()),
+            ))
+        }
+    }
+}
+
+fn describe_error(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "the endpoint did not answer in time"
+    } else if e.is_connect() {
+        "the endpoint could not be reached"
+    } else if e.is_redirect() {
+        "the endpoint redirected (redirects are not followed)"
+    } else {
+        "the request failed"
+    };
+    what.chars().take(MAX_ERROR).collect()
+}
+
+/// The client deliveries go out with: no redirects, a 10-second deadline.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("connector-hub/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a client with these settings builds")
+}
+
+/// Sends due deliveries forever, one round per tick.
+pub async fn run(hub: Arc<Hub>) {
+    let client = client();
+    let tick = Duration::from_secs_f64(hub.settings.scheduler_tick_seconds.clamp(0.1, 5.0));
+    loop {
+        match hub.deliver_due(&client).await {
+            Ok(r) if r.delivered + r.retrying + r.failed > 0 => tracing::info!(
+                delivered = r.delivered,
+                retrying = r.retrying,
+                failed = r.failed,
+                "webhook deliveries"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!("webhook deliveries stopped: {e}"),
+        }
+        tokio::time::sleep(tick).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        assert_eq!(
+            (1..=9).map(backoff).collect::<Vec<_>>(),
+            vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+        );
+        // Retries keep going for the whole 25 hours: at most an hour apart, so over 20 attempts.
+        let mut at = 0;
+        let mut attempts = 0;
+        while at + backoff(attempts + 1) <= RETRY_FOR_SECONDS {
+            attempts += 1;
+            at += backoff(attempts);
+        }
+        assert!(attempts > 20, "{attempts}");
+    }
+
+    #[test]
+    fn the_signature_is_hmac_sha256_over_time_and_body() {
+        // The value Python's hmac module gives for the same key and "0.<body>".
+        let sig = signature("Jefe", 0, "what do ya want for nothing?");
+        assert_eq!(
+            sig,
+            "t=0,v1=37f471929915ccd2cbbe79feb84ffcff4f2bb25e15fc41c2506687331ae179cc"
+        );
+        assert_ne!(sig, signature("Jefe", 1, "what do ya want for nothing?"));
+        assert_ne!(sig, signature("Jeff", 0, "what do ya want for nothing?"));
+        assert_eq!(sig.len(), "t=0,v1=".len() + 64);
+    }
+}

@@ -1,0 +1,171 @@
+//! The database handle: opening SQLite or PostgreSQL, the embedded migrations, the pools, and
+//! the small SQL helpers every table group shares.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+/// Migrations compiled into the binary and applied at start.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://connector-hub.db";
+
+/// A database failure, with what to do about the common ones.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error(
+        "the database URL must start with sqlite:// or postgres:// (got a URL starting {0:?})"
+    )]
+    Scheme(String),
+    #[error("cannot open the database: {0}; check --database and that the server is running")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// The hub's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(super) pool: AnyPool,
+    /// Where scheduled passes claim and record. On SQLite one connection of its own: SQLite
+    /// drops a connection's page cache whenever another connection has written, so a pass that
+    /// writes through whichever pooled connection is free re-reads the pages it just wrote.
+    /// Elsewhere the same pool.
+    pub(super) writer: AnyPool,
+    pub kind: DbKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    /// Opens the database (creating a SQLite file when missing) and applies the migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (kind, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let url = if rest.contains("mode=") || rest.contains(":memory:") {
+                url.to_owned()
+            } else if rest.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (DbKind::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (DbKind::Postgres, url.to_owned())
+        } else {
+            let start: String = url.chars().take(12).collect();
+            return Err(StoreError::Scheme(start));
+        };
+        let pool = pool_options(kind, if kind == DbKind::Sqlite { 8 } else { 16 }, 2048)
+            .connect(&url)
+            .await
+            .map_err(StoreError::Connect)?;
+        MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
+        let writer = if kind == DbKind::Sqlite && !url.contains(":memory:") {
+            // 8 MiB of page cache: between claiming an account and recording it, a pass touches
+            // a few thousand rows and their index entries.
+            pool_options(kind, 1, 8192)
+                .connect(&url)
+                .await
+                .map_err(StoreError::Connect)?
+        } else {
+            pool.clone()
+        };
+        Ok(Self { pool, writer, kind })
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the database has it, for claims several processes share.
+    pub(super) fn skip_locked(&self) -> &'static str {
+        match self.kind {
+            DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
+            DbKind::Sqlite => "",
+        }
+    }
+}
+
+/// Pool settings: on SQLite, WAL for readers beside the writer, FULL so an acknowledged write
+/// survives a kill, and `cache_kib` of page cache per connection.
+fn pool_options(kind: DbKind, connections: u32, cache_kib: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if kind == DbKind::Sqlite {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL".to_owned(),
+                        "PRAGMA synchronous = FULL".to_owned(),
+                        "PRAGMA busy_timeout = 10000".to_owned(),
+                        format!("PRAGMA cache_size = -{cache_kib}"),
+                    ] {
+                        sqlx::query(&pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+}
+
+/// `rows` groups of `columns` parameters, for a multi-row VALUES list: `($1, $2), ($3, $4)`
+/// on PostgreSQL; `(?, ?), (?, ?)` on SQLite, which looks each numbered parameter up by name in
+/// a list (binding thousands of them costs more than running the statement).
+pub(super) fn placeholders(kind: DbKind, rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            match kind {
+                DbKind::Sqlite => sql.push('?'),
+                DbKind::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(row * columns + column + 1).to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// A JSON text column, `null` when it does not parse.
+pub(super) fn json_column(row: &AnyRow, name: &str) -> Result<serde_json::Value, sqlx::Error> {
+    let text: String = row.try_get(name)?;
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Every value of one text column.
+pub(super) fn strings(rows: &[AnyRow], column: &str) -> Result<Vec<String>, sqlx::Error> {
+    rows.iter().map(|r| r.try_get(column)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_on_postgres_and_stay_anonymous_on_sqlite() {
+        assert_eq!(
+            placeholders(DbKind::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(placeholders(DbKind::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(placeholders(DbKind::Postgres, 1, 1), "($1)");
+    }
+}

@@ -1,0 +1,115 @@
+//! Recording verifications on `accounts`: one at a time (on demand) or many in one transaction
+//! (a scheduled pass), each releasing the account's lease, with the changes of status they make
+//! appended to the history and the webhook outbox in the same transaction.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::accounts::Verification;
+use super::db::{placeholders, Store, StoreError};
+use super::history::{changed, record_changes, StatusChange};
+
+/// Rows per statement: 7 parameters each, well under every database's limit.
+const ROWS: usize = 500;
+
+impl Store {
+    /// Stores a verification's result and releases the account's lease. A change of status is
+    /// appended to the history, with a webhook delivery per endpoint, in the same transaction.
+    /// `None` when no account has this id.
+    pub async fn record_verification(
+        &self,
+        id: &str,
+        v: &Verification,
+    ) -> Result<Option<Option<StatusChange>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(change) = record_in(&mut tx, id, v).await? else {
+            return Ok(None);
+        };
+        if let Some(change) = &change {
+            record_changes(&mut tx, self.kind, std::slice::from_ref(change)).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(change))
+    }
+
+    /// Stores many verifications in one transaction (a scheduled pass): one multi-row update per
+    /// few hundred accounts and one commit per batch, with their changes of status appended
+    /// together. Returns each one's change of status, in order; `None` for an account unlinked
+    /// meanwhile and for an unchanged status.
+    pub async fn record_verifications(
+        &self,
+        results: &[(String, Verification)],
+    ) -> Result<Vec<Option<StatusChange>>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut changes = Vec::with_capacity(results.len());
+        for chunk in results.chunks(ROWS) {
+            // VALUES columns are column1… on both SQLite and PostgreSQL: id, status, message,
+            // proves, http_status, at, next_check_at.
+            let sql = format!(
+                "UPDATE accounts SET previous_status = accounts.status, status = v.column2, \
+                 message = v.column3, \
+                 proves = CASE WHEN v.column2 = 'verified' THEN v.column4 ELSE accounts.proves END, \
+                 http_status = v.column5, last_verified_at = v.column6, updated_at = v.column6, \
+                 next_check_at = v.column7, lease_until = NULL, lease_owner = NULL \
+                 FROM (VALUES {}) AS v WHERE accounts.id = v.column1 \
+                 RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner",
+                placeholders(self.kind, chunk.len(), 7)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, v) in chunk {
+                query = query
+                    .bind(id)
+                    .bind(&v.status)
+                    .bind(&v.message)
+                    .bind(v.proves.to_string())
+                    .bind(v.http_status)
+                    .bind(v.at)
+                    .bind(v.next_check_at);
+            }
+            let rows = query.fetch_all(&mut *tx).await?;
+            let mut by_id: HashMap<String, AnyRow> = rows
+                .into_iter()
+                .filter_map(|r| Some((r.try_get::<String, _>("id").ok()?, r)))
+                .collect();
+            for (id, v) in chunk {
+                changes.push(match by_id.remove(id) {
+                    Some(row) => changed(id, &row, &v.status, &v.message, v.at)?,
+                    None => None,
+                });
+            }
+        }
+        let changed: Vec<_> = changes.iter().flatten().cloned().collect();
+        record_changes(&mut tx, self.kind, &changed).await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+}
+
+/// Writes one verification; returns `None` when no account has this id, else its change.
+async fn record_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    v: &Verification,
+) -> Result<Option<Option<StatusChange>>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE accounts SET previous_status = status, status = $1, message = $2, \
+         proves = CASE WHEN $1 = 'verified' THEN $3 ELSE proves END, http_status = $4, \
+         last_verified_at = $5, updated_at = $5, next_check_at = $6, lease_until = NULL, \
+         lease_owner = NULL WHERE id = $7 RETURNING previous_status, connector, owner",
+    )
+    .bind(&v.status)
+    .bind(&v.message)
+    .bind(v.proves.to_string())
+    .bind(v.http_status)
+    .bind(v.at)
+    .bind(v.next_check_at)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => Ok(Some(changed(id, &row, &v.status, &v.message, v.at)?)),
+    }
+}

@@ -1,0 +1,449 @@
+//! The operator pages and the connect pages against the router: sign-in, CSRF, cookies, the
+//! security headers, and that no secret is written into a page.
+
+use crate::support::{assert_hidden, fake_provider, hidden, send, urlencode, TestHub};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use connector_hub::hubkey::Scope;
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(path);
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).expect("request")
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
+    let mut r =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::from(form.to_owned())).expect("request")
+}
+
+fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect()
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().expect("pair").to_owned()
+}
+
+/// Signs in with `key` and returns the session cookie pair.
+async fn sign_in(hub: &TestHub, key: &str) -> Result<String, (StatusCode, String)> {
+    let (response, html) = send(hub, get("/signin", None)).await;
+    let nonce = cookie_pair(&set_cookies(&response)[0]);
+    let csrf = hidden(&html, "_csrf");
+    let (response, html) = send(
+        hub,
+        post("/signin", Some(&nonce), &format!("_csrf={csrf}&key={key}")),
+    )
+    .await;
+    if response.status() != StatusCode::SEE_OTHER {
+        return Err((response.status(), html));
+    }
+    let session = set_cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("hub_session="))
+        .expect("session cookie");
+    Ok(cookie_pair(&session))
+}
+
+#[tokio::test]
+async fn pages_redirect_to_sign_in_and_sign_in_sets_a_strict_http_only_cookie() {
+    let hub = TestHub::start(&[]).await;
+    for path in ["/accounts", "/keys", "/accounts/acc_1"] {
+        let (response, _) = send(&hub, get(path, None)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], "/signin");
+    }
+    let (response, html) = send(&hub, get("/signin", None)).await;
+    let nonce = cookie_pair(&set_cookies(&response)[0]);
+    let csrf = hidden(&html, "_csrf");
+    let (response, _) = send(
+        &hub,
+        post(
+            "/signin",
+            Some(&nonce),
+            &format!("_csrf={csrf}&key={}", hub.admin_key),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session = set_cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("hub_session="))
+        .expect("cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    assert!(
+        !session.contains("Secure"),
+        "plain HTTP hub: no Secure flag"
+    );
+    let (response, html) = send(&hub, get("/accounts", Some(&cookie_pair(&session)))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(html.contains("No accounts"));
+    assert_hidden(&html, &hub.admin_key);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_hub_is_reached_over_tls() {
+    let hub = TestHub::start_with(&[], |s| {
+        s.public_url = Some("https://hub.example.test".to_owned())
+    })
+    .await;
+    let (response, _) = send(&hub, get("/signin", None)).await;
+    assert!(set_cookies(&response)[0].contains("; Secure"));
+}
+
+#[tokio::test]
+async fn sign_in_refuses_a_forged_form_a_wrong_key_and_a_key_without_scopes() {
+    let hub = TestHub::start(&[]).await;
+    let (response, html) = send(
+        &hub,
+        post("/signin", None, &format!("_csrf=x&key={}", hub.admin_key)),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(html.contains("expired"));
+    let (_, writer) = hub
+        .key_with("sessions-only", &[Scope::ConnectSessionsWrite])
+        .await;
+    let (status, html) = sign_in(&hub, &writer).await.expect_err("no page scope");
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("accounts:read"));
+    assert_hidden(&html, &writer);
+    let (status, _) = sign_in(&hub, "chub_wrong").await.expect_err("wrong key");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn operator_forms_without_the_session_csrf_token_are_refused() {
+    let hub = TestHub::start(&[]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (response, _) = send(
+        &hub,
+        post("/keys", Some(&session), "name=x&scope=accounts:read"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (response, _) = send(
+        &hub,
+        post(
+            "/keys",
+            Some(&session),
+            "_csrf=forged&name=x&scope=accounts:read",
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let keys = hub.hub.store().list_keys().await.expect("keys");
+    assert_eq!(keys.len(), 1, "nothing was created");
+}
+
+#[tokio::test]
+async fn a_key_created_on_the_keys_page_is_shown_once_then_masked() {
+    let hub = TestHub::start(&[]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get("/keys", Some(&session))).await;
+    let csrf = hidden(&page, "_csrf");
+    let (response, shown) = send(
+        &hub,
+        post(
+            "/keys",
+            Some(&session),
+            &format!("_csrf={csrf}&name=ui-key&scope=accounts%3Aread&scope=keys%3Aadmin"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let start = shown.find("id=\"new-key\">").expect("key shown") + "id=\"new-key\">".len();
+    let key = shown[start..start + shown[start..].find('<').expect("end")].to_owned();
+    assert!(key.starts_with("chub_"));
+    assert!(shown.contains("only time"));
+    let (_, page) = send(&hub, get("/keys", Some(&session))).await;
+    assert_hidden(&page, &key);
+    assert!(page.contains(&format!("••••{}", &key[key.len() - 4..])));
+    assert!(sign_in(&hub, &key).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_disabled_key_ends_its_sign_in_session() {
+    let hub = TestHub::start(&[]).await;
+    let (id, key) = hub.key_with("reader", &[Scope::AccountsRead]).await;
+    let session = sign_in(&hub, &key).await.expect("signed in");
+    let (response, _) = send(&hub, get("/accounts", Some(&session))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (response, _) = send(&hub, get("/keys", Some(&session))).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a reader cannot manage keys"
+    );
+    hub.hub
+        .store()
+        .set_key_state(&id, connector_hub::hubkey::KeyState::Disabled)
+        .await
+        .expect("disable");
+    let (response, _) = send(&hub, get("/accounts", Some(&session))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pages_refuse_framing_except_the_connect_page_for_configured_origins() {
+    let hub = TestHub::start_with(&[], |s| {
+        s.frame_ancestors = vec!["https://app.example.test".to_owned()]
+    })
+    .await;
+    let (response, _) = send(&hub, get("/signin", None)).await;
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(csp.contains("script-src 'self'"));
+    assert_eq!(response.headers()[header::X_FRAME_OPTIONS], "DENY");
+    let (response, _) = send(&hub, get("/connect/cs_unknown", None)).await;
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors https://app.example.test"),
+        "{csp}"
+    );
+    assert!(response.headers().get(header::X_FRAME_OPTIONS).is_none());
+    assert_eq!(response.headers()[header::REFERRER_POLICY], "no-referrer");
+}
+
+#[tokio::test]
+async fn the_connect_form_is_built_from_the_spec_and_never_echoes_a_secret() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let new = hub
+        .hub
+        .create_session("o", &["lever".to_owned()], None, "test")
+        .await
+        .expect("session");
+    let token = secrecy::ExposeSecret::expose_secret(&new.token).to_owned();
+    let (response, form) = send(&hub, get(&format!("/connect/{token}"), None)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "one connector: straight to its form"
+    );
+    let (_, form_html) = send(&hub, get(&format!("/connect/{token}/lever"), None)).await;
+    let spec = connector_registry::find("lever").expect("lever").spec();
+    for field in spec.default_variant().fields {
+        assert!(
+            form_html.contains(&format!("name=\"{}\"", field.key)),
+            "{}",
+            field.key
+        );
+        assert!(form_html.contains(field.label));
+        if field.secret {
+            assert!(form_html.contains(&format!(
+                "id=\"f-{}\" name=\"{}\" type=\"password\"",
+                field.key, field.key
+            )));
+        }
+    }
+    assert!(form_html.contains("href=\"/guides/lever\""));
+    assert!(form.is_empty() || !form.contains("Connect"));
+    let bad = provider.revoked["api_key"].clone();
+    let csrf = hidden(&form_html, "_csrf");
+    let (_, refused) = send(
+        &hub,
+        post(
+            &format!("/connect/{token}/lever"),
+            None,
+            &format!("_csrf={csrf}&api_key={bad}&_label=Prod"),
+        ),
+    )
+    .await;
+    assert!(refused.contains("data-status=\"rejected\""));
+    assert!(refused.contains("value=\"Prod\""));
+    assert_hidden(&refused, &bad);
+    let (response, guide) = send(&hub, get("/guides/lever", None)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(guide.contains(spec.name));
+}
+
+#[tokio::test]
+async fn the_account_page_shows_secrets_masked_and_an_untouched_mask_keeps_the_key() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let good = provider.good["api_key"].clone();
+    let new = hub
+        .hub
+        .create_session("o", &[], None, "test")
+        .await
+        .expect("session");
+    let token = secrecy::ExposeSecret::expose_secret(&new.token).to_owned();
+    let (_, form) = send(&hub, get(&format!("/connect/{token}/lever"), None)).await;
+    let csrf = hidden(&form, "_csrf");
+    let (_, done) = send(
+        &hub,
+        post(
+            &format!("/connect/{token}/lever"),
+            None,
+            &format!("_csrf={csrf}&api_key={good}"),
+        ),
+    )
+    .await;
+    assert!(done.contains("Connected"));
+    let id = hub
+        .hub
+        .store()
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list")[0]
+        .id
+        .clone();
+
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    assert_hidden(&page, &good);
+    let masked = connector_core::mask(&good);
+    assert!(page.contains(&masked), "masked value on the edit form");
+    let csrf = hidden(&page, "_csrf");
+    let form = format!("_csrf={csrf}&_label=Edited&api_key={}", urlencode(&masked));
+    let (response, page) = send(
+        &hub,
+        post(&format!("/accounts/{id}"), Some(&session), &form),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        page.contains("data-status=\"verified\""),
+        "the stored key was kept and verified"
+    );
+    let account = hub.hub.account(&id).await.expect("account");
+    assert_eq!(account.label, "Edited");
+    let stored = hub.hub.credentials(&account).expect("opens");
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&stored["api_key"]),
+        good
+    );
+
+    let (response, _) = send(
+        &hub,
+        post(
+            &format!("/accounts/{id}/unlink"),
+            Some(&session),
+            &format!("_csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(hub.hub.store().account(&id).await.expect("db").is_none());
+}
+
+#[tokio::test]
+async fn hostile_and_oversized_form_values_are_refused_by_name_and_nothing_is_sent() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let new = hub
+        .hub
+        .create_session("o", &[], None, "test")
+        .await
+        .expect("session");
+    let token = secrecy::ExposeSecret::expose_secret(&new.token).to_owned();
+    let (_, form) = send(&hub, get(&format!("/connect/{token}/lever"), None)).await;
+    let csrf = hidden(&form, "_csrf");
+    for value in [
+        "' OR 1=1 --".to_owned(),
+        "x".repeat(5000),
+        "key\u{200b}zero-width".to_owned(),
+    ] {
+        let body = format!("_csrf={csrf}&api_key={}", urlencode(&value));
+        let (response, page) =
+            send(&hub, post(&format!("/connect/{token}/lever"), None, &body)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(page.contains("data-status=\"invalid_input\""), "{page}");
+        assert!(page.contains("api_key"), "the field is named");
+        assert!(!page.contains(&value[..value.len().min(40)]) || value.len() < 12);
+    }
+    assert_eq!(
+        provider.server.received_requests().await.map(|r| r.len()),
+        Some(0)
+    );
+    assert!(hub
+        .hub
+        .store()
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_accounts_page_filters_pages_and_escapes_what_it_echoes() {
+    let hub = TestHub::start(&[]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let owner = "<script>alert(1)</script>' OR '1'='1";
+    let (response, page) = send(
+        &hub,
+        get(
+            &format!(
+                "/accounts?owner={}&status=verified&connector=lever",
+                urlencode(owner)
+            ),
+            Some(&session),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!page.contains("<script>alert"), "echoed filter is escaped");
+    assert!(page.contains("match these filters"));
+    let (response, page) = send(&hub, get("/accounts?cursor=nonsense", Some(&session))).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("cursor"));
+}
+
+#[tokio::test]
+async fn the_webhooks_page_shows_a_new_secret_once_and_the_account_page_its_history() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start(&[&provider]).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get("/webhooks", Some(&session))).await;
+    let csrf = hidden(&page, "_csrf");
+    let form = format!(
+        "_csrf={csrf}&url={}&description=ops",
+        urlencode("http://127.0.0.1:9/hook")
+    );
+    let (response, created) = send(&hub, post("/webhooks", Some(&session), &form)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let start =
+        created.find("id=\"new-secret\">").expect("secret shown") + "id=\"new-secret\">".len();
+    let secret = created[start..start + created[start..].find('<').expect("end")].to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let (_, again) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert_hidden(&again, &secret);
+    assert!(again.contains("127.0.0.1:9"), "the endpoint is listed");
+
+    let id = hub.link("lever", "customer-42", &provider.good).await;
+    let (_, before) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    assert!(before.contains("status-history-empty"));
+    provider.server.reset().await;
+    hub.hub.reverify(&id).await.expect("reverify");
+    let (_, after) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    assert!(after.contains("id=\"status-history\""), "{after}");
+    assert!(after.contains("verified</span> → <span class=\"badge"));
+    let (_, webhooks) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert!(
+        webhooks.contains("data-state=\"pending\""),
+        "a delivery was queued"
+    );
+}
