@@ -12,6 +12,7 @@ pub mod clock;
 pub mod crypto;
 pub mod http;
 pub mod hubkey;
+pub mod keyring;
 pub mod limiter;
 pub mod service;
 pub mod settings;

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use connector_hub::crypto::{self, KeySource, Keyring, MasterKey, MASTER_KEY_ENV};
+use connector_hub::crypto::{MasterKey, MASTER_KEY_ENV};
 use connector_hub::hubkey::Scope;
+use connector_hub::keyring::{self, KeySource, Keyring};
 use connector_hub::settings::{Flags, Settings};
 use connector_hub::Hub;
 use secrecy::ExposeSecret;
@@ -128,7 +129,7 @@ async fn init(settings: &Settings) -> anyhow::Result<Initialised> {
         KeySource::Env(_) => None,
         KeySource::File(path) if path.exists() => None,
         KeySource::File(path) => {
-            crypto::write_key_file(path, &[&MasterKey::generate()])?;
+            keyring::write_key_file(path, &[&MasterKey::generate()])?;
             Some(path.clone())
         }
     };

@@ -8,7 +8,8 @@ use connector_core::http::HostSlots;
 use connector_core::rate::RateLimit;
 use connector_core::{Connector, CredentialVariant, HttpClient};
 
-use crate::crypto::{KeyError, Keyring};
+use crate::crypto::KeyError;
+use crate::keyring::Keyring;
 use crate::limiter::FailureLimiter;
 use crate::settings::{Settings, SettingsError};
 use crate::store::{DbKind, Store, StoreError};

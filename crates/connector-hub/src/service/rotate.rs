@@ -7,7 +7,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::crypto::{read_key_file, write_key_file, KeyError, Keyring, MasterKey, MASTER_KEY_ENV};
+use crate::crypto::{KeyError, MasterKey, MASTER_KEY_ENV};
+use crate::keyring::{read_key_file, write_key_file, Keyring};
 use crate::store::{SealedTable, Store, StoreError};
 
 /// Rows re-encrypted per batch.

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::support::fake_provider;
-use connector_hub::crypto::{read_key_file, write_key_file, KeySource, Keyring, MasterKey};
+use connector_hub::crypto::MasterKey;
+use connector_hub::keyring::{read_key_file, write_key_file, KeySource, Keyring};
 use connector_hub::service::LinkResult;
 use connector_hub::settings::Settings;
 use connector_hub::Hub;
