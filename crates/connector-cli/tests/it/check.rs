@@ -70,7 +70,11 @@ fn cases() -> Vec<Case> {
 
 /// Runs the binary with credentials on stdin; returns the output.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    crate::support::connector().args(args).trace().stdin(stdin).output()
+    crate::support::connector()
+        .args(args)
+        .trace()
+        .stdin(stdin)
+        .output()
 }
 
 fn check_json(case: &Case, base_url: &str, extra: &[&str]) -> (i32, Value, String) {

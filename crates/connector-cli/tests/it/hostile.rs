@@ -20,7 +20,11 @@ const STACKONE_KEY: &str = "v1.eu1.Qm9vYmFyYmF6cXV4cXV1eHJ0";
 
 /// Runs the binary with `stdin`, logging at TRACE level.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    crate::support::connector().args(args).trace().stdin(stdin).output()
+    crate::support::connector()
+        .args(args)
+        .trace()
+        .stdin(stdin)
+        .output()
 }
 
 /// Fails with the form found when any run of a secret shows in what the binary wrote.
