@@ -185,6 +185,9 @@ impl Source<'_> {
     }
 }
 
+/// A `[base_urls]` table as written, by key (`greenhouse`, `greenhouse.auth`).
+pub type BaseUrlTable = HashMap<String, BaseUrlEntry>;
+
 /// A layer's base URLs by connector id and slot, as written (not yet parsed).
 pub type LayerUrls = BTreeMap<(&'static str, UrlSlot), String>;
 
@@ -251,10 +254,10 @@ impl<'a> BaseUrlReader<'a> {
     pub fn split_environment(
         &self,
         vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<(HashMap<String, String>, HashMap<String, BaseUrlEntry>), BaseUrlError> {
+    ) -> Result<(HashMap<String, String>, BaseUrlTable), BaseUrlError> {
         let prefix = format!("{}__", self.env_prefix.to_ascii_lowercase());
         let mut rest = HashMap::new();
-        let mut base_urls = HashMap::new();
+        let mut base_urls = BaseUrlTable::new();
         for (name, value) in vars {
             let lower = name.to_ascii_lowercase();
             let Some(key) = lower.strip_prefix(&prefix) else {
@@ -346,7 +349,7 @@ impl<'a> BaseUrlReader<'a> {
     /// Every layer's entries, the later layer winning slot by slot.
     pub fn read<'s>(
         &self,
-        layers: impl IntoIterator<Item = (HashMap<String, BaseUrlEntry>, Source<'s>)>,
+        layers: impl IntoIterator<Item = (BaseUrlTable, Source<'s>)>,
     ) -> Result<LayeredUrls<'s>, BaseUrlError> {
         let mut out = LayeredUrls::new();
         for (table, source) in layers {

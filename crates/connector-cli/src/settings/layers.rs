@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use connector_core::overrides::{describe_name, BaseUrlEntry, Source};
+use connector_core::overrides::{describe_name, BaseUrlTable, Source};
 use serde::Deserialize;
 
 use crate::usage::UsageError;
@@ -17,7 +17,7 @@ pub(super) struct Layer {
     pub timeout: Option<f64>,
     pub retries: Option<u32>,
     #[serde(default)]
-    pub base_urls: HashMap<String, BaseUrlEntry>,
+    pub base_urls: BaseUrlTable,
     pub dns_servers: Option<OneOrMany>,
     pub ca_cert: Option<String>,
     pub resolve: Option<OneOrMany>,
