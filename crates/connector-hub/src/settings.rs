@@ -2,10 +2,11 @@
 //! TOML file (`connector-hub.toml` when present, or `--config FILE`), then `CONNECTOR_HUB__*`
 //! environment variables, then flags.
 //!
-//! `[base_urls]` is read by connector-core's one reader, as the CLI reads it: besides the hub's
-//! `[base_urls.<id>]` tables with `api = "…"`, `greenhouse = "…"` and `"greenhouse.auth" = "…"`
-//! in the file, and `CONNECTOR_HUB__BASE_URLS__<ID>[__<ORIGIN>]` in the environment, with the id
-//! upper-cased and `-` as `_` (`POLYMER_HIRE`).
+//! `[base_urls]` is read by connector-core's one reader, with the CLI's spellings under the hub's
+//! prefix: `greenhouse = "…"`, `"greenhouse.auth" = "…"` or a `[base_urls.greenhouse]` table
+//! (where `api` also names the API base URL) in the file, and
+//! `CONNECTOR_HUB__BASE_URLS__<ID>[__<ORIGIN>]` in the environment, the id upper-cased with `-`
+//! as `_` (`POLYMER_HIRE`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
