@@ -1,77 +1,18 @@
 //! `--base-url` overrides: `URL` for a connector's API base, `NAME=URL` for one of its named
 //! origins (Greenhouse's token endpoint is `auth`), and in bulk `ID=URL` and `ID.NAME=URL`.
-//! The config file and the environment use the same names (see [`crate::settings`]).
+//! The config file and the environment use the same names (see [`connector_core::overrides`]).
 //!
 //! An override may use the same `{field}` placeholders as the connector's own URL. Messages
 //! never quote a URL (it may carry something secret): they name the setting and its length.
 
 use std::collections::BTreeMap;
 
-use connector_core::template::placeholders;
-use connector_core::text::describe_value;
-use connector_core::{ConnectorSpec, Overrides, UrlTemplate};
+use connector_core::overrides::{is_name, normalize_name, origin_named, quote_name};
+use connector_core::template::{fill, placeholders};
+use connector_core::{ConnectorSpec, Overrides, UrlSlot, UrlTemplate};
+use url::Url;
 
 use crate::usage::{find_connector, UsageError};
-
-/// Which of a connector's URLs an override replaces: `None` for the API base, or an origin name
-/// as the spec declares it.
-pub type UrlSlot = Option<&'static str>;
-
-/// Names longer than this are described, not quoted: a key in the wrong place must not show (a
-/// run of 12 characters of a key counts as showing it).
-const MAX_QUOTED_NAME: usize = 11;
-
-/// Whether `text` can be an origin name or a connector id as typed: letters, digits, `-`, `_`.
-pub fn is_name(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// A name from the input, quoted when short and plain; otherwise only its length.
-pub fn quote_name(name: &str) -> String {
-    if is_name(name) && name.len() <= MAX_QUOTED_NAME {
-        format!("`{name}`")
-    } else {
-        describe_value(name)
-    }
-}
-
-/// `auth`, `AUTH` and `a_uth`/`a-uth` alike: lower case, `_` as `-`.
-fn normalize(name: &str) -> String {
-    name.trim().to_ascii_lowercase().replace('_', "-")
-}
-
-/// The origin of `spec` called `name` (any case, `_` for `-`), or a usage error listing the
-/// names it has. `setting` says where the name came from.
-pub fn origin_named(
-    spec: &'static ConnectorSpec,
-    name: &str,
-    setting: &str,
-) -> Result<&'static str, UsageError> {
-    let wanted = normalize(name);
-    if let Some(origin) = spec.origins.iter().find(|o| normalize(o.name) == wanted) {
-        return Ok(origin.name);
-    }
-    let known = if spec.origins.is_empty() {
-        format!(
-            "{} declares no named origins, only its API base URL (give that as a URL alone)",
-            spec.id
-        )
-    } else {
-        let names: Vec<&str> = spec.origins.iter().map(|o| o.name).collect();
-        format!(
-            "its named origins are: {} (a URL alone overrides the API base URL)",
-            names.join(", ")
-        )
-    };
-    Err(UsageError::new(format!(
-        "{setting}: {} has no origin named {}; {known}",
-        spec.id,
-        quote_name(name)
-    )))
-}
 
 /// Describes a slot for messages: `the API base URL of greenhouse`, `the auth origin of greenhouse`.
 pub fn describe_slot(spec: &ConnectorSpec, slot: UrlSlot) -> String {
@@ -129,9 +70,10 @@ pub fn parse_flags(
         let (slot, text, setting) = match split_named(flag) {
             Some((name, url)) => {
                 let setting = format!("--base-url {}=…", quote_name(name));
-                let mut slot = origin_named(spec, name, "--base-url NAME=URL");
+                let mut slot =
+                    origin_named(spec, name, "--base-url NAME=URL").map_err(UsageError::from);
                 if let Err(error) = &mut slot {
-                    if connector_registry::find(&normalize(name)).is_some() {
+                    if connector_registry::find(&normalize_name(name)).is_some() {
                         *error = UsageError::new(format!(
                             "{error}. ID=URL pairs are for --bulk; for one check give the URL alone"
                         ));
@@ -141,7 +83,7 @@ pub fn parse_flags(
             }
             None => (None, flag.as_str(), "--base-url".to_owned()),
         };
-        let template = crate::settings::parse_base_url(text, &setting)?;
+        let template = parse_base_url(text, &setting)?;
         check_placeholders(spec, &template, &setting)?;
         if out.insert(slot, template).is_some() {
             return Err(UsageError::new(format!(
@@ -182,7 +124,7 @@ fn parse_bulk_flags_in(
             None => format!("--base-url for {}", spec.id),
             Some(name) => format!("--base-url for {}.{name}", spec.id),
         };
-        let template = crate::settings::parse_base_url(url, &setting)?;
+        let template = parse_base_url(url, &setting)?;
         check_placeholders(spec, &template, &setting)?;
         if out
             .entry(spec.id)
@@ -220,7 +162,7 @@ fn split_bulk<'a>(
     if !is_name(id) || !name.is_none_or(is_name) {
         return Err(usage());
     }
-    let id = normalize(id);
+    let id = normalize_name(id);
     let Some(spec) = specs.iter().copied().find(|s| s.id == id) else {
         // `find_connector`'s message describes the id; it is not repeated here (it may be a key).
         let why = find_connector(&id).err().map_or_else(
@@ -241,119 +183,52 @@ pub fn merge(
     configured: impl IntoIterator<Item = (UrlSlot, UrlTemplate)>,
     flags: impl IntoIterator<Item = (UrlSlot, UrlTemplate)>,
 ) -> Overrides {
-    let mut overrides = Overrides::default();
-    for (slot, template) in configured.into_iter().chain(flags) {
-        match slot {
-            None => overrides.base_url = Some(template),
-            Some(name) => {
-                overrides.origins.insert(name.to_owned(), template);
-            }
-        }
-    }
-    overrides
+    configured.into_iter().chain(flags).collect()
 }
 
-/// A Greenhouse-like connector for tests: an API base, a token endpoint on a named origin
-/// (`auth`), client credentials exchanged for a token; and a Workable-like one with a host
-/// placeholder.
+/// Parses a base URL given by the user: absolute http or https, with neither a query string nor
+/// a fragment (a request path is joined to it, so they would be lost), nor a user name or
+/// password. It may hold `{field}` placeholders like the connector's own
+/// (`http://127.0.0.1:8080/{company_domain}/v1`, `http://{subdomain}.localhost:9`), checked as
+/// if filled. `setting` names where it came from; the URL itself is never quoted.
+pub fn parse_base_url(text: &str, setting: &str) -> Result<UrlTemplate, UsageError> {
+    let length = text.chars().count();
+    // A stand-in for each placeholder shows what the URL looks like once filled.
+    let sample = fill(text, |_, _| Some("x".to_owned())).unwrap_or_else(|_| text.to_owned());
+    let url = Url::parse(&sample).map_err(|e| {
+        UsageError::new(format!(
+            "{setting} is not a valid URL ({e}; {length} characters given); write it like https://api.example.com/v1"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(UsageError::new(format!(
+            "{setting} must be an http or https URL with a host ({length} characters given); write it like https://api.example.com/v1"
+        )));
+    }
+    if url.query().is_some() {
+        return Err(UsageError::new(format!(
+            "{setting} has a query string (after `?`, {length} characters given); remove the query string: a base URL is the scheme, host and path prefix only"
+        )));
+    }
+    if url.fragment().is_some() {
+        return Err(UsageError::new(format!(
+            "{setting} has a fragment (after `#`, {length} characters given); remove the fragment: a base URL is the scheme, host and path prefix only"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UsageError::new(format!(
+            "{setting} carries a user name or password (before `@`, {length} characters given); remove it: credentials go in the credentials file"
+        )));
+    }
+    UrlTemplate::parse(text).map_err(|e| {
+        UsageError::new(format!(
+            "{setting} {e} ({length} characters given); a placeholder is a field name in braces, e.g. https://{{subdomain}}.example.com/v1"
+        ))
+    })
+}
+
 #[cfg(test)]
-pub mod fake {
-    use connector_core::{
-        Auth, BaseUrl, Body, ClientAuth, ConnectorSpec, CredentialVariant, Field, Format, Origin,
-        RequestSpec, SetupGuide, TokenExchange,
-    };
-
-    const fn field(key: &'static str, secret: bool) -> Field {
-        Field {
-            key,
-            label: key,
-            help: "",
-            required: true,
-            secret,
-            format: Format::Text,
-            example: None,
-            env: None,
-            default: None,
-        }
-    }
-
-    static EXCHANGE: TokenExchange = TokenExchange {
-        origin: Some("auth"),
-        request: RequestSpec::post(
-            "/token",
-            Body::Form(&[("grant_type", "client_credentials")]),
-            "",
-        ),
-        client: ClientAuth::Basic {
-            id: "client_id",
-            secret: "client_secret",
-        },
-        token: "/access_token",
-    };
-
-    static VARIANT: CredentialVariant = CredentialVariant {
-        name: "oauth",
-        aliases: &[],
-        label: "OAuth client",
-        description: "",
-        fields: &[field("client_id", false), field("client_secret", true)],
-        auth: Auth::Exchange(&EXCHANGE),
-        extra_headers: &[],
-        verify: RequestSpec::get("/users", ""),
-    };
-
-    pub static EXCHANGING: ConnectorSpec = ConnectorSpec {
-        id: "fakehouse",
-        name: "Fakehouse",
-        category: "ATS",
-        summary: "",
-        base_url: BaseUrl::Template("https://harvest.fakehouse.example/v3"),
-        origins: &[Origin {
-            name: "auth",
-            url: BaseUrl::Template("https://auth.fakehouse.example"),
-            description: "the token endpoint",
-        }],
-        docs: &[],
-        variants: std::slice::from_ref(&VARIANT),
-        guide: SetupGuide::EMPTY,
-        assumptions: &[],
-        actions: &[],
-        bulk_rate: Some(2.0),
-        undocumented: &[],
-        identifying: &[],
-    };
-
-    static SUBDOMAIN_VARIANT: CredentialVariant = CredentialVariant {
-        name: "api_key",
-        aliases: &[],
-        label: "API key",
-        description: "",
-        fields: &[field("subdomain", false), field("api_key", true)],
-        auth: Auth::Bearer { field: "api_key" },
-        extra_headers: &[],
-        verify: RequestSpec::get("/accounts/{subdomain}", ""),
-    };
-
-    pub static SUBDOMAIN: ConnectorSpec = ConnectorSpec {
-        id: "fakeable",
-        name: "Fakeable",
-        category: "ATS",
-        summary: "",
-        base_url: BaseUrl::Template("https://{subdomain}.fakeable.example/spi/v3"),
-        origins: &[],
-        docs: &[],
-        variants: std::slice::from_ref(&SUBDOMAIN_VARIANT),
-        guide: SetupGuide::EMPTY,
-        assumptions: &[],
-        actions: &[],
-        bulk_rate: None,
-        undocumented: &[],
-        identifying: &[],
-    };
-
-    const _: () = EXCHANGING.assert_valid();
-    const _: () = SUBDOMAIN.assert_valid();
-}
+pub mod fake;
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,12 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+impl From<connector_core::overrides::BaseUrlError> for UsageError {
+    fn from(error: connector_core::overrides::BaseUrlError) -> Self {
+        Self(error.to_string())
+    }
+}
+
 /// The connector with this id, or an error suggesting the closest one.
 pub fn find_connector(id: &str) -> Result<&'static dyn connector_core::Connector, UsageError> {
     connector_registry::lookup(id).map_err(|unknown| UsageError::new(unknown.to_string()))

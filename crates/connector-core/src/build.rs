@@ -3,8 +3,6 @@
 //! exchange, action) goes through [`build`], once to send it and, for `--dry-run`, once to show it
 //! with every secret masked, so what is shown is what would be sent.
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -14,21 +12,13 @@ use url::Url;
 
 use crate::http::{header_name, Repeat, Request, RequestBody, USER_AGENT};
 use crate::outcome::Status;
+pub use crate::overrides::Overrides;
 use crate::request::{Body, Method, RequestSpec};
 use crate::secret::{mask, Credentials};
 use crate::spec::{
     Auth, BaseUrl, ClientAuth, ConnectorSpec, CredentialVariant, HeaderValueSource, Part,
 };
-use crate::template::{base_placement, fill, Placement, UrlTemplate};
-
-/// Where a check's requests go instead of the spec's URLs.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    /// Replaces the API base URL, path prefix included.
-    pub base_url: Option<UrlTemplate>,
-    /// Replaces a named origin's URL (e.g. `auth`).
-    pub origins: BTreeMap<String, UrlTemplate>,
-}
+use crate::template::{base_placement, fill, Placement};
 
 /// What a token-bearing request carries in place of the token.
 #[derive(Debug, Clone, Copy)]
@@ -618,6 +608,7 @@ mod tests {
     use super::*;
     use crate::request::RequestSpec;
     use crate::spec::{Field, Format};
+    use crate::template::UrlTemplate;
     use crate::validate::validate;
     use crate::RawCredentials;
 

@@ -1,13 +1,20 @@
 //! The hub's settings, layered like the CLI's with the `config` crate: built-in defaults, then a
 //! TOML file (`connector-hub.toml` when present, or `--config FILE`), then `CONNECTOR_HUB__*`
 //! environment variables, then flags.
+//!
+//! `[base_urls]` is read by connector-core's one reader, with the CLI's spellings under the hub's
+//! prefix: `greenhouse = "…"`, `"greenhouse.auth" = "…"` or a `[base_urls.greenhouse]` table
+//! (where `api` also names the API base URL) in the file, and
+//! `CONNECTOR_HUB__BASE_URLS__<ID>[__<ORIGIN>]` in the environment, the id upper-cased with `-`
+//! as `_` (`POLYMER_HIRE`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use connector_core::{Limits, Overrides, UrlTemplate};
+use connector_core::overrides::{BaseUrlEntry, BaseUrlReader, LayeredUrls, Source};
+use connector_core::{ConnectorSpec, Limits, Overrides, UrlTemplate};
 use serde::{Deserialize, Serialize};
 
 use crate::store::DEFAULT_DATABASE;
@@ -18,6 +25,12 @@ pub const DEFAULT_CONFIG_FILE: &str = "connector-hub.toml";
 pub const DEFAULT_KEY_FILE: &str = "connector-hub.key";
 /// Prefix of the hub's environment variables (`CONNECTOR_HUB__LISTEN`, …).
 pub const ENV_PREFIX: &str = "CONNECTOR_HUB";
+
+/// Prefix of the base URL variables (`CONNECTOR_HUB__BASE_URLS__GREENHOUSE__AUTH`), read apart
+/// from the other settings.
+const ENV_BASE_URLS: &str = "CONNECTOR_HUB__BASE_URLS";
+/// The slot name of a connector's API base URL in a `[base_urls.<id>]` table.
+const API_SLOT: &str = "api";
 
 /// Why settings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +65,8 @@ pub struct Settings {
     pub session_hours: u64,
     /// Failed authentications allowed per client address per minute before 429.
     pub auth_failures_per_minute: u32,
-    /// Where each connector's requests go instead of its spec's URLs (tests, proxies).
+    /// Where each connector's requests go instead of its spec's URLs (tests, proxies), by
+    /// connector id once loaded.
     pub base_urls: BTreeMap<String, UrlSetting>,
     /// How often each account is re-verified, in hours; 0 turns the schedule off.
     pub reverify_every_hours: f64,
@@ -106,8 +120,14 @@ impl Settings {
     ) -> Result<Self, SettingsError> {
         let defaults = config::Config::try_from(&Settings::default())
             .map_err(|e| SettingsError(format!("built-in settings: {e}")))?;
+        let specs: Vec<&'static ConnectorSpec> =
+            connector_registry::all().iter().map(|c| c.spec()).collect();
+        let reader = base_url_reader(&specs);
+        let (env, env_base_urls) = reader
+            .split_environment(env)
+            .map_err(|e| SettingsError(e.to_string()))?;
         let mut builder = config::Config::builder().add_source(defaults);
-        match file {
+        let file = match file {
             Some(path) => {
                 if !path.exists() {
                     return Err(SettingsError(format!(
@@ -118,14 +138,16 @@ impl Settings {
                 builder = builder.add_source(
                     config::File::from(path.to_owned()).format(config::FileFormat::Toml),
                 );
+                Some(path)
             }
             None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
                 builder = builder.add_source(
                     config::File::with_name(DEFAULT_CONFIG_FILE).format(config::FileFormat::Toml),
                 );
+                Some(Path::new(DEFAULT_CONFIG_FILE))
             }
-            None => {}
-        }
+            None => None,
+        };
         builder = builder.add_source(
             config::Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("__")
@@ -150,7 +172,7 @@ impl Settings {
                 .set_override("master_key_file", file.display().to_string())
                 .map_err(|e| SettingsError(e.to_string()))?;
         }
-        let settings: Settings =
+        let mut settings: Settings =
             builder
                 .build()
                 .and_then(|c| c.try_deserialize())
@@ -159,6 +181,18 @@ impl Settings {
                         "invalid hub settings: {e}; see docs/hub.md for every setting"
                     ))
                 })?;
+        let file_base_urls = std::mem::take(&mut settings.base_urls)
+            .into_iter()
+            .map(|(key, setting)| (key, setting.into()))
+            .collect();
+        let layers = file
+            .map(|path| (file_base_urls, Source::File(path)))
+            .into_iter()
+            .chain([(env_base_urls, Source::Environment)]);
+        let urls = reader
+            .read(layers)
+            .map_err(|e| SettingsError(e.to_string()))?;
+        settings.base_urls = by_connector(urls);
         settings.validate()?;
         Ok(settings)
     }
@@ -187,10 +221,6 @@ impl Settings {
                     "[rates] {id} must be a positive number of checks per second"
                 )));
             }
-        }
-        for id in self.base_urls.keys() {
-            connector_registry::lookup(id)
-                .map_err(|e| SettingsError(format!("[base_urls] names an {e}")))?;
         }
         for origin in &self.frame_ancestors {
             if !(origin.starts_with("https://") || origin.starts_with("http://"))
@@ -237,7 +267,7 @@ impl Settings {
             Some(UrlSetting::Api(url)) => overrides.base_url = Some(parse(url)?),
             Some(UrlSetting::Slots(slots)) => {
                 for (slot, url) in slots {
-                    if slot == "api" {
+                    if slot == API_SLOT {
                         overrides.base_url = Some(parse(url)?);
                     } else {
                         overrides.origins.insert(slot.clone(), parse(url)?);
@@ -247,6 +277,39 @@ impl Settings {
         }
         Ok(overrides)
     }
+}
+
+/// How the hub spells base URL settings: the CLI's spellings under its own prefix, plus `api`
+/// for the API base URL in a table; an unknown id points at the hub's own list.
+fn base_url_reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'a> {
+    BaseUrlReader {
+        specs,
+        env_prefix: ENV_BASE_URLS,
+        api_name: Some(API_SLOT),
+        ids_hint: "GET /api/v1/connectors lists the ids this hub knows",
+        closest_id: connector_registry::closest_id,
+    }
+}
+
+impl From<UrlSetting> for BaseUrlEntry {
+    fn from(setting: UrlSetting) -> Self {
+        match setting {
+            UrlSetting::Api(url) => BaseUrlEntry::Url(url),
+            UrlSetting::Slots(slots) => BaseUrlEntry::Origins(slots),
+        }
+    }
+}
+
+/// The read URLs as `[base_urls.<id>]` tables keyed by connector id, `api` for the API base.
+fn by_connector(urls: LayeredUrls<'_>) -> BTreeMap<String, UrlSetting> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for ((id, slot), (url, _)) in urls {
+        let slot = slot.unwrap_or(API_SLOT).to_owned();
+        out.entry(id.to_owned()).or_default().insert(slot, url);
+    }
+    out.into_iter()
+        .map(|(id, slots)| (id, UrlSetting::Slots(slots)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -303,5 +366,91 @@ mod tests {
         let err = Settings::load(Some(&file), HashMap::new(), &Flags::default())
             .expect_err("unknown key");
         assert!(err.to_string().contains("lisen"), "{err}");
+    }
+
+    fn load_file(text: &str, vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("hub.toml");
+        std::fs::write(&file, text).expect("write");
+        Settings::load(Some(&file), env(vars), &Flags::default())
+    }
+
+    fn api_url(settings: &Settings, id: &str) -> String {
+        let overrides = settings.overrides(id).expect("valid");
+        overrides
+            .base_url
+            .expect("an API base URL")
+            .as_str()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_hyphenated_id_is_set_from_the_environment() {
+        let settings = load_file(
+            "",
+            &[(
+                "CONNECTOR_HUB__BASE_URLS__POLYMER_HIRE__API",
+                "http://127.0.0.1:1/v1",
+            )],
+        )
+        .expect("loads");
+        assert_eq!(api_url(&settings, "polymer-hire"), "http://127.0.0.1:1/v1");
+    }
+
+    #[test]
+    fn the_clis_spellings_are_accepted() {
+        let settings = load_file(
+            "[base_urls]
+greenhouse = \"http://127.0.0.1:1/v3\"
+\"greenhouse.auth\" = \"http://127.0.0.1:2\"
+",
+            &[],
+        )
+        .expect("loads");
+        assert_eq!(api_url(&settings, "greenhouse"), "http://127.0.0.1:1/v3");
+        let overrides = settings.overrides("greenhouse").expect("valid");
+        assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:2");
+
+        // The environment wins over the file, slot by slot.
+        let settings = load_file(
+            "[base_urls.greenhouse]
+api = \"http://127.0.0.1:1/v3\"
+auth = \"http://127.0.0.1:2\"
+",
+            &[(
+                "CONNECTOR_HUB__BASE_URLS__GREENHOUSE",
+                "http://127.0.0.1:3/v3",
+            )],
+        )
+        .expect("loads");
+        assert_eq!(api_url(&settings, "greenhouse"), "http://127.0.0.1:3/v3");
+        let overrides = settings.overrides("greenhouse").expect("valid");
+        assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:2");
+    }
+
+    #[test]
+    fn an_unknown_id_is_named_without_sending_operators_to_the_cli() {
+        for (file, vars) in [
+            (
+                "[base_urls]
+greenhose = \"http://127.0.0.1:1\"
+",
+                &[][..],
+            ),
+            (
+                "",
+                &[(
+                    "CONNECTOR_HUB__BASE_URLS__GREENHOSE__API",
+                    "http://127.0.0.1:1",
+                )][..],
+            ),
+        ] {
+            let err = load_file(file, vars)
+                .expect_err("unknown connector")
+                .to_string();
+            assert!(err.contains("unknown connector `greenhose`"), "{err}");
+            assert!(err.contains("did you mean `greenhouse`"), "{err}");
+            assert!(!err.contains("connector list"), "{err}");
+        }
     }
 }

@@ -2,8 +2,6 @@
 //! the real binary, asserting the exact auth header, every outcome's exit status and JSON, and
 //! that the key never appears in stdout or stderr.
 
-mod common;
-
 use std::process::Output;
 
 use serde_json::{json, Value};
@@ -72,7 +70,11 @@ fn cases() -> Vec<Case> {
 
 /// Runs the binary with credentials on stdin; returns the output.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    common::connector().args(args).trace().stdin(stdin).output()
+    crate::support::connector()
+        .args(args)
+        .trace()
+        .stdin(stdin)
+        .output()
 }
 
 fn check_json(case: &Case, base_url: &str, extra: &[&str]) -> (i32, Value, String) {
@@ -258,7 +260,7 @@ fn credentials_that_are_not_an_object_never_echo_the_value() {
 
 #[test]
 fn credentials_come_from_the_environment_when_no_file_is_given() {
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "smartrecruiters", "--json"])
         .output();
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -337,7 +339,7 @@ fn a_panic_is_unexpected_with_one_line_and_no_payload_or_backtrace() {
     if !cfg!(debug_assertions) {
         return; // the panic switch exists in debug builds only
     }
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "polytomic", "--json"])
         .env("CONNECTOR_TEST_PANIC", "check")
         .env("RUST_BACKTRACE", "full")

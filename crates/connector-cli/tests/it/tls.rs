@@ -4,8 +4,6 @@
 //! SSL_CERT_FILE; without the CA it is `unavailable` with a hint naming --ca-cert; a bad CA file
 //! or pin is a usage error that sends nothing.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -113,7 +111,7 @@ impl Provider {
 /// Runs `connector` with `args`, `stdin` as its input and only `env` set of this tool's
 /// variables.
 fn connector(args: &[&str], env: &[(&str, &Path)], stdin: &str) -> Output {
-    let mut cli = common::connector().args(args).stdin(stdin);
+    let mut cli = crate::support::connector().args(args).stdin(stdin);
     for (name, value) in env {
         cli = cli.env(name, value);
     }

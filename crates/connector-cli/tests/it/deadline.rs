@@ -3,8 +3,6 @@
 //! single check, a bulk run and an action each report `unavailable` and the process exits within
 //! the deadline plus a small margin.
 
-mod common;
-
 use std::net::UdpSocket;
 use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -73,7 +71,7 @@ impl Drop for SilentDns {
 /// whole process lived.
 fn connector(dns: &SilentDns, args: &[&str], stdin: &str) -> (Output, Duration) {
     let started = Instant::now();
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(args)
         .env("CONNECTOR_DNS_SERVERS", &dns.address)
         .env("POLYTOMIC_API_KEY", KEY)
@@ -183,7 +181,7 @@ fn an_action_ends_at_the_deadline_when_dns_never_answers() {
 
 #[test]
 fn a_dns_server_that_is_not_an_address_is_a_usage_error() {
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "polytomic"])
         .env("CONNECTOR_DNS_SERVERS", "127.0.0.1:53,dns.example")
         .env("POLYTOMIC_API_KEY", KEY)

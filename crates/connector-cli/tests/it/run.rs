@@ -2,8 +2,6 @@
 //! the minted key shown exactly once, every refusal's status and exit code, inputs validated
 //! before any request, and no blind retry of the key-minting POST.
 
-mod common;
-
 use std::process::Output;
 use std::time::Duration;
 
@@ -38,12 +36,12 @@ fn run(server: &MockServer, extra: &[&str]) -> Output {
         &set_user,
     ];
     args.extend_from_slice(extra);
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(&args)
         .trace()
         .stdin(json!({"api_key": PARTNER_KEY}).to_string())
         .output();
-    let all = common::everything(&out);
+    let all = crate::support::everything(&out);
     assert!(!all.contains(PARTNER_KEY), "the partner key leaked: {all}");
     out
 }
@@ -249,7 +247,7 @@ async fn a_timed_out_post_is_not_retried() {
 
 #[test]
 fn an_unknown_action_is_a_usage_error_listing_the_known_ones() {
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["run", "polytomic", "delete-everything"])
         .output();
     assert_eq!(out.status.code(), Some(2));

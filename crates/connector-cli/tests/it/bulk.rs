@@ -2,8 +2,6 @@
 //! servers: input order, deduplication, malformed lines, per-connector base URL and rate, the
 //! exit status, and that no key appears unmasked on stdout or stderr.
 
-mod common;
-
 use std::io::Write;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -53,7 +51,7 @@ struct Run {
 /// Runs `connector check --bulk - ARGS` with `input` on stdin.
 fn bulk(args: &[&str], input: &str) -> Run {
     let started = Instant::now();
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "--bulk", "-", "--timeout", "5"])
         .args(args)
         .trace()
@@ -564,7 +562,7 @@ async fn a_run_over_more_customer_hosts_than_open_files_verifies_every_line() {
         .collect();
     let base = format!("workable=http://{{subdomain}}.bulk.test:{port}/spi/v3");
     let pin = format!("*.bulk.test:{port}:127.0.0.1");
-    let out = common::connector_with_open_files(256)
+    let out = crate::support::connector_with_open_files(256)
         .args([
             "check",
             "--bulk",
@@ -671,7 +669,7 @@ async fn keys_never_appear_unmasked_on_stdout_or_stderr() {
 
 #[test]
 fn an_unreadable_input_file_is_a_usage_error() {
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "--bulk", "/nonexistent/keys.jsonl"])
         .output();
     assert_eq!(out.status.code(), Some(2));
@@ -685,7 +683,7 @@ fn input_from_a_file_without_a_final_newline_counts_every_line() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("keys.jsonl");
     std::fs::write(&file, "{}\n\n[]").expect("the input file is written");
-    let out = common::connector()
+    let out = crate::support::connector()
         .args(["check", "--bulk"])
         .arg(&file)
         .output();
@@ -704,7 +702,7 @@ fn a_closed_stdout_stops_the_run_with_status_1() {
     let file = dir.path().join("keys.jsonl");
     // Enough output to fill a pipe, so the binary must notice the reader is gone.
     std::fs::write(&file, "[]\n".repeat(20_000)).expect("the input file is written");
-    let mut child = common::connector()
+    let mut child = crate::support::connector()
         .args(["check", "--bulk"])
         .arg(&file)
         .command()
@@ -727,7 +725,7 @@ async fn results_stream_out_while_the_input_is_still_open() {
         .mount(&server)
         .await;
     let base = format!("polytomic={}", server.uri());
-    let mut child = common::connector()
+    let mut child = crate::support::connector()
         .args(["check", "--bulk", "-", "--base-url", &base])
         .command()
         .stderr(Stdio::null())
@@ -761,7 +759,7 @@ fn a_panicking_check_becomes_an_unexpected_line() {
         return; // the panic switch exists in debug builds only
     }
     let input = [polytomic_line("a", &polytomic_key(1)), "[]".to_owned()].join("\n");
-    let out = common::connector()
+    let out = crate::support::connector()
         .args([
             "check",
             "--bulk",

@@ -5,10 +5,6 @@
 //! input order, the fast ones included) and a summary on stderr counting the interrupted lines.
 //! A second signal ends the run at once.
 
-#![cfg(unix)]
-
-mod common;
-
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, ExitStatus};
 use std::sync::{Arc, Mutex};
@@ -103,7 +99,7 @@ impl Running {
     /// Starts `connector check --bulk -` against `server` with a 2 s deadline and `args`.
     fn spawn(server: &MockServer, args: &[&str]) -> Self {
         let base = format!("polytomic={}", server.uri());
-        let mut child = common::connector()
+        let mut child = crate::support::connector()
             .args([
                 "check",
                 "--bulk",

@@ -4,8 +4,6 @@
 //! forms it honours. The registry-wide test covers every registered connector, so a connector
 //! added later is dry-run too.
 
-mod common;
-
 use std::process::Output;
 
 use base64::Engine as _;
@@ -18,7 +16,7 @@ const STACKONE_KEY: &str = "v1.eu1.Zm9vYmFyYmF6cXV4cXV1eA";
 
 /// Runs the binary with `stdin`, no inherited credentials or base URL settings.
 fn connector(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cli = common::connector().args(args).trace().stdin(stdin);
+    let mut cli = crate::support::connector().args(args).trace().stdin(stdin);
     for (name, value) in env {
         cli = cli.env(name, value);
     }

@@ -3,8 +3,6 @@
 //! in one layer, unknown connectors and base URLs with a query string are usage errors that send
 //! nothing and quote no URL.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
@@ -21,7 +19,7 @@ fn organization() -> ResponseTemplate {
 /// `connector check polymer-hire --json` with the key on stdin, a config file and extra
 /// environment variables.
 fn check(config: &Path, env: &[(&str, &str)], extra: &[&str]) -> Output {
-    let mut cli = common::connector()
+    let mut cli = crate::support::connector()
         .arg("--config")
         .arg(config)
         .args(["check", "polymer-hire", "--credentials", "-", "--json"])
@@ -143,7 +141,7 @@ const POLYTOMIC_KEY: &str = "8e5dcfdd-d23d-4e6f-a136-119e1254847b";
 
 /// `connector check polytomic --json` with the key in its environment variable.
 fn check_polytomic(config: &Path, env: &[(&str, &str)]) -> Output {
-    let mut cli = common::connector()
+    let mut cli = crate::support::connector()
         .arg("--config")
         .arg(config)
         .args(["check", "polytomic", "--json", "--timeout", "3"])

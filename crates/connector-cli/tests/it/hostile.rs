@@ -4,11 +4,9 @@
 //! rounded numbers refused before anything is sent; values in the wrong place described, never
 //! quoted.
 
-mod common;
-
 use std::process::Output;
 
-use common::everything;
+use crate::support::everything;
 
 use base64::Engine as _;
 use connector_testkit::leak::Finder;
@@ -22,7 +20,11 @@ const STACKONE_KEY: &str = "v1.eu1.Qm9vYmFyYmF6cXV4cXV1eHJ0";
 
 /// Runs the binary with `stdin`, logging at TRACE level.
 fn connector(args: &[&str], stdin: &str) -> Output {
-    common::connector().args(args).trace().stdin(stdin).output()
+    crate::support::connector()
+        .args(args)
+        .trace()
+        .stdin(stdin)
+        .output()
 }
 
 /// Fails with the form found when any run of a secret shows in what the binary wrote.

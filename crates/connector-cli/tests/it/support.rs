@@ -1,9 +1,6 @@
 //! How the CLI's end-to-end tests run the `connector` binary: one builder that starts it with
 //! nothing from the test's environment that would change what it does, feeds its stdin and
-//! collects what it prints. Each test file keeps its own short helpers on top of it.
-
-// Every test file compiles this module on its own and uses part of it.
-#![allow(dead_code)]
+//! collects what it prints. Each test module keeps its own short helpers on top of it.
 
 use std::ffi::OsStr;
 use std::io::Write;
