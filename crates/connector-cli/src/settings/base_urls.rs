@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use connector_core::overrides::LayeredUrls;
 use connector_core::{BaseUrlReader, ConnectorSpec, Overrides, UrlSlot, UrlTemplate};
 
-use super::Settings;
+use super::values::Settings;
 use crate::urls::{self, check_placeholders, parse_base_url};
 use crate::usage::UsageError;
 

@@ -12,50 +12,21 @@
 mod base_urls;
 mod layers;
 mod network;
+mod pin;
+mod values;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use connector_core::overrides::Source;
-use connector_core::{ConnectorSpec, Limits, UrlSlot, UrlTemplate};
+use connector_core::{ConnectorSpec, Limits};
 
 pub use self::base_urls::env_name;
 use self::layers::{read_layer, Layer, SSL_CERT_FILE};
-pub use self::network::{NetworkArgs, Pin};
+pub use self::network::NetworkArgs;
+pub use self::values::Settings;
 use crate::usage::UsageError;
-
-/// Settings shared by every check.
-#[derive(Debug)]
-pub struct Settings {
-    /// Deadline for one check, in seconds.
-    pub timeout: f64,
-    /// Retries for 429 and 5xx within the deadline.
-    pub retries: u32,
-    /// Base URL overrides by connector id and slot (API base or named origin), validated.
-    base_urls: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>,
-    /// DNS servers to ask instead of the system resolver; empty keeps the system resolver.
-    pub dns_servers: Vec<SocketAddr>,
-    /// A PEM bundle of certificate authorities trusted besides the built-in ones.
-    pub ca_cert: Option<PathBuf>,
-    /// Hosts connected to at a given address instead of resolving them.
-    pub resolve: Vec<Pin>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        let limits = Limits::default();
-        Self {
-            timeout: limits.timeout.as_secs_f64(),
-            retries: limits.max_retries,
-            base_urls: BTreeMap::new(),
-            dns_servers: Vec::new(),
-            ca_cert: None,
-            resolve: Vec::new(),
-        }
-    }
-}
 
 impl Settings {
     /// Loads defaults, then `file` (if given), then the process environment.
