@@ -8,10 +8,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use url::Url;
 
-use crate::http::{retry_after, Exchange, Repeat};
+use crate::http::{retry_after, Exchange};
 use crate::outcome::{Account, Status};
 use crate::redact::Redactor;
-use crate::request::{Answer, Match};
+use crate::spec::{Answer, ConnectorSpec, Match, Repeat};
 use crate::text::printable;
 use crate::Connector;
 
@@ -293,7 +293,7 @@ fn said(json: &Value) -> String {
 /// The first declared answer rule matching this status and body, as the outcome it names. The
 /// body is matched as received; the message quotes only the redacted body.
 fn declared_answer(
-    spec: &crate::ConnectorSpec,
+    spec: &ConnectorSpec,
     code: u16,
     body: &[u8],
     json: &Value,
