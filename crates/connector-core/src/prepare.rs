@@ -2,7 +2,9 @@
 //! credentials for it, check where their values land in URLs, and start the redactor that keeps
 //! every secret sent out of what is printed. Also the settings both run under ([`CheckOptions`]).
 
-use crate::build::{check_placements, Overrides};
+use secrecy::ExposeSecret;
+
+use crate::build::{BuildError, Overrides};
 use crate::http::{Limits, Request};
 use crate::outcome::Status;
 use crate::redact::Redactor;
@@ -137,6 +139,38 @@ impl Prepared {
     }
 }
 
+/// The checks a credential set must pass before any request: every field that lands in a URL
+/// fits its place (host label or path segment), under the spec's default URLs, whatever the
+/// overrides say.
+pub fn check_placements(
+    spec: &ConnectorSpec,
+    variant: &CredentialVariant,
+    credentials: &Credentials,
+) -> Result<(), BuildError> {
+    for field in variant.fields {
+        let Some(placement) = variant.placement(spec, field.key) else {
+            continue;
+        };
+        match credentials.get(field.key) {
+            Some(value) if placement.allows(value.expose_secret()) => {}
+            Some(_) => {
+                return Err(BuildError::Placement {
+                    field: field.key,
+                    label: field.label,
+                    rule: placement.rule(),
+                })
+            }
+            None => {
+                return Err(BuildError::Missing {
+                    field: field.key,
+                    label: field.label,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Adds the exact credential-bearing header values of a request to what must never come out.
 pub(crate) fn add_sent(redactor: &mut Redactor, request: &Request) {
     for value in request.headers.values().filter(|v| v.is_sensitive()) {
@@ -152,4 +186,32 @@ pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
     let mut redactor = Redactor::new(credentials.secrets());
     add_sent(&mut redactor, request);
     redactor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::tests::{call, credentials, SPEC, VARIANT};
+    use crate::build::Target;
+
+    #[test]
+    fn an_escaping_placeholder_value_is_refused_whatever_the_override() {
+        let creds = credentials("acme.evil.example#", "key-0123456789");
+        let overrides = Overrides {
+            base_url: Some(UrlTemplate::parse("http://127.0.0.1:9").expect("valid in this test")),
+            ..Overrides::default()
+        };
+        let err = check_placements(&SPEC, &VARIANT, &creds).expect_err("must fail");
+        assert_eq!(err.field(), Some("subdomain"));
+        let target = Target {
+            spec: &SPEC,
+            variant: &VARIANT,
+            credentials: &creds,
+            overrides: &overrides,
+        };
+        assert!(
+            target.request(&call()).is_err(),
+            "the path placeholder refuses it too"
+        );
+    }
 }
