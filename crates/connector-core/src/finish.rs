@@ -4,9 +4,10 @@
 
 use tokio::time::Instant;
 
+use crate::account::bounded_account;
 use crate::outcome::{Account, Status};
 use crate::redact::Redactor;
-use crate::response::{bounded_account, Interpreted};
+use crate::response::Interpreted;
 
 /// An outcome as a report may show it.
 #[derive(Debug)]

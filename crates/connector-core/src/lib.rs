@@ -11,6 +11,7 @@
 //! the answer rules that read it. It writes code only for what is its own: reading the account
 //! out of the verification response, and, rarely, a provider-specific reading of refusals.
 
+pub mod account;
 pub mod action;
 pub mod build;
 pub mod check;
