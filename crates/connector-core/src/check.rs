@@ -34,8 +34,9 @@ pub struct DryRun {
     pub requests: Vec<ShownRequest>,
 }
 
-/// The report of a check that ends before anything is sent.
-fn refused(spec: &ConnectorSpec, refusal: Refusal) -> CheckReport {
+/// The report as it stands before anything is sent: final when the check ends there, else the
+/// one the answer fills in.
+fn unsent_report(spec: &ConnectorSpec, refusal: Refusal) -> CheckReport {
     CheckReport {
         connector: spec.id.to_owned(),
         variant: refusal.variant.map_or("", |v| v.name).to_owned(),
@@ -50,13 +51,14 @@ fn refused(spec: &ConnectorSpec, refusal: Refusal) -> CheckReport {
 }
 
 /// A check ready to send: its variant, credentials validated and placed in their URLs, and the
-/// report it starts from; or the report saying why it ends before sending.
+/// report it starts from.
 struct Ready {
     variant: &'static CredentialVariant,
     credentials: Credentials,
     report: CheckReport,
 }
 
+/// Prepares a check, or says in its report why it ends before sending.
 fn ready(
     spec: &'static ConnectorSpec,
     variant: Option<&str>,
@@ -69,8 +71,8 @@ fn ready(
         warnings,
     } = prepare(spec, variant, raw)
         .and_then(|prepared| prepared.placed(spec))
-        .map_err(|refusal| Box::new(refused(spec, refusal)))?;
-    let report = refused(
+        .map_err(|refusal| Box::new(unsent_report(spec, refusal)))?;
+    let report = unsent_report(
         spec,
         Refusal {
             variant: Some(variant),

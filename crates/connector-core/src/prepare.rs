@@ -125,6 +125,8 @@ pub(crate) fn prepare(
 impl Prepared {
     /// These credentials, once every field that lands in a URL is known to fit its place (one
     /// DNS label, one path segment) under the spec's default URLs, whatever the overrides say.
+    /// Checks do this before their first request; actions rely on the builder, which checks each
+    /// value it places.
     pub(crate) fn placed(self, spec: &ConnectorSpec) -> Result<Self, Refusal> {
         match check_placements(spec, self.variant, &self.credentials) {
             Ok(()) => Ok(self),
