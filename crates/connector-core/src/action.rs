@@ -1,7 +1,7 @@
-//! Actions: typed requests a connector can make beyond verification, such as minting a key for a
-//! customer organization. Declared as data like the rest of a spec; run under the same rules as
-//! checks (one deadline, no credential to another origin, nothing secret logged), with retries
-//! only where repeating the request is safe.
+//! Running actions: typed requests a connector can make beyond verification, such as minting a
+//! key for a customer organization (declared in [`crate::spec::action`]). Prepared and finished as
+//! checks are (no credential to another origin, nothing secret logged), with retries only where
+//! repeating the request is safe; secret outputs are handed back once, apart from the report.
 
 use std::fmt;
 
@@ -12,85 +12,16 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use crate::build::{Call, Credential, Target, Token};
-use crate::check::{redactor_for, resolve_variant, CheckOptions};
-use crate::http::{HttpClient, Repeat};
+use crate::finish::finish;
+use crate::http::HttpClient;
 use crate::outcome::Status;
-use crate::request::RequestSpec;
-use crate::response::{bounded_account, read_success, Interpreted, Reading};
-use crate::secret::{mask, Credentials, RawCredentials, RawValue};
-use crate::spec::Field;
-use crate::validate::{validate, validate_fields, Form};
+use crate::prepare::{prepare, redactor_for, CheckOptions, Prepared};
+use crate::response::{read_success, Interpreted, Reading};
+use crate::secret::{mask, Credentials, RawCredentials};
+use crate::validate::{validate_fields, Form};
 use crate::Connector;
 
-/// An action a connector can run.
-#[derive(Debug)]
-pub struct ActionSpec {
-    /// Kebab-case id, e.g. `create-api-key`.
-    pub id: &'static str,
-    /// Display name, e.g. `Create an API key`.
-    pub name: &'static str,
-    pub description: &'static str,
-    /// The credential variant the action needs, e.g. `partner`.
-    pub variant: &'static str,
-    /// Typed inputs, described like credential fields.
-    pub inputs: &'static [Field],
-    /// The request; `{input}` placeholders in its path are filled with percent-encoded inputs.
-    pub request: RequestSpec,
-    /// Query parameters filled from inputs.
-    pub query: &'static [QueryParam],
-    /// Whether the request may be repeated after a failure whose effect is unknown.
-    pub repeat: Repeat,
-    pub outputs: &'static [Output],
-    /// Warnings shown before running with certain input values.
-    pub cautions: &'static [Caution],
-}
-
-impl ActionSpec {
-    pub fn input(&self, key: &str) -> Option<&'static Field> {
-        self.inputs.iter().find(|f| f.key == key)
-    }
-
-    /// The cautions that apply to these inputs, so they can be shown before the request.
-    pub fn cautions_for(&self, inputs: &RawCredentials) -> Vec<&'static str> {
-        self.cautions
-            .iter()
-            .filter(|c| match inputs.get(c.input) {
-                Some(RawValue::Text(v)) => v.expose_secret().trim() == c.when,
-                _ => false,
-            })
-            .map(|c| c.message)
-            .collect()
-    }
-}
-
-/// A query parameter filled from an input.
-#[derive(Debug)]
-pub struct QueryParam {
-    pub name: &'static str,
-    pub input: &'static str,
-    /// Leave the parameter out when the input has this value (e.g. `force=false`).
-    pub omit_when: Option<&'static str>,
-}
-
-/// A value the action returns, read from the response body.
-#[derive(Debug)]
-pub struct Output {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub description: &'static str,
-    /// Secret outputs (a minted key) are shown once and never logged.
-    pub secret: bool,
-    /// JSON pointer into the response body, e.g. `/data/value`.
-    pub pointer: &'static str,
-}
-
-/// A warning shown when an input has a given value.
-#[derive(Debug)]
-pub struct Caution {
-    pub input: &'static str,
-    pub when: &'static str,
-    pub message: &'static str,
-}
+pub use crate::spec::action::{ActionSpec, Caution, Output, QueryParam};
 
 /// The printable result of an action: secret outputs appear here masked only.
 #[derive(Debug, Clone, Serialize)]
@@ -154,26 +85,32 @@ pub async fn run_action<C: Connector + ?Sized>(
             secret_outputs: Vec::new(),
         }
     };
-    let variant = match resolve_variant(spec, Some(variant.unwrap_or(action.variant))) {
-        Ok(v) => v,
-        Err(unknown) => return fail(report, unknown.to_string(), Vec::new()),
+    let prepared = prepare(spec, Some(variant.unwrap_or(action.variant)), credentials);
+    let variant = match &prepared {
+        Ok(prepared) => Some(prepared.variant),
+        Err(refusal) => refusal.variant,
     };
-    report.variant = variant.name.to_owned();
-    if variant.name != action.variant {
-        report.warnings.push(format!(
-            "{} needs the `{}` variant; the provider will probably refuse a {} key",
-            action.id,
-            action.variant,
-            variant.label.to_lowercase()
-        ));
-    }
-    let credentials = match validate(variant, credentials) {
-        Ok(v) => {
-            report.warnings.extend(v.warnings);
-            v.credentials
+    if let Some(variant) = variant {
+        report.variant = variant.name.to_owned();
+        if variant.name != action.variant {
+            report.warnings.push(format!(
+                "{} needs the `{}` variant; the provider will probably refuse a {} key",
+                action.id,
+                action.variant,
+                variant.label.to_lowercase()
+            ));
         }
-        Err(invalid) => return fail(report, invalid.message, invalid.warnings),
+    }
+    let Prepared {
+        variant,
+        credentials,
+        warnings,
+        ..
+    } = match prepared {
+        Ok(prepared) => prepared,
+        Err(refusal) => return fail(report, refusal.message, refusal.warnings),
     };
+    report.warnings.extend(warnings);
     let inputs = match validate_fields(action.inputs, inputs, None, Form::Inputs) {
         Ok(v) => {
             report.warnings.extend(v.warnings);
@@ -233,28 +170,15 @@ pub async fn run_action<C: Connector + ?Sized>(
     for (_, minted) in &secret_outputs {
         redactor.add_secret(minted.expose_secret());
     }
-    report.status = outcome.status;
-    report.http_status = outcome.http_status;
-    report.message = redactor.for_people(&outcome.message);
-    report.output = outcome.data.map(|output| {
-        // Secret outputs are already masked; everything else is provider data like an account.
-        let (masked, plain): (Map<String, Value>, Map<String, Value>) = output
-            .into_iter()
-            .partition(|(k, _)| secret_outputs.iter().any(|(s, _)| s == k));
-        let (mut bounded, notes) = bounded_account(plain, &redactor);
-        report.warnings.extend(notes);
-        bounded.extend(masked);
-        bounded
-    });
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
-    span.in_scope(|| {
-        tracing::info!(
-            status = report.status.as_str(),
-            http_status = report.http_status,
-            elapsed_ms = report.elapsed_ms,
-            "action finished"
-        );
-    });
+    // Secret outputs are already masked; everything else is provider data like an account.
+    let masked: Vec<&str> = secret_outputs.iter().map(|(k, _)| *k).collect();
+    let finished = finish(outcome, &redactor, &masked, started, &span, "action");
+    report.status = finished.status;
+    report.http_status = finished.http_status;
+    report.message = finished.message;
+    report.output = finished.data;
+    report.warnings.extend(finished.warnings);
+    report.elapsed_ms = finished.elapsed_ms;
     ActionResult {
         report,
         secret_outputs,

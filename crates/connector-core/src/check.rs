@@ -1,7 +1,7 @@
-//! A check from start to end: pick the variant, validate locally, build the requests (a token
-//! exchange first when the variant has one), send them, and sort the answer into exactly one
-//! [`Status`] with a message that says what to do next. `--dry-run` builds the same requests and
-//! shows them masked.
+//! A check from start to end: prepare it (variant, local validation, URL placements), build the
+//! requests (a token exchange first when the variant has one), send them, sort the answer into
+//! exactly one [`Status`] with a message that says what to do next, and finish the report.
+//! `--dry-run` builds the same requests and shows them masked.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -9,58 +9,22 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::build::{
-    check_placements, BuildError, Call, Credential, Overrides, ShownRequest, Target, Token,
+    base_template, BaseTemplate, BuildError, Call, Credential, Overrides, ShownRequest, Target,
+    Token,
 };
-use crate::http::{HttpClient, Limits, Repeat, Request};
+use crate::finish::finish;
+use crate::http::{Exchange, HttpClient, Limits, Request};
 use crate::outcome::{CheckReport, Status};
+use crate::prepare::{add_sent, prepare, Prepared, Refusal};
 use crate::redact::Redactor;
-use crate::request::RequestSpec;
-use crate::response::{bounded_account, read_success, Interpreted, Reading};
-use crate::secret::{Credentials, RawCredentials};
-use crate::spec::{Auth, ConnectorSpec, CredentialVariant, TokenExchange};
-use crate::text::describe_value;
-use crate::validate::validate;
+use crate::response::{read_success, Interpreted, Reading};
+use crate::secret::{Credentials, RawCredentials, RawValue};
+use crate::spec::{Auth, ConnectorSpec, CredentialVariant, Repeat, RequestSpec, TokenExchange};
+use crate::template::fill;
 use crate::Connector;
 
-/// Settings for one check.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    /// Where requests go instead of the spec's URLs.
-    pub urls: Overrides,
-    pub limits: Limits,
-}
-
-impl CheckOptions {
-    /// Options sending the API requests to `base_url` (tests, `--base-url`).
-    pub fn with_base_url(base_url: impl Into<crate::template::UrlTemplate>) -> Self {
-        Self {
-            urls: Overrides {
-                base_url: Some(base_url.into()),
-                ..Overrides::default()
-            },
-            ..Self::default()
-        }
-    }
-
-    /// These options, with every request asking for its connection to be closed after the
-    /// answer (see [`Limits::keep_connection`]).
-    pub fn closing_connections(&self) -> Self {
-        Self {
-            urls: self.urls.clone(),
-            limits: Limits {
-                keep_connection: false,
-                ..self.limits
-            },
-        }
-    }
-}
-
-/// What a connector reads from a refused or odd response, overriding the generic mapping.
-#[derive(Debug, Clone)]
-pub struct Verdict {
-    pub status: Status,
-    pub message: String,
-}
+pub use crate::outcome::Verdict;
+pub use crate::prepare::{redactor_for, resolve_variant, CheckOptions, UnknownVariant};
 
 /// The requests a check would send, every secret masked: `connector check --dry-run`.
 #[derive(Debug, Clone, Serialize)]
@@ -70,67 +34,57 @@ pub struct DryRun {
     pub requests: Vec<ShownRequest>,
 }
 
-/// A report that ends before anything is sent.
-fn early_report(
-    spec: &ConnectorSpec,
-    variant: &str,
-    status: Status,
-    message: String,
-) -> CheckReport {
+/// The report as it stands before anything is sent: final when the check ends there, else the
+/// one the answer fills in.
+fn unsent_report(spec: &ConnectorSpec, refusal: Refusal) -> CheckReport {
     CheckReport {
         connector: spec.id.to_owned(),
-        variant: variant.to_owned(),
-        status,
-        key: None,
+        variant: refusal.variant.map_or("", |v| v.name).to_owned(),
+        status: refusal.status,
+        key: refusal.masked_key,
         http_status: None,
-        message,
-        warnings: Vec::new(),
+        message: refusal.message,
+        warnings: refusal.warnings,
         account: None,
         elapsed_ms: 0,
     }
 }
 
-/// Variant resolved and credentials validated, or the report saying why not.
-struct Prepared {
+/// A check ready to send: its variant, credentials validated and placed in their URLs, and the
+/// report it starts from.
+struct Ready {
     variant: &'static CredentialVariant,
     credentials: Credentials,
     report: CheckReport,
 }
 
-fn prepare(
+/// Prepares a check, or says in its report why it ends before sending.
+fn ready(
     spec: &'static ConnectorSpec,
     variant: Option<&str>,
     raw: &RawCredentials,
-) -> Result<Prepared, Box<CheckReport>> {
-    // The unknown name is not repeated: it may be a key given in the wrong place.
-    let variant = resolve_variant(spec, variant).map_err(|unknown| {
-        Box::new(early_report(
-            spec,
-            "",
-            Status::InvalidInput,
-            unknown.to_string(),
-        ))
-    })?;
-    let mut report = early_report(spec, variant.name, Status::InvalidInput, String::new());
-    let validated = match validate(variant, raw) {
-        Ok(v) => v,
-        Err(invalid) => {
-            report.key = invalid.masked_key;
-            report.message = invalid.message;
-            report.warnings = invalid.warnings;
-            return Err(Box::new(report));
-        }
-    };
-    report.key = validated.masked_key;
-    report.warnings = validated.warnings;
-    if let Err(error) = check_placements(spec, variant, &validated.credentials) {
-        report.status = error.status();
-        report.message = error.to_string();
-        return Err(Box::new(report));
-    }
-    Ok(Prepared {
+) -> Result<Ready, Box<CheckReport>> {
+    let Prepared {
         variant,
-        credentials: validated.credentials,
+        credentials,
+        masked_key,
+        warnings,
+    } = prepare(spec, variant, raw)
+        .and_then(|prepared| prepared.placed(spec))
+        .map_err(|refusal| Box::new(unsent_report(spec, refusal)))?;
+    let report = unsent_report(
+        spec,
+        Refusal {
+            variant: Some(variant),
+            status: Status::InvalidInput,
+            message: String::new(),
+            masked_key,
+            warnings,
+        },
+    );
+    Ok(Ready {
+        variant,
+        credentials,
         report,
     })
 }
@@ -167,7 +121,7 @@ pub fn dry_run(
     raw: &RawCredentials,
     options: &CheckOptions,
 ) -> Result<DryRun, Box<CheckReport>> {
-    let prepared = prepare(spec, variant, raw)?;
+    let prepared = ready(spec, variant, raw)?;
     let target = Target {
         spec,
         variant: prepared.variant,
@@ -211,11 +165,11 @@ pub async fn run_check<C: Connector + ?Sized>(
 ) -> CheckReport {
     let started = Instant::now();
     let spec = connector.spec();
-    let Prepared {
+    let Ready {
         variant,
         credentials,
         report,
-    } = match prepare(spec, variant, raw) {
+    } = match ready(spec, variant, raw) {
         Ok(p) => p,
         Err(report) => return *report,
     };
@@ -260,7 +214,7 @@ pub async fn run_check<C: Connector + ?Sized>(
                         message: format!("At the token exchange: {}", failed.message),
                         ..failed
                     };
-                    return finish(report, failed, &step.redactor, started, &span);
+                    return ended(report, failed, &step.redactor, started, &span);
                 }
             }
         }
@@ -273,7 +227,7 @@ pub async fn run_check<C: Connector + ?Sized>(
         Ok(Err(failed)) => failed,
         Err(error) => return built_wrong(report, error),
     };
-    finish(report, verdict, &step.redactor, started, &span)
+    ended(report, verdict, &step.redactor, started, &span)
 }
 
 /// A report for a request that could not be built (nothing was sent).
@@ -330,7 +284,7 @@ async fn send(
     limits: &Limits,
     started: Instant,
     span: &tracing::Span,
-) -> crate::http::Exchange {
+) -> Exchange {
     use tracing::Instrument as _;
     let limits = Limits {
         timeout: limits.timeout.saturating_sub(started.elapsed()),
@@ -362,61 +316,21 @@ fn read_token(
 }
 
 /// Fills the report from the verdict, every text through the redactor.
-fn finish(
+fn ended(
     mut report: CheckReport,
     verdict: Interpreted,
     redactor: &Redactor,
     started: Instant,
     span: &tracing::Span,
 ) -> CheckReport {
-    report.status = verdict.status;
-    report.http_status = verdict.http_status;
-    report.message = redactor.for_people(&verdict.message);
-    if let Some(account) = verdict.data {
-        let (account, notes) = bounded_account(account, redactor);
-        report.account = Some(account);
-        report.warnings.extend(notes);
-    }
+    let finished = finish(verdict, redactor, &[], started, span, "check");
+    report.status = finished.status;
+    report.http_status = finished.http_status;
+    report.message = finished.message;
+    report.account = finished.data;
+    report.warnings.extend(finished.warnings);
+    report.elapsed_ms = finished.elapsed_ms;
     report
-        .warnings
-        .extend(verdict.warnings.iter().map(|w| redactor.for_people(w)));
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
-    span.in_scope(|| {
-        tracing::info!(
-            status = report.status.as_str(),
-            http_status = report.http_status,
-            elapsed_ms = report.elapsed_ms,
-            "check finished"
-        );
-    });
-    report
-}
-
-/// Adds the exact credential-bearing header values of a request to what must never come out.
-fn add_sent(redactor: &mut Redactor, request: &Request) {
-    for value in request.headers.values().filter(|v| v.is_sensitive()) {
-        if let Ok(text) = value.to_str() {
-            redactor.add_sent(text);
-        }
-    }
-}
-
-/// What must never come out of a check: the secret field values, in every form, and the exact
-/// credential-bearing header values sent.
-pub fn redactor_for(credentials: &Credentials, request: &Request) -> Redactor {
-    let mut redactor = Redactor::new(credentials.secrets());
-    add_sent(&mut redactor, request);
-    redactor
-}
-
-/// No credential variant by the name asked for. Display lists the ones there are; the name
-/// itself is described, never quoted (a key given as the variant by mistake would be shown).
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{connector} has no credential variant by that name ({described}); use one of: {}", .known.join(", "))]
-pub struct UnknownVariant {
-    pub connector: &'static str,
-    described: String,
-    pub known: Vec<&'static str>,
 }
 
 /// The `host:port` (or `host`) a check's verification request goes to, read from the raw
@@ -425,10 +339,8 @@ pub struct UnknownVariant {
 pub fn verify_host(
     spec: &'static ConnectorSpec,
     raw: &RawCredentials,
-    overrides: &crate::build::Overrides,
+    overrides: &Overrides,
 ) -> Option<String> {
-    use crate::build::{base_template, BaseTemplate};
-    use crate::secret::RawValue;
     let text = |key: &str| match raw.get(key)? {
         RawValue::Text(value) => Some(value.expose_secret().trim()),
         RawValue::Unsupported(_) => None,
@@ -439,7 +351,7 @@ pub fn verify_host(
         }
         BaseTemplate::Overridden(template) | BaseTemplate::Declared(template) => template,
     };
-    let filled = crate::template::fill(template, |name, _| text(name).map(str::to_owned)).ok()?;
+    let filled = fill(template, |name, _| text(name).map(str::to_owned)).ok()?;
     let rest = filled
         .split_once("://")
         .map_or(filled.as_str(), |(_, rest)| rest);
@@ -448,21 +360,6 @@ pub fn verify_host(
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
-/// Picks the named variant, or the default one.
-pub fn resolve_variant(
-    spec: &'static ConnectorSpec,
-    name: Option<&str>,
-) -> Result<&'static CredentialVariant, UnknownVariant> {
-    match name {
-        None => Ok(spec.default_variant()),
-        Some(name) => spec.variant(name).ok_or_else(|| UnknownVariant {
-            connector: spec.id,
-            described: describe_value(name),
-            known: spec.variants.iter().map(|v| v.name).collect(),
-        }),
-    }
 }
 
 /// The outcome of a 2xx JSON answer to the verification request: the account it proves, or

@@ -9,8 +9,9 @@ use std::time::Duration;
 mod hosts;
 mod resolve;
 
-pub use hosts::{connection_budget, HostSlot, HostSlots};
+pub use hosts::{connection_budget, HostSlot, HostSlots, POOL_IDLE_TIMEOUT};
 
+pub use crate::spec::Repeat;
 pub use reqwest::dns;
 use reqwest::dns::Resolve;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
@@ -52,16 +53,6 @@ impl Default for Limits {
             keep_connection: true,
         }
     }
-}
-
-/// Whether a request may be sent again after a failure whose effect is unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repeat {
-    /// Safe to repeat (GET): retried on 429, 5xx and transport errors.
-    Safe,
-    /// Not safe to repeat blindly (a key-minting POST): retried only on 429, which says the
-    /// request was not processed.
-    OnlyIfRefused,
 }
 
 /// A prepared request. Its headers carry the credential, marked sensitive; its URL may carry a
@@ -139,10 +130,6 @@ impl std::fmt::Debug for HttpClient {
 
 /// Idle connections kept per host by [`HttpClient::new`].
 pub const DEFAULT_POOL_SIZE: usize = 32;
-
-/// How long the pool keeps a connection nobody uses; [`HostSlots`] counts idle connections
-/// until then.
-pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The client could not be built with the rules every request needs (no redirects, a
 /// User-Agent, the chosen DNS servers). Nothing is sent with a client built otherwise.

@@ -1,22 +1,27 @@
 //! What every connector shares: the [`Connector`] trait, the declarative [`spec`] types, local
-//! [`validate`]ion, the shared [`http`] client, the typed [`outcome`]s of a check, and the
+//! [`validate`]ion, the one request [`build`]er, the steps that [`prepare`] a [`check`] or an
+//! [`action`], the shared [`http`] client, the typed [`outcome`]s of a check, and the
 //! [`redact`]ion and [`text`] rules that keep secrets and terminal tricks out of what is printed.
+//!
+//! Modules depend in one direction: [`spec`] (plain data) ← [`validate`] ← [`build`] ←
+//! [`prepare`] ← {[`check`], [`action`]}; nothing declared imports anything that runs.
 //!
 //! A connector is mostly data (a `const` [`ConnectorSpec`]): base URL templates and regions, the
 //! way the credential travels (including a token exchange), one [`RequestSpec`] per request and
 //! the answer rules that read it. It writes code only for what is its own: reading the account
 //! out of the verification response, and, rarely, a provider-specific reading of refusals.
 
+pub mod account;
 pub mod action;
 pub mod build;
 pub mod check;
-pub mod guide;
+mod finish;
 pub mod http;
 pub mod outcome;
 pub mod overrides;
+pub mod prepare;
 pub mod rate;
 pub mod redact;
-pub mod request;
 pub mod response;
 pub mod secret;
 pub mod spec;
@@ -24,22 +29,25 @@ pub mod template;
 pub mod text;
 pub mod validate;
 
+/// The paths the setup guide and request types had before they joined [`spec`].
+pub use spec::{guide, request};
+
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use action::{run_action, ActionReport, ActionResult, ActionSpec};
+pub use action::{run_action, ActionReport, ActionResult};
 pub use build::{BuildError, ShownRequest};
-pub use check::{dry_run, run_check, CheckOptions, DryRun, Verdict};
-pub use guide::{SetupGuide, Step, Troubleshooting};
+pub use check::{dry_run, run_check, DryRun};
 pub use http::{HttpClient, Limits};
-pub use outcome::{Account, CheckReport, Status};
+pub use outcome::{Account, CheckReport, Status, Verdict};
 pub use overrides::{BaseUrlEntry, BaseUrlReader, Overrides, UrlSlot};
+pub use prepare::CheckOptions;
 pub use redact::Redactor;
-pub use request::{Answer, Body, Literal, Match, Method, RequestSpec};
 pub use secret::{mask, RawCredentials};
 pub use spec::{
-    Auth, BaseUrl, ClientAuth, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field,
-    FieldRole, Format, HeaderValueSource, Origin, Part, SecretHeader, TokenExchange,
+    ActionSpec, Answer, Auth, BaseUrl, Body, ClientAuth, ConnectorSpec, CredentialVariant, DocLink,
+    ExtraHeader, Field, FieldRole, Format, HeaderValueSource, Literal, Match, Method, Origin, Part,
+    RequestSpec, SecretHeader, SetupGuide, Step, TokenExchange, Troubleshooting,
 };
 pub use template::{Placement, UrlTemplate};
 

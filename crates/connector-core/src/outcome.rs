@@ -1,4 +1,5 @@
-//! The typed results of a check: one status from a small fixed set, and the report around it.
+//! The typed results of a check: one status from a small fixed set, a connector's own reading of
+//! a refusal ([`Verdict`]), and the report around them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -130,6 +131,13 @@ impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What a connector reads from a refused or odd response, overriding the generic mapping.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    pub message: String,
 }
 
 /// The result of checking one credential. Holds only the masked key, so it is safe to print,

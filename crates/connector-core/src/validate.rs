@@ -326,7 +326,7 @@ fn is_uuid(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::UUID_REGEX;
+    use crate::spec::field::UUID_REGEX;
 
     #[test]
     fn the_uuid_check_agrees_with_the_catalog_pattern() {

@@ -22,7 +22,9 @@ use tokio::sync::oneshot;
 // Tokio's clock, so that tests can move it on.
 use tokio::time::Instant;
 
-use super::POOL_IDLE_TIMEOUT;
+/// How long the pool keeps a connection nobody uses; [`HostSlots`] counts idle connections
+/// until then.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Hosts kept before the idle ones are dropped; the threshold grows with the hosts in use, so the
 /// table stays small without being swept on every check.

@@ -1,6 +1,8 @@
 //! The setup guide as structured data: what a person needs, the steps to create a key, and what
 //! to do when a check fails. The docs generator and `connector describe` render it.
 
+use crate::outcome::Status;
+
 /// How a person creates and manages the key.
 #[derive(Debug)]
 pub struct SetupGuide {
@@ -50,8 +52,7 @@ impl SetupGuide {
 
 impl Troubleshooting {
     /// The provider-specific advice for an outcome, if any.
-    pub fn for_status(&self, status: crate::Status) -> Option<&'static str> {
-        use crate::Status;
+    pub fn for_status(&self, status: Status) -> Option<&'static str> {
         match status {
             Status::Rejected => self.rejected,
             Status::Forbidden => self.forbidden,

@@ -2,8 +2,6 @@
 //! reader returns one typed outcome without panicking, its message holds no run of the key and no
 //! character a terminal acts on, and the account a report carries is flat, bounded and clean.
 
-mod common;
-
 use connector_core::http::{Exchange, Repeat};
 use connector_core::redact::Redactor;
 use connector_core::response::{bounded_account, read_success, Reading};
@@ -15,13 +13,15 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
+use crate::support;
+
 const KEY: &str = "prop-test-key-7f3a9c2e5b1d";
 
 struct Props;
 
 impl Connector for Props {
     fn spec(&self) -> &'static ConnectorSpec {
-        &common::SPEC
+        &support::SPEC
     }
     fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
         Ok(AccountProof::new(

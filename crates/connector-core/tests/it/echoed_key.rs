@@ -1,8 +1,6 @@
 //! A provider that echoes the key back, in an error message or an account field, must not get it
 //! into the report.
 
-mod common;
-
 use connector_core::json::copy_fields;
 use connector_core::{
     Account, AccountProof, CheckOptions, Connector, ConnectorSpec, CredentialVariant, HttpClient,
@@ -12,13 +10,15 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support;
+
 const KEY: &str = "echo-test-key-0123456789abcd";
 
 struct Echo;
 
 impl Connector for Echo {
     fn spec(&self) -> &'static ConnectorSpec {
-        &common::SPEC
+        &support::SPEC
     }
 
     fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {

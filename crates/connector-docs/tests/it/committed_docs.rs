@@ -2,13 +2,12 @@
 //! specs (the same check as `cargo xtask docs --check`), and the check itself must notice a hand
 //! edit, a missing file and a leftover file.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::AcmeJobs;
 use connector_core::Connector;
 use connector_docs::{check, expected_files, write, Problem};
+
+use crate::support::AcmeJobs;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

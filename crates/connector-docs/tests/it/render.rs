@@ -1,10 +1,9 @@
 //! Snapshots of every renderer on a made-up connector, so any change to the output is reviewed
 //! (`cargo insta review`), plus the properties the catalog must keep.
 
-mod common;
-
-use common::AcmeJobs;
 use connector_core::Connector;
+
+use crate::support::AcmeJobs;
 
 #[test]
 fn guide_markdown_snapshot() {

@@ -49,6 +49,22 @@ fn key_of(raw: &RawCredentials) -> String {
     }
 }
 
+/// A real connector under a broken spec: it reads accounts as the real one does, and classifies
+/// and checks with the trait's defaults, as a connector written from that spec would.
+struct Twin<C> {
+    broken: &'static ConnectorSpec,
+    real: C,
+}
+
+impl<C: Connector> Connector for Twin<C> {
+    fn spec(&self) -> &'static ConnectorSpec {
+        self.broken
+    }
+    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        self.real.account(v, body)
+    }
+}
+
 // ---- Wrong auth header: the spec misspells SmartRecruiters' X-SmartToken.
 
 const TYPO_HEADER: ConnectorSpec = ConnectorSpec {
@@ -69,20 +85,16 @@ const TYPO_HEADER: ConnectorSpec = ConnectorSpec {
     ..smartrecruiters::SPEC
 };
 
-struct TypoHeader;
-
-impl Connector for TypoHeader {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &TYPO_HEADER
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        smartrecruiters::SmartRecruiters.account(v, body)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_misspelt_auth_header_fails_the_recorded_request() {
-    let report = suite_for(&TypoHeader, "smartrecruiters").await;
+    let report = suite_for(
+        &Twin {
+            broken: &TYPO_HEADER,
+            real: smartrecruiters::SmartRecruiters,
+        },
+        "smartrecruiters",
+    )
+    .await;
     assert_fails(
         &report,
         "recorded.valid-key",
@@ -108,17 +120,6 @@ const BEARER_TWIN: ConnectorSpec = ConnectorSpec {
     ..smartrecruiters::SPEC
 };
 
-struct BearerTwin;
-
-impl Connector for BearerTwin {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &BEARER_TWIN
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        smartrecruiters::SmartRecruiters.account(v, body)
-    }
-}
-
 const BEARER_SPEC: ConnectorSpec = ConnectorSpec {
     id: "broken-bearer",
     ..smartrecruiters::SPEC
@@ -139,7 +140,11 @@ impl Connector for BearerInsteadOfSmartToken {
         credentials: &RawCredentials,
         options: &CheckOptions,
     ) -> CheckReport {
-        run_check(&BearerTwin, http, variant, credentials, options).await
+        let twin = Twin {
+            broken: &BEARER_TWIN,
+            real: smartrecruiters::SmartRecruiters,
+        };
+        run_check(&twin, http, variant, credentials, options).await
     }
 }
 
@@ -327,20 +332,16 @@ const UNMARKED_SECRET: ConnectorSpec = ConnectorSpec {
     ..polymer_hire::SPEC
 };
 
-struct UnmarkedSecret;
-
-impl Connector for UnmarkedSecret {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &UNMARKED_SECRET
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        polymer_hire::PolymerHire.account(v, body)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_field_not_marked_secret_fails_the_spec_check() {
-    let report = suite_for(&UnmarkedSecret, "polymer-hire").await;
+    let report = suite_for(
+        &Twin {
+            broken: &UNMARKED_SECRET,
+            real: polymer_hire::PolymerHire,
+        },
+        "polymer-hire",
+    )
+    .await;
     assert_fails(
         &report,
         "spec.secret-fields",
@@ -350,19 +351,15 @@ async fn a_secret_field_not_marked_secret_fails_the_spec_check() {
 
 // ---- Actions: Polytomic's create-api-key with one mistake each, replaying Polytomic's fixtures.
 
-/// The Polytomic connector under another spec.
-struct PolytomicTwin(&'static ConnectorSpec);
+const CREATE: &ActionSpec = &polytomic::SPEC.actions[0];
 
-impl Connector for PolytomicTwin {
-    fn spec(&self) -> &'static ConnectorSpec {
-        self.0
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        polytomic::Polytomic.account(v, body)
+/// The Polytomic connector under another spec.
+fn polytomic_twin(broken: &'static ConnectorSpec) -> Twin<polytomic::Polytomic> {
+    Twin {
+        broken,
+        real: polytomic::Polytomic,
     }
 }
-
-const CREATE: &ActionSpec = &polytomic::SPEC.actions[0];
 
 /// `create-api-key` with its request replaced.
 const fn with_request(
@@ -409,7 +406,7 @@ const UNMARKED_OUTPUT: ConnectorSpec = ConnectorSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_minted_key_not_marked_secret_fails_the_output_and_hygiene_checks() {
-    let report = suite_for(&PolytomicTwin(&UNMARKED_OUTPUT), "polytomic").await;
+    let report = suite_for(&polytomic_twin(&UNMARKED_OUTPUT), "polytomic").await;
     assert_fails(
         &report,
         "spec.action-outputs",
@@ -457,7 +454,7 @@ const REPEATED_POST: ConnectorSpec = ConnectorSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_declared_safe_to_repeat_fails_the_request_check_and_is_resent() {
-    let report = suite_for(&PolytomicTwin(&REPEATED_POST), "polytomic").await;
+    let report = suite_for(&polytomic_twin(&REPEATED_POST), "polytomic").await;
     assert_fails(
         &report,
         "spec.action-requests",
@@ -497,7 +494,7 @@ const FREE_TEXT_ID: ConnectorSpec = ConnectorSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_free_text_path_input_fails_the_input_check_and_sends_bad_ids() {
-    let report = suite_for(&PolytomicTwin(&FREE_TEXT_ID), "polytomic").await;
+    let report = suite_for(&polytomic_twin(&FREE_TEXT_ID), "polytomic").await;
     assert_fails(
         &report,
         "spec.action-inputs",
@@ -525,7 +522,7 @@ const UNFILLED_PLACEHOLDER: ConnectorSpec = ConnectorSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_placeholder_without_an_input_fails_the_input_check() {
-    let report = suite_for(&PolytomicTwin(&UNFILLED_PLACEHOLDER), "polytomic").await;
+    let report = suite_for(&polytomic_twin(&UNFILLED_PLACEHOLDER), "polytomic").await;
     assert_fails(
         &report,
         "spec.action-inputs",
@@ -553,17 +550,6 @@ const SCAFFOLDED: ConnectorSpec = ConnectorSpec {
     ..polymer_hire::SPEC
 };
 
-struct Scaffolded;
-
-impl Connector for Scaffolded {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &SCAFFOLDED
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        polymer_hire::PolymerHire.account(v, body)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn placeholders_left_by_the_scaffold_fail_no_placeholders_naming_each_field() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -579,7 +565,11 @@ async fn placeholders_left_by_the_scaffold_fail_no_placeholders_naming_each_fiel
     });
     std::fs::write(fixtures.join("valid-key.json"), scenario.to_string()).expect("written");
     let options = SuiteOptions::with_fixtures_dir(dir.path());
-    let mut suite = run_suite(&[&Scaffolded], &options).await;
+    let scaffolded = Twin {
+        broken: &SCAFFOLDED,
+        real: polymer_hire::PolymerHire,
+    };
+    let mut suite = run_suite(&[&scaffolded], &options).await;
     let report = suite.connectors.remove(0);
     assert_fails(
         &report,
@@ -877,20 +867,16 @@ const UNMARKED_PAIR: ConnectorSpec = ConnectorSpec {
     ..stackone::SPEC
 };
 
-struct UnmarkedPair;
-
-impl Connector for UnmarkedPair {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &UNMARKED_PAIR
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        stackone::StackOne.account(v, body)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unmarked_second_secret_fails_the_dry_run_check() {
-    let report = suite_for(&UnmarkedPair, "none").await;
+    let report = suite_for(
+        &Twin {
+            broken: &UNMARKED_PAIR,
+            real: stackone::StackOne,
+        },
+        "none",
+    )
+    .await;
     assert_fails(
         &report,
         "behaviour.dry-run-builds-default-request-masked",
@@ -912,20 +898,16 @@ const SECRET_EVERYWHERE: ConnectorSpec = ConnectorSpec {
     ..greenhouse::SPEC
 };
 
-struct SecretEverywhere;
-
-impl Connector for SecretEverywhere {
-    fn spec(&self) -> &'static ConnectorSpec {
-        &SECRET_EVERYWHERE
-    }
-    fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        greenhouse::Greenhouse.account(v, body)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_secret_sent_to_the_api_fails_the_origin_rule() {
-    let report = suite_for(&SecretEverywhere, "greenhouse").await;
+    let report = suite_for(
+        &Twin {
+            broken: &SECRET_EVERYWHERE,
+            real: greenhouse::Greenhouse,
+        },
+        "greenhouse",
+    )
+    .await;
     assert_fails(
         &report,
         "recorded.valid-key",

@@ -1,6 +1,6 @@
 //! The one request type every connector declares: verification, token exchange and actions are
 //! all a [`RequestSpec`] (method, path template, query, headers, body) plus the rules that read
-//! its answer.
+//! its answer, and whether a request may be [`Repeat`]ed after a failure.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +45,16 @@ impl std::fmt::Display for Method {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Whether a request may be sent again after a failure whose effect is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Safe to repeat (GET): retried on 429, 5xx and transport errors.
+    Safe,
+    /// Not safe to repeat blindly (a key-minting POST): retried only on 429, which says the
+    /// request was not processed.
+    OnlyIfRefused,
 }
 
 /// A request a connector sends, as data. `path`, query values, header values and form values are

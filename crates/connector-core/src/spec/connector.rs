@@ -1,0 +1,204 @@
+//! A connector's declaration as a whole: identity, docs, credential variants (each with its
+//! fields, auth and verification request) and what a field is for in a check.
+
+use super::action::ActionSpec;
+use super::auth::{Auth, ExtraHeader};
+use super::field::Field;
+use super::guide::SetupGuide;
+use super::origin::{BaseUrl, Origin};
+use super::request::RequestSpec;
+use crate::outcome::Status;
+use crate::template::{base_placement, placeholders, Placement};
+
+/// Everything a connector declares about its provider.
+#[derive(Debug)]
+pub struct ConnectorSpec {
+    /// Stable kebab-case identifier, e.g. `polymer-hire`.
+    pub id: &'static str,
+    /// Display name, e.g. `Polymer Hire`.
+    pub name: &'static str,
+    /// What kind of product the provider is, e.g. `ATS (hiring)`.
+    pub category: &'static str,
+    /// One sentence on what the provider is, for the docs.
+    pub summary: &'static str,
+    /// The provider's API base URL, path prefix included; requests append their path to it.
+    pub base_url: BaseUrl,
+    /// Other origins the connector sends to (a token endpoint), each overridable by its name.
+    pub origins: &'static [Origin],
+    /// Links to the provider's own documentation.
+    pub docs: &'static [DocLink],
+    /// The credential variants; the first is the default.
+    pub variants: &'static [CredentialVariant],
+    /// How a person creates the key.
+    pub guide: SetupGuide,
+    /// Facts taken on trust because they could not be confirmed; the docs list them.
+    pub assumptions: &'static [&'static str],
+    /// Requests the connector can make beyond verification, e.g. minting a key.
+    pub actions: &'static [ActionSpec],
+    /// Requests per second `check --bulk` sends to this provider unless `--rate` says otherwise;
+    /// `None` for no limit of its own.
+    pub bulk_rate: Option<f64>,
+    /// Outcomes the provider never documents an answer for (e.g. no documented 403): the suite
+    /// does not require a fixture for them and the guide says so.
+    pub undocumented: &'static [Status],
+    /// Names of JSON members whose values identify a customer or a person (ids, emails, names):
+    /// `cargo xtask record` replaces their values with stable placeholders wherever they appear
+    /// before it writes a fixture.
+    pub identifying: &'static [&'static str],
+}
+
+impl ConnectorSpec {
+    /// The default credential variant (the first one declared).
+    pub fn default_variant(&self) -> &'static CredentialVariant {
+        &self.variants[0]
+    }
+
+    /// Finds an action by id.
+    pub fn action(&self, id: &str) -> Option<&'static ActionSpec> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+
+    /// A named origin (e.g. `auth`).
+    pub fn origin(&self, name: &str) -> Option<&'static Origin> {
+        self.origins.iter().find(|o| o.name == name)
+    }
+
+    /// Finds a variant by name or alias.
+    pub fn variant(&self, name: &str) -> Option<&'static CredentialVariant> {
+        self.variants
+            .iter()
+            .find(|v| v.name == name || v.aliases.contains(&name))
+    }
+}
+
+/// A link to the provider's documentation.
+#[derive(Debug)]
+pub struct DocLink {
+    pub title: &'static str,
+    pub url: &'static str,
+}
+
+/// One way of authenticating with the provider, with its own fields, auth and verification.
+#[derive(Debug)]
+pub struct CredentialVariant {
+    /// Machine name, e.g. `api_key` or `partner`.
+    pub name: &'static str,
+    /// Other names accepted by `--variant`.
+    pub aliases: &'static [&'static str],
+    /// Human label, e.g. `Organization API key`.
+    pub label: &'static str,
+    /// When to use this variant.
+    pub description: &'static str,
+    /// The form a person fills in, in display order.
+    pub fields: &'static [Field],
+    /// How the key travels to the provider.
+    pub auth: Auth,
+    /// Headers sent on every request besides the credential.
+    pub extra_headers: &'static [ExtraHeader],
+    /// The request that proves the key works.
+    pub verify: RequestSpec,
+}
+
+impl CredentialVariant {
+    pub fn field(&self, key: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The field that holds the key itself: the first secret field the auth sends (the client
+    /// secret of an exchange), else the first field it sends.
+    pub fn key_field(&self) -> Option<&'static Field> {
+        let sent = self.auth.fields();
+        sent.iter()
+            .filter_map(|k| self.field(k))
+            .find(|f| f.secret)
+            .or_else(|| sent.first().and_then(|k| self.field(k)))
+    }
+
+    /// What `field` is for beyond being typed in: secret, URL placeholder, base URL choice.
+    pub fn roles(&self, spec: &ConnectorSpec, field: &Field) -> Vec<FieldRole> {
+        let mut roles = Vec::new();
+        if field.secret || self.key_field().is_some_and(|k| k.key == field.key) {
+            roles.push(FieldRole::Secret);
+        }
+        if let Some(placement) = self.placement(spec, field.key) {
+            roles.push(FieldRole::UrlPlaceholder(placement));
+        }
+        if spec.base_url.choice_field() == Some(field.key)
+            || spec
+                .origins
+                .iter()
+                .any(|o| o.url.choice_field() == Some(field.key))
+        {
+            roles.push(FieldRole::BaseUrlChoice);
+        }
+        if self.auth.fields().contains(&field.key) {
+            roles.push(FieldRole::Credential);
+        }
+        roles
+    }
+
+    /// Where a field's value lands in a URL, if anywhere: the strictest placement over every
+    /// default base URL and request path of this variant. Checked whatever the overrides say,
+    /// so an override without the placeholder cannot let an escaping value through elsewhere.
+    pub fn placement(&self, spec: &ConnectorSpec, key: &str) -> Option<Placement> {
+        let mut found: Option<Placement> = None;
+        let mut note = |p: Placement| found = Some(found.map_or(p, |f| f.max(p)));
+        // No allocation: this runs for every field of every check, bulk included.
+        let bases = std::iter::once(&spec.base_url).chain(spec.origins.iter().map(|o| &o.url));
+        for base in bases {
+            let single;
+            let templates: &[(&str, &str)] = match base {
+                BaseUrl::Template(t) => {
+                    single = [("", *t)];
+                    &single
+                }
+                BaseUrl::Choice { urls, .. } => urls,
+            };
+            for (_, template) in templates {
+                if !template.contains('{') {
+                    continue;
+                }
+                for (name, range) in placeholders(template) {
+                    if name == key {
+                        note(base_placement(template, range.start));
+                    }
+                }
+            }
+        }
+        let exchange_path = match self.auth {
+            Auth::Exchange(exchange) => Some(exchange.request.path),
+            _ => None,
+        };
+        for path in std::iter::once(self.verify.path).chain(exchange_path) {
+            if path.contains('{') && placeholders(path).any(|(name, _)| name == key) {
+                note(Placement::PathSegment);
+            }
+        }
+        found
+    }
+}
+
+/// A field's part in a check, for forms and `describe --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRole {
+    /// Masked everywhere, write-only in forms.
+    Secret,
+    /// Sent to the provider by the auth scheme.
+    Credential,
+    /// Filled into the URL; the value must fit the placement.
+    UrlPlaceholder(Placement),
+    /// Picks one of several base URLs (a region or environment).
+    BaseUrlChoice,
+}
+
+impl FieldRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldRole::Secret => "secret",
+            FieldRole::Credential => "credential",
+            FieldRole::UrlPlaceholder(Placement::HostLabel) => "url_host_placeholder",
+            FieldRole::UrlPlaceholder(Placement::PathSegment) => "url_path_placeholder",
+            FieldRole::BaseUrlChoice => "base_url_choice",
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! A credential field (or an action's input) and the format its value is expected to have.
+
+/// A credential form field.
+#[derive(Debug)]
+pub struct Field {
+    /// JSON key in a credentials object, e.g. `api_key`.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    /// Secret fields are masked everywhere and marked write-only in the catalog.
+    pub secret: bool,
+    pub format: Format,
+    /// An illustrative value; never a real key.
+    pub example: Option<&'static str>,
+    /// Environment variable `connector check` reads when no credentials file is given.
+    pub env: Option<&'static str>,
+    /// Value used when the field is left empty.
+    pub default: Option<&'static str>,
+}
+
+impl Field {
+    /// The usual secret API-key field; override what differs with struct update syntax.
+    pub const fn api_key(env: &'static str) -> Field {
+        Field {
+            key: "api_key",
+            label: "API Key",
+            help: "The API key created in the provider's settings.",
+            required: true,
+            secret: true,
+            format: Format::Text,
+            example: None,
+            env: Some(env),
+            default: None,
+        }
+    }
+}
+
+/// What a field's value looks like. Checked locally; a mismatch is a warning, never a rejection,
+/// because providers do not guarantee their formats.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    /// Any text without whitespace or control characters.
+    Text,
+    /// A UUID such as `8e5dcfdd-d23d-4e6f-a136-119e1254847b`.
+    Uuid,
+    /// A regular expression the whole value should match, with a human description.
+    Pattern {
+        regex: &'static str,
+        description: &'static str,
+    },
+    /// One of a fixed list of values; the list is the only accepted input.
+    Choice(&'static [&'static str]),
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl Format {
+    /// A short human description, for docs and warnings.
+    pub fn describe(&self) -> String {
+        match self {
+            Format::Text => "text".to_owned(),
+            Format::Uuid => "UUID (8-4-4-4-12 hexadecimal digits)".to_owned(),
+            Format::Pattern { description, .. } => (*description).to_owned(),
+            Format::Choice(values) => format!("one of {}", values.join(", ")),
+            Format::Boolean => "true or false".to_owned(),
+        }
+    }
+
+    /// The regular expression a value should match, if the format has one.
+    pub fn regex(&self) -> Option<&'static str> {
+        match self {
+            Format::Uuid => Some(UUID_REGEX),
+            Format::Pattern { regex, .. } => Some(regex),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) const UUID_REGEX: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
