@@ -26,10 +26,10 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::args::CheckArgs;
 use crate::settings::Settings;
 use crate::urls;
 use crate::usage::{find_connector, UsageError};
-use crate::CheckArgs;
 
 use self::input::{Entry, Job, Source, Work};
 use self::interrupt::{Interrupt, INTERRUPTED};
@@ -345,7 +345,7 @@ impl Checker {
     /// is interrupted before the request is sent. Once sent, a check runs to its end, bounded by
     /// its deadline.
     async fn check(&self, job: Job) -> Option<Arc<CheckReport>> {
-        crate::panic_for_tests("bulk-check");
+        crate::test_panic::panic_for_tests("bulk-check");
         let spec = job.connector.spec();
         let default = CheckOptions::default();
         let options = self.options.get(spec.id).unwrap_or(&default);

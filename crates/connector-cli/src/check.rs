@@ -7,11 +7,11 @@ use connector_core::text::printable;
 use connector_core::HttpClient;
 use connector_core::{CheckOptions, CheckReport, ConnectorSpec, CredentialVariant, DryRun, Status};
 
+use crate::args::CheckArgs;
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
 use crate::urls;
 use crate::usage::{find_connector, print_out, UsageError};
-use crate::CheckArgs;
 
 pub const AFTER_HELP: &str = "\
 Examples:
@@ -59,7 +59,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     if args.dry_run {
         return dry_run(args, spec, variant, &options);
     }
-    crate::panic_for_tests("check");
+    crate::test_panic::panic_for_tests("check");
     let http = settings.http_client(HttpClient::builder(), &options.limits, &args.network)?;
     let report = match credentials::read(args.credentials.as_deref(), variant) {
         Ok(raw) => {

@@ -13,10 +13,10 @@ use connector_core::{ActionResult, CheckOptions, RawCredentials, Status};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
+use crate::args::RunArgs;
 use crate::credentials::{self, CredentialsError};
 use crate::settings::Settings;
 use crate::usage::{find_connector, print_out, UsageError};
-use crate::RunArgs;
 
 pub const AFTER_HELP: &str = "\
 Examples:

@@ -156,7 +156,7 @@ pub(crate) enum BaseTemplate<'a> {
 
 /// The base URL template of a request to `origin` (`None`: the API base URL): its override if
 /// one is set, else the spec's, `choice` giving a choice field's value. Building a request and
-/// [`crate::check::verify_host`] both start here.
+/// `verify_host` (in `check.rs`) both start here.
 pub(crate) fn base_template<'a, 'c>(
     spec: &'static ConnectorSpec,
     overrides: &'a Overrides,

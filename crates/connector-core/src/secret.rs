@@ -1,5 +1,5 @@
 //! Credentials as secrets: parsing without echoing values, and masking to the last four
-//! characters. Finding secrets in text is [`crate::redact`]'s job.
+//! characters. Finding secrets in text is `redact.rs`'s job.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
