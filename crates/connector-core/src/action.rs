@@ -16,10 +16,10 @@ use crate::finish::finish;
 use crate::http::HttpClient;
 use crate::outcome::Status;
 use crate::prepare::{prepare, redactor_for, CheckOptions, Prepared};
+use crate::reader::Reader;
 use crate::response::{read_success, Interpreted, Reading};
 use crate::secret::{mask, Credentials, RawCredentials};
 use crate::validate::{validate_fields, Form};
-use crate::Connector;
 
 pub use crate::spec::action::{ActionSpec, Caution, Output, QueryParam};
 
@@ -55,7 +55,7 @@ impl fmt::Debug for ActionResult {
 
 /// Runs `action` of `connector`. Never panics and never returns an error: every way it can end
 /// is a [`Status`] in the report.
-pub async fn run_action<C: Connector + ?Sized>(
+pub async fn run_action<C: Reader + ?Sized>(
     connector: &C,
     http: &HttpClient,
     action: &'static ActionSpec,
@@ -65,7 +65,7 @@ pub async fn run_action<C: Connector + ?Sized>(
     options: &CheckOptions,
 ) -> ActionResult {
     let started = Instant::now();
-    let spec = connector.spec();
+    let spec = connector.declaration();
     let mut report = ActionReport {
         connector: spec.id.to_owned(),
         action: action.id.to_owned(),

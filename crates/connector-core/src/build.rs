@@ -13,8 +13,8 @@ use url::Url;
 use crate::http::{header_name, Repeat, Request, RequestBody, USER_AGENT};
 use crate::outcome::Status;
 pub use crate::overrides::Overrides;
-use crate::request::{Body, Method, RequestSpec};
 use crate::secret::{mask, Credentials};
+use crate::spec::request::{Body, Method, RequestSpec};
 use crate::spec::{
     Auth, BaseUrl, ClientAuth, ConnectorSpec, CredentialVariant, HeaderValueSource, Part,
 };
@@ -574,11 +574,11 @@ impl Target<'_> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::request::RequestSpec;
+    use crate::secret::RawCredentials;
+    use crate::spec::request::RequestSpec;
     use crate::spec::{Field, Format};
     use crate::template::UrlTemplate;
     use crate::validate::validate;
-    use crate::RawCredentials;
 
     pub(crate) const SUBDOMAIN: Field = Field {
         key: "subdomain",
@@ -615,7 +615,7 @@ pub(crate) mod tests {
         origins: &[],
         docs: &[],
         variants: std::slice::from_ref(&VARIANT),
-        guide: crate::guide::SetupGuide::EMPTY,
+        guide: crate::spec::guide::SetupGuide::EMPTY,
         assumptions: &[],
         actions: &[],
         bulk_rate: None,

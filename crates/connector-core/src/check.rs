@@ -16,12 +16,12 @@ use crate::finish::finish;
 use crate::http::{Exchange, HttpClient, Limits, Request};
 use crate::outcome::{CheckReport, Status};
 use crate::prepare::{add_sent, prepare, Prepared, Refusal};
+use crate::reader::Reader;
 use crate::redact::Redactor;
 use crate::response::{read_success, Interpreted, Reading};
 use crate::secret::{Credentials, RawCredentials, RawValue};
 use crate::spec::{Auth, ConnectorSpec, CredentialVariant, Repeat, RequestSpec, TokenExchange};
 use crate::template::fill;
-use crate::Connector;
 
 pub use crate::outcome::Verdict;
 pub use crate::prepare::{redactor_for, resolve_variant, CheckOptions, UnknownVariant};
@@ -156,7 +156,7 @@ pub fn dry_run(
 
 /// Runs a check end to end. Never panics and never returns an error: every way it can end is a
 /// [`Status`] in the report.
-pub async fn run_check<C: Connector + ?Sized>(
+pub async fn run_check<C: Reader + ?Sized>(
     connector: &C,
     http: &HttpClient,
     variant: Option<&str>,
@@ -164,7 +164,7 @@ pub async fn run_check<C: Connector + ?Sized>(
     options: &CheckOptions,
 ) -> CheckReport {
     let started = Instant::now();
-    let spec = connector.spec();
+    let spec = connector.declaration();
     let Ready {
         variant,
         credentials,
@@ -251,7 +251,7 @@ struct Step<'a, C: ?Sized> {
     fields: Vec<(&'static str, String)>,
 }
 
-impl<C: Connector + ?Sized> Step<'_, C> {
+impl<C: Reader + ?Sized> Step<'_, C> {
     /// Builds, sends and reads one request: the 2xx status and JSON body, or the outcome the
     /// answer means (declared rules first). `Err` when the request could not be built.
     async fn take(
@@ -364,13 +364,13 @@ pub fn verify_host(
 
 /// The outcome of a 2xx JSON answer to the verification request: the account it proves, or
 /// `unexpected` when the connector does not recognise it.
-fn verified<C: Connector + ?Sized>(
+fn verified<C: Reader + ?Sized>(
     connector: &C,
     variant: &'static CredentialVariant,
     code: u16,
     json: &Value,
 ) -> Interpreted {
-    match connector.account(variant, json) {
+    match connector.read_account(variant, json) {
         Ok(proof) => Interpreted {
             status: Status::Verified,
             http_status: Some(code),
@@ -383,7 +383,7 @@ fn verified<C: Connector + ?Sized>(
             Some(code),
             format!(
                 "{} answered {code} with a body this connector does not recognise ({why}); the API may have changed",
-                connector.spec().name
+                connector.declaration().name
             ),
         ),
     }

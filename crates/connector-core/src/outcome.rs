@@ -78,7 +78,7 @@ impl Status {
     }
 
     /// The advice for this outcome that holds for every provider; a connector's own hint
-    /// ([`crate::Troubleshooting`]) follows it. The one place this text lives.
+    /// (the guide's troubleshooting) follows it. The one place this text lives.
     pub fn advice(self) -> &'static str {
         match self {
             Status::Verified | Status::Done => "Nothing to do.",

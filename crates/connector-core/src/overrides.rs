@@ -409,7 +409,9 @@ impl<'a> BaseUrlReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Auth, BaseUrl, CredentialVariant, Field, Format, Origin, RequestSpec, SetupGuide};
+    use crate::spec::{
+        Auth, BaseUrl, CredentialVariant, Field, Format, Origin, RequestSpec, SetupGuide,
+    };
 
     static VARIANT: CredentialVariant = CredentialVariant {
         name: "api_key",

@@ -10,10 +10,10 @@ use url::Url;
 
 use crate::http::{retry_after, Exchange};
 use crate::outcome::{Account, Status};
+use crate::reader::Reader;
 use crate::redact::Redactor;
 use crate::spec::{Answer, ConnectorSpec, Match, Repeat};
 use crate::text::printable;
-use crate::Connector;
 
 pub use crate::account::bounded_account;
 
@@ -85,13 +85,13 @@ impl Reading {
 
 /// Returns the status code and JSON body of a 2xx answer; sorts everything else. A refusal's body
 /// is redacted before anything reads it, so a provider echoing the key cannot put it in a message.
-pub fn read_success<C: Connector + ?Sized>(
+pub fn read_success<C: Reader + ?Sized>(
     connector: &C,
     exchange: &Exchange,
     redactor: &Redactor,
     reading: &Reading,
 ) -> Result<(u16, Value), Interpreted> {
-    let spec = connector.spec();
+    let spec = connector.declaration();
     let tips = &spec.guide.troubleshooting;
     let unsure = if reading.repeat == Repeat::Safe {
         ""
@@ -203,7 +203,7 @@ pub fn read_success<C: Connector + ?Sized>(
     ) {
         return Err(failed);
     }
-    if let Some(verdict) = connector.classify(code, json.as_ref().unwrap_or(&null)) {
+    if let Some(verdict) = connector.read_refusal(code, json.as_ref().unwrap_or(&null)) {
         return Err(Interpreted::new(
             verdict.status,
             Some(code),

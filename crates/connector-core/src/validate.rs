@@ -346,7 +346,7 @@ mod tests {
     }
 
     fn refusal(value: &str) -> Option<String> {
-        const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
+        const KEY: &[crate::spec::Field] = &[crate::spec::Field::api_key("X")];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", value);
         validate_fields(KEY, &raw, None, Form::Credentials)
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn unknown_field_names_are_described_not_quoted() {
-        const KEY: &[crate::Field] = &[crate::Field::api_key("X")];
+        const KEY: &[crate::spec::Field] = &[crate::spec::Field::api_key("X")];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", "abcdef");
         raw.insert("sk-live-abcdefgh1234", "x");
@@ -400,14 +400,14 @@ mod tests {
 
     #[test]
     fn format_hints_on_secrets_warn_and_rules_on_other_fields_reject() {
-        const SECRET_UUID: &[crate::Field] = &[crate::Field {
+        const SECRET_UUID: &[crate::spec::Field] = &[crate::spec::Field {
             format: Format::Uuid,
-            ..crate::Field::api_key("X")
+            ..crate::spec::Field::api_key("X")
         }];
-        const PLAIN_UUID: &[crate::Field] = &[crate::Field {
+        const PLAIN_UUID: &[crate::spec::Field] = &[crate::spec::Field {
             secret: false,
             format: Format::Uuid,
-            ..crate::Field::api_key("X")
+            ..crate::spec::Field::api_key("X")
         }];
         let mut raw = RawCredentials::new();
         raw.insert("api_key", "not-a-uuid-but-fine");
