@@ -65,8 +65,8 @@ mod tests {
     use std::collections::HashMap;
     use std::path::Path;
 
-    use super::super::tests::{config_file, configured, env};
     use super::*;
+    use crate::settings::test_support::{config_file, configured, env};
 
     #[test]
     fn the_environment_wins_over_the_file_whatever_the_spellings() {

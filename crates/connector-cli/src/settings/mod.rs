@@ -13,6 +13,8 @@ mod base_urls;
 mod layers;
 mod network;
 mod pin;
+#[cfg(test)]
+mod test_support;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};
@@ -137,28 +139,7 @@ mod tests {
     use super::*;
     use crate::urls::{self, parse_base_url};
 
-    pub(super) fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    pub(super) fn config_file(text: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("connector.toml");
-        std::fs::write(&file, text).unwrap();
-        (dir, file)
-    }
-
-    fn spec(id: &str) -> &'static ConnectorSpec {
-        connector_registry::find(id).unwrap().spec()
-    }
-
-    pub(super) fn configured(settings: &Settings, id: &str) -> String {
-        let overrides = settings.overrides(spec(id), BTreeMap::new());
-        overrides.base_url.unwrap().as_str().to_owned()
-    }
+    use crate::settings::test_support::{config_file, configured, env, spec};
 
     #[test]
     fn environment_overrides_file_and_defaults() {

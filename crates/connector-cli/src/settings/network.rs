@@ -125,8 +125,8 @@ impl Settings {
 mod tests {
     use std::collections::HashMap;
 
-    use super::super::tests::{config_file, env};
     use super::*;
+    use crate::settings::test_support::{config_file, env};
 
     #[test]
     fn pins_parse_as_curl_writes_them() {

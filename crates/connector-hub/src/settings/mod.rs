@@ -6,17 +6,21 @@
 //! prefix: `greenhouse = "…"`, `"greenhouse.auth" = "…"` or a `[base_urls.greenhouse]` table
 //! (where `api` also names the API base URL) in the file, and
 //! `CONNECTOR_HUB__BASE_URLS__<ID>[__<ORIGIN>]` in the environment, the id upper-cased with `-`
-//! as `_` (`POLYMER_HIRE`).
+//! as `_` (`POLYMER_HIRE`); `base_urls.rs` holds that part.
+
+mod base_urls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use connector_core::overrides::{BaseUrlEntry, BaseUrlReader, LayeredUrls, Source};
-use connector_core::{ConnectorSpec, Limits, Overrides, UrlTemplate};
+use connector_core::overrides::Source;
+use connector_core::{ConnectorSpec, Limits, Overrides};
 use serde::{Deserialize, Serialize};
 
+pub use self::base_urls::UrlSetting;
+use self::base_urls::{base_url_reader, by_connector, overrides_of};
 use crate::store::DEFAULT_DATABASE;
 
 /// The file read when no `--config` is given and it exists.
@@ -26,24 +30,10 @@ pub const DEFAULT_KEY_FILE: &str = "connector-hub.key";
 /// Prefix of the hub's environment variables (`CONNECTOR_HUB__LISTEN`, …).
 pub const ENV_PREFIX: &str = "CONNECTOR_HUB";
 
-/// Prefix of the base URL variables (`CONNECTOR_HUB__BASE_URLS__GREENHOUSE__AUTH`), read apart
-/// from the other settings.
-const ENV_BASE_URLS: &str = "CONNECTOR_HUB__BASE_URLS";
-/// The slot name of a connector's API base URL in a `[base_urls.<id>]` table.
-const API_SLOT: &str = "api";
-
 /// Why settings could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct SettingsError(String);
-
-/// A connector's URL overrides: one API base URL, or a table naming the API (`api`) and origins.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum UrlSetting {
-    Api(String),
-    Slots(BTreeMap<String, String>),
-}
 
 /// Everything the hub reads at start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -254,62 +244,8 @@ impl Settings {
 
     /// URL overrides for one connector.
     pub fn overrides(&self, id: &str) -> Result<Overrides, SettingsError> {
-        let mut overrides = Overrides::default();
-        let parse = |text: &str| {
-            UrlTemplate::parse(text).map_err(|e| {
-                SettingsError(format!(
-                    "[base_urls] entry for {id} is not a valid URL: {e}"
-                ))
-            })
-        };
-        match self.base_urls.get(id) {
-            None => {}
-            Some(UrlSetting::Api(url)) => overrides.base_url = Some(parse(url)?),
-            Some(UrlSetting::Slots(slots)) => {
-                for (slot, url) in slots {
-                    if slot == API_SLOT {
-                        overrides.base_url = Some(parse(url)?);
-                    } else {
-                        overrides.origins.insert(slot.clone(), parse(url)?);
-                    }
-                }
-            }
-        }
-        Ok(overrides)
+        overrides_of(&self.base_urls, id).map_err(SettingsError)
     }
-}
-
-/// How the hub spells base URL settings: the CLI's spellings under its own prefix, plus `api`
-/// for the API base URL in a table; an unknown id points at the hub's own list.
-fn base_url_reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'a> {
-    BaseUrlReader {
-        specs,
-        env_prefix: ENV_BASE_URLS,
-        api_name: Some(API_SLOT),
-        ids_hint: "GET /api/v1/connectors lists the ids this hub knows",
-        closest_id: connector_registry::closest_id,
-    }
-}
-
-impl From<UrlSetting> for BaseUrlEntry {
-    fn from(setting: UrlSetting) -> Self {
-        match setting {
-            UrlSetting::Api(url) => BaseUrlEntry::Url(url),
-            UrlSetting::Slots(slots) => BaseUrlEntry::Origins(slots),
-        }
-    }
-}
-
-/// The read URLs as `[base_urls.<id>]` tables keyed by connector id, `api` for the API base.
-fn by_connector(urls: LayeredUrls<'_>) -> BTreeMap<String, UrlSetting> {
-    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for ((id, slot), (url, _)) in urls {
-        let slot = slot.unwrap_or(API_SLOT).to_owned();
-        out.entry(id.to_owned()).or_default().insert(slot, url);
-    }
-    out.into_iter()
-        .map(|(id, slots)| (id, UrlSetting::Slots(slots)))
-        .collect()
 }
 
 #[cfg(test)]
