@@ -209,6 +209,9 @@ pub struct BaseUrlReader<'a> {
     pub ids_hint: &'a str,
     /// The known id closest to a mistyped one, for a "did you mean".
     pub closest_id: fn(&str) -> Option<&'static str>,
+    /// Whether an origin name the connector does not have is skipped with a warning (the hub,
+    /// which always let such entries be) instead of refused (the CLI).
+    pub skip_unknown_origins: bool,
 }
 
 impl<'a> BaseUrlReader<'a> {
@@ -324,11 +327,18 @@ impl<'a> BaseUrlReader<'a> {
             let slot = match origin_part {
                 None => None,
                 Some(name) if self.means_api(name) => None,
-                Some(name) => Some(origin_named(
+                Some(name) => match origin_named(
                     spec,
                     name,
                     &format!("the base URLs of {}", source.describe()),
-                )?),
+                ) {
+                    Ok(origin) => Some(origin),
+                    Err(e) if self.skip_unknown_origins => {
+                        tracing::warn!("{e}; the entry is ignored");
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
             };
             let shown = match slot {
                 None => spec.id.to_owned(),
@@ -471,6 +481,7 @@ mod tests {
             api_name,
             ids_hint: "see the list of ids",
             closest_id: |id| (id == "plian").then_some("plain"),
+            skip_unknown_origins: false,
         }
     }
 

@@ -20,6 +20,7 @@ pub(super) fn reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'
         api_name: None,
         ids_hint: "run `connector list` to see the ids",
         closest_id: connector_registry::closest_id,
+        skip_unknown_origins: false,
     }
 }
 

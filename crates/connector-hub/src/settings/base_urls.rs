@@ -57,6 +57,7 @@ pub(super) fn base_url_reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUr
         api_name: Some(API_SLOT),
         ids_hint: "GET /api/v1/connectors lists the ids this hub knows",
         closest_id: connector_registry::closest_id,
+        skip_unknown_origins: true,
     }
 }
 

@@ -389,4 +389,22 @@ greenhose = \"http://127.0.0.1:1\"
             assert!(!err.contains("connector list"), "{err}");
         }
     }
+
+    #[test]
+    fn an_origin_name_the_connector_lacks_is_still_accepted_and_ignored() {
+        let settings = load_file(
+            "[base_urls.lever]
+api = \"http://127.0.0.1:1\"
+auth = \"http://127.0.0.1:2\"
+",
+            &[(
+                "CONNECTOR_HUB__BASE_URLS__LEVER__TOKENS",
+                "http://127.0.0.1:3",
+            )],
+        )
+        .expect("loads as before");
+        assert_eq!(api_url(&settings, "lever"), "http://127.0.0.1:1");
+        let overrides = settings.overrides("lever").expect("valid");
+        assert!(overrides.origins.is_empty(), "{:?}", overrides.origins);
+    }
 }
