@@ -3,33 +3,37 @@
 //! [`Params`]; the pages' [`Operator`] (signed in), [`Admin`] (keys:admin), [`Writer`]
 //! (accounts:write) and [`CsrfForm`] (a form carrying the operator's CSRF token).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{Form, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{Extensions, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::cookies::{cookie, equal, SESSION_COOKIE};
 use super::error::HttpError;
+use super::peer::client_addr;
 use crate::hubkey::Scope;
+use crate::limiter::FailureLimiter;
 use crate::service::{AuthFailure, Hub, KeyRow};
 
-/// The client's address (loopback when the server was not given connection info, as in tests).
-pub fn client_ip(extensions: &Extensions) -> IpAddr {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
-}
-
-/// Authenticates `presented` for `addr`, counting failures toward the rate limit.
-pub async fn authenticate(hub: &Hub, addr: IpAddr, presented: &str) -> Result<KeyRow, HttpError> {
-    if let Some(wait) = hub.limiter.blocked(addr) {
+/// Authenticates `presented` from `addr`. A valid key is accepted whoever else failed from the
+/// same address; a failure is counted in `limiter`, and an address over its limit gets 429.
+pub async fn authenticate(
+    hub: &Hub,
+    limiter: &FailureLimiter,
+    addr: IpAddr,
+    presented: &str,
+) -> Result<KeyRow, HttpError> {
+    let failure = match hub.authenticate(presented).await? {
+        Ok(key) => return Ok(key),
+        Err(failure) => failure,
+    };
+    if let Some(wait) = limiter.blocked(addr) {
         let mut e = HttpError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_failures",
@@ -39,17 +43,12 @@ pub async fn authenticate(hub: &Hub, addr: IpAddr, presented: &str) -> Result<Ke
         e.retry_after = Some(wait.as_secs());
         return Err(e);
     }
-    match hub.authenticate(presented).await? {
-        Ok(key) => Ok(key),
-        Err(failure) => {
-            hub.limiter.failed(addr);
-            Err(HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                failure.code(),
-                failure.message(),
-            ))
-        }
-    }
+    limiter.failed(addr);
+    Err(HttpError::new(
+        StatusCode::UNAUTHORIZED,
+        failure.code(),
+        failure.message(),
+    ))
 }
 
 /// The hub key that made an API request.
@@ -98,7 +97,8 @@ impl FromRequestParts<Arc<Hub>> for Caller {
                 AuthFailure::Missing.message(),
             ));
         }
-        authenticate(hub, client_ip(&parts.extensions), presented)
+        let addr = client_addr(&parts.headers, &parts.extensions, &hub.trusted_proxies);
+        authenticate(hub, &hub.limiter, addr, presented)
             .await
             .map(Caller)
     }

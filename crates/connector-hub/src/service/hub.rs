@@ -7,6 +7,7 @@ use std::sync::Arc;
 use connector_core::http::HostSlots;
 use connector_core::rate::RateLimit;
 use connector_core::{Connector, CredentialVariant, HttpClient};
+use ipnet::IpNet;
 
 use crate::crypto::KeyError;
 use crate::keyring::Keyring;
@@ -24,7 +25,12 @@ pub struct Hub {
     pub keyring: Arc<Keyring>,
     pub settings: Settings,
     pub http: HttpClient,
+    /// Failed authentications on the API.
     pub limiter: FailureLimiter,
+    /// Failed sign-ins on the pages, counted apart from the API's.
+    pub signin_limiter: FailureLimiter,
+    /// `trusted_proxies`, parsed.
+    pub trusted_proxies: Vec<IpNet>,
     /// This process's name on the leases it takes.
     pub instance: String,
     /// Spacing of scheduled checks per connector.
@@ -80,6 +86,8 @@ impl Hub {
             store,
             keyring: Arc::new(keyring),
             limiter: FailureLimiter::new(settings.auth_failures_per_minute),
+            signin_limiter: FailureLimiter::new(settings.auth_failures_per_minute),
+            trusted_proxies: settings.trusted_proxy_nets()?,
             instance: settings
                 .instance
                 .clone()

@@ -11,12 +11,13 @@
 mod base_urls;
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use connector_core::overrides::Source;
 use connector_core::{ConnectorSpec, Limits, Overrides};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use self::base_urls::UrlSetting;
@@ -53,8 +54,12 @@ pub struct Settings {
     pub check_timeout: f64,
     /// How long an operator stays signed in, in hours.
     pub session_hours: u64,
-    /// Failed authentications allowed per client address per minute before 429.
+    /// Failed authentications allowed per client address per minute before 429 (the API's and
+    /// the sign-in page's counted apart).
     pub auth_failures_per_minute: u32,
+    /// Proxies in front of the hub (addresses or CIDRs); only a peer among them is believed
+    /// about the client's address (`X-Forwarded-For`, `Forwarded`).
+    pub trusted_proxies: Vec<String>,
     /// Where each connector's requests go instead of its spec's URLs (tests, proxies), by
     /// connector id once loaded.
     pub base_urls: BTreeMap<String, UrlSetting>,
@@ -83,6 +88,7 @@ impl Default for Settings {
             check_timeout: Limits::default().timeout.as_secs_f64(),
             session_hours: 12,
             auth_failures_per_minute: 10,
+            trusted_proxies: Vec::new(),
             base_urls: BTreeMap::new(),
             reverify_every_hours: 24.0,
             reverify_concurrency: 16,
@@ -144,6 +150,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("frame_ancestors")
+                .with_list_parse_key("trusted_proxies")
                 .try_parsing(true)
                 .source(Some(env)),
         );
@@ -188,6 +195,7 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
+        self.trusted_proxy_nets()?;
         if !(self.check_timeout > 0.0 && self.check_timeout <= 300.0) {
             return Err(SettingsError(
                 "check_timeout must be between 0 and 300 seconds".to_owned(),
@@ -232,6 +240,26 @@ impl Settings {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// `trusted_proxies` as address ranges; a bare address is a range of one.
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<IpNet>, SettingsError> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        SettingsError(format!(
+                            "each trusted_proxies entry must be an IP address or a CIDR range such \
+                             as 10.0.0.0/8 or 2001:db8::/32 (got {:?})",
+                            entry.chars().take(60).collect::<String>()
+                        ))
+                    })
+            })
+            .collect()
     }
 
     /// Limits of one provider check.

@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod limiter;
 mod pages;
 mod restart;
 mod rotate;

@@ -16,7 +16,8 @@ use crate::crypto::random_hex;
 use crate::http::cookies::{
     cookie, csrf_token, csrf_valid, set_cookie, SESSION_COOKIE, SIGNIN_COOKIE,
 };
-use crate::http::extract::{authenticate, client_ip, CsrfForm, Operator, PageRejection};
+use crate::http::extract::{authenticate, CsrfForm, Operator, PageRejection};
+use crate::http::peer::client_addr;
 use crate::service::Hub;
 
 fn signin_page(hub: &Hub, status: StatusCode, error: Option<&str>) -> Response {
@@ -64,7 +65,8 @@ pub async fn signin(
             Some("The sign-in form expired. Paste your key again and sign in."),
         );
     }
-    let key = match authenticate(&hub, client_ip(&extensions), &form_value(&form, "key")).await {
+    let addr = client_addr(&headers, &extensions, &hub.trusted_proxies);
+    let key = match authenticate(&hub, &hub.signin_limiter, addr, &form_value(&form, "key")).await {
         Ok(key) => key,
         Err(e) => return signin_page(&hub, e.status, Some(&e.message)),
     };
