@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use super::hub::{Hub, HubError};
 use crate::clock::now;
 use crate::crypto::{random_hex, sha256_hex};
-use crate::hubkey::{KeyState, Scope};
+use crate::hubkey::{self, KeyState, Scope};
 use crate::store::KeyRow;
 
 /// A signed-in operator: the hub key they signed in with and their session's CSRF token.
@@ -23,24 +23,27 @@ impl Hub {
         key.scopes.contains(&Scope::KeysAdmin) || key.scopes.contains(&Scope::AccountsRead)
     }
 
-    /// Opens a sign-in session for `key`; returns the cookie's token (shown once) and how many
-    /// seconds it lives.
-    pub async fn sign_in(&self, key: &KeyRow) -> Result<(SecretString, i64), HubError> {
+    /// Opens a sign-in session for `key`, bound to the key value it was presented as; returns
+    /// the cookie's token (shown once) and how many seconds it lives, or `None` when the key was
+    /// disabled or regenerated meanwhile.
+    pub async fn sign_in(&self, key: &KeyRow) -> Result<Option<(SecretString, i64)>, HubError> {
         let token = random_hex(32);
         let seconds = self.settings.session_hours as i64 * 3600;
-        self.store
+        let opened = self
+            .store
             .insert_web_session(
                 &sha256_hex(&token),
                 &key.id,
+                &key.hash,
                 &random_hex(32),
                 now() + seconds,
             )
             .await?;
-        Ok((token.into(), seconds))
+        Ok(opened.then(|| (token.into(), seconds)))
     }
 
-    /// The operator a session cookie belongs to, while its key is enabled and was not
-    /// regenerated after the session opened.
+    /// The operator a session cookie belongs to, while its key is enabled and still has the
+    /// value the session was opened with.
     pub async fn operator(&self, token: &str) -> Option<OperatorSession> {
         let session = self
             .store
@@ -52,7 +55,10 @@ impl Hub {
             // A regenerated key ends the sessions opened with its old value.
             Ok(Some(key))
                 if key.state == KeyState::Enabled
-                    && key.regenerated_at.is_none_or(|at| at <= session.created_at) =>
+                    && session
+                        .key_hash
+                        .as_deref()
+                        .is_some_and(|hash| hubkey::hashes_match(&key.hash, hash)) =>
             {
                 Some(OperatorSession {
                     key,

@@ -99,9 +99,11 @@ impl Store {
         Ok(rows.iter().map(key_row).collect::<Result<_, _>>()?)
     }
 
-    /// Sets a key's state; a revoked key stays revoked. Returns whether a row changed.
+    /// Sets a key's state; a revoked key stays revoked. A key disabled or revoked loses its
+    /// sign-in sessions for good, in the same transaction. Returns whether a row changed.
     pub async fn set_key_state(&self, id: &str, state: KeyState) -> Result<bool, StoreError> {
         let revoked_at = (state == KeyState::Revoked).then(now);
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE hub_keys SET state = $1, revoked_at = COALESCE($2, revoked_at) \
              WHERE id = $3 AND state <> 'revoked'",
@@ -109,8 +111,12 @@ impl Store {
         .bind(state.as_str())
         .bind(revoked_at)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if state != KeyState::Enabled {
+            end_web_sessions(&mut tx, id).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -151,6 +157,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        end_web_sessions(&mut tx, id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -168,4 +175,16 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// Ends every sign-in session opened with the key `id`.
+async fn end_web_sessions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM web_sessions WHERE hub_key_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -200,6 +200,50 @@ async fn a_disabled_key_ends_its_sign_in_session() {
 }
 
 #[tokio::test]
+async fn a_disabled_keys_sessions_do_not_come_back_when_it_is_enabled() {
+    let hub = TestHub::start(&[]).await;
+    let (id, key) = hub.key_with("reader", &[Scope::AccountsRead]).await;
+    let session = sign_in(&hub, &key).await.expect("signed in");
+    hub.hub
+        .set_key_state(&id, connector_hub::hubkey::KeyState::Disabled, "test")
+        .await
+        .expect("disable");
+    hub.hub
+        .set_key_state(&id, connector_hub::hubkey::KeyState::Enabled, "test")
+        .await
+        .expect("enable");
+    let (response, _) = send(&hub, get("/accounts", Some(&session))).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the session ended for good"
+    );
+    // The key itself works again.
+    sign_in(&hub, &key).await.expect("signs in again");
+}
+
+#[tokio::test]
+async fn a_regeneration_ends_the_sessions_of_the_old_value_even_in_the_same_second() {
+    let hub = TestHub::start(&[]).await;
+    let (id, key) = hub.key_with("reader", &[Scope::AccountsRead]).await;
+    // Signed in and regenerated with no second between them (`now()` counts whole seconds).
+    let old = sign_in(&hub, &key).await.expect("signed in");
+    let (_, new) = hub
+        .hub
+        .regenerate_key(&id, "test")
+        .await
+        .expect("regenerate");
+    let (response, _) = send(&hub, get("/accounts", Some(&old))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // A session opened with the new value in the same second stays.
+    let fresh = sign_in(&hub, secrecy::ExposeSecret::expose_secret(&new.text))
+        .await
+        .expect("signed in with the new value");
+    let (response, _) = send(&hub, get("/accounts", Some(&fresh))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn pages_refuse_framing_except_the_connect_page_for_configured_origins() {
     let hub = TestHub::start_with(&[], |s| {
         s.frame_ancestors = vec!["https://app.example.test".to_owned()]

@@ -77,10 +77,19 @@ pub async fn signin(
             Some("This key cannot sign in: it needs the accounts:read or keys:admin scope."),
         );
     }
-    let (token, seconds) = match hub.sign_in(&key).await {
-        Ok(session) => session,
-        Err(e) => return page_error(e, None),
-    };
+    let (token, seconds) =
+        match hub.sign_in(&key).await {
+            Ok(Some(session)) => session,
+            Ok(None) => return signin_page(
+                &hub,
+                StatusCode::UNAUTHORIZED,
+                Some(
+                    "This key was disabled or regenerated while signing in. Sign in again with \
+                     a current key.",
+                ),
+            ),
+            Err(e) => return page_error(e, None),
+        };
     let secure = hub.settings.secure_cookies();
     let mut response = redirect("/accounts");
     let headers = response.headers_mut();
