@@ -73,6 +73,10 @@ impl Hub {
     ) -> Result<LinkResult, HubError> {
         let label = clean_name("label", label, false)?;
         let values = known_values(variant, values);
+        let limit = i64::from(self.settings.checks_per_connect_session);
+        if !self.store.count_check(&session.id, limit).await? {
+            return Ok(LinkResult::SessionGone(SessionProblem::TooManyChecks));
+        }
         let report = self.check(connector, variant, &values).await;
         if report.status != Status::Verified {
             return Ok(LinkResult::Refused(report));

@@ -19,6 +19,8 @@ pub enum SessionProblem {
     Unknown,
     Expired,
     Used,
+    /// The link ran as many provider checks as one link may.
+    TooManyChecks,
 }
 
 impl SessionProblem {
@@ -27,6 +29,7 @@ impl SessionProblem {
             SessionProblem::Unknown => "This connect link is not valid",
             SessionProblem::Expired => "This connect link has expired",
             SessionProblem::Used => "This connect link was already used",
+            SessionProblem::TooManyChecks => "This connect link has been tried too many times",
         }
     }
 
@@ -43,6 +46,11 @@ impl SessionProblem {
             SessionProblem::Used => {
                 "An account was already connected with this link; each link connects one account. \
                  Go back to the application that sent you here to connect another."
+            }
+            SessionProblem::TooManyChecks => {
+                "Each link may check a limited number of keys with the provider, and this one \
+                 has reached it. Make sure you have the right key, then go back to the \
+                 application that sent you here for a new link."
             }
         }
     }
@@ -90,6 +98,7 @@ impl Hub {
             expires_at: created_at + seconds,
             used_at: None,
             account_id: None,
+            checks: 0,
         };
         self.store
             .insert_session(&session, &sha256_hex(&token), created_by)
@@ -115,6 +124,8 @@ impl Hub {
             Err(SessionProblem::Used)
         } else if session.expires_at <= now() {
             Err(SessionProblem::Expired)
+        } else if session.checks >= i64::from(self.settings.checks_per_connect_session) {
+            Err(SessionProblem::TooManyChecks)
         } else {
             Ok(session)
         })

@@ -57,6 +57,8 @@ pub struct Settings {
     /// Failed authentications allowed per client address per minute before 429 (the API's and
     /// the sign-in page's counted apart).
     pub auth_failures_per_minute: u32,
+    /// Provider checks one connect session may run; past it the link shows a page saying so.
+    pub checks_per_connect_session: u32,
     /// Proxies in front of the hub (addresses or CIDRs); only a peer among them is believed
     /// about the client's address (`X-Forwarded-For`, `Forwarded`).
     pub trusted_proxies: Vec<String>,
@@ -89,6 +91,7 @@ impl Default for Settings {
             session_hours: 12,
             auth_failures_per_minute: 10,
             trusted_proxies: Vec::new(),
+            checks_per_connect_session: 10,
             base_urls: BTreeMap::new(),
             reverify_every_hours: 24.0,
             reverify_concurrency: 16,

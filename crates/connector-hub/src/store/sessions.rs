@@ -17,9 +17,12 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub account_id: Option<String>,
+    /// Provider checks run through it so far.
+    pub checks: i64,
 }
 
-const SESSION_COLUMNS: &str = "id, owner, connectors, created_at, expires_at, used_at, account_id";
+const SESSION_COLUMNS: &str =
+    "id, owner, connectors, created_at, expires_at, used_at, account_id, checks";
 
 fn session_row(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
     let connectors: String = row.try_get("connectors")?;
@@ -31,6 +34,7 @@ fn session_row(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
         expires_at: row.try_get("expires_at")?,
         used_at: row.try_get("used_at")?,
         account_id: row.try_get("account_id")?,
+        checks: row.try_get("checks")?,
     })
 }
 
@@ -68,6 +72,19 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(session_row).transpose()?)
+    }
+
+    /// Counts one provider check against a session, unless it already ran `limit`; returns
+    /// whether the check may run.
+    pub async fn count_check(&self, id: &str, limit: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE connect_sessions SET checks = checks + 1 WHERE id = $1 AND checks < $2",
+        )
+        .bind(id)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Every connect session id (tests).

@@ -380,6 +380,51 @@ async fn a_used_or_expired_connect_link_shows_a_clear_page() {
 }
 
 #[tokio::test]
+async fn a_connect_link_runs_a_bounded_number_of_provider_checks() {
+    let provider = fake_provider("lever").await;
+    let hub = TestHub::start_with(&[&provider], |s| s.checks_per_connect_session = 3).await;
+    let (_, session) = call(
+        &hub,
+        Method::POST,
+        "/api/v1/connect-sessions",
+        Some(&hub.admin_key),
+        Some(json!({"owner": "o", "connectors": ["lever"]})),
+    )
+    .await;
+    let url = session["url"].as_str().expect("url").to_owned();
+    let form = page(&hub, &format!("{url}/lever")).await;
+    let attempt = || {
+        Request::post(format!("{url}/lever"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "_csrf={}&api_key={}",
+                hidden(&form, "_csrf"),
+                provider.revoked["api_key"]
+            )))
+            .expect("request")
+    };
+    for _ in 0..3 {
+        let (response, html) = send(&hub, attempt()).await;
+        assert_eq!(response.status(), StatusCode::OK, "refused, the form again");
+        assert!(!html.contains("tried too many times"), "{html}");
+    }
+    let (response, html) = send(&hub, attempt()).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("tried too many times"), "{html}");
+    assert!(page(&hub, &format!("{url}/lever"))
+        .await
+        .contains("tried too many times"));
+    assert_eq!(
+        provider.server.received_requests().await.map(|r| r.len()),
+        Some(3),
+        "no check past the limit reached the provider"
+    );
+    // Another link has its own budget.
+    let (status, _) = link(&hub, "lever", &[("api_key", &provider.good["api_key"])]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_rejected_key_is_not_stored_and_keeps_only_public_fields() {
     let provider = fake_provider("lever").await;
     let hub = TestHub::start(&[&provider]).await;

@@ -32,6 +32,7 @@ fn gone(problem: SessionProblem) -> Response {
     let status = match problem {
         SessionProblem::Unknown => StatusCode::NOT_FOUND,
         SessionProblem::Expired | SessionProblem::Used => StatusCode::GONE,
+        SessionProblem::TooManyChecks => StatusCode::TOO_MANY_REQUESTS,
     };
     message(status, "gone", problem.title(), problem.advice(), None)
 }
