@@ -57,6 +57,11 @@ impl From<HubError> for HttpError {
         match e {
             HubError::Invalid { .. } => HttpError::invalid(e.to_string()),
             HubError::NotFound(m) => HttpError::not_found(m),
+            HubError::Busy(m) => {
+                let mut e = HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", m);
+                e.retry_after = Some(5);
+                e
+            }
             HubError::Conflict { code, message } => {
                 HttpError::new(StatusCode::CONFLICT, code, message)
             }

@@ -9,10 +9,11 @@ use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
+use super::error::HttpError;
 use crate::service::Hub;
 
 /// Adds the security headers to every answer. Pages refuse framing except the connect pages,
@@ -47,6 +48,27 @@ pub async fn security_headers(
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Answers 503 when a request is not done within the hub's request deadline (a little more than
+/// a provider check may take), so no request holds its connection and memory for longer.
+pub async fn request_deadline(
+    State(hub): State<Arc<Hub>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(hub.settings.request_timeout(), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut e = HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timeout",
+                "the hub did not finish this request in time; try again in a moment",
+            );
+            e.retry_after = Some(5);
+            e.into_response()
+        }
+    }
 }
 
 /// Logs each request by its route pattern (`/connect/{token}`), so no token reaches the log.

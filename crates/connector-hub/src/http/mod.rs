@@ -9,6 +9,7 @@ pub mod extract;
 pub mod middleware;
 pub mod pages;
 pub mod peer;
+pub mod serve;
 
 use std::sync::Arc;
 
@@ -27,6 +28,10 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             hub.clone(),
             middleware::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            hub.clone(),
+            middleware::request_deadline,
         ))
         .layer(axum::middleware::from_fn(middleware::log_requests))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

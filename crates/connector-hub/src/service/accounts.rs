@@ -77,7 +77,7 @@ impl Hub {
         if !self.store.count_check(&session.id, limit).await? {
             return Ok(LinkResult::SessionGone(SessionProblem::TooManyChecks));
         }
-        let report = self.check(connector, variant, &values).await;
+        let report = self.request_check(connector, variant, &values).await?;
         if report.status != Status::Verified {
             return Ok(LinkResult::Refused(report));
         }
@@ -205,7 +205,7 @@ impl Hub {
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
         let values = self.credentials(&account)?;
-        let report = self.check(connector, variant, &values).await;
+        let report = self.request_check(connector, variant, &values).await?;
         let verification = verification(&report, self.next_check_at(now()));
         let Some(change) = self
             .store
@@ -275,7 +275,7 @@ impl Hub {
                 changed.push("label");
             }
         }
-        let report = self.check(connector, variant, &values).await;
+        let report = self.request_check(connector, variant, &values).await?;
         if report.status == Status::InvalidInput {
             return Ok((account, report));
         }

@@ -9,9 +9,12 @@ use connector_core::{
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
-use super::hub::Hub;
+use super::hub::{Hub, HubError};
 use crate::clock::now;
 use crate::store::{AccountRow, Verification};
+
+/// How long a request waits for a place to run its provider check.
+const PLACE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Hub {
     /// Runs the connector's real check on these values.
@@ -25,6 +28,24 @@ impl Hub {
         connector
             .check(&self.http, Some(variant.name), &raw, &options)
             .await
+    }
+
+    /// Runs a check a request asked for, in one of the places `request_checks` allows; a
+    /// request that finds none within a few seconds is refused as busy.
+    pub async fn request_check(
+        &self,
+        connector: &dyn Connector,
+        variant: &'static CredentialVariant,
+        values: &BTreeMap<String, SecretString>,
+    ) -> Result<CheckReport, HubError> {
+        let place = tokio::time::timeout(PLACE_WAIT, self.request_checks.acquire()).await;
+        let Ok(Ok(_place)) = place else {
+            return Err(HubError::Busy(
+                "the hub is running as many provider checks as it allows; try again in a moment"
+                    .to_owned(),
+            ));
+        };
+        Ok(self.check(connector, variant, values).await)
     }
 
     /// What a check of these values is given: the values as raw credentials, and the

@@ -31,6 +31,8 @@ pub struct Hub {
     pub signin_limiter: FailureLimiter,
     /// `trusted_proxies`, parsed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Places for provider checks that requests start (`request_checks`).
+    pub request_checks: tokio::sync::Semaphore,
     /// This process's name on the leases it takes.
     pub instance: String,
     /// Spacing of scheduled checks per connector.
@@ -51,6 +53,9 @@ pub enum HubError {
     },
     #[error("{0}")]
     NotFound(String),
+    /// Too much is in progress to take this on now; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The request conflicts with the resource's state; `code` says how.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -88,6 +93,7 @@ impl Hub {
             limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             signin_limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             trusted_proxies: settings.trusted_proxy_nets()?,
+            request_checks: tokio::sync::Semaphore::new(settings.request_checks.max(1)),
             instance: settings
                 .instance
                 .clone()

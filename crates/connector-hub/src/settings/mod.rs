@@ -57,6 +57,13 @@ pub struct Settings {
     /// Failed authentications allowed per client address per minute before 429 (the API's and
     /// the sign-in page's counted apart).
     pub auth_failures_per_minute: u32,
+    /// Seconds a connection has to send its request headers (idle keep-alive ones too).
+    pub header_read_timeout: f64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+    /// Provider checks that requests (linking, editing, verifying) may run at once; a request
+    /// finding none free within a few seconds gets 503.
+    pub request_checks: usize,
     /// Provider checks one connect session may run; past it the link shows a page saying so.
     pub checks_per_connect_session: u32,
     /// Proxies in front of the hub (addresses or CIDRs); only a peer among them is believed
@@ -92,6 +99,9 @@ impl Default for Settings {
             auth_failures_per_minute: 10,
             trusted_proxies: Vec::new(),
             checks_per_connect_session: 10,
+            header_read_timeout: 10.0,
+            max_connections: 512,
+            request_checks: 32,
             base_urls: BTreeMap::new(),
             reverify_every_hours: 24.0,
             reverify_concurrency: 16,
@@ -209,6 +219,16 @@ impl Settings {
                 "reverify_every_hours must be 0 (off) or a positive number of hours".to_owned(),
             ));
         }
+        if !(self.header_read_timeout > 0.0 && self.header_read_timeout <= 3600.0) {
+            return Err(SettingsError(
+                "header_read_timeout must be between 0 and 3600 seconds".to_owned(),
+            ));
+        }
+        if self.max_connections == 0 || self.request_checks == 0 {
+            return Err(SettingsError(
+                "max_connections and request_checks must be at least 1".to_owned(),
+            ));
+        }
         if !(self.scheduler_tick_seconds > 0.0 && self.scheduler_tick_seconds <= 3600.0) {
             return Err(SettingsError(
                 "scheduler_tick_seconds must be between 0 and 3600".to_owned(),
@@ -263,6 +283,11 @@ impl Settings {
                     })
             })
             .collect()
+    }
+
+    /// How long a request may take: a provider check and a little more.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.check_timeout + 10.0)
     }
 
     /// Limits of one provider check.

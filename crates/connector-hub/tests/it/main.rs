@@ -9,4 +9,5 @@ mod pages;
 mod restart;
 mod rotate;
 mod schedule;
+mod slow_clients;
 mod support;
