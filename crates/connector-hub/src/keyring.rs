@@ -11,11 +11,21 @@ use zeroize::Zeroizing;
 use crate::crypto::{open_with, seal_with, KeyError, MasterKey, Sealed, MASTER_KEY_ENV};
 
 /// Where the keyring comes from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum KeySource {
     File(PathBuf),
     /// The environment variable's value (one key; rotation needs a file).
     Env(String),
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File(path) => f.debug_tuple("File").field(path).finish(),
+            // The variable holds the key itself.
+            KeySource::Env(_) => f.write_str("Env(••••)"),
+        }
+    }
 }
 
 /// The master keys in use. Reloads its file when the file changes, so a running hub follows

@@ -256,8 +256,14 @@ impl FromRequestParts<Arc<Hub>> for Writer {
 }
 
 /// A form posted by a signed-in operator, carrying their session's CSRF token in `_csrf`.
-#[derive(Debug)]
 pub struct CsrfForm<T>(pub T);
+
+impl<T> std::fmt::Debug for CsrfForm<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Its fields may hold credentials being typed in.
+        f.write_str("CsrfForm(..)")
+    }
+}
 
 /// What a form's fields are read as: the `_csrf` value, for the check.
 pub trait CsrfField {

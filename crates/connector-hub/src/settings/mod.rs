@@ -37,7 +37,7 @@ pub const ENV_PREFIX: &str = "CONNECTOR_HUB";
 pub struct SettingsError(String);
 
 /// Everything the hub reads at start.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address the server listens on.
@@ -113,11 +113,41 @@ impl Default for Settings {
 }
 
 /// Values given as flags; `None` keeps the layers below.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Flags {
     pub listen: Option<SocketAddr>,
     pub database: Option<String>,
     pub master_key_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = serde_json::to_value(self).unwrap_or_default();
+        shown["database"] = serde_json::Value::from(masked_database(&self.database));
+        write!(f, "Settings {shown}")
+    }
+}
+
+impl std::fmt::Debug for Flags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flags")
+            .field("listen", &self.listen)
+            .field("database", &self.database.as_deref().map(masked_database))
+            .field("master_key_file", &self.master_key_file)
+            .finish()
+    }
+}
+
+/// A database URL as it may be shown: its password masked.
+pub fn masked_database(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("••••"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(a database URL that does not parse)".to_owned(),
+    }
 }
 
 impl Settings {

@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod debug;
 mod limiter;
 mod pages;
 mod restart;
