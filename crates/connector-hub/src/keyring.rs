@@ -8,7 +8,9 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
-use crate::crypto::{open_with, seal_with, KeyError, MasterKey, Sealed, MASTER_KEY_ENV};
+use crate::crypto::{
+    open_with, random_hex, seal_with, KeyError, MasterKey, Sealed, MASTER_KEY_ENV,
+};
 
 /// Where the keyring comes from.
 #[derive(Clone)]
@@ -195,26 +197,36 @@ pub fn write_key_file(path: &Path, keys: &[&MasterKey]) -> Result<(), KeyError> 
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // A name nobody can have planted (a link there is never followed: the file must be new).
     let tmp = dir.join(format!(
-        ".{}.tmp",
+        ".{}.{}.tmp",
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "connector-hub.key".to_owned())
+            .unwrap_or_else(|| "connector-hub.key".to_owned()),
+        random_hex(8)
     ));
-    {
+    let written = (|| {
         use std::io::Write as _;
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(0o600);
         }
-        let mut file = options.open(&tmp).map_err(err)?;
-        file.write_all(text.as_bytes()).map_err(err)?;
-        file.sync_all().map_err(err)?;
+        let mut file = options.open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        // The rename itself survives a crash only once the directory is on disk.
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path).map_err(err)
+    written.map_err(err)
 }
 
 /// Reads every key of a keyring file, current first.
@@ -285,5 +297,26 @@ mod tests {
             b"y"
         );
         assert_eq!(ring.current_id(), second.id());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_beside_the_key_file_is_never_written_through() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hub.key");
+        let stolen = dir.path().join("stolen");
+        // Where the key file's temporary copy used to go, a link to a file someone can read.
+        std::os::unix::fs::symlink(&stolen, dir.path().join(".hub.key.tmp")).expect("link");
+        let key = MasterKey::generate();
+        write_key_file(&path, &[&key]).expect("write");
+        assert!(!stolen.exists(), "the key was written through the link");
+        assert_eq!(read_key_file(&path).expect("read")[0].id(), key.id());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp") && n != ".hub.key.tmp")
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }
