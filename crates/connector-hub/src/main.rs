@@ -66,6 +66,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Hub keys, from the server itself: the way back in when every admin key is revoked or lost.
+    AdminKey {
+        #[command(subcommand)]
+        action: AdminKeyAction,
+    },
     /// Link accounts in bulk from JSON lines (`connector check --bulk` input, plus optional
     /// `owner` and `label`); nothing is sent: the schedule verifies them.
     Import {
@@ -80,6 +85,26 @@ enum Command {
         /// Make every imported account due at once instead of spreading them over one interval.
         #[arg(long)]
         check_now: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminKeyAction {
+    /// Create a new admin hub key (every scope) and print it once; the audit log records it.
+    /// Needs the database and the master key, so it runs where the hub runs.
+    Create {
+        #[command(flatten)]
+        common: Common,
+        /// A name for the key, shown on the Keys page.
+        #[arg(
+            long,
+            value_name = "NAME",
+            default_value = "admin (created on the server)"
+        )]
+        name: String,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -275,6 +300,32 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+async fn create_admin_key(settings: Settings, name: &str, json: bool) -> anyhow::Result<()> {
+    let keyring = Keyring::open(key_source(&settings))?;
+    let hub = Hub::start(settings, keyring).await?;
+    let issued = hub
+        .issue_key(name, &Scope::ALL, "connector-hub admin-key create")
+        .await;
+    hub.close().await;
+    let (row, new) = issued?;
+    if json {
+        let out = serde_json::json!({
+            "id": row.id,
+            "name": row.name,
+            "admin_key": new.text.expose_secret(),
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "A new admin hub key ({}), shown once; copy it now:\n\n    {}\n\nThe audit log \
+             records its creation. Revoke the keys you no longer trust on the Keys page.",
+            row.id,
+            new.text.expose_secret()
+        );
+    }
+    Ok(())
+}
+
 async fn rotate(settings: Settings) -> anyhow::Result<()> {
     if let KeySource::Env(_) = key_source(&settings) {
         return Err(connector_hub::rotate::RotateError::NeedsFile.into());
@@ -376,6 +427,12 @@ fn main() -> ExitCode {
                 let done = init(&settings).await?;
                 print_init(&done, &settings, json);
                 Ok(())
+            }
+            Command::AdminKey {
+                action: AdminKeyAction::Create { common, name, json },
+            } => {
+                let settings = settings(cli.config.as_ref(), &common, None)?;
+                create_admin_key(settings, &name, json).await
             }
             Command::RotateMasterKey { common } => {
                 rotate(settings(cli.config.as_ref(), &common, None)?).await

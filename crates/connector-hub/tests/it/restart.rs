@@ -114,6 +114,78 @@ fn init_takes_the_master_key_from_the_environment_and_refuses_a_bad_one() {
 }
 
 #[tokio::test]
+async fn admin_key_create_is_the_way_back_in_when_every_admin_key_is_revoked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let out = command(dir.path(), args, "http://127.0.0.1:9")
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")
+    };
+    let first = run(&["init", "--json"])["admin_key"]
+        .as_str()
+        .expect("admin key")
+        .to_owned();
+    let (mut child, url, _) = serve(dir.path(), "http://127.0.0.1:9");
+    let http = reqwest::Client::new();
+    let keys: Value = http
+        .get(format!("{url}/api/v1/keys"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("json");
+    let id = keys["keys"][0]["id"].as_str().expect("id").to_owned();
+    let revoked = http
+        .post(format!("{url}/api/v1/keys/{id}/revoke"))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .expect("revoke");
+    assert!(revoked.status().is_success());
+
+    // Locked out: the server's own command makes a new admin key.
+    let created = run(&["admin-key", "create", "--json"]);
+    let second = created["admin_key"].as_str().expect("new key").to_owned();
+    assert_ne!(second, first);
+    let keys = http
+        .get(format!("{url}/api/v1/keys"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .expect("keys");
+    assert_eq!(keys.status(), reqwest::StatusCode::OK);
+    let audit: Value = http
+        .get(format!("{url}/api/v1/audit"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        audit["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .any(|r| {
+                r["action"] == "key.created" && r["actor"] == "connector-hub admin-key create"
+            }),
+        "{audit}"
+    );
+    child.kill().expect("stop");
+    let _ = child.wait();
+}
+
+#[tokio::test]
 async fn a_killed_hub_loses_no_acknowledged_write() {
     let provider = crate::support::fake_provider("lever").await;
     let lever_url = match &provider.urls {
