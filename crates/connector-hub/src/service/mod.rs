@@ -8,6 +8,7 @@ pub mod checks;
 mod hub;
 pub mod import;
 pub mod keys;
+pub mod retention;
 pub mod rotate;
 pub mod schedule;
 pub mod sessions;

@@ -20,6 +20,9 @@ use super::hub::{connector, variant, Hub, HubError};
 use crate::clock::now;
 use crate::store::{AccountRow, Verification};
 
+/// How often old audit records, history and deliveries are removed.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
 /// Accounts claimed per round, per unit of concurrency.
 const CLAIM_FACTOR: usize = 4;
 
@@ -252,7 +255,21 @@ pub async fn run(hub: Arc<Hub>) {
         tracing::info!("scheduled re-verification is off (reverify_every_hours = 0)");
     }
     let tick = Duration::from_secs_f64(hub.settings.scheduler_tick_seconds.max(0.1));
+    let mut retention_due = std::time::Instant::now();
     loop {
+        if std::time::Instant::now() >= retention_due {
+            retention_due += RETENTION_EVERY;
+            match hub.apply_retention().await {
+                Ok(r) if r.audit + r.history + r.deliveries > 0 => tracing::info!(
+                    audit = r.audit,
+                    history = r.history,
+                    deliveries = r.deliveries,
+                    "removed records past their retention"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!("retention stopped: {e}"),
+            }
+        }
         match hub.run_pass().await {
             Ok(report) if report.checked + report.failed > 0 => tracing::info!(
                 checked = report.checked,

@@ -57,6 +57,12 @@ pub struct Settings {
     /// Failed authentications allowed per client address per minute before 429 (the API's and
     /// the sign-in page's counted apart).
     pub auth_failures_per_minute: u32,
+    /// Days audit records are kept; 0 keeps them forever.
+    pub audit_retention_days: u32,
+    /// Days status history is kept; 0 keeps it forever.
+    pub history_retention_days: u32,
+    /// Days webhook deliveries are kept; 0 keeps them forever.
+    pub delivery_retention_days: u32,
     /// Seconds a connection has to send its request headers (idle keep-alive ones too).
     pub header_read_timeout: f64,
     /// Connections served at once; more wait until one closes.
@@ -100,6 +106,9 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             checks_per_connect_session: 10,
             header_read_timeout: 10.0,
+            audit_retention_days: 365,
+            history_retention_days: 365,
+            delivery_retention_days: 90,
             max_connections: 512,
             request_checks: 32,
             base_urls: BTreeMap::new(),

@@ -456,3 +456,73 @@ async fn a_pass_sends_one_check_to_a_host_until_it_answers_then_the_rest_togethe
         "the other checks went one by one ({together:?})"
     );
 }
+
+#[tokio::test]
+async fn audit_history_and_deliveries_past_their_retention_are_removed_in_batches() {
+    let hub = TestHub::start(&[]).await;
+    let day_ms = 24 * 3600 * 1000_i64;
+    let now_ms = connector_hub::clock::now() * 1000;
+    let id = |prefix: &str, days_ago: i64, n: i64| {
+        format!("{prefix}_{:012x}{n:012x}", now_ms - days_ago * day_ms)
+    };
+    // 1,500 audit records of 400 days ago (past 365: more than one batch), one of 300.
+    for n in 0..1500 {
+        hub.execute(&format!(
+            "INSERT INTO audit_log (id, at, actor, action, detail) \
+             VALUES ('{}', 0, 'test', 'old', '')",
+            id("aud", 400, n)
+        ))
+        .await;
+    }
+    hub.execute(&format!(
+        "INSERT INTO audit_log (id, at, actor, action, detail) VALUES ('{}', 0, 'test', 'kept', '')",
+        id("aud", 300, 0)
+    ))
+    .await;
+    for (days, n) in [(400, 0), (300, 1)] {
+        hub.execute(&format!(
+            "INSERT INTO status_history \
+             (id, account_id, connector, owner, at, old_status, new_status, message) \
+             VALUES ('{}', 'acc_x', 'lever', 'o', 0, 'verified', 'rejected', '')",
+            id("evt", days, n)
+        ))
+        .await;
+    }
+    for (days, n) in [(100, 0), (10, 1)] {
+        hub.execute(&format!(
+            "INSERT INTO webhook_deliveries \
+             (id, webhook_id, event_id, body, state, attempts, next_attempt_at, created_at) \
+             VALUES ('{}', 'whk_x', 'evt_x', '{{}}', 'delivered', 1, 0, 0)",
+            id("dlv", days, n)
+        ))
+        .await;
+    }
+    let report = hub.hub.apply_retention().await.expect("retention");
+    assert_eq!(
+        (report.audit, report.history, report.deliveries),
+        (1500, 1, 1)
+    );
+    let audit = hub.hub.audit(None, 10).await.expect("audit");
+    assert!(audit.iter().all(|r| r.action != "old"));
+    assert!(audit.iter().any(|r| r.action == "kept"));
+    assert_eq!(
+        hub.hub
+            .store()
+            .history("acc_x", None, 10)
+            .await
+            .expect("history")
+            .len(),
+        1
+    );
+    assert_eq!(
+        hub.hub
+            .deliveries("whk_x", 10)
+            .await
+            .expect("deliveries")
+            .len(),
+        1
+    );
+    // Nothing left to remove.
+    let again = hub.hub.apply_retention().await.expect("retention");
+    assert_eq!((again.audit, again.history, again.deliveries), (0, 0, 0));
+}
