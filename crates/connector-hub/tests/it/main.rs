@@ -1,6 +1,6 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
 //! browser flows in Chromium, restarts and kills of the real binary, rotation, the schedule,
-//! webhooks and import.
+//! webhooks and import, and webhook endpoints kept off internal addresses.
 
 mod api;
 mod browser;
@@ -8,4 +8,5 @@ mod pages;
 mod restart;
 mod rotate;
 mod schedule;
+mod ssrf;
 mod support;
