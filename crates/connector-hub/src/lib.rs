@@ -5,8 +5,8 @@
 //!
 //! Three floors, each calling only the one below: `http` (the API and the pages) →
 //! `service` (what the hub does: `Hub`, its rules and audit records) → `store` (the only
-//! place with SQL). `settings`, `crypto`, `hubkey`, `limiter` and `clock` sit beside them and
-//! import none of them but the store's default database name.
+//! place with SQL). `settings`, `crypto`, `hubkey`, `limiter`, `outbound` and `clock` sit beside
+//! them and import none of them but the store's default database name.
 
 pub mod clock;
 pub mod crypto;
@@ -14,6 +14,7 @@ pub mod http;
 pub mod hubkey;
 pub mod keyring;
 pub mod limiter;
+pub mod outbound;
 pub mod service;
 pub mod settings;
 mod store;

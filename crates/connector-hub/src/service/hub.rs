@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::crypto::KeyError;
 use crate::keyring::Keyring;
 use crate::limiter::FailureLimiter;
+use crate::outbound::{self, Guard, Lookup};
 use crate::settings::{Settings, SettingsError};
 use crate::store::{DbKind, Store, StoreError};
 
@@ -40,6 +41,9 @@ pub struct Hub {
     /// Scheduled checks in progress per provider or customer host: one until the host has
     /// answered, then its share of the pass's concurrency.
     pub hosts: HostSlots,
+    /// Where webhook deliveries may go: public addresses only, unless
+    /// `webhooks_allow_private_addresses` is set.
+    pub outbound: Guard,
 }
 
 /// Anything that stops a hub operation, mapped to one HTTP answer by the API and pages.
@@ -82,6 +86,16 @@ pub enum StartError {
 impl Hub {
     /// Opens the database and assembles the hub from settings and a keyring.
     pub async fn start(settings: Settings, keyring: Keyring) -> Result<Arc<Self>, StartError> {
+        Self::start_with_lookup(settings, keyring, outbound::system_lookup()).await
+    }
+
+    /// Like [`Hub::start`], with webhook endpoints' names looked up by `lookup` (tests give a
+    /// table instead of the system's resolver).
+    pub async fn start_with_lookup(
+        settings: Settings,
+        keyring: Keyring,
+        lookup: Lookup,
+    ) -> Result<Arc<Self>, StartError> {
         let store = Store::open(&settings.database).await?;
         let http = HttpClient::builder()
             .pool_size(settings.reverify_concurrency.max(8))
@@ -103,6 +117,7 @@ impl Hub {
                 settings.reverify_concurrency.max(1),
                 settings.reverify_concurrency.max(1),
             ),
+            outbound: Guard::new(settings.webhooks_allow_private_addresses, lookup),
             settings,
             http,
         }))

@@ -2,6 +2,8 @@
 //! signed with HMAC-SHA256 over `"<timestamp>.<body>"` in the `Connector-Hub-Signature` header
 //! (`t=<unix seconds>,v1=<hex>`), and retried with exponential backoff for 25 hours. Deliveries
 //! are rows written with the change (an outbox), claimed under a lease like scheduled checks.
+//! Endpoints must be public `https://` addresses when registered and when each delivery connects
+//! (`crate::outbound`), unless `webhooks_allow_private_addresses` is set.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use sha2::Sha256;
 use super::hub::{clean_name, Hub, HubError};
 use crate::clock::{new_id, now};
 use crate::crypto::{hex, random_hex};
+use crate::outbound::{self, Refusal};
 use crate::store::{Attempt, Delivery, DueDelivery, Webhook};
 
 /// The signature header.
@@ -59,6 +62,22 @@ fn invalid_url(message: &str) -> HubError {
     }
 }
 
+/// What to do about an endpoint refused at registration. A name that does not resolve and one
+/// that resolves inside get the same answer, so registering is no probe of internal names.
+fn refused_url(refusal: Refusal) -> HubError {
+    const WHAT_TO_DO: &str = "use a public https:// endpoint, or set \
+        webhooks_allow_private_addresses for an on-premises one";
+    invalid_url(&match refusal {
+        Refusal::NotHttps => format!("`url` must be an https:// URL; {WHAT_TO_DO}"),
+        Refusal::Inside | Refusal::Unresolved => format!(
+            "`url` must point at a public address, and its host does not resolve to one \
+             (loopback, private, link-local and other internal addresses are refused); \
+             {WHAT_TO_DO}"
+        ),
+        _ => "`url` must be an absolute http:// or https:// URL".to_owned(),
+    })
+}
+
 impl Hub {
     /// Registers an endpoint for `actor` and records it in the audit log; the returned secret
     /// is shown once.
@@ -97,6 +116,7 @@ impl Hub {
                  verify deliveries with the signature instead",
             ));
         }
+        self.outbound.check(&parsed).await.map_err(refused_url)?;
         let description = clean_name("description", description, false)?;
         let id = new_id("whk");
         let secret = format!("whsec_{}", random_hex(24));
@@ -137,8 +157,20 @@ impl Hub {
         Ok(())
     }
 
+    /// The client deliveries go out with: only to addresses `webhooks_allow_private_addresses`
+    /// allows, no redirects, a 10-second deadline.
+    pub fn webhook_client(&self) -> outbound::Client {
+        self.outbound
+            .client(
+                reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .user_agent(concat!("connector-hub/", env!("CARGO_PKG_VERSION"))),
+            )
+            .expect("a client with these settings builds")
+    }
+
     /// Sends every delivery that is due; returns what happened.
-    pub async fn deliver_due(&self, client: &reqwest::Client) -> Result<DeliveryReport, HubError> {
+    pub async fn deliver_due(&self, client: &outbound::Client) -> Result<DeliveryReport, HubError> {
         let mut report = DeliveryReport::default();
         loop {
             let at = now();
@@ -185,7 +217,7 @@ impl Hub {
     /// One POST; `Err((http status, what went wrong))` when not a 2xx.
     async fn send(
         &self,
-        client: &reqwest::Client,
+        client: &outbound::Client,
         due: &DueDelivery,
     ) -> Result<(), (Option<i64>, String)> {
         let secret = self
@@ -195,8 +227,10 @@ impl Hub {
         let secret = String::from_utf8_lossy(&secret).into_owned();
         let secret = SecretString::from(secret);
         let at = now();
+        let guarded = !self.outbound.allows_private();
         let response = client
-            .post(&due.url)
+            .request(reqwest::Method::POST, &due.url)
+            .map_err(|refusal| (None, describe_refusal(refusal, guarded)))?
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(
                 SIGNATURE_HEADER,
@@ -206,7 +240,7 @@ impl Hub {
             .body(due.delivery.body.clone())
             .send()
             .await
-            .map_err(|e| (None, describe_error(&e)))?;
+            .map_err(|e| (None, describe_error(&e, guarded)))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
@@ -219,11 +253,33 @@ impl Hub {
     }
 }
 
-fn describe_error(e: &reqwest::Error) -> String {
+/// What an endpoint that cannot be reached is told apart by: nothing. An address refused by the
+/// guard (never connected to) reads the same as a host that did not answer, and neither names
+/// an address or port, so deliveries are no scan of what answers inside.
+fn unreachable(guarded: bool) -> &'static str {
+    if guarded {
+        "the endpoint could not be reached at a public address"
+    } else {
+        "the endpoint could not be reached"
+    }
+}
+
+fn describe_refusal(refusal: Refusal, guarded: bool) -> String {
+    match refusal {
+        Refusal::NotHttps => {
+            "the endpoint's URL is not https:// and webhooks_allow_private_addresses is off"
+                .to_owned()
+        }
+        Refusal::Inside | Refusal::Unresolved => unreachable(guarded).to_owned(),
+        _ => "the endpoint's URL is not an absolute http:// or https:// URL".to_owned(),
+    }
+}
+
+fn describe_error(e: &reqwest::Error, guarded: bool) -> String {
     let what = if e.is_timeout() {
         "the endpoint did not answer in time"
     } else if e.is_connect() {
-        "the endpoint could not be reached"
+        unreachable(guarded)
     } else if e.is_redirect() {
         "the endpoint redirected (redirects are not followed)"
     } else {
@@ -232,19 +288,9 @@ fn describe_error(e: &reqwest::Error) -> String {
     what.chars().take(MAX_ERROR).collect()
 }
 
-/// The client deliveries go out with: no redirects, a 10-second deadline.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .user_agent(concat!("connector-hub/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("a client with these settings builds")
-}
-
 /// Sends due deliveries forever, one round per tick.
 pub async fn run(hub: Arc<Hub>) {
-    let client = client();
+    let client = hub.webhook_client();
     let tick = Duration::from_secs_f64(hub.settings.scheduler_tick_seconds.clamp(0.1, 5.0));
     loop {
         match hub.deliver_due(&client).await {

@@ -90,6 +90,10 @@ pub struct Settings {
     /// StatefulSet pod name). With it, a restarted process takes back at once the accounts its
     /// previous run had claimed; without it, they wait for their lease to end.
     pub instance: Option<String>,
+    /// Lets webhook endpoints be `http://` and on loopback, private, link-local or other
+    /// non-public addresses (tests, on-premises receivers). Off, only public `https://`
+    /// endpoints are registered and connected to.
+    pub webhooks_allow_private_addresses: bool,
 }
 
 impl Default for Settings {
@@ -117,6 +121,7 @@ impl Default for Settings {
             scheduler_tick_seconds: 5.0,
             rates: BTreeMap::new(),
             instance: None,
+            webhooks_allow_private_addresses: false,
         }
     }
 }
@@ -501,5 +506,16 @@ auth = \"http://127.0.0.1:2\"
         assert_eq!(api_url(&settings, "lever"), "http://127.0.0.1:1");
         let overrides = settings.overrides("lever").expect("valid");
         assert!(overrides.origins.is_empty(), "{:?}", overrides.origins);
+    }
+
+    #[test]
+    fn private_webhook_addresses_are_refused_unless_the_environment_allows_them() {
+        assert!(!Settings::default().webhooks_allow_private_addresses);
+        let settings = load_file(
+            "",
+            &[("CONNECTOR_HUB__WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true")],
+        )
+        .expect("loads");
+        assert!(settings.webhooks_allow_private_addresses);
     }
 }

@@ -1,6 +1,6 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
 //! browser flows in Chromium, restarts and kills of the real binary, rotation, the schedule,
-//! webhooks and import.
+//! webhooks and import, and webhook endpoints kept off internal addresses.
 
 mod api;
 mod browser;
@@ -11,4 +11,5 @@ mod restart;
 mod rotate;
 mod schedule;
 mod slow_clients;
+mod ssrf;
 mod support;

@@ -459,7 +459,8 @@ async fn the_accounts_page_filters_pages_and_escapes_what_it_echoes() {
 #[tokio::test]
 async fn the_webhooks_page_shows_a_new_secret_once_and_the_account_page_its_history() {
     let provider = fake_provider("lever").await;
-    let hub = TestHub::start(&[&provider]).await;
+    let hub =
+        TestHub::start_with(&[&provider], |s| s.webhooks_allow_private_addresses = true).await;
     let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
     let (_, page) = send(&hub, get("/webhooks", Some(&session))).await;
     let csrf = hidden(&page, "_csrf");

@@ -134,7 +134,7 @@ async fn two_hub_processes_on_one_database_never_check_an_account_twice() {
 #[tokio::test]
 async fn a_status_change_is_posted_signed_and_retried_until_delivered() {
     let lever = fake_provider("lever").await;
-    let hub = TestHub::start(&[&lever]).await;
+    let hub = TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
     let receiver = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(500))
@@ -161,7 +161,7 @@ async fn a_status_change_is_posted_signed_and_retried_until_delivered() {
     revoke_everything(&lever).await;
     assert_eq!(hub.hub.run_pass().await.expect("pass").changed, 1);
 
-    let client = connector_hub::webhooks::client();
+    let client = hub.hub.webhook_client();
     let first = hub.hub.deliver_due(&client).await.expect("deliver");
     assert_eq!((first.delivered, first.retrying), (0, 1));
     let pending = hub
@@ -246,7 +246,7 @@ async fn a_status_change_is_posted_signed_and_retried_until_delivered() {
 #[tokio::test]
 async fn a_delivery_failing_for_25_hours_is_given_up() {
     let lever = fake_provider("lever").await;
-    let hub = TestHub::start(&[&lever]).await;
+    let hub = TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
     let receiver = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(503))
@@ -272,7 +272,7 @@ async fn a_delivery_failing_for_25_hours_is_given_up() {
     .await;
     let report = hub
         .hub
-        .deliver_due(&connector_hub::webhooks::client())
+        .deliver_due(&hub.hub.webhook_client())
         .await
         .expect("deliver");
     assert_eq!(report.failed, 1);
@@ -288,7 +288,7 @@ async fn a_delivery_failing_for_25_hours_is_given_up() {
 
 #[tokio::test]
 async fn webhook_urls_are_checked_and_secrets_are_shown_once() {
-    let hub = TestHub::start(&[]).await;
+    let hub = TestHub::start_with(&[], |s| s.webhooks_allow_private_addresses = true).await;
     for bad in [
         "ftp://example.test/hook",
         "not a url",

@@ -14,6 +14,7 @@ use axum::Router;
 use connector_hub::crypto::MasterKey;
 use connector_hub::hubkey::Scope;
 use connector_hub::keyring::Keyring;
+use connector_hub::outbound::{system_lookup, Lookup};
 use connector_hub::settings::{Settings, UrlSetting};
 use connector_hub::Hub;
 use connector_testkit::fixture::{Fixtures, Scenario};
@@ -171,6 +172,15 @@ impl TestHub {
         providers: &[&FakeProvider],
         tune: impl FnOnce(&mut Settings),
     ) -> TestHub {
+        Self::start_resolving(providers, system_lookup(), tune).await
+    }
+
+    /// Starts a hub whose webhook endpoints' names are looked up by `lookup`.
+    pub async fn start_resolving(
+        providers: &[&FakeProvider],
+        lookup: Lookup,
+        tune: impl FnOnce(&mut Settings),
+    ) -> TestHub {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = Settings {
             database: database_url(&dir).await,
@@ -185,7 +195,9 @@ impl TestHub {
         tune(&mut settings);
         let master = MasterKey::generate();
         let keyring = Keyring::from_keys(vec![master.duplicate()]);
-        let hub = Hub::start(settings, keyring).await.expect("hub starts");
+        let hub = Hub::start_with_lookup(settings, keyring, lookup)
+            .await
+            .expect("hub starts");
         let (_, key) = hub
             .create_key("admin", &Scope::ALL)
             .await
