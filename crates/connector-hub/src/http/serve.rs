@@ -85,3 +85,42 @@ pub async fn serve(
         () = tokio::time::sleep(DRAIN) => {}
     }
 }
+
+/// Files the hub keeps for itself besides client connections: the database pool, provider and
+/// webhook connections, the key file, logs.
+const SPARE_FILES: usize = 128;
+
+/// `max_connections`, or fewer when the open-file limit (raised to its hard limit first) could
+/// not hold them beside the hub's own files.
+pub fn connection_cap(max_connections: usize) -> usize {
+    #[cfg(unix)]
+    {
+        use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+        let limit = getrlimit(Resource::Nofile);
+        let open_files = match (limit.current, limit.maximum) {
+            (Some(current), maximum) if current < maximum.unwrap_or(u64::MAX) => {
+                let raised = Rlimit {
+                    current: maximum,
+                    maximum,
+                };
+                match setrlimit(Resource::Nofile, raised) {
+                    Ok(()) => maximum,
+                    Err(_) => Some(current),
+                }
+            }
+            (current, _) => current,
+        };
+        if let Some(files) = open_files.map(|f| usize::try_from(f).unwrap_or(usize::MAX)) {
+            let room = files.saturating_sub(SPARE_FILES).max(16);
+            if room < max_connections {
+                eprintln!(
+                    "warning: this process may open {files} files, so it serves at most {room} \
+                     connections at once instead of max_connections = {max_connections}; raise \
+                     the limit (`ulimit -n`, or LimitNOFILE= for a service) to serve more"
+                );
+                return room;
+            }
+        }
+    }
+    max_connections
+}

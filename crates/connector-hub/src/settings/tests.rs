@@ -1,0 +1,170 @@
+//! Reading the hub's settings: layers, spellings, and what is refused.
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn layers_apply_in_order_file_env_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hub.toml");
+    std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndatabase = \"sqlite://file.db\"\ncheck_timeout = 3\n\
+             [base_urls.greenhouse]\napi = \"http://127.0.0.1:1/v1\"\nauth = \"http://127.0.0.1:2\"\n",
+        )
+        .expect("write");
+    let flags = Flags {
+        database: Some("sqlite://flag.db".to_owned()),
+        ..Flags::default()
+    };
+    let settings = Settings::load(
+        Some(&file),
+        env(&[
+            ("CONNECTOR_HUB__LISTEN", "127.0.0.1:9100"),
+            ("CONNECTOR_HUB__DATABASE", "sqlite://env.db"),
+        ]),
+        &flags,
+    )
+    .expect("loads");
+    assert_eq!(settings.listen, SocketAddr::from(([127, 0, 0, 1], 9100)));
+    assert_eq!(settings.database, "sqlite://flag.db");
+    assert_eq!(settings.limits().timeout, Duration::from_secs(3));
+    let overrides = settings.overrides("greenhouse").expect("valid");
+    assert!(overrides.base_url.is_some());
+    assert!(overrides.origins.contains_key("auth"));
+}
+
+#[test]
+fn an_unknown_setting_or_connector_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hub.toml");
+    std::fs::write(&file, "[base_urls]\ngreenhose = \"http://127.0.0.1:1\"\n").expect("write");
+    let err = Settings::load(Some(&file), HashMap::new(), &Flags::default())
+        .expect_err("unknown connector");
+    assert!(err.to_string().contains("greenhouse"), "{err}");
+    std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").expect("write");
+    let err =
+        Settings::load(Some(&file), HashMap::new(), &Flags::default()).expect_err("unknown key");
+    assert!(err.to_string().contains("lisen"), "{err}");
+}
+
+fn load_file(text: &str, vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hub.toml");
+    std::fs::write(&file, text).expect("write");
+    Settings::load(Some(&file), env(vars), &Flags::default())
+}
+
+fn api_url(settings: &Settings, id: &str) -> String {
+    let overrides = settings.overrides(id).expect("valid");
+    overrides
+        .base_url
+        .expect("an API base URL")
+        .as_str()
+        .to_owned()
+}
+
+#[test]
+fn a_hyphenated_id_is_set_from_the_environment() {
+    let settings = load_file(
+        "",
+        &[(
+            "CONNECTOR_HUB__BASE_URLS__POLYMER_HIRE__API",
+            "http://127.0.0.1:1/v1",
+        )],
+    )
+    .expect("loads");
+    assert_eq!(api_url(&settings, "polymer-hire"), "http://127.0.0.1:1/v1");
+}
+
+#[test]
+fn the_clis_spellings_are_accepted() {
+    let settings = load_file(
+        "[base_urls]
+greenhouse = \"http://127.0.0.1:1/v3\"
+\"greenhouse.auth\" = \"http://127.0.0.1:2\"
+",
+        &[],
+    )
+    .expect("loads");
+    assert_eq!(api_url(&settings, "greenhouse"), "http://127.0.0.1:1/v3");
+    let overrides = settings.overrides("greenhouse").expect("valid");
+    assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:2");
+
+    // The environment wins over the file, slot by slot.
+    let settings = load_file(
+        "[base_urls.greenhouse]
+api = \"http://127.0.0.1:1/v3\"
+auth = \"http://127.0.0.1:2\"
+",
+        &[(
+            "CONNECTOR_HUB__BASE_URLS__GREENHOUSE",
+            "http://127.0.0.1:3/v3",
+        )],
+    )
+    .expect("loads");
+    assert_eq!(api_url(&settings, "greenhouse"), "http://127.0.0.1:3/v3");
+    let overrides = settings.overrides("greenhouse").expect("valid");
+    assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:2");
+}
+
+#[test]
+fn an_unknown_id_is_named_without_sending_operators_to_the_cli() {
+    for (file, vars) in [
+        (
+            "[base_urls]
+greenhose = \"http://127.0.0.1:1\"
+",
+            &[][..],
+        ),
+        (
+            "",
+            &[(
+                "CONNECTOR_HUB__BASE_URLS__GREENHOSE__API",
+                "http://127.0.0.1:1",
+            )][..],
+        ),
+    ] {
+        let err = load_file(file, vars)
+            .expect_err("unknown connector")
+            .to_string();
+        assert!(err.contains("unknown connector `greenhose`"), "{err}");
+        assert!(err.contains("did you mean `greenhouse`"), "{err}");
+        assert!(!err.contains("connector list"), "{err}");
+    }
+}
+
+#[test]
+fn an_origin_name_the_connector_lacks_is_still_accepted_and_ignored() {
+    let settings = load_file(
+        "[base_urls.lever]
+api = \"http://127.0.0.1:1\"
+auth = \"http://127.0.0.1:2\"
+",
+        &[(
+            "CONNECTOR_HUB__BASE_URLS__LEVER__TOKENS",
+            "http://127.0.0.1:3",
+        )],
+    )
+    .expect("loads as before");
+    assert_eq!(api_url(&settings, "lever"), "http://127.0.0.1:1");
+    let overrides = settings.overrides("lever").expect("valid");
+    assert!(overrides.origins.is_empty(), "{:?}", overrides.origins);
+}
+
+#[test]
+fn private_webhook_addresses_are_refused_unless_the_environment_allows_them() {
+    assert!(!Settings::default().webhooks_allow_private_addresses);
+    let settings = load_file(
+        "",
+        &[("CONNECTOR_HUB__WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true")],
+    )
+    .expect("loads");
+    assert!(settings.webhooks_allow_private_addresses);
+}
