@@ -105,6 +105,7 @@ impl Hub {
             created_at: at,
             updated_at: at,
             next_check_at: Some(self.next_check_at(at)),
+            version: 1,
         };
         let actor = format!("connect session {}", session.id);
         if !self
@@ -206,28 +207,42 @@ impl Hub {
         let variant = variant(connector, Some(&account.variant))?;
         let values = self.credentials(&account)?;
         let report = self.request_check(connector, variant, &values).await?;
-        let verification = verification(&report, self.next_check_at(now()));
+        let verification = verification(&account, &report, self.next_check_at(now()));
         let Some(change) = self
             .store
             .record_verification(&account.id, &verification)
             .await?
         else {
-            return Err(HubError::NotFound("no account has this id".to_owned()));
+            // Unlinked, or edited while the check ran: this result is of credentials it no
+            // longer has, and is dropped.
+            self.account(id).await?;
+            return Err(HubError::Conflict {
+                code: "superseded",
+                message: "the account was edited while this check ran, so its result was dropped; \
+                          reload the account and verify it again"
+                    .to_owned(),
+            });
         };
         apply(&mut account, &verification);
         Ok((account, report, change))
     }
 
     /// Changes an account's label and credential values, then checks them. A secret value left
-    /// empty or equal to its masked form keeps the stored secret.
+    /// empty or equal to its masked form keeps the stored secret. `version`, when given, is the
+    /// account's version as the caller read it: an edit of anything newer is refused (409), as
+    /// is one that another edit overtakes while its check runs.
     pub async fn edit(
         &self,
         id: &str,
+        version: Option<i64>,
         label: Option<&str>,
         inputs: BTreeMap<String, String>,
         actor: &str,
     ) -> Result<(AccountRow, CheckReport), HubError> {
         let mut account = self.account(id).await?;
+        if version.is_some_and(|v| v != account.version) {
+            return Err(edited_meanwhile());
+        }
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
         let mut values = self.credentials(&account)?;
@@ -279,7 +294,7 @@ impl Hub {
         if report.status == Status::InvalidInput {
             return Ok((account, report));
         }
-        let verification = verification(&report, self.next_check_at(now()));
+        let verification = verification(&account, &report, self.next_check_at(now()));
         apply(&mut account, &verification);
         if let Some(key) = &report.key {
             account.masked_key = key.clone();
@@ -292,8 +307,10 @@ impl Hub {
             format!("changed {}", changed.join(", "))
         };
         if !self.store.update_account(&account, actor, &detail).await? {
-            return Err(HubError::NotFound("no account has this id".to_owned()));
+            self.account(id).await?;
+            return Err(edited_meanwhile());
         }
+        account.version += 1;
         Ok((account, report))
     }
 
@@ -303,6 +320,16 @@ impl Hub {
         } else {
             Err(HubError::NotFound("no account has this id".to_owned()))
         }
+    }
+}
+
+/// An edit made from a read of the account that is no longer current.
+fn edited_meanwhile() -> HubError {
+    HubError::Conflict {
+        code: "version_conflict",
+        message: "the account was changed since it was read (by someone else, or in another tab); \
+                  reload it and make the change again"
+            .to_owned(),
     }
 }
 

@@ -96,9 +96,15 @@ pub(crate) fn proves(report: &CheckReport) -> Value {
         .unwrap_or_else(|| Value::Object(Map::new()))
 }
 
-/// The verification to record for a check's report.
-pub(crate) fn verification(report: &CheckReport, next_check_at: i64) -> Verification {
+/// The verification to record for a check's report on the credentials of `account`.
+pub(crate) fn verification(
+    account: &AccountRow,
+    report: &CheckReport,
+    next_check_at: i64,
+) -> Verification {
     Verification {
+        version: account.version,
+        lease: None,
         next_check_at,
         status: report.status.as_str().to_owned(),
         message: report.message.clone(),

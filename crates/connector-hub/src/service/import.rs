@@ -176,6 +176,7 @@ impl Hub {
             created_at: at,
             updated_at: at,
             next_check_at: None,
+            version: 1,
         })
     }
 }

@@ -33,6 +33,9 @@ pub struct PassReport {
     pub changed: u64,
     /// Claimed but left for a later pass (the lease would have ended first).
     pub released: u64,
+    /// Checked, but the account was edited, unlinked or claimed again meanwhile: the result was
+    /// dropped.
+    pub superseded: u64,
     pub failed: u64,
 }
 
@@ -120,9 +123,17 @@ impl Hub {
             let mut ready = done_rx.ready_chunks(batch);
             while let Some(outcomes) = ready.next().await {
                 let results = self.settle(outcomes, &mut report, &mut released).await;
-                let changes = self.store.record_verifications(&results).await?;
+                let recorded = self.store.record_verifications(&results).await?;
                 report.checked += results.len() as u64;
-                report.changed += changes.iter().filter(|c| c.is_some()).count() as u64;
+                report.changed += recorded
+                    .iter()
+                    .filter(|r| matches!(r, Some(Some(_))))
+                    .count() as u64;
+                for ((id, _), _) in results.iter().zip(&recorded).filter(|(_, r)| r.is_none()) {
+                    // Ours to give back if it is still ours; gone or re-claimed otherwise.
+                    report.superseded += 1;
+                    let _ = self.store.release(id, &self.instance).await;
+                }
             }
             Ok::<_, HubError>((report, released))
         };
@@ -209,7 +220,9 @@ impl Hub {
             let report = connector
                 .check(&self.http, Some(variant.name), &raw, &options)
                 .await;
-            Ok::<_, HubError>(Some(verification(&report, self.next_check_at(now()))))
+            let mut verification = verification(&account, &report, self.next_check_at(now()));
+            verification.lease = Some((self.instance.clone(), lease_until));
+            Ok::<_, HubError>(Some(verification))
         };
         match checked.await {
             Ok(Some(v)) => Checked::Done(v),

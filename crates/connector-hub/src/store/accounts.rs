@@ -32,6 +32,8 @@ pub struct AccountRow {
     pub sealed: Sealed,
     /// When the account is next due for scheduled re-verification (None: due now).
     pub next_check_at: Option<i64>,
+    /// Bumped by every edit; what an edit or a verification compares against.
+    pub version: i64,
 }
 
 impl AccountRow {
@@ -52,9 +54,14 @@ pub struct AccountFilter {
     pub owner: Option<String>,
 }
 
-/// The result of a verification, to store on an account.
+/// The result of a verification, to store on an account if it still holds the credentials that
+/// were checked (`version`) and, for a scheduled pass, the lease that claimed it (`lease`).
 #[derive(Debug, Clone)]
 pub struct Verification {
+    /// The account's version when its credentials were read for the check.
+    pub version: i64,
+    /// The claim's owner and end, for a check a pass made.
+    pub lease: Option<(String, i64)>,
     pub status: String,
     pub message: String,
     pub proves: serde_json::Value,
@@ -71,7 +78,7 @@ const ACCOUNT_COLUMNS: &str = "id, connector, variant, owner, label, masked_key,
 pub(super) const ACCOUNT_READ: &str =
     "id, connector, variant, owner, label, masked_key, public_fields, \
      status, message, proves, http_status, last_verified_at, created_at, updated_at, key_id, \
-     nonce, ciphertext, next_check_at";
+     nonce, ciphertext, next_check_at, version";
 
 pub(super) fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
     Ok(AccountRow {
@@ -99,6 +106,7 @@ pub(super) fn account_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
             .ok()
             .flatten()
             .filter(|at| *at > 0),
+        version: row.try_get("version")?,
     })
 }
 
@@ -178,7 +186,8 @@ impl Store {
         Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
     }
 
-    /// Replaces an account's label, credentials and verification in one write.
+    /// Replaces an account's label, credentials and verification in one write, if it is still at
+    /// `account.version` (bumped by the write); false when it is not (or is gone).
     pub async fn update_account(
         &self,
         account: &AccountRow,
@@ -189,8 +198,9 @@ impl Store {
         let row = sqlx::query(
             "UPDATE accounts SET label = $1, masked_key = $2, public_fields = $3, \
              previous_status = status, status = $4, message = $5, proves = $6, http_status = $7, \
-             last_verified_at = $8, updated_at = $9, key_id = $10, nonce = $11, ciphertext = $12 \
-             WHERE id = $13 RETURNING previous_status, connector, owner",
+             last_verified_at = $8, updated_at = $9, key_id = $10, nonce = $11, ciphertext = $12, \
+             version = version + 1 \
+             WHERE id = $13 AND version = $14 RETURNING previous_status, connector, owner",
         )
         .bind(&account.label)
         .bind(&account.masked_key)
@@ -205,6 +215,7 @@ impl Store {
         .bind(&account.sealed.nonce)
         .bind(&account.sealed.ciphertext)
         .bind(&account.id)
+        .bind(account.version)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {

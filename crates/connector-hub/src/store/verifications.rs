@@ -11,13 +11,14 @@ use super::accounts::Verification;
 use super::db::{placeholders, Store, StoreError};
 use super::history::{changed, record_changes, StatusChange};
 
-/// Rows per statement: 7 parameters each, well under every database's limit.
+/// Rows per statement: 10 parameters each, well under every database's limit.
 const ROWS: usize = 500;
 
 impl Store {
-    /// Stores a verification's result and releases the account's lease. A change of status is
-    /// appended to the history, with a webhook delivery per endpoint, in the same transaction.
-    /// `None` when no account has this id.
+    /// Stores a verification's result and releases the account's lease, if the account still
+    /// has the version that was checked. A change of status is appended to the history, with a
+    /// webhook delivery per endpoint, in the same transaction. `None` when no account has this id
+    /// at that version (it was unlinked, or edited while the check ran).
     pub async fn record_verification(
         &self,
         id: &str,
@@ -36,17 +37,18 @@ impl Store {
 
     /// Stores many verifications in one transaction (a scheduled pass): one multi-row update per
     /// few hundred accounts and one commit per batch, with their changes of status appended
-    /// together. Returns each one's change of status, in order; `None` for an account unlinked
-    /// meanwhile and for an unchanged status.
+    /// together. Each is stored only if its account still has the version that was checked and
+    /// the lease that claimed it. Returns, in order, `None` for one not stored (the account was
+    /// unlinked, edited or claimed again meanwhile), else its change of status, if any.
     pub async fn record_verifications(
         &self,
         results: &[(String, Verification)],
-    ) -> Result<Vec<Option<StatusChange>>, StoreError> {
+    ) -> Result<Vec<Option<Option<StatusChange>>>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let mut changes = Vec::with_capacity(results.len());
         for chunk in results.chunks(ROWS) {
             // VALUES columns are column1… on both SQLite and PostgreSQL: id, status, message,
-            // proves, http_status, at, next_check_at.
+            // proves, http_status, at, next_check_at, version, lease owner, lease end.
             let sql = format!(
                 "UPDATE accounts SET previous_status = accounts.status, status = v.column2, \
                  message = v.column3, \
@@ -54,8 +56,10 @@ impl Store {
                  http_status = v.column5, last_verified_at = v.column6, updated_at = v.column6, \
                  next_check_at = v.column7, lease_until = NULL, lease_owner = NULL \
                  FROM (VALUES {}) AS v WHERE accounts.id = v.column1 \
+                 AND accounts.version = v.column8 AND accounts.lease_owner = v.column9 \
+                 AND accounts.lease_until = v.column10 \
                  RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner",
-                placeholders(self.kind, chunk.len(), 7)
+                placeholders(self.kind, chunk.len(), 10)
             );
             let mut query = sqlx::query(&sql);
             for (id, v) in chunk {
@@ -66,7 +70,10 @@ impl Store {
                     .bind(v.proves.to_string())
                     .bind(v.http_status)
                     .bind(v.at)
-                    .bind(v.next_check_at);
+                    .bind(v.next_check_at)
+                    .bind(v.version)
+                    .bind(v.lease.as_ref().map(|(owner, _)| owner.as_str()))
+                    .bind(v.lease.as_ref().map(|(_, until)| *until));
             }
             let rows = query.fetch_all(&mut *tx).await?;
             let mut by_id: HashMap<String, AnyRow> = rows
@@ -75,12 +82,12 @@ impl Store {
                 .collect();
             for (id, v) in chunk {
                 changes.push(match by_id.remove(id) {
-                    Some(row) => changed(id, &row, &v.status, &v.message, v.at)?,
+                    Some(row) => Some(changed(id, &row, &v.status, &v.message, v.at)?),
                     None => None,
                 });
             }
         }
-        let changed: Vec<_> = changes.iter().flatten().cloned().collect();
+        let changed: Vec<_> = changes.iter().flatten().flatten().cloned().collect();
         record_changes(&mut tx, self.kind, &changed).await?;
         tx.commit().await?;
         Ok(changes)
@@ -97,7 +104,8 @@ async fn record_in(
         "UPDATE accounts SET previous_status = status, status = $1, message = $2, \
          proves = CASE WHEN $1 = 'verified' THEN $3 ELSE proves END, http_status = $4, \
          last_verified_at = $5, updated_at = $5, next_check_at = $6, lease_until = NULL, \
-         lease_owner = NULL WHERE id = $7 RETURNING previous_status, connector, owner",
+         lease_owner = NULL WHERE id = $7 AND version = $8 \
+         RETURNING previous_status, connector, owner",
     )
     .bind(&v.status)
     .bind(&v.message)
@@ -106,6 +114,7 @@ async fn record_in(
     .bind(v.at)
     .bind(v.next_check_at)
     .bind(id)
+    .bind(v.version)
     .fetch_optional(&mut **tx)
     .await?;
     match row {

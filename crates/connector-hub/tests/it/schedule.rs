@@ -526,3 +526,144 @@ async fn audit_history_and_deliveries_past_their_retention_are_removed_in_batche
     let again = hub.hub.apply_retention().await.expect("retention");
     assert_eq!((again.audit, again.history, again.deliveries), (0, 0, 0));
 }
+
+/// A check of the old key still in flight when an edit verified the new one.
+async fn edited_while_checking(
+    hub: &TestHub,
+    lever: &FakeProvider,
+    check: impl std::future::Future<Output = ()>,
+) -> String {
+    let id = hub.link("lever", "o", &lever.good).await;
+    // The edit's key (the fake's "revoked" values) verifies at once; the old key's check is
+    // refused, but only after the edit is done.
+    lever
+        .accept_only(&lever.revoked, std::time::Duration::from_millis(1500))
+        .await;
+    let edit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let (account, report) = hub
+            .hub
+            .edit(
+                &id,
+                None,
+                None,
+                lever.revoked.clone().into_iter().collect(),
+                "test",
+            )
+            .await
+            .expect("edit");
+        assert_eq!(report.status.as_str(), "verified");
+        account.version
+    };
+    let ((), version) = tokio::join!(check, edit);
+    assert_eq!(version, 2);
+    id
+}
+
+#[tokio::test]
+async fn an_on_demand_check_of_replaced_credentials_does_not_overwrite_the_edit() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
+    let receiver = MockServer::start().await;
+    let (webhook, _) = hub
+        .hub
+        .create_webhook(&receiver.uri(), "")
+        .await
+        .expect("webhook");
+    let id = hub.link("lever", "o", &lever.good).await;
+    let stale = async {
+        let result = hub.hub.reverify(&id).await;
+        let err = result.expect_err("the stale result is dropped");
+        assert!(
+            err.to_string().contains("edited while this check ran"),
+            "{err}"
+        );
+    };
+    // The edit's key verifies at once; the old key's check is refused after the edit is done.
+    lever
+        .accept_only(&lever.revoked, std::time::Duration::from_millis(1500))
+        .await;
+    let edit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        hub.hub
+            .edit(
+                &id,
+                None,
+                None,
+                lever.revoked.clone().into_iter().collect(),
+                "test",
+            )
+            .await
+            .expect("edit")
+    };
+    let ((), (edited, _)) = tokio::join!(stale, edit);
+    let account = hub.hub.account(&id).await.expect("account");
+    assert_eq!(account.status, "verified", "the edit's result stands");
+    assert_eq!(account.version, edited.version);
+    assert!(hub
+        .hub
+        .store()
+        .history(&id, None, 10)
+        .await
+        .expect("history")
+        .is_empty());
+    assert!(hub
+        .hub
+        .deliveries(&webhook.id, 10)
+        .await
+        .expect("deliveries")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_pass_that_checked_replaced_credentials_drops_its_result() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start(&[&lever]).await;
+    let pass = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        hub.hub
+            .store()
+            .mark_due(&Default::default(), 0)
+            .await
+            .expect("due");
+        let report = hub.hub.run_pass().await.expect("pass");
+        assert_eq!(
+            (report.checked, report.superseded, report.changed),
+            (1, 1, 0)
+        );
+    };
+    let id = edited_while_checking(&hub, &lever, pass).await;
+    let account = hub.hub.account(&id).await.expect("account");
+    assert_eq!(account.status, "verified");
+    assert!(hub
+        .hub
+        .store()
+        .history(&id, None, 10)
+        .await
+        .expect("history")
+        .is_empty());
+    assert_eq!(
+        hub.hub.queue(false).await.expect("queue").in_progress,
+        0,
+        "lease given back"
+    );
+}
+
+#[tokio::test]
+async fn an_edit_from_a_stale_read_is_refused_with_409() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start(&[&lever]).await;
+    let id = hub.link("lever", "o", &lever.good).await;
+    let read = hub.hub.account(&id).await.expect("account").version;
+    hub.hub
+        .edit(&id, Some(read), Some("first"), Default::default(), "test")
+        .await
+        .expect("first edit");
+    let err = hub
+        .hub
+        .edit(&id, Some(read), Some("second"), Default::default(), "test")
+        .await
+        .expect_err("a stale edit");
+    assert!(err.to_string().contains("reload"), "{err}");
+    assert_eq!(hub.hub.account(&id).await.expect("account").label, "first");
+}

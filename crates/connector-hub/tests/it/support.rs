@@ -39,6 +39,37 @@ pub struct FakeProvider {
     pub revoked: BTreeMap<String, String>,
     /// The hub's `[base_urls]` entry pointing the connector here.
     pub urls: UrlSetting,
+    /// The recorded answers to a good key and to a refused one.
+    answers: (wiremock::ResponseTemplate, wiremock::ResponseTemplate),
+    /// Which fields hold secrets.
+    secret_fields: Vec<&'static str>,
+}
+
+impl FakeProvider {
+    /// From now on the provider accepts only `accepted`'s secrets, and refuses any other key
+    /// after `refused_after` (a check of a replaced key still in flight).
+    pub async fn accept_only(
+        &self,
+        accepted: &BTreeMap<String, String>,
+        refused_after: std::time::Duration,
+    ) {
+        let secrets = self
+            .secret_fields
+            .iter()
+            .filter_map(|f| accepted.get(*f).cloned())
+            .collect();
+        self.server.reset().await;
+        Mock::given(CarriesKey(secrets))
+            .respond_with(self.answers.0.clone())
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(self.answers.1.clone().set_delay(refused_after))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
 }
 
 struct CarriesKey(Vec<String>);
@@ -103,6 +134,16 @@ pub async fn fake_provider(id: &'static str) -> FakeProvider {
             })
             .collect(),
         urls: UrlSetting::Slots(slots),
+        answers: (
+            template(&valid.responses[0]),
+            template(&revoked.responses[0]),
+        ),
+        secret_fields: variant
+            .fields
+            .iter()
+            .filter(|f| f.secret)
+            .map(|f| f.key)
+            .collect(),
     }
 }
 

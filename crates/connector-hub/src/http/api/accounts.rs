@@ -48,6 +48,9 @@ pub struct AccountView {
     pub last_verified_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Bumped by every edit; send it back with an edit to have it refused (409) if the account
+    /// changed since.
+    pub version: i64,
 }
 
 impl From<&AccountRow> for AccountView {
@@ -67,6 +70,7 @@ impl From<&AccountRow> for AccountView {
             last_verified_at: a.last_verified_at.map(rfc3339),
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
+            version: a.version,
         }
     }
 }
@@ -133,6 +137,8 @@ impl AccountChecked {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditAccount {
+    /// The account's `version` as you read it; the edit is refused with 409 if it changed since.
+    pub version: Option<i64>,
     pub label: Option<String>,
     #[serde(default)]
     pub credentials: BTreeMap<String, String>,
@@ -246,6 +252,7 @@ pub async fn edit_account(
     let (account, report) = hub
         .edit(
             &id,
+            body.version,
             body.label.as_deref(),
             body.credentials,
             &caller.actor(),

@@ -42,6 +42,7 @@ fn account_view(a: &AccountRow) -> View {
         "variant_label": variant_label, "owner": a.owner, "label": a.label, "key": a.masked_key,
         "status": a.status, "message": a.message, "last_verified": human_time(a.last_verified_at),
         "created": human_time(Some(a.created_at)), "proves_short": proves_short,
+        "version": a.version,
     })
 }
 
@@ -289,7 +290,10 @@ pub async fn account_edit(
         .cloned()
         .collect();
     let label = form_value(&form, "_label");
-    let result = hub.edit(&id, Some(&label), inputs, &op.actor()).await;
+    let version = form_value(&form, "_version").parse().ok();
+    let result = hub
+        .edit(&id, version, Some(&label), inputs, &op.actor())
+        .await;
     checked_account(&hub, &op, result).await
 }
 
