@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::schema;
 use crate::clock::rfc3339;
-use crate::http::error::{ErrorBody, HttpError};
+use crate::http::error::HttpError;
 use crate::http::extract::{Body, Caller};
 use crate::hubkey::Scope;
 use crate::service::Hub;
@@ -19,13 +21,32 @@ use crate::service::Hub;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
-    /// Your identifier for the customer the account belongs to.
+    #[schema(schema_with = schema::owner)]
     pub owner: String,
-    /// Connector ids offered; all when absent or empty.
     #[serde(default)]
+    #[schema(schema_with = schema::connector_ids)]
     pub connectors: Vec<String>,
     /// Lifetime in seconds (60 to 604800); 1800 when absent.
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 60, maximum = 604800)]
     pub expires_in: Option<i64>,
+}
+
+/// A number as JSON Schema's `integer` reads it: `600` and `600.0` alike, never `600.5`.
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(whole) = number.as_i64() {
+        return Ok(Some(whole));
+    }
+    match number.as_f64() {
+        // Beyond 2^53 a float no longer says which integer it is.
+        Some(float) if float.fract() == 0.0 && float.abs() < 9.0e15 => Ok(Some(float as i64)),
+        _ => Err(D::Error::custom(format!(
+            "invalid value: {number}, expected a whole number"
+        ))),
+    }
 }
 
 /// A created connect session: send the person to `url`.
@@ -41,8 +62,7 @@ pub struct SessionCreated {
 
 #[utoipa::path(post, path = "/api/v1/connect-sessions", tag = "connect sessions",
     request_body = CreateSession,
-    responses((status = 201, body = SessionCreated), (status = 422, body = ErrorBody),
-        (status = 403, body = ErrorBody)),
+    responses((status = 201, body = SessionCreated)),
     security(("hub_key" = ["connect_sessions:write"])))]
 pub async fn create_session(
     State(hub): State<Arc<Hub>>,
