@@ -104,7 +104,9 @@ impl FromRequestParts<Arc<Hub>> for Caller {
     }
 }
 
-/// A JSON body whose rejection is a JSON error naming what is wrong.
+/// A JSON body whose rejection is a JSON error naming what is wrong, with axum's status: 400 when
+/// the body is not JSON, 413 when it is over the limit, 415 without `application/json`, 422 when
+/// it does not fit `T` (`api/responses.rs` documents the same).
 #[derive(Debug)]
 pub struct Body<T>(pub T);
 
@@ -123,7 +125,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
-/// Query parameters whose rejection is a JSON error.
+/// Query parameters whose rejection is a JSON error with 422: a parameter of the wrong type, out
+/// of what `T` takes, or unknown when `T` denies unknown fields.
 #[derive(Debug)]
 pub struct Params<T>(pub T);
 

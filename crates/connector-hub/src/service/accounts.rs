@@ -39,9 +39,10 @@ pub fn filter(
     }
 }
 
-/// Refuses a cursor that is not a `next_cursor` this hub handed out (ids start with `prefix`).
+/// Refuses a cursor that is not a `next_cursor` this hub handed out (ids start with `prefix`);
+/// the API's document states the same rule as a pattern, counting characters.
 fn check_cursor(cursor: Option<&str>, prefix: &str) -> Result<(), HubError> {
-    if cursor.is_some_and(|c| c.len() > 64 || !c.starts_with(prefix)) {
+    if cursor.is_some_and(|c| c.chars().count() > 64 || !c.starts_with(prefix)) {
         return Err(HubError::Invalid {
             field: "cursor",
             message: "`cursor` must be the `next_cursor` of a previous page".to_owned(),

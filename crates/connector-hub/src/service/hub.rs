@@ -16,7 +16,8 @@ use crate::outbound::{self, Guard, Lookup};
 use crate::settings::{Settings, SettingsError};
 use crate::store::{DbKind, Store, StoreError};
 
-/// Longest owner, label or key name accepted.
+/// Longest owner, label or key name accepted, in characters (the API's document states it as a
+/// count of characters, as JSON Schema counts).
 pub const MAX_NAME: usize = 200;
 
 /// The running hub: its database, keys, settings and HTTP client.
@@ -170,10 +171,10 @@ pub fn clean_name(field: &'static str, value: &str, required: bool) -> Result<St
             message: format!("`{field}` is required"),
         });
     }
-    if value.len() > MAX_NAME {
+    if value.chars().count() > MAX_NAME {
         return Err(HubError::Invalid {
             field,
-            message: format!("`{field}` is longer than {MAX_NAME} bytes: shorten it"),
+            message: format!("`{field}` is longer than {MAX_NAME} characters: shorten it"),
         });
     }
     if value.chars().any(char::is_control) {

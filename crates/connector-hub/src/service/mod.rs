@@ -20,7 +20,7 @@ pub use crate::store::{
 };
 pub use accounts::LinkResult;
 pub use hub::{
-    clean_name, connector, masked, unknown_connector, variant, Hub, HubError, StartError,
+    clean_name, connector, masked, unknown_connector, variant, Hub, HubError, StartError, MAX_NAME,
 };
 pub use keys::AuthFailure;
 pub use sessions::{NewSession, SessionProblem};

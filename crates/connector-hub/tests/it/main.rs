@@ -1,9 +1,11 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
-//! browser flows in Chromium, restarts and kills of the real binary, rotation, the schedule,
-//! webhooks and import, and webhook endpoints kept off internal addresses.
+//! OpenAPI document as the API's contract, the browser flows in Chromium, restarts and kills of
+//! the real binary, rotation, the schedule, webhooks and import, webhook endpoints kept off
+//! internal addresses, the limiter behind a proxy, slow clients and Debug output.
 
 mod api;
 mod browser;
+mod contract;
 mod debug;
 mod limiter;
 mod pages;

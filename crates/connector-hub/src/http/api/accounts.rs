@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::schema;
 use crate::clock::rfc3339;
 use crate::http::error::{ErrorBody, HttpError};
 use crate::http::extract::{Body, Caller, Params};
@@ -86,13 +87,19 @@ pub struct AccountPage {
 /// Filters and paging of the accounts list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AccountQuery {
+    /// Only accounts of this connector.
     pub connector: Option<String>,
+    /// Only accounts with this status (`verified`, `rejected`, …).
     pub status: Option<String>,
+    /// Only accounts of this owner.
     pub owner: Option<String>,
-    /// 1 to 500; 50 when absent.
+    /// Accounts per page, 1 to 500; 50 when absent.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = r"^(?:acc_[\s\S]{0,60})?$")]
     pub cursor: Option<String>,
 }
 
@@ -138,8 +145,11 @@ impl AccountChecked {
 #[serde(deny_unknown_fields)]
 pub struct EditAccount {
     /// The account's `version` as you read it; the edit is refused with 409 if it changed since.
+    #[serde(default, deserialize_with = "schema::whole_number")]
     pub version: Option<i64>,
+    #[schema(schema_with = schema::label)]
     pub label: Option<String>,
+    /// New credential values by field key.
     #[serde(default)]
     pub credentials: BTreeMap<String, String>,
 }
@@ -185,10 +195,23 @@ impl From<&StatusChange> for ChangeView {
 /// Paging of a history.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// 1 to 500; 50 when absent.
+    /// Changes per page, 1 to 500; 50 when absent.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[param(pattern = r"^(?:evt_[\s\S]{0,60})?$")]
     pub cursor: Option<String>,
+}
+
+/// Which audit records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only the records of this account.
+    pub account_id: Option<String>,
 }
 
 fn page_limit(limit: Option<i64>) -> Result<i64, HttpError> {
@@ -203,7 +226,7 @@ fn page_limit(limit: Option<i64>) -> Result<i64, HttpError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery),
-    responses((status = 200, body = AccountPage), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = AccountPage)),
     security(("hub_key" = ["accounts:read"])))]
 pub async fn list_accounts(
     State(hub): State<Arc<Hub>>,
@@ -227,7 +250,7 @@ pub async fn list_accounts(
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path)),
-    responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AccountView)),
     security(("hub_key" = ["accounts:read"])))]
 pub async fn get_account(
     State(hub): State<Arc<Hub>>,
@@ -240,7 +263,8 @@ pub async fn get_account(
 
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path)), request_body = EditAccount,
-    responses((status = 200, body = AccountChecked), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = AccountChecked),
+        (status = 409, body = ErrorBody, description = "The account changed since `version`, or another edit overtook this one (`version_conflict`): reload it")),
     security(("hub_key" = ["accounts:write"])))]
 pub async fn edit_account(
     State(hub): State<Arc<Hub>>,
@@ -266,7 +290,8 @@ pub async fn edit_account(
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/verify", tag = "accounts",
     params(("id" = String, Path)),
-    responses((status = 200, body = AccountChecked), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = AccountChecked),
+        (status = 409, body = ErrorBody, description = "The account was edited while the check ran; its result was dropped (`superseded`)")),
     security(("hub_key" = ["accounts:write"])))]
 pub async fn verify_account(
     State(hub): State<Arc<Hub>>,
@@ -280,8 +305,7 @@ pub async fn verify_account(
 
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path)),
-    responses((status = 204, description = "Unlinked: credentials deleted, audit record kept"),
-        (status = 404, body = ErrorBody)),
+    responses((status = 204, description = "Unlinked: credentials deleted, audit record kept")),
     security(("hub_key" = ["accounts:write"])))]
 pub async fn unlink_account(
     State(hub): State<Arc<Hub>>,
@@ -295,7 +319,7 @@ pub async fn unlink_account(
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/history", tag = "accounts",
     params(("id" = String, Path), HistoryQuery),
-    responses((status = 200, body = HistoryPage), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = HistoryPage)),
     security(("hub_key" = ["accounts:read"])))]
 pub async fn account_history(
     State(hub): State<Arc<Hub>>,
@@ -313,17 +337,15 @@ pub async fn account_history(
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts",
-    params(("account_id" = Option<String>, Query)),
+    params(AuditQuery),
     responses((status = 200, body = AuditList)),
     security(("hub_key" = ["accounts:read"])))]
 pub async fn list_audit(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
-    Params(query): Params<BTreeMap<String, String>>,
+    Params(query): Params<AuditQuery>,
 ) -> Result<Json<AuditList>, HttpError> {
     caller.require(Scope::AccountsRead)?;
-    let records = hub
-        .audit(query.get("account_id").map(String::as_str), 200)
-        .await?;
+    let records = hub.audit(query.account_id.as_deref(), 200).await?;
     Ok(Json(AuditList { records }))
 }

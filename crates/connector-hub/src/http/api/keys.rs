@@ -10,6 +10,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::schema;
 use crate::clock::rfc3339;
 use crate::http::error::{ErrorBody, HttpError};
 use crate::http::extract::{Body, Caller};
@@ -59,8 +60,10 @@ pub struct KeyIssued {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
-    /// A label; it cannot be changed later.
+    #[schema(schema_with = schema::key_name)]
     pub name: String,
+    /// At least one.
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
 }
 
@@ -71,7 +74,7 @@ pub struct KeyList {
 }
 
 #[utoipa::path(get, path = "/api/v1/keys", tag = "keys",
-    responses((status = 200, body = KeyList), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = KeyList)),
     security(("hub_key" = ["keys:admin"])))]
 pub async fn list_keys(
     State(hub): State<Arc<Hub>>,
@@ -85,7 +88,7 @@ pub async fn list_keys(
 }
 
 #[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = CreateKey,
-    responses((status = 201, body = KeyIssued), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = KeyIssued)),
     security(("hub_key" = ["keys:admin"])))]
 pub async fn create_key(
     State(hub): State<Arc<Hub>>,

@@ -5,7 +5,9 @@
 pub mod accounts;
 pub mod connectors;
 pub mod keys;
+pub mod responses;
 pub mod reverify;
+pub mod schema;
 pub mod sessions;
 pub mod webhooks;
 
@@ -20,6 +22,7 @@ use utoipa::OpenApi;
 use super::error::{ErrorBody, ErrorDetail, HttpError};
 use crate::hubkey::{KeyState, Scope};
 use crate::service::{AuditRow, Delivery, Hub, Webhook};
+use responses::SharedResponses;
 
 /// The OpenAPI document, generated from the handlers.
 #[derive(OpenApi)]
@@ -40,7 +43,7 @@ use crate::service::{AuditRow, Delivery, Hub, Webhook};
         reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
         webhooks::WebhookCreated, webhooks::WebhookList, webhooks::DeliveryList, Webhook,
         Delivery)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &SharedResponses)
 )]
 #[derive(Debug)]
 pub struct ApiDoc;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::HttpError;
 use crate::http::extract::{Body, Caller, Params};
@@ -21,6 +21,15 @@ pub struct ReverifyRequest {
     pub connector: Option<String>,
     pub status: Option<String>,
     pub owner: Option<String>,
+}
+
+/// What the queue answer includes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// Also count accounts per status.
+    pub by_status: Option<bool>,
 }
 
 /// How many accounts were made due.
@@ -58,19 +67,15 @@ pub async fn reverify_now(
 }
 
 #[utoipa::path(get, path = "/api/v1/reverify", tag = "accounts",
-    params(("by_status" = Option<bool>, Query, description = "Also count accounts per status")),
+    params(QueueQuery),
     responses((status = 200, body = Queue)), security(("hub_key" = ["accounts:read"])))]
 pub async fn reverify_queue(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
-    Params(query): Params<BTreeMap<String, String>>,
+    Params(query): Params<QueueQuery>,
 ) -> Result<Json<Queue>, HttpError> {
     caller.require(Scope::AccountsRead)?;
-    let by_status = matches!(
-        query.get("by_status").map(String::as_str),
-        Some("true" | "1")
-    );
-    let queue = hub.queue(by_status).await?;
+    let queue = hub.queue(query.by_status.unwrap_or(false)).await?;
     Ok(Json(Queue {
         due: queue.due,
         in_progress: queue.in_progress,

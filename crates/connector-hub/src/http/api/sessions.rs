@@ -9,8 +9,9 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::schema;
 use crate::clock::rfc3339;
-use crate::http::error::{ErrorBody, HttpError};
+use crate::http::error::HttpError;
 use crate::http::extract::{Body, Caller};
 use crate::hubkey::Scope;
 use crate::service::Hub;
@@ -19,12 +20,14 @@ use crate::service::Hub;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
-    /// Your identifier for the customer the account belongs to.
+    #[schema(schema_with = schema::owner)]
     pub owner: String,
-    /// Connector ids offered; all when absent or empty.
     #[serde(default)]
+    #[schema(schema_with = schema::connector_ids)]
     pub connectors: Vec<String>,
     /// Lifetime in seconds (60 to 604800); 1800 when absent.
+    #[serde(default, deserialize_with = "schema::whole_number")]
+    #[schema(minimum = 60, maximum = 604800)]
     pub expires_in: Option<i64>,
 }
 
@@ -41,8 +44,7 @@ pub struct SessionCreated {
 
 #[utoipa::path(post, path = "/api/v1/connect-sessions", tag = "connect sessions",
     request_body = CreateSession,
-    responses((status = 201, body = SessionCreated), (status = 422, body = ErrorBody),
-        (status = 403, body = ErrorBody)),
+    responses((status = 201, body = SessionCreated)),
     security(("hub_key" = ["connect_sessions:write"])))]
 pub async fn create_session(
     State(hub): State<Arc<Hub>>,

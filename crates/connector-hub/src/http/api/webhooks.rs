@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::schema;
 use crate::http::error::{ErrorBody, HttpError};
 use crate::http::extract::{Body, Caller};
 use crate::hubkey::Scope;
@@ -18,8 +19,10 @@ use crate::service::{Delivery, Hub, Webhook};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
+    #[schema(schema_with = schema::webhook_url)]
     pub url: String,
     #[serde(default)]
+    #[schema(schema_with = schema::description)]
     pub description: String,
 }
 
@@ -55,7 +58,11 @@ pub async fn list_webhooks(
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
-    responses((status = 201, body = WebhookCreated), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = WebhookCreated),
+        (status = 422, body = ErrorBody, description = "The body is refused: a member is missing, \
+            unknown or of the wrong type (`invalid_body`), or the URL is not an absolute http(s) \
+            URL, carries credentials, is too long, or is one the hub refuses to call (not \
+            `https://`, or an internal address) (`invalid_request`).")),
     security(("hub_key" = ["keys:admin"])))]
 pub async fn create_webhook(
     State(hub): State<Arc<Hub>>,
@@ -76,7 +83,8 @@ pub async fn create_webhook(
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)), security(("hub_key" = ["keys:admin"])))]
+    responses((status = 204, description = "Deleted; its pending deliveries fail")),
+    security(("hub_key" = ["keys:admin"])))]
 pub async fn delete_webhook(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
@@ -95,6 +103,10 @@ pub async fn list_deliveries(
     Path(id): Path<String>,
 ) -> Result<Json<DeliveryList>, HttpError> {
     caller.require(Scope::KeysAdmin)?;
+    // An unknown or deleted endpoint answers 404, as its document says, not an empty list.
+    if !hub.webhooks().await?.iter().any(|w| w.id == id) {
+        return Err(HttpError::not_found("no webhook endpoint has this id"));
+    }
     let deliveries = hub.deliveries(&id, 200).await?;
     Ok(Json(DeliveryList { deliveries }))
 }

@@ -1,0 +1,222 @@
+//! The OpenAPI document as the API's contract: what it forbids the API refuses with the status it
+//! documents, and it lists each status a route can answer, with its required members and bounds.
+
+use crate::support::{send, TestHub};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::Value;
+
+async fn call(
+    hub: &TestHub,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {}", hub.admin_key));
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let request = request.body(Body::from(body.to_owned())).expect("request");
+    let (response, text) = send(hub, request).await;
+    (
+        response.status(),
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+async fn get(hub: &TestHub, path: &str) -> (StatusCode, Value) {
+    call(hub, Method::GET, path, None, "").await
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("(none)")
+}
+
+#[tokio::test]
+async fn a_fractional_or_out_of_range_limit_is_refused_with_422() {
+    let hub = TestHub::start(&[]).await;
+    for path in [
+        "/api/v1/accounts?limit=1.5",
+        "/api/v1/accounts?limit=0",
+        "/api/v1/accounts?limit=501",
+        "/api/v1/accounts/acc_0/history?limit=2.5",
+    ] {
+        let (status, body) = get(&hub, path).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            "{path}"
+        );
+    }
+    let (status, _) = get(&hub, "/api/v1/accounts?limit=500").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn by_status_takes_only_a_boolean() {
+    let hub = TestHub::start(&[]).await;
+    for path in [
+        "/api/v1/reverify?by_status=yes",
+        "/api/v1/reverify?by_status=",
+    ] {
+        let (status, body) = get(&hub, path).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            "{path}"
+        );
+    }
+    let (status, queue) = get(&hub, "/api/v1/reverify?by_status=true").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue["by_status"].is_object(), "{queue}");
+    let (status, queue) = get(&hub, "/api/v1/reverify?by_status=false").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.get("by_status").is_none(), "{queue}");
+}
+
+#[tokio::test]
+async fn unknown_query_parameters_are_refused_with_422() {
+    let hub = TestHub::start(&[]).await;
+    for path in [
+        "/api/v1/accounts?limt=5",
+        "/api/v1/audit?account=acc_0",
+        "/api/v1/reverify?by=true",
+    ] {
+        let (status, body) = get(&hub, path).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            "{path}"
+        );
+    }
+    let (status, _) = get(&hub, "/api/v1/audit?account_id=acc_0").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_json_route_answers_415_and_400_as_json() {
+    let hub = TestHub::start(&[]).await;
+    let (status, body) = call(
+        &hub,
+        Method::POST,
+        "/api/v1/keys",
+        Some("text/plain"),
+        r#"{"name": "n", "scopes": ["accounts:read"]}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_body")
+    );
+    let (status, body) = call(
+        &hub,
+        Method::POST,
+        "/api/v1/keys",
+        Some("application/json"),
+        r#"{"name": "#,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_body")
+    );
+}
+
+#[tokio::test]
+async fn a_blank_name_or_owner_is_refused_and_a_long_unicode_one_counts_characters() {
+    let hub = TestHub::start(&[]).await;
+    let (status, body) = call(
+        &hub,
+        Method::POST,
+        "/api/v1/connect-sessions",
+        Some("application/json"),
+        r#"{"owner": "  "}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request")
+    );
+    let owner = "ü".repeat(200);
+    let (status, body) = call(
+        &hub,
+        Method::POST,
+        "/api/v1/connect-sessions",
+        Some("application/json"),
+        &serde_json::json!({ "owner": owner }).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn the_document_lists_every_status_and_marks_required_members() {
+    let hub = TestHub::start(&[]).await;
+    let (status, doc) = get(&hub, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let create_key = &doc["paths"]["/api/v1/keys"]["post"]["responses"];
+    for status in [
+        "201", "400", "401", "403", "413", "415", "422", "429", "500",
+    ] {
+        assert!(
+            create_key.get(status).is_some(),
+            "POST /keys lacks {status}"
+        );
+    }
+    assert!(create_key["401"]["headers"]
+        .get("WWW-Authenticate")
+        .is_some());
+    assert!(create_key["429"]["headers"].get("Retry-After").is_some());
+    assert_eq!(
+        create_key["415"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
+    let revoke = &doc["paths"]["/api/v1/keys/{id}/revoke"]["post"]["responses"];
+    assert!(revoke.get("404").is_some() && revoke.get("415").is_none());
+    let schemas = &doc["components"]["schemas"];
+    for (schema, member) in [
+        ("CreateSession", "owner"),
+        ("CreateKey", "name"),
+        ("CreateKey", "scopes"),
+        ("CreateWebhook", "url"),
+    ] {
+        let required = schemas[schema]["required"].as_array().expect("required");
+        assert!(
+            required.iter().any(|r| r == member),
+            "{schema}.{member} is not required"
+        );
+        assert_eq!(schemas[schema]["additionalProperties"], false, "{schema}");
+    }
+    assert_eq!(
+        schemas["CreateWebhook"]["properties"]["url"]["format"],
+        "uri"
+    );
+    let parameters = |path: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .clone()
+    };
+    let limit = parameters("/api/v1/accounts")
+        .into_iter()
+        .find(|p| p["name"] == "limit")
+        .expect("limit");
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], 500);
+    let by_status = parameters("/api/v1/reverify")
+        .into_iter()
+        .find(|p| p["name"] == "by_status")
+        .expect("by_status");
+    let kind = &by_status["schema"]["type"];
+    assert!(
+        kind == "boolean"
+            || kind
+                .as_array()
+                .is_some_and(|k| k.contains(&"boolean".into())),
+        "{by_status}"
+    );
+}
