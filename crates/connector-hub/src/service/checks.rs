@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::hub::{Hub, HubError};
 use crate::clock::now;
+use crate::crypto::KeyError;
 use crate::store::{AccountRow, Verification};
 
 /// How long a request waits for a place to run its provider check.
@@ -114,6 +115,27 @@ pub(crate) fn verification(
             Value::Object(Map::new())
         },
         http_status: report.http_status.map(i64::from),
+        at: now(),
+    }
+}
+
+/// The status of an account whose stored credentials do not open with the hub's master keys.
+pub const SEALED: &str = "sealed";
+
+/// The verification to record for an account whose credentials do not open: `sealed`, saying
+/// why and where to look, instead of leaving its last status standing as if it had been checked.
+pub(crate) fn sealed(account: &AccountRow, error: &KeyError, next_check_at: i64) -> Verification {
+    Verification {
+        version: account.version,
+        lease: None,
+        next_check_at,
+        status: SEALED.to_owned(),
+        message: format!(
+            "the stored credentials do not open with the hub's master keys ({error}); \
+             `connector-hub doctor` on the server lists such accounts"
+        ),
+        proves: Value::Object(Map::new()),
+        http_status: None,
         at: now(),
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod checks;
+pub mod doctor;
 mod hub;
 pub mod import;
 pub mod keys;

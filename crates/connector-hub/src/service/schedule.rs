@@ -15,7 +15,7 @@ use futures::channel::mpsc;
 use futures::stream::{self, StreamExt};
 
 use super::accounts::filter;
-use super::checks::verification;
+use super::checks::{sealed, verification};
 use super::hub::{connector, variant, Hub, HubError};
 use crate::clock::now;
 use crate::store::{AccountRow, Verification};
@@ -204,7 +204,15 @@ impl Hub {
         let checked = async {
             let connector = connector(&account.connector)?;
             let variant = variant(connector, Some(&account.variant))?;
-            let values = self.credentials(&account)?;
+            let values = match self.credentials(&account) {
+                Ok(values) => values,
+                Err(HubError::Key(e)) => {
+                    let mut sealed = sealed(&account, &e, self.next_check_at(now()));
+                    sealed.lease = Some((self.instance.clone(), lease_until));
+                    return Ok(Some(sealed));
+                }
+                Err(e) => return Err(e),
+            };
             let (raw, mut options) = self.check_input(connector, &values);
             // Many accounts on one customer host share its connection (see `HostSlots`).
             let mut slot = match verify_host(connector.spec(), &raw, &options.urls) {

@@ -8,6 +8,7 @@ mod audit;
 mod db;
 mod history;
 mod keys;
+mod locks;
 mod retention;
 mod schedule;
 mod sealed;

@@ -17,7 +17,8 @@ pub enum SealedTable {
 impl SealedTable {
     pub const ALL: [SealedTable; 2] = [SealedTable::Accounts, SealedTable::Webhooks];
 
-    fn name(self) -> &'static str {
+    /// The table's name, as reports show it.
+    pub fn as_str(self) -> &'static str {
         match self {
             SealedTable::Accounts => "accounts",
             SealedTable::Webhooks => "webhooks",
@@ -26,19 +27,23 @@ impl SealedTable {
 }
 
 impl Store {
-    /// Rows whose ciphertext is sealed under another key than `current`, a batch at a time.
-    pub async fn sealed_under_other_keys(
+    /// Rows whose ciphertext is sealed under another key than `except` (every row for `""`),
+    /// in id order after `after`, a batch at a time.
+    pub async fn sealed_rows(
         &self,
         table: SealedTable,
-        current: &str,
+        except: &str,
+        after: &str,
         limit: i64,
     ) -> Result<Vec<(String, Sealed)>, StoreError> {
         let sql = format!(
-            "SELECT id, key_id, nonce, ciphertext FROM {} WHERE key_id <> $1 LIMIT $2",
-            table.name()
+            "SELECT id, key_id, nonce, ciphertext FROM {} WHERE key_id <> $1 AND id > $2 \
+             ORDER BY id LIMIT $3",
+            table.as_str()
         );
         let rows = sqlx::query(&sql)
-            .bind(current)
+            .bind(except)
+            .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
@@ -68,7 +73,7 @@ impl Store {
         let sql = format!(
             "UPDATE {} SET key_id = $1, nonce = $2, ciphertext = $3 \
              WHERE id = $4 AND key_id = $5 AND nonce = $6",
-            table.name()
+            table.as_str()
         );
         let done = sqlx::query(&sql)
             .bind(&new.key_id)

@@ -89,3 +89,160 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
     assert_eq!(report.status, connector_core::Status::Verified);
     assert_eq!(account.status, "verified");
 }
+
+/// A hub whose keyring is a key file in `dir`, with `n` linked Lever accounts.
+async fn hub_with_accounts(
+    dir: &tempfile::TempDir,
+    n: usize,
+) -> (
+    std::sync::Arc<Hub>,
+    Vec<String>,
+    crate::support::FakeProvider,
+) {
+    let provider = fake_provider("lever").await;
+    let key_file = dir.path().join("hub.key");
+    write_key_file(&key_file, &[&MasterKey::generate()]).expect("key file");
+    let mut settings = Settings {
+        database: crate::support::database_url(dir).await,
+        ..Settings::default()
+    };
+    settings
+        .base_urls
+        .insert("lever".to_owned(), provider.urls.clone());
+    let keyring = Keyring::open(KeySource::File(key_file)).expect("keyring");
+    let hub = Hub::start(settings, keyring).await.expect("hub");
+    let connector = connector_registry::find("lever").expect("lever");
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let session = hub
+            .create_session("o", &[], None, "test")
+            .await
+            .expect("session");
+        let values = BTreeMap::from([(
+            "api_key".to_owned(),
+            SecretString::from(provider.good["api_key"].clone()),
+        )]);
+        match hub
+            .link(
+                &session.session,
+                connector,
+                connector.spec().default_variant(),
+                values,
+                "",
+            )
+            .await
+            .expect("link")
+        {
+            LinkResult::Linked(account, _) => ids.push(account.id),
+            other => panic!("not linked: {other:?}"),
+        }
+    }
+    (hub, ids, provider)
+}
+
+/// Replaces a row's ciphertext with one no key opens, as a bad restore or a manual edit would.
+async fn spoil(hub: &Hub, id: &str) {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::AnyConnection::connect(&hub.settings.database)
+        .await
+        .expect("database");
+    sqlx::query("UPDATE accounts SET ciphertext = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = $1")
+        .bind(id)
+        .execute(&mut conn)
+        .await
+        .expect("spoil");
+}
+
+#[tokio::test]
+async fn a_row_that_does_not_open_is_reported_and_never_stops_rotation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (hub, ids, _lever) = hub_with_accounts(&dir, 3).await;
+    spoil(&hub, &ids[1]).await;
+    let key_file = dir.path().join("hub.key");
+    let rotated = connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
+        .await
+        .expect("the rotation goes on past the bad row");
+    assert_eq!(rotated.resealed, 2);
+    assert_eq!(
+        rotated
+            .unreadable
+            .iter()
+            .map(|u| u.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![ids[1].as_str()]
+    );
+    // The bad row still names the old key, which stays; retrying does not grow the keyring.
+    assert_eq!(read_key_file(&key_file).expect("keys").len(), 2);
+    connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
+        .await
+        .expect("again");
+    assert_eq!(read_key_file(&key_file).expect("keys").len(), 2);
+    // `doctor` lists it; the others open with the new key.
+    let unreadable = hub.unreadable().await.expect("doctor");
+    assert_eq!(unreadable.len(), 1);
+    assert_eq!(
+        (unreadable[0].table, unreadable[0].id.as_str()),
+        ("accounts", ids[1].as_str())
+    );
+    for id in [&ids[0], &ids[2]] {
+        let account = hub.account(id).await.expect("account");
+        hub.credentials(&account).expect("opens");
+    }
+}
+
+#[tokio::test]
+async fn a_pass_shows_an_account_whose_credentials_do_not_open_as_sealed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (hub, ids, _lever) = hub_with_accounts(&dir, 2).await;
+    spoil(&hub, &ids[0]).await;
+    hub.store()
+        .mark_due(&Default::default(), 0)
+        .await
+        .expect("due");
+    let report = hub.run_pass().await.expect("pass");
+    assert_eq!(report.failed, 0);
+    let sealed = hub.account(&ids[0]).await.expect("account");
+    assert_eq!(sealed.status, "sealed");
+    assert!(
+        sealed.message.contains("connector-hub doctor"),
+        "{}",
+        sealed.message
+    );
+    assert_eq!(
+        hub.account(&ids[1]).await.expect("account").status,
+        "verified"
+    );
+}
+
+#[tokio::test]
+async fn two_rotations_at_once_never_both_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (hub, _, _lever) = hub_with_accounts(&dir, 2).await;
+    let key_file = dir.path().join("hub.key");
+    let (a, b) = tokio::join!(
+        connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {}),
+        connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
+    );
+    let (done, refused) = match (a, b) {
+        (Ok(done), Err(e)) | (Err(e), Ok(done)) => (done, e),
+        (a, b) => panic!("exactly one rotation runs: {a:?} / {b:?}"),
+    };
+    assert!(
+        refused.to_string().contains("another rotation is running"),
+        "{refused}"
+    );
+    let keys = read_key_file(&key_file).expect("keys");
+    assert_eq!(
+        keys[0].id(),
+        done.new_key_id,
+        "the rotation that ran owns the current key"
+    );
+    for account in hub
+        .store()
+        .list_accounts(&Default::default(), None, 10)
+        .await
+        .expect("list")
+    {
+        hub.credentials(&account).expect("every account opens");
+    }
+}

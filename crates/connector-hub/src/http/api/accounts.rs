@@ -39,7 +39,8 @@ pub struct AccountView {
     /// Non-secret field values (subdomain, region, user id…).
     #[schema(value_type = Object)]
     pub fields: Value,
-    /// `verified`, `rejected`, `forbidden`, `rate_limited`, `unavailable`, `unexpected`.
+    /// `verified`, `rejected`, `forbidden`, `rate_limited`, `unavailable`, `unexpected`;
+    /// `unchecked` (imported, not checked yet) or `sealed` (its credentials do not open).
     pub status: String,
     pub message: String,
     /// What the key proved at its last successful verification.

@@ -15,6 +15,7 @@ use super::render::{context, message, page_error, redirect, render, View};
 use crate::http::error::HttpError;
 use crate::http::extract::{CsrfForm, Operator, Writer};
 use crate::service::accounts::filter;
+use crate::service::checks::SEALED;
 use crate::service::import::UNCHECKED;
 use crate::service::{connector, masked, variant, AccountRow, Hub, HubError};
 
@@ -118,7 +119,7 @@ pub async fn accounts(
         .iter()
         .filter(|s| !matches!(s, Status::Done | Status::NotFound | Status::InvalidInput))
         .map(|s| s.as_str())
-        .chain([UNCHECKED])
+        .chain([UNCHECKED, SEALED])
         .collect();
     render(
         StatusCode::OK,

@@ -1,0 +1,109 @@
+//! The maintenance commands: `rotate-master-key`, `doctor` and `import`.
+
+use std::process::ExitCode;
+
+use connector_hub::keyring::{KeySource, Keyring};
+use connector_hub::settings::Settings;
+use connector_hub::Hub;
+
+use crate::master_key::key_source;
+
+pub async fn rotate(settings: Settings) -> anyhow::Result<()> {
+    if let KeySource::Env(_) = key_source(&settings) {
+        return Err(connector_hub::rotate::RotateError::NeedsFile.into());
+    }
+    let done = connector_hub::rotate::rotate(&settings.database, &settings.master_key_file, |n| {
+        if n % 1000 == 0 {
+            eprintln!("re-encrypted {n} accounts…");
+        }
+    })
+    .await?;
+    println!(
+        "Master key {} is now current; {} accounts re-encrypted.",
+        done.new_key_id, done.resealed
+    );
+    if !done.retired.is_empty() {
+        println!("Removed from the keyring: {}.", done.retired.join(", "));
+    }
+    if !done.unreadable.is_empty() {
+        println!(
+            "{} rows do not open with any key and were left as they are; `connector-hub doctor` \
+             lists them.",
+            done.unreadable.len()
+        );
+    }
+    Ok(())
+}
+
+/// Lists the sealed rows this process's master keys cannot open; fails when there are any.
+pub async fn doctor(settings: Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let keyring = Keyring::open(key_source(&settings))?;
+    let hub = Hub::start(settings, keyring).await?;
+    let unreadable = hub.unreadable().await;
+    hub.close().await;
+    let unreadable = unreadable?;
+    if json {
+        println!("{}", serde_json::json!({ "unreadable": unreadable }));
+    } else if unreadable.is_empty() {
+        println!("Every stored credential and webhook secret opens with the master keys.");
+    } else {
+        println!(
+            "{} rows do not open with the master keys this process has:",
+            unreadable.len()
+        );
+        for row in &unreadable {
+            println!("  {} {}: {}", row.table, row.id, row.reason);
+        }
+        println!(
+            "Restore the key file that holds their key (the id is in the message), or unlink the \
+             accounts and link them again."
+        );
+    }
+    Ok(if unreadable.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub async fn import(
+    settings: Settings,
+    file: &std::path::Path,
+    owner: Option<&str>,
+    check_now: bool,
+) -> anyhow::Result<()> {
+    let keyring = Keyring::open(key_source(&settings))?;
+    let hub = Hub::start(settings, keyring).await?;
+    let input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let opened = std::fs::File::open(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        Box::new(std::io::BufReader::new(opened))
+    };
+    let report = hub
+        .import(input, owner, check_now, |n| {
+            if n % 10_000 == 0 {
+                eprintln!("imported {n} accounts…");
+            }
+        })
+        .await?;
+    hub.close().await;
+    for (line, why) in report.skipped.iter().take(20) {
+        eprintln!("line {line} skipped: {why}");
+    }
+    if report.skipped.len() > 20 {
+        eprintln!("… and {} more lines skipped", report.skipped.len() - 20);
+    }
+    println!(
+        "Imported {} accounts ({} lines skipped); the schedule verifies them{}.",
+        report.imported,
+        report.skipped.len(),
+        if check_now {
+            " now"
+        } else {
+            " over the next interval"
+        }
+    );
+    Ok(())
+}
