@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use super::checks::{apply, proves, verification};
+use super::checks::{apply, proves, sealed, verification};
 use super::hub::{clean_name, connector, masked, variant, Hub, HubError};
 use super::sessions::SessionProblem;
 use crate::clock::{new_id, now};
@@ -206,7 +206,16 @@ impl Hub {
         let mut account = self.account(id).await?;
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
-        let values = self.credentials(&account)?;
+        let values = match self.credentials(&account) {
+            Ok(values) => values,
+            Err(HubError::Key(e)) => {
+                // Shown as `sealed` from now on, not as its last checked status.
+                let sealed = sealed(&account, &e, self.next_check_at(now()));
+                self.store.record_verification(&account.id, &sealed).await?;
+                return Err(HubError::Key(e));
+            }
+            Err(e) => return Err(e),
+        };
         let report = self.request_check(connector, variant, &values).await?;
         let verification = verification(&account, &report, self.next_check_at(now()));
         let Some(change) = self
