@@ -142,15 +142,10 @@ async fn hub_with_accounts(
 
 /// Replaces a row's ciphertext with one no key opens, as a bad restore or a manual edit would.
 async fn spoil(hub: &Hub, id: &str) {
-    use sqlx::Connection as _;
-    let mut conn = sqlx::AnyConnection::connect(&hub.settings.database)
-        .await
-        .expect("database");
-    sqlx::query("UPDATE accounts SET ciphertext = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = $1")
-        .bind(id)
-        .execute(&mut conn)
-        .await
-        .expect("spoil");
+    let sql = format!(
+        "UPDATE accounts SET ciphertext = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = '{id}'"
+    );
+    crate::support::run_sql(&hub.settings.database, &sql).await;
 }
 
 #[tokio::test]

@@ -527,15 +527,15 @@ async fn audit_history_and_deliveries_past_their_retention_are_removed_in_batche
     assert_eq!((again.audit, again.history, again.deliveries), (0, 0, 0));
 }
 
-/// A check of the old key still in flight when an edit verified the new one.
-async fn edited_while_checking(
+/// Runs `check` (of `id`'s key) while an edit replaces the key: the edit's key (the fake's
+/// "revoked" values) verifies at once, the old key is refused only after the edit is done.
+/// Returns the account's version after the edit.
+async fn edit_during(
     hub: &TestHub,
     lever: &FakeProvider,
+    id: &str,
     check: impl std::future::Future<Output = ()>,
-) -> String {
-    let id = hub.link("lever", "o", &lever.good).await;
-    // The edit's key (the fake's "revoked" values) verifies at once; the old key's check is
-    // refused, but only after the edit is done.
+) -> i64 {
     lever
         .accept_only(&lever.revoked, std::time::Duration::from_millis(1500))
         .await;
@@ -544,7 +544,7 @@ async fn edited_while_checking(
         let (account, report) = hub
             .hub
             .edit(
-                &id,
+                id,
                 None,
                 None,
                 lever.revoked.clone().into_iter().collect(),
@@ -557,7 +557,7 @@ async fn edited_while_checking(
     };
     let ((), version) = tokio::join!(check, edit);
     assert_eq!(version, 2);
-    id
+    version
 }
 
 #[tokio::test]
@@ -579,27 +579,10 @@ async fn an_on_demand_check_of_replaced_credentials_does_not_overwrite_the_edit(
             "{err}"
         );
     };
-    // The edit's key verifies at once; the old key's check is refused after the edit is done.
-    lever
-        .accept_only(&lever.revoked, std::time::Duration::from_millis(1500))
-        .await;
-    let edit = async {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        hub.hub
-            .edit(
-                &id,
-                None,
-                None,
-                lever.revoked.clone().into_iter().collect(),
-                "test",
-            )
-            .await
-            .expect("edit")
-    };
-    let ((), (edited, _)) = tokio::join!(stale, edit);
+    let version = edit_during(&hub, &lever, &id, stale).await;
     let account = hub.hub.account(&id).await.expect("account");
     assert_eq!(account.status, "verified", "the edit's result stands");
-    assert_eq!(account.version, edited.version);
+    assert_eq!(account.version, version);
     assert!(hub
         .hub
         .store()
@@ -632,7 +615,8 @@ async fn a_pass_that_checked_replaced_credentials_drops_its_result() {
             (1, 1, 0)
         );
     };
-    let id = edited_while_checking(&hub, &lever, pass).await;
+    let id = hub.link("lever", "o", &lever.good).await;
+    edit_during(&hub, &lever, &id, pass).await;
     let account = hub.hub.account(&id).await.expect("account");
     assert_eq!(account.status, "verified");
     assert!(hub

@@ -295,14 +295,7 @@ impl TestHub {
 
     /// Runs one SQL statement on the hub's database (tests that move time).
     pub async fn execute(&self, sql: &str) {
-        use sqlx::Connection as _;
-        let mut conn = sqlx::AnyConnection::connect(&self.hub.settings.database)
-            .await
-            .expect("database");
-        sqlx::query(sql)
-            .execute(&mut conn)
-            .await
-            .expect("statement");
+        run_sql(&self.hub.settings.database, sql).await;
     }
 
     pub fn router(&self) -> Router {
@@ -343,6 +336,16 @@ pub async fn send(hub: &TestHub, request: Request<Body>) -> (Response, String) {
         Response::from_parts(parts, Body::empty()),
         String::from_utf8_lossy(&bytes).into_owned(),
     )
+}
+
+/// Runs one SQL statement on the database at `url`.
+pub async fn run_sql(url: &str, sql: &str) {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::AnyConnection::connect(url).await.expect("database");
+    sqlx::query(sql)
+        .execute(&mut conn)
+        .await
+        .expect("statement");
 }
 
 /// The value of the hidden input `name` in a page.
