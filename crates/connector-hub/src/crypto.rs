@@ -123,6 +123,63 @@ impl MasterKey {
     }
 }
 
+/// The prefix of a data key's id, which tells its rows from rows sealed directly under a master
+/// key (before data keys).
+pub const DATA_KEY_PREFIX: &str = "dk_";
+
+/// A data key: what rows are sealed under. It is stored in the database wrapped (sealed) by a
+/// master key, so every process holding that master key can use it, and rotating it is a change
+/// of rows every process sees.
+pub struct DataKey {
+    id: String,
+    bytes: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DataKey {
+    /// A new random data key with this id.
+    pub fn generate(id: String) -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        fill_random(bytes.as_mut());
+        Self { id, bytes }
+    }
+
+    /// The data key a master key unwrapped: its 32 bytes.
+    pub fn from_plain(id: &str, plain: &[u8]) -> Result<Self, KeyError> {
+        let bytes: [u8; 32] = plain.try_into().map_err(|_| KeyError::Tampered)?;
+        Ok(Self {
+            id: id.to_owned(),
+            bytes: Zeroizing::new(bytes),
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The key's bytes, to be wrapped by a master key.
+    pub fn plain(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+
+    /// Seals `plaintext` bound to `associated` (the row id).
+    pub fn seal(&self, plaintext: &[u8], associated: &str) -> Sealed {
+        seal_bytes(&self.bytes, &self.id, plaintext, associated)
+    }
+
+    /// Opens what this key sealed.
+    pub fn open(&self, sealed: &Sealed, associated: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        open_bytes(&self.bytes, sealed, associated)
+    }
+}
+
 /// A sealed value as stored: which key, the nonce and the ciphertext, both base64.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {
@@ -132,7 +189,11 @@ pub struct Sealed {
 }
 
 pub(crate) fn seal_with(key: &MasterKey, plaintext: &[u8], associated: &str) -> Sealed {
-    let cipher = Aes256Gcm::new_from_slice(key.bytes.as_ref()).expect("32-byte key");
+    seal_bytes(&key.bytes, &key.id, plaintext, associated)
+}
+
+fn seal_bytes(bytes: &[u8; 32], key_id: &str, plaintext: &[u8], associated: &str) -> Sealed {
+    let cipher = Aes256Gcm::new_from_slice(bytes).expect("32-byte key");
     let mut nonce = [0u8; 12];
     fill_random(&mut nonce);
     let ciphertext = cipher
@@ -145,7 +206,7 @@ pub(crate) fn seal_with(key: &MasterKey, plaintext: &[u8], associated: &str) -> 
         )
         .expect("AES-GCM encryption of an in-memory buffer cannot fail");
     Sealed {
-        key_id: key.id.clone(),
+        key_id: key_id.to_owned(),
         nonce: STANDARD.encode(nonce),
         ciphertext: STANDARD.encode(ciphertext),
     }
@@ -156,7 +217,15 @@ pub(crate) fn open_with(
     sealed: &Sealed,
     associated: &str,
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let cipher = Aes256Gcm::new_from_slice(key.bytes.as_ref()).map_err(|_| KeyError::Tampered)?;
+    open_bytes(&key.bytes, sealed, associated)
+}
+
+fn open_bytes(
+    bytes: &[u8; 32],
+    sealed: &Sealed,
+    associated: &str,
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| KeyError::Tampered)?;
     let nonce = STANDARD
         .decode(&sealed.nonce)
         .ok()

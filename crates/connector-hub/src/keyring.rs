@@ -9,8 +9,14 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 use crate::crypto::{
-    open_with, random_hex, seal_with, KeyError, MasterKey, Sealed, MASTER_KEY_ENV,
+    open_with, random_hex, seal_with, DataKey, KeyError, MasterKey, Sealed, MASTER_KEY_ENV,
 };
+
+/// What a data key is sealed with, besides its bytes: its id, so a wrapped key moved to another
+/// row does not open.
+fn wrap_context(id: &str) -> String {
+    format!("data key {id}")
+}
 
 /// Where the keyring comes from.
 #[derive(Clone)]
@@ -111,6 +117,17 @@ impl Keyring {
     /// Seals `plaintext` under the current key, bound to `associated` (the account id).
     pub fn seal(&self, plaintext: &[u8], associated: &str) -> Sealed {
         self.with_keys(|keys| seal_with(&keys[0], plaintext, associated))
+    }
+
+    /// Wraps a data key under the current master key, for the database.
+    pub fn wrap(&self, key: &DataKey) -> Sealed {
+        self.seal(key.plain(), &wrap_context(key.id()))
+    }
+
+    /// Unwraps a data key with the master key that wrapped it.
+    pub fn unwrap(&self, id: &str, wrapped: &Sealed) -> Result<DataKey, KeyError> {
+        let plain = self.open_sealed(wrapped, &wrap_context(id))?;
+        DataKey::from_plain(id, &plain)
     }
 
     /// Opens a sealed value with the key it names.

@@ -14,7 +14,7 @@ use super::checks::{apply, proves, sealed, verification};
 use super::hub::{clean_name, connector, masked, variant, Hub, HubError};
 use super::sessions::SessionProblem;
 use crate::clock::{new_id, now};
-use crate::crypto::{KeyError, Sealed};
+use crate::crypto::{DataKey, KeyError, Sealed};
 use crate::store::{AccountFilter, AccountRow, AuditRow, SessionRow, StatusChange};
 
 /// How a connect attempt ended.
@@ -89,8 +89,9 @@ impl Hub {
         } else {
             label
         };
+        let sealed = self.seal_values(&id, &values).await?;
         let account = AccountRow {
-            sealed: self.seal_values(&id, &values),
+            sealed,
             id,
             connector: connector.spec().id.to_owned(),
             variant: variant.name.to_owned(),
@@ -119,26 +120,25 @@ impl Hub {
         Ok(LinkResult::Linked(Box::new(account), report))
     }
 
-    /// Seals an account's field values under the current master key.
-    pub(crate) fn seal_values(
+    /// Seals an account's field values under the current data key.
+    pub(crate) async fn seal_values(
         &self,
         account_id: &str,
         values: &BTreeMap<String, SecretString>,
-    ) -> Sealed {
-        let map: Map<String, Value> = values
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.expose_secret())))
-            .collect();
-        let plain = Zeroizing::new(Value::Object(map).to_string());
-        self.keyring.seal(plain.as_bytes(), account_id)
+    ) -> Result<Sealed, HubError> {
+        Ok(seal_values_with(
+            &*self.current_data_key().await?,
+            account_id,
+            values,
+        ))
     }
 
     /// The stored credential values of an account, decrypted.
-    pub fn credentials(
+    pub async fn credentials(
         &self,
         account: &AccountRow,
     ) -> Result<BTreeMap<String, SecretString>, HubError> {
-        let plain = self.keyring.open_sealed(&account.sealed, &account.id)?;
+        let plain = self.open(&account.sealed, &account.id).await?;
         let value: Value = serde_json::from_slice(&plain).map_err(|_| KeyError::Tampered)?;
         Ok(value
             .as_object()
@@ -206,7 +206,7 @@ impl Hub {
         let mut account = self.account(id).await?;
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
-        let values = match self.credentials(&account) {
+        let values = match self.credentials(&account).await {
             Ok(values) => values,
             Err(HubError::Key(e)) => {
                 // Shown as `sealed` from now on, not as its last checked status.
@@ -255,7 +255,7 @@ impl Hub {
         }
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
-        let mut values = self.credentials(&account)?;
+        let mut values = self.credentials(&account).await?;
         let mut changed = Vec::new();
         for (key, input) in inputs {
             let Some(field) = variant.field(&key) else {
@@ -310,7 +310,7 @@ impl Hub {
             account.masked_key = key.clone();
         }
         account.public_fields = public_fields(variant, &values);
-        account.sealed = self.seal_values(&account.id, &values);
+        account.sealed = self.seal_values(&account.id, &values).await?;
         let detail = if changed.is_empty() {
             "saved without changes".to_owned()
         } else {
@@ -341,6 +341,20 @@ fn edited_meanwhile() -> HubError {
                   reload it and make the change again"
             .to_owned(),
     }
+}
+
+/// An account's field values sealed under `key`, as one JSON object.
+pub(crate) fn seal_values_with(
+    key: &DataKey,
+    account_id: &str,
+    values: &BTreeMap<String, SecretString>,
+) -> Sealed {
+    let map: Map<String, Value> = values
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(v.expose_secret())))
+        .collect();
+    let plain = Zeroizing::new(Value::Object(map).to_string());
+    key.seal(plain.as_bytes(), account_id)
 }
 
 /// Keeps only values of the variant's fields, dropping empty ones.

@@ -34,7 +34,7 @@ impl Hub {
                 };
                 after = last.clone();
                 for (id, sealed) in &batch {
-                    if let Err(e) = self.keyring.open_sealed(sealed, id) {
+                    if let Err(e) = self.open(sealed, id).await {
                         found.push(Unreadable {
                             table: table.as_str(),
                             id: id.clone(),

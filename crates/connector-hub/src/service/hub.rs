@@ -2,14 +2,15 @@
 //! connector and variant lookups, masking.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use connector_core::http::HostSlots;
 use connector_core::rate::RateLimit;
 use connector_core::{Connector, CredentialVariant, HttpClient};
 use ipnet::IpNet;
 
-use crate::crypto::KeyError;
+use crate::crypto::{DataKey, KeyError};
 use crate::keyring::Keyring;
 use crate::limiter::FailureLimiter;
 use crate::outbound::{self, Guard, Lookup};
@@ -33,6 +34,8 @@ pub struct Hub {
     pub signin_limiter: FailureLimiter,
     /// `trusted_proxies`, parsed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Data keys unwrapped so far, and the current one (see `envelope.rs`).
+    pub(crate) data_keys: DataKeyCache,
     /// Places for provider checks that requests start (`request_checks`).
     pub request_checks: tokio::sync::Semaphore,
     /// This process's name on the leases it takes.
@@ -45,6 +48,13 @@ pub struct Hub {
     /// Where webhook deliveries may go: public addresses only, unless
     /// `webhooks_allow_private_addresses` is set.
     pub outbound: Guard,
+}
+
+/// The data keys a process has unwrapped, by id, and the one it seals under with when it read it.
+#[derive(Debug, Default)]
+pub(crate) struct DataKeyCache {
+    pub(crate) keys: RwLock<HashMap<String, Arc<DataKey>>>,
+    pub(crate) current: RwLock<Option<(Arc<DataKey>, Instant)>>,
 }
 
 /// Anything that stops a hub operation, mapped to one HTTP answer by the API and pages.
@@ -108,6 +118,7 @@ impl Hub {
             limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             signin_limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             trusted_proxies: settings.trusted_proxy_nets()?,
+            data_keys: DataKeyCache::default(),
             request_checks: tokio::sync::Semaphore::new(settings.request_checks.max(1)),
             instance: settings
                 .instance

@@ -13,8 +13,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::accounts::seal_values_with;
 use super::hub::{clean_name, connector, variant, Hub, HubError};
 use crate::clock::{new_id, now};
+use crate::crypto::DataKey;
 use crate::store::AccountRow;
 
 /// Accounts written per transaction.
@@ -70,8 +72,10 @@ impl Hub {
         }
         let total = lines.len() as i64;
         let at = now();
+        // Read again after every batch: a data key rotation may retire this one meanwhile.
+        let mut key = self.current_data_key().await?;
         for (position, (number, line)) in lines.into_iter().enumerate() {
-            match self.import_line(line.expose_secret(), owner) {
+            match self.import_line(&key, line.expose_secret(), owner) {
                 Ok(mut account) => {
                     account.next_check_at = Some(if check_now {
                         at
@@ -87,6 +91,7 @@ impl Hub {
             if batch.len() == BATCH {
                 report.imported += self.store.insert_accounts(&batch).await?;
                 batch.clear();
+                key = self.current_data_key().await?;
                 progress(report.imported);
             }
         }
@@ -108,7 +113,12 @@ impl Hub {
         Ok(report)
     }
 
-    fn import_line(&self, text: &str, owner: Option<&str>) -> Result<AccountRow, String> {
+    fn import_line(
+        &self,
+        key: &DataKey,
+        text: &str,
+        owner: Option<&str>,
+    ) -> Result<AccountRow, String> {
         let line: Line = serde_json::from_str(text).map_err(|e| {
             format!(
                 "not a JSON object with `connector` and `credentials` ({} at column {})",
@@ -156,7 +166,7 @@ impl Hub {
         let id = new_id("acc");
         let at = now();
         Ok(AccountRow {
-            sealed: self.seal_values(&id, &values),
+            sealed: seal_values_with(key, &id, &values),
             id,
             connector: connector.spec().id.to_owned(),
             variant: variant.name.to_owned(),

@@ -6,11 +6,13 @@
 pub mod accounts;
 pub mod checks;
 pub mod doctor;
+pub mod envelope;
 mod hub;
 pub mod import;
 pub mod keys;
 pub mod retention;
 pub mod rotate;
+pub mod rotate_data_key;
 pub mod schedule;
 pub mod sessions;
 pub mod signin;

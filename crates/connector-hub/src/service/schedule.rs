@@ -204,7 +204,7 @@ impl Hub {
         let checked = async {
             let connector = connector(&account.connector)?;
             let variant = variant(connector, Some(&account.variant))?;
-            let values = match self.credentials(&account) {
+            let values = match self.credentials(&account).await {
                 Ok(values) => values,
                 Err(HubError::Key(e)) => {
                     let mut sealed = sealed(&account, &e, self.next_check_at(now()));

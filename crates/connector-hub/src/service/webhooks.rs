@@ -120,7 +120,7 @@ impl Hub {
         let description = clean_name("description", description, false)?;
         let id = new_id("whk");
         let secret = format!("whsec_{}", random_hex(24));
-        let sealed = self.keyring.seal(secret.as_bytes(), &id);
+        let sealed = self.seal(secret.as_bytes(), &id).await?;
         let tail = secret[secret.len() - 4..].to_owned();
         let webhook = Webhook {
             id,
@@ -221,8 +221,8 @@ impl Hub {
         due: &DueDelivery,
     ) -> Result<(), (Option<i64>, String)> {
         let secret = self
-            .keyring
-            .open_sealed(&due.sealed, &due.delivery.webhook_id)
+            .open(&due.sealed, &due.delivery.webhook_id)
+            .await
             .map_err(|e| (None, format!("the endpoint's secret cannot be opened: {e}")))?;
         let secret = String::from_utf8_lossy(&secret).into_owned();
         let secret = SecretString::from(secret);

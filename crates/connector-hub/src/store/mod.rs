@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod data_keys;
 mod db;
 mod history;
 mod keys;
@@ -19,6 +20,7 @@ mod webhooks;
 
 pub use accounts::{AccountFilter, AccountRow, Verification};
 pub use audit::AuditRow;
+pub use data_keys::DataKeyRow;
 pub use db::{DbKind, Store, StoreError, DEFAULT_DATABASE};
 pub use history::StatusChange;
 pub use keys::KeyRow;

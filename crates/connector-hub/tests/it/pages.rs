@@ -375,7 +375,7 @@ async fn the_account_page_shows_secrets_masked_and_an_untouched_mask_keeps_the_k
     );
     let account = hub.hub.account(&id).await.expect("account");
     assert_eq!(account.label, "Edited");
-    let stored = hub.hub.credentials(&account).expect("opens");
+    let stored = hub.hub.credentials(&account).await.expect("opens");
     assert_eq!(
         secrecy::ExposeSecret::expose_secret(&stored["api_key"]),
         good

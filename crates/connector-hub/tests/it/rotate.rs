@@ -56,7 +56,9 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
             for round in 0..20 {
                 for id in ids.iter().skip(round % 3).step_by(3) {
                     let account = hub.account(id).await.expect("account");
-                    hub.credentials(&account).expect("opens during rotation");
+                    hub.credentials(&account)
+                        .await
+                        .expect("opens during rotation");
                     opened += 1;
                 }
                 tokio::task::yield_now().await;
@@ -68,7 +70,8 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
         .await
         .expect("rotates");
     assert!(reader.await.expect("reader") > 0);
-    assert_eq!(rotated.resealed, ids.len() as u64);
+    // Rows stay under their data key; the data key is wrapped anew under the new master key.
+    assert_eq!((rotated.rewrapped, rotated.resealed), (1, 0));
     assert_eq!(rotated.retired, vec![first.id().to_owned()]);
 
     let keys = read_key_file(&key_file).expect("key file");
@@ -79,10 +82,24 @@ async fn rotation_reseals_everything_while_the_hub_serves() {
         rotated.new_key_id,
         "the hub follows the file"
     );
+    // A process started afresh with only the new key file opens every account.
+    let fresh = Hub::start(
+        hub.settings.clone(),
+        Keyring::open(KeySource::File(key_file.clone())).expect("keyring"),
+    )
+    .await
+    .expect("fresh hub");
     for id in &ids {
-        let account = hub.account(id).await.expect("account");
-        assert_eq!(account.sealed.key_id, rotated.new_key_id);
-        let values = hub.credentials(&account).expect("opens with the new key");
+        let account = fresh.account(id).await.expect("account");
+        assert!(
+            account.sealed.key_id.starts_with("dk_"),
+            "{}",
+            account.sealed.key_id
+        );
+        let values = fresh
+            .credentials(&account)
+            .await
+            .expect("opens with the new key");
         assert_eq!(values["api_key"].expose_secret(), good);
     }
     let (account, report, _) = hub.reverify(&ids[0]).await.expect("reverify");
@@ -153,8 +170,8 @@ async fn a_row_that_does_not_open_is_reported_and_never_stops_rotation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (hub, ids, _lever) = hub_with_accounts(&dir, 3).await;
     spoil(&hub, &ids[1]).await;
-    let key_file = dir.path().join("hub.key");
-    let rotated = connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
+    let rotated = hub
+        .rotate_data_key(|_| {})
         .await
         .expect("the rotation goes on past the bad row");
     assert_eq!(rotated.resealed, 2);
@@ -166,13 +183,18 @@ async fn a_row_that_does_not_open_is_reported_and_never_stops_rotation() {
             .collect::<Vec<_>>(),
         vec![ids[1].as_str()]
     );
-    // The bad row still names the old key, which stays; retrying does not grow the keyring.
-    assert_eq!(read_key_file(&key_file).expect("keys").len(), 2);
-    connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
-        .await
-        .expect("again");
-    assert_eq!(read_key_file(&key_file).expect("keys").len(), 2);
-    // `doctor` lists it; the others open with the new key.
+    // The bad row still names the old data key, which stays; the others are under the new one.
+    assert!(rotated.deleted.is_empty());
+    let again = hub.rotate_data_key(|_| {}).await.expect("again");
+    assert_eq!(again.resealed, 2);
+    assert_eq!(again.deleted.len(), 1, "the unused middle key is gone");
+    assert_eq!(
+        read_key_file(&dir.path().join("hub.key"))
+            .expect("keys")
+            .len(),
+        1
+    );
+    // `doctor` lists it; the others open.
     let unreadable = hub.unreadable().await.expect("doctor");
     assert_eq!(unreadable.len(), 1);
     assert_eq!(
@@ -181,7 +203,8 @@ async fn a_row_that_does_not_open_is_reported_and_never_stops_rotation() {
     );
     for id in [&ids[0], &ids[2]] {
         let account = hub.account(id).await.expect("account");
-        hub.credentials(&account).expect("opens");
+        assert_eq!(account.sealed.key_id, again.new_data_key);
+        hub.credentials(&account).await.expect("opens");
     }
 }
 
@@ -214,23 +237,21 @@ async fn two_rotations_at_once_never_both_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (hub, _, _lever) = hub_with_accounts(&dir, 2).await;
     let key_file = dir.path().join("hub.key");
-    let (a, b) = tokio::join!(
-        connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {}),
-        connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {})
-    );
-    let (done, refused) = match (a, b) {
-        (Ok(done), Err(e)) | (Err(e), Ok(done)) => (done, e),
-        (a, b) => panic!("exactly one rotation runs: {a:?} / {b:?}"),
-    };
+    let (data, master) = tokio::join!(hub.rotate_data_key(|_| {}), async {
+        // Started while the data key rotation holds the lock.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        connector_hub::rotate::rotate(&hub.settings.database, &key_file, |_| {}).await
+    });
+    data.expect("the first rotation runs");
+    let refused = master.expect_err("the second is refused");
     assert!(
         refused.to_string().contains("another rotation is running"),
         "{refused}"
     );
-    let keys = read_key_file(&key_file).expect("keys");
     assert_eq!(
-        keys[0].id(),
-        done.new_key_id,
-        "the rotation that ran owns the current key"
+        read_key_file(&key_file).expect("keys").len(),
+        1,
+        "no key added"
     );
     for account in hub
         .store()
@@ -238,6 +259,106 @@ async fn two_rotations_at_once_never_both_run() {
         .await
         .expect("list")
     {
-        hub.credentials(&account).expect("every account opens");
+        hub.credentials(&account)
+            .await
+            .expect("every account opens");
     }
+}
+
+#[tokio::test]
+async fn processes_sharing_a_database_see_a_data_key_rotation_and_a_staged_master_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (first, ids, _lever) = hub_with_accounts(&dir, 3).await;
+    // A second process on its own copy of the key file.
+    let own_file = dir.path().join("second.key");
+    std::fs::copy(dir.path().join("hub.key"), &own_file).expect("copy");
+    let second = Hub::start(
+        first.settings.clone(),
+        Keyring::open(KeySource::File(own_file.clone())).expect("keyring"),
+    )
+    .await
+    .expect("second process");
+    for id in &ids {
+        let account = second.account(id).await.expect("account");
+        second.credentials(&account).await.expect("opens");
+    }
+
+    // A data key rotation is a database operation: the second process follows at once.
+    let rotated = first
+        .rotate_data_key(|_| {})
+        .await
+        .expect("data key rotation");
+    assert_eq!(rotated.resealed, 3);
+    for id in &ids {
+        let account = second.account(id).await.expect("account");
+        assert_eq!(account.sealed.key_id, rotated.new_data_key);
+        second
+            .credentials(&account)
+            .await
+            .expect("opens after the rotation");
+    }
+    second
+        .store()
+        .mark_due(&Default::default(), 0)
+        .await
+        .expect("due");
+    let pass = second.run_pass().await.expect("the second process's pass");
+    assert_eq!((pass.checked, pass.failed), (3, 0));
+
+    // A master key staged, copied to the second process, then made current by the first.
+    let key_file = dir.path().join("hub.key");
+    let staged = connector_hub::rotate::stage_master_key(&key_file).expect("stage");
+    std::fs::copy(&key_file, &own_file).expect("copy to the second process");
+    let master = connector_hub::rotate::rotate(&first.settings.database, &key_file, |_| {})
+        .await
+        .expect("master key rotation");
+    assert_eq!(master.new_key_id, staged);
+    assert_eq!(master.rewrapped, 1);
+    // The second process, which never saw the final file, still opens everything, and a third
+    // started from its file does too.
+    let third = Hub::start(
+        first.settings.clone(),
+        Keyring::open(KeySource::File(own_file)).expect("keyring"),
+    )
+    .await
+    .expect("third process");
+    for hub in [&second, &third] {
+        for id in &ids {
+            let account = hub.account(id).await.expect("account");
+            hub.credentials(&account).await.expect("opens");
+        }
+    }
+}
+
+#[tokio::test]
+async fn rows_sealed_before_data_keys_still_open_and_move_under_one_at_the_next_rotation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (hub, ids, _lever) = hub_with_accounts(&dir, 1).await;
+    // As a hub before data keys stored it: sealed directly under the master key.
+    let account = hub.account(&ids[0]).await.expect("account");
+    let values = hub.credentials(&account).await.expect("opens");
+    let plain = serde_json::json!({"api_key": values["api_key"].expose_secret()}).to_string();
+    let legacy = hub.keyring.seal(plain.as_bytes(), &ids[0]);
+    crate::support::run_sql(
+        &hub.settings.database,
+        &format!(
+            "UPDATE accounts SET key_id = '{}', nonce = '{}', ciphertext = '{}' WHERE id = '{}'",
+            legacy.key_id, legacy.nonce, legacy.ciphertext, ids[0]
+        ),
+    )
+    .await;
+    let account = hub.account(&ids[0]).await.expect("account");
+    assert!(!account.sealed.key_id.starts_with("dk_"));
+    hub.credentials(&account).await.expect("a legacy row opens");
+
+    let rotated =
+        connector_hub::rotate::rotate(&hub.settings.database, &dir.path().join("hub.key"), |_| {})
+            .await
+            .expect("rotates");
+    assert_eq!(rotated.resealed, 1);
+    let account = hub.account(&ids[0]).await.expect("account");
+    assert!(account.sealed.key_id.starts_with("dk_"));
+    hub.credentials(&account)
+        .await
+        .expect("opens under its data key");
 }

@@ -17,7 +17,7 @@ mod master_key;
 mod serve;
 
 use keys::{create_admin_key, init, print_init};
-use maintenance::{doctor, import, rotate};
+use maintenance::{doctor, import, rotate, rotate_data_key, stage_master_key};
 use serve::serve;
 
 #[global_allocator]
@@ -77,6 +77,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make a new data key current for every hub process sharing the database and re-encrypt
+    /// every stored credential under it; no key file changes.
+    RotateDataKey {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Master keys: `add` stages a new one in the key file, to copy to every process before
+    /// `rotate-master-key` makes it current.
+    MasterKey {
+        #[command(subcommand)]
+        action: MasterKeyAction,
+    },
     /// Hub keys, from the server itself: the way back in when every admin key is revoked or lost.
     AdminKey {
         #[command(subcommand)]
@@ -96,6 +108,15 @@ enum Command {
         /// Make every imported account due at once instead of spreading them over one interval.
         #[arg(long)]
         check_now: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterKeyAction {
+    /// Add a new master key at the end of the key file, not current yet.
+    Add {
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -194,6 +215,12 @@ fn main() -> ExitCode {
                 action: AdminKeyAction::Create { common, name, json },
             } => create_admin_key(settings(config, &common, None)?, &name, json).await?,
             Command::RotateMasterKey { common } => rotate(settings(config, &common, None)?).await?,
+            Command::RotateDataKey { common } => {
+                rotate_data_key(settings(config, &common, None)?).await?
+            }
+            Command::MasterKey {
+                action: MasterKeyAction::Add { common },
+            } => stage_master_key(settings(config, &common, None)?)?,
             Command::Import {
                 common,
                 file,

@@ -19,12 +19,57 @@ pub async fn rotate(settings: Settings) -> anyhow::Result<()> {
     })
     .await?;
     println!(
-        "Master key {} is now current; {} accounts re-encrypted.",
-        done.new_key_id, done.resealed
+        "Master key {} is now current: {} data keys wrapped anew, {} rows from before data keys \
+         re-encrypted. Copy the key file to every hub process sharing the database.",
+        done.new_key_id, done.rewrapped, done.resealed
     );
     if !done.retired.is_empty() {
         println!("Removed from the keyring: {}.", done.retired.join(", "));
     }
+    if !done.unreadable.is_empty() {
+        println!(
+            "{} rows do not open with any key and were left as they are; `connector-hub doctor` \
+             lists them.",
+            done.unreadable.len()
+        );
+    }
+    Ok(())
+}
+
+/// Adds a master key to the key file, not current yet.
+pub fn stage_master_key(settings: Settings) -> anyhow::Result<()> {
+    if let KeySource::Env(_) = key_source(&settings) {
+        return Err(connector_hub::rotate::RotateError::NeedsFile.into());
+    }
+    let id = connector_hub::rotate::stage_master_key(&settings.master_key_file)?;
+    println!(
+        "Added master key {id} to {} (not current yet). Copy this file to every hub process \
+         sharing the database, then run `connector-hub rotate-master-key` to make it current.",
+        settings.master_key_file.display()
+    );
+    Ok(())
+}
+
+/// Makes a new data key current for every process and re-encrypts every row under it.
+pub async fn rotate_data_key(settings: Settings) -> anyhow::Result<()> {
+    let keyring = Keyring::open(key_source(&settings))?;
+    let hub = Hub::start(settings, keyring).await?;
+    let done = hub
+        .rotate_data_key(|n| {
+            if n % 1000 == 0 {
+                eprintln!("re-encrypted {n} rows…");
+            }
+        })
+        .await;
+    hub.close().await;
+    let done = done?;
+    println!(
+        "Data key {} is now current for every hub process; {} rows re-encrypted, {} old data \
+         keys deleted.",
+        done.new_data_key,
+        done.resealed,
+        done.deleted.len()
+    );
     if !done.unreadable.is_empty() {
         println!(
             "{} rows do not open with any key and were left as they are; `connector-hub doctor` \

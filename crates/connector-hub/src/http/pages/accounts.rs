@@ -171,7 +171,7 @@ async fn account_detail(
     };
     let variant =
         variant(connector, Some(&account.variant)).unwrap_or(connector.spec().default_variant());
-    let stored = hub.credentials(account).unwrap_or_default();
+    let stored = hub.credentials(account).await.unwrap_or_default();
     let mut fields = field_views(variant, &account_public(account));
     for field in &mut fields {
         if field.kind == "password" {
