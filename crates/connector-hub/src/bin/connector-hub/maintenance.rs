@@ -26,13 +26,7 @@ pub async fn rotate(settings: Settings) -> anyhow::Result<()> {
     if !done.retired.is_empty() {
         println!("Removed from the keyring: {}.", done.retired.join(", "));
     }
-    if !done.unreadable.is_empty() {
-        println!(
-            "{} rows do not open with any key and were left as they are; `connector-hub doctor` \
-             lists them.",
-            done.unreadable.len()
-        );
-    }
+    say_unreadable(done.unreadable.len());
     Ok(())
 }
 
@@ -70,13 +64,7 @@ pub async fn rotate_data_key(settings: Settings) -> anyhow::Result<()> {
         done.resealed,
         done.deleted.len()
     );
-    if !done.unreadable.is_empty() {
-        println!(
-            "{} rows do not open with any key and were left as they are; `connector-hub doctor` \
-             lists them.",
-            done.unreadable.len()
-        );
-    }
+    say_unreadable(done.unreadable.len());
     Ok(())
 }
 
@@ -151,4 +139,14 @@ pub async fn import(
         }
     );
     Ok(())
+}
+
+/// Says how many rows a rotation left as they were, if any.
+fn say_unreadable(count: usize) {
+    if count > 0 {
+        println!(
+            "{count} rows do not open with any key and were left as they are; \
+             `connector-hub doctor` lists them."
+        );
+    }
 }
