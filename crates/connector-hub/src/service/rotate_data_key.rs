@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::doctor::Unreadable;
 use super::envelope::CURRENT_FOR;
-use super::hub::{Hub, HubError};
+use super::hub::Hub;
 use super::rotate::{reseal_rows, Keys, RotateError, RotationLock};
 use crate::clock::{new_id, now};
 use crate::crypto::DataKey;
@@ -20,16 +20,6 @@ pub struct DataKeyRotated {
     /// Old data keys deleted, no row using them any more.
     pub deleted: Vec<String>,
     pub unreadable: Vec<Unreadable>,
-}
-
-impl From<HubError> for RotateError {
-    fn from(e: HubError) -> Self {
-        match e {
-            HubError::Key(e) => RotateError::Key(e),
-            HubError::Store(e) => RotateError::Store(e),
-            other => RotateError::Busy(other.to_string()),
-        }
-    }
 }
 
 impl Hub {
