@@ -290,6 +290,17 @@ impl Target<'_> {
         })
     }
 
+    /// The base URL requests to `origin` go to (`None`: the API's), placeholders filled and
+    /// overrides applied, without a trailing `/`: what the hub's proxy joins paths to and its
+    /// credentials route shows.
+    pub fn base_url(&self, origin: Option<&'static str>) -> Result<String, BuildError> {
+        let text = match self.base(origin)? {
+            Base::Fixed(url) => url.as_str().to_owned(),
+            Base::Filled(text) => text,
+        };
+        Ok(text.trim_end_matches('/').to_owned())
+    }
+
     /// The secret field a header carries, for the message when its value cannot be sent.
     fn auth_field_in_header(&self, _header: &str) -> Option<&'static str> {
         self.variant.key_field().map(|f| f.key)

@@ -39,14 +39,38 @@ pub enum Scope {
     ConnectSessionsWrite,
     #[serde(rename = "keys:admin")]
     KeysAdmin,
+    /// Read an account's stored credentials in clear. Never implied by another scope, granted
+    /// only when named.
+    #[serde(rename = "credentials:read")]
+    CredentialsRead,
+    /// Call the provider through the hub's proxy with an account's credentials.
+    #[serde(rename = "proxy")]
+    Proxy,
+    /// Run a connector's actions with an account's credentials.
+    #[serde(rename = "actions:execute")]
+    ActionsExecute,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 7] = [
         Scope::AccountsRead,
         Scope::AccountsWrite,
         Scope::ConnectSessionsWrite,
         Scope::KeysAdmin,
+        Scope::CredentialsRead,
+        Scope::Proxy,
+        Scope::ActionsExecute,
+    ];
+
+    /// What the first admin key (`init`) and `admin-key create` hold: every scope but
+    /// `credentials:read`, which is granted only when named.
+    pub const ADMIN: [Scope; 6] = [
+        Scope::AccountsRead,
+        Scope::AccountsWrite,
+        Scope::ConnectSessionsWrite,
+        Scope::KeysAdmin,
+        Scope::Proxy,
+        Scope::ActionsExecute,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +79,9 @@ impl Scope {
             Scope::AccountsWrite => "accounts:write",
             Scope::ConnectSessionsWrite => "connect_sessions:write",
             Scope::KeysAdmin => "keys:admin",
+            Scope::CredentialsRead => "credentials:read",
+            Scope::Proxy => "proxy",
+            Scope::ActionsExecute => "actions:execute",
         }
     }
 
@@ -65,6 +92,12 @@ impl Scope {
             Scope::AccountsWrite => "Re-verify, edit and unlink accounts.",
             Scope::ConnectSessionsWrite => "Create connect sessions for your customers.",
             Scope::KeysAdmin => "Create and manage hub keys; sign in to every page.",
+            Scope::CredentialsRead => {
+                "Read linked accounts' stored credentials in clear, for direct provider access. \
+                 Off unless chosen; prefer the proxy."
+            }
+            Scope::Proxy => "Call providers through the hub's proxy with a linked account's key.",
+            Scope::ActionsExecute => "Run connector actions with a linked account's key.",
         }
     }
 

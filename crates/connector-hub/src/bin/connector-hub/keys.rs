@@ -33,7 +33,7 @@ pub async fn init(settings: &Settings) -> anyhow::Result<Initialised> {
     let hub = Hub::start(settings.clone(), keyring).await?;
     let admin_key = if hub.count_keys().await? == 0 {
         let (_, new) = hub
-            .issue_key("admin", &Scope::ALL, "connector-hub init")
+            .issue_key("admin", &Scope::ADMIN, "connector-hub init")
             .await?;
         Some(new.text)
     } else {
@@ -85,7 +85,7 @@ pub async fn create_admin_key(settings: Settings, name: &str, json: bool) -> any
     let keyring = Keyring::open(key_source(&settings))?;
     let hub = Hub::start(settings, keyring).await?;
     let issued = hub
-        .issue_key(name, &Scope::ALL, "connector-hub admin-key create")
+        .issue_key(name, &Scope::ADMIN, "connector-hub admin-key create")
         .await;
     hub.close().await;
     let (row, new) = issued?;

@@ -122,7 +122,7 @@ enum MasterKeyAction {
 
 #[derive(Debug, Subcommand)]
 enum AdminKeyAction {
-    /// Create a new admin hub key (every scope) and print it once; the audit log records it.
+    /// Create a new admin hub key (every scope but credentials:read) and print it once; the audit log records it.
     /// Needs the database and the master key, so it runs where the hub runs.
     Create {
         #[command(flatten)]
