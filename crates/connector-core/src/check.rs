@@ -197,27 +197,11 @@ pub async fn run_check<C: Reader + ?Sized>(
     };
 
     let token = match variant.auth {
-        Auth::Exchange(exchange) => {
-            let answer = step.take(&exchange_call(exchange), &exchange.request).await;
-            let token = match answer {
-                Ok(Ok((code, json))) => read_token(spec, exchange, code, &json),
-                Ok(Err(failed)) => Err(failed),
-                Err(error) => return built_wrong(report, error),
-            };
-            match token {
-                Ok(token) => {
-                    step.redactor.add_secret(token.expose_secret());
-                    Some(token)
-                }
-                Err(failed) => {
-                    let failed = Interpreted {
-                        message: format!("At the token exchange: {}", failed.message),
-                        ..failed
-                    };
-                    return ended(report, failed, &step.redactor, started, &span);
-                }
-            }
-        }
+        Auth::Exchange(exchange) => match step.token(exchange).await {
+            Ok(Ok(issued)) => Some(issued.token),
+            Ok(Err(failed)) => return ended(report, failed, &step.redactor, started, &span),
+            Err(error) => return built_wrong(report, error),
+        },
         _ => None,
     };
 
@@ -277,6 +261,91 @@ impl<C: Reader + ?Sized> Step<'_, C> {
     }
 }
 
+impl<C: Reader + ?Sized> Step<'_, C> {
+    /// Runs the token exchange: the token (which joins what must never come out) and how long
+    /// it lasts, or the outcome its answer means, prefixed to say it happened there.
+    async fn token(
+        &mut self,
+        exchange: &'static TokenExchange,
+    ) -> Result<Result<IssuedToken, Interpreted>, BuildError> {
+        let answer = self.take(&exchange_call(exchange), &exchange.request).await?;
+        let issued = match answer {
+            Ok((code, json)) => read_token(self.target.spec, exchange, code, &json),
+            Err(failed) => Err(failed),
+        };
+        Ok(match issued {
+            Ok(issued) => {
+                self.redactor.add_secret(issued.token.expose_secret());
+                Ok(issued)
+            }
+            Err(failed) => Err(Interpreted {
+                message: format!("At the token exchange: {}", failed.message),
+                ..failed
+            }),
+        })
+    }
+}
+
+/// A token an exchange issued, and how long the provider said it lasts (`expires_in`).
+pub struct IssuedToken {
+    pub token: SecretString,
+    pub expires_in: Option<std::time::Duration>,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("token", &"[REDACTED]")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// Why an exchange issued no token: the outcome a check would have ended with, its texts
+/// redacted.
+#[derive(Debug, Clone)]
+pub struct ExchangeFailed {
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub message: String,
+}
+
+/// Runs the variant's token exchange for `target`'s credentials, as a check runs it (the same
+/// request, answer rules, retries and redaction), for callers that reuse the token (the hub's
+/// proxy). `Ok(None)` when the variant has no exchange.
+pub async fn exchange_token<C: Reader + ?Sized>(
+    connector: &C,
+    http: &HttpClient,
+    target: &Target<'_>,
+    limits: &Limits,
+) -> Result<Option<IssuedToken>, ExchangeFailed> {
+    let Auth::Exchange(exchange) = target.variant.auth else {
+        return Ok(None);
+    };
+    let span = tracing::info_span!("token_exchange", connector = target.spec.id);
+    let mut step = Step {
+        connector,
+        http,
+        target,
+        limits,
+        started: Instant::now(),
+        span: &span,
+        redactor: Redactor::new(target.credentials.secrets()),
+        fields: target.credentials.public().collect(),
+    };
+    let failed = match step.token(exchange).await {
+        Ok(Ok(issued)) => return Ok(Some(issued)),
+        Ok(Err(failed)) => failed,
+        Err(error) => Interpreted::new(error.status(), None, error.to_string()),
+    };
+    let finished = finish(failed, &step.redactor, &[], step.started, &span, "token exchange");
+    Err(ExchangeFailed {
+        status: finished.status,
+        http_status: finished.http_status,
+        message: finished.message,
+    })
+}
+
 /// Sends one request within what is left of the check's deadline.
 async fn send(
     http: &HttpClient,
@@ -295,15 +364,19 @@ async fn send(
         .await
 }
 
-/// The token of a successful exchange answer.
+/// The token of a successful exchange answer, and its `expires_in` (seconds, a number or a
+/// numeric string) when the answer has one beside it.
 fn read_token(
     spec: &ConnectorSpec,
     exchange: &TokenExchange,
     code: u16,
     json: &Value,
-) -> Result<SecretString, Interpreted> {
+) -> Result<IssuedToken, Interpreted> {
     match json.pointer(exchange.token).and_then(Value::as_str) {
-        Some(token) if !token.is_empty() => Ok(SecretString::from(token.to_owned())),
+        Some(token) if !token.is_empty() => Ok(IssuedToken {
+            token: SecretString::from(token.to_owned()),
+            expires_in: expires_in(exchange, json),
+        }),
         _ => Err(Interpreted::new(
             Status::Unexpected,
             Some(code),
@@ -313,6 +386,20 @@ fn read_token(
             ),
         )),
     }
+}
+
+/// `expires_in` beside the token in an exchange's answer.
+fn expires_in(exchange: &TokenExchange, json: &Value) -> Option<std::time::Duration> {
+    let pointer = match exchange.token.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/expires_in"),
+        None => "/expires_in".to_owned(),
+    };
+    let value = json.pointer(&pointer)?;
+    let seconds = value
+        .as_f64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))?;
+    (seconds.is_finite() && seconds > 0.0)
+        .then(|| std::time::Duration::from_secs_f64(seconds.min(365.0 * 86_400.0)))
 }
 
 /// Fills the report from the verdict, every text through the redactor.

@@ -314,6 +314,12 @@ impl HttpClient {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The underlying client, for requests whose bodies stream both ways (the hub's proxy). It
+    /// keeps this client's rules: no redirects followed, the User-Agent, the chosen resolver.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Sends `request` until it gets an answer worth keeping, a retry budget runs out, or the
     /// deadline passes. Whatever the provider sends (a `Retry-After` of any size included), it
     /// never panics: a wait that would pass the deadline, or that cannot even be computed,

@@ -17,6 +17,7 @@ pub mod build;
 pub mod check;
 pub mod connector;
 mod finish;
+pub mod forward;
 pub mod http;
 pub mod json;
 pub mod outcome;
@@ -37,7 +38,7 @@ pub use spec::{guide, request};
 
 pub use action::{run_action, ActionReport, ActionResult};
 pub use build::{BuildError, ShownRequest};
-pub use check::{dry_run, run_check, DryRun};
+pub use check::{dry_run, exchange_token, run_check, DryRun, ExchangeFailed, IssuedToken};
 pub use connector::Connector;
 pub use http::{HttpClient, Limits};
 pub use outcome::{Account, CheckReport, Status, Verdict};
