@@ -65,6 +65,15 @@ impl From<HubError> for HttpError {
             HubError::Conflict { code, message } => {
                 HttpError::new(StatusCode::CONFLICT, code, message)
             }
+            HubError::Refused {
+                status,
+                code,
+                message,
+            } => HttpError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+                code,
+                message,
+            ),
             HubError::Store(e) => {
                 tracing::error!("{e}");
                 HttpError::new(

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::api::proxy::PROXY_PREFIX;
 use super::error::HttpError;
 use crate::service::Hub;
 
@@ -57,7 +58,12 @@ pub async fn request_deadline(
     request: Request,
     next: Next,
 ) -> Response {
-    match tokio::time::timeout(hub.settings.request_timeout(), next.run(request)).await {
+    let deadline = if request.uri().path().starts_with(PROXY_PREFIX) {
+        hub.settings.proxy_request_timeout()
+    } else {
+        hub.settings.request_timeout()
+    };
+    match tokio::time::timeout(deadline, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             let mut e = HttpError::new(

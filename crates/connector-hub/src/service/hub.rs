@@ -14,6 +14,7 @@ use crate::crypto::{DataKey, KeyError};
 use crate::keyring::Keyring;
 use crate::limiter::FailureLimiter;
 use crate::outbound::{self, Guard, Lookup};
+use super::proxy::ProxyState;
 use crate::settings::{Settings, SettingsError};
 use crate::store::{DbKind, Store, StoreError};
 
@@ -48,6 +49,8 @@ pub struct Hub {
     /// Where webhook deliveries may go: public addresses only, unless
     /// `webhooks_allow_private_addresses` is set.
     pub outbound: Guard,
+    /// The proxy's client, exchanged tokens and refusal times (`proxy.rs`).
+    pub(crate) proxy: ProxyState,
 }
 
 /// The data keys a process has unwrapped, by id, and the one it seals under with when it read it.
@@ -74,6 +77,14 @@ pub enum HubError {
     /// The request conflicts with the resource's state; `code` says how.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Refused with this HTTP status and code (the proxy's own refusals: a path leaving the
+    /// base, a provider that did not answer).
+    #[error("{message}")]
+    Refused {
+        status: u16,
+        code: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -130,6 +141,7 @@ impl Hub {
                 settings.reverify_concurrency.max(1),
             ),
             outbound: Guard::new(settings.webhooks_allow_private_addresses, lookup),
+            proxy: ProxyState::new().map_err(StartError::Http)?,
             settings,
             http,
         }))

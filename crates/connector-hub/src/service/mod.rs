@@ -10,6 +10,7 @@ pub mod envelope;
 mod hub;
 pub mod import;
 pub mod keys;
+pub mod proxy;
 pub mod retention;
 pub mod rotate;
 pub mod rotate_data_key;

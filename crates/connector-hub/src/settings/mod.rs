@@ -52,6 +52,9 @@ pub struct Settings {
     pub frame_ancestors: Vec<String>,
     /// Deadline for one provider check, in seconds.
     pub check_timeout: f64,
+    /// How long a proxied call waits for the provider's answer to start (its status and
+    /// headers), in seconds; the body then streams for as long as it takes.
+    pub proxy_timeout: f64,
     /// How long an operator stays signed in, in hours.
     pub session_hours: u64,
     /// Failed authentications allowed per client address per minute before 429 (the API's and
@@ -105,6 +108,7 @@ impl Default for Settings {
             public_url: None,
             frame_ancestors: Vec::new(),
             check_timeout: Limits::default().timeout.as_secs_f64(),
+            proxy_timeout: 30.0,
             session_hours: 12,
             auth_failures_per_minute: 10,
             trusted_proxies: Vec::new(),
@@ -258,6 +262,11 @@ impl Settings {
                 "check_timeout must be between 0 and 300 seconds".to_owned(),
             ));
         }
+        if !(self.proxy_timeout > 0.0 && self.proxy_timeout <= 3600.0) {
+            return Err(SettingsError(
+                "proxy_timeout must be between 0 and 3600 seconds".to_owned(),
+            ));
+        }
         if !(self.reverify_every_hours >= 0.0 && self.reverify_every_hours.is_finite()) {
             return Err(SettingsError(
                 "reverify_every_hours must be 0 (off) or a positive number of hours".to_owned(),
@@ -332,6 +341,12 @@ impl Settings {
     /// How long a request may take: a provider check and a little more.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.check_timeout + 10.0)
+    }
+
+    /// How long a proxied call may take to start answering: a token exchange, the provider's
+    /// answer, and a little more.
+    pub fn proxy_request_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.check_timeout + self.proxy_timeout + 10.0)
     }
 
     /// Limits of one provider check.

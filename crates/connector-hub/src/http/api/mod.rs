@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod connectors;
 pub mod keys;
+pub mod proxy;
 pub mod responses;
 pub mod reverify;
 pub mod schema;
@@ -22,6 +23,7 @@ use utoipa::OpenApi;
 use super::error::{ErrorBody, ErrorDetail, HttpError};
 use crate::hubkey::{KeyState, Scope};
 use crate::service::{AuditRow, Delivery, Hub, Webhook};
+use proxy::ProxyDoc;
 use responses::SharedResponses;
 
 /// The OpenAPI document, generated from the handlers.
@@ -43,7 +45,7 @@ use responses::SharedResponses;
         reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
         webhooks::WebhookCreated, webhooks::WebhookList, webhooks::DeliveryList, Webhook,
         Delivery)),
-    modifiers(&BearerAuth, &SharedResponses)
+    modifiers(&BearerAuth, &SharedResponses, &ProxyDoc)
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
@@ -126,6 +128,8 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/keys/{id}/enable", post(keys::enable_key))
         .route("/api/v1/keys/{id}/revoke", post(keys::revoke_key))
         .route("/api/v1/keys/{id}/regenerate", post(keys::regenerate_key))
+        .route("/api/v1/proxy/{account_id}", any(proxy::proxy))
+        .route("/api/v1/proxy/{account_id}/{*path}", any(proxy::proxy))
         .route("/api/v1/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }
