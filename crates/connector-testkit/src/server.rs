@@ -369,7 +369,14 @@ pub fn carries_secret(request: &Request, secrets: &[String]) -> bool {
     let mut text = request.url.to_string();
     for (name, value) in &request.headers {
         text.push_str(name.as_str());
-        text.push_str(&String::from_utf8_lossy(value.as_bytes()));
+        let value = String::from_utf8_lossy(value.as_bytes());
+        // A Basic credential whose password is not empty (`key:x`) is found decoded.
+        if let Some(encoded) = value.strip_prefix("Basic ") {
+            if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+                text.push_str(&String::from_utf8_lossy(&decoded));
+            }
+        }
+        text.push_str(&value);
     }
     text.push_str(&String::from_utf8_lossy(&request.body));
     let basic: Vec<String> = secrets

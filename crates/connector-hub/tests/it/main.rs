@@ -9,6 +9,7 @@ mod contract;
 mod debug;
 mod limiter;
 mod pages;
+mod proxy;
 mod restart;
 mod rotate;
 mod schedule;

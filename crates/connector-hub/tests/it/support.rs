@@ -80,7 +80,7 @@ impl wiremock::Match for CarriesKey {
     }
 }
 
-fn scenario<'a>(scenarios: &'a [Scenario], name: &str, id: &str) -> &'a Scenario {
+pub fn scenario<'a>(scenarios: &'a [Scenario], name: &str, id: &str) -> &'a Scenario {
     scenarios
         .iter()
         .find(|s| s.name == name)
