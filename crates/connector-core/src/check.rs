@@ -268,7 +268,9 @@ impl<C: Reader + ?Sized> Step<'_, C> {
         &mut self,
         exchange: &'static TokenExchange,
     ) -> Result<Result<IssuedToken, Interpreted>, BuildError> {
-        let answer = self.take(&exchange_call(exchange), &exchange.request).await?;
+        let answer = self
+            .take(&exchange_call(exchange), &exchange.request)
+            .await?;
         let issued = match answer {
             Ok((code, json)) => read_token(self.target.spec, exchange, code, &json),
             Err(failed) => Err(failed),
@@ -338,7 +340,14 @@ pub async fn exchange_token<C: Reader + ?Sized>(
         Ok(Err(failed)) => failed,
         Err(error) => Interpreted::new(error.status(), None, error.to_string()),
     };
-    let finished = finish(failed, &step.redactor, &[], step.started, &span, "token exchange");
+    let finished = finish(
+        failed,
+        &step.redactor,
+        &[],
+        step.started,
+        &span,
+        "token exchange",
+    );
     Err(ExchangeFailed {
         status: finished.status,
         http_status: finished.http_status,

@@ -23,7 +23,9 @@ pub enum PathRefused {
     DotSegment,
     #[error("the path's first segment holds `:` as a scheme would (an absolute URL); give the path relative to the account's API base URL")]
     Scheme,
-    #[error("the path holds `@`, `\\` or a character URLs do not carry; percent-encode it or remove it")]
+    #[error(
+        "the path holds `@`, `\\` or a character URLs do not carry; percent-encode it or remove it"
+    )]
     Character,
     #[error("the path holds a percent-encoded `/`, `\\`, `.`, `@`, `%` or control character, which a server could read as leaving the base path; write `.` as itself and split segments with a plain `/`")]
     Encoded,
@@ -273,8 +275,8 @@ mod tests {
 
     #[test]
     fn the_url_joins_under_the_base_path_with_the_query() {
-        let url = forward_url("https://api.example.com/v2/", "people/1", Some("a=1&b=2"))
-            .expect("joins");
+        let url =
+            forward_url("https://api.example.com/v2/", "people/1", Some("a=1&b=2")).expect("joins");
         assert_eq!(url.as_str(), "https://api.example.com/v2/people/1?a=1&b=2");
         let url = forward_url("https://api.example.com", "", None).expect("joins");
         assert_eq!(url.as_str(), "https://api.example.com/");

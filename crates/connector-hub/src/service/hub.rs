@@ -10,11 +10,11 @@ use connector_core::rate::RateLimit;
 use connector_core::{Connector, CredentialVariant, HttpClient};
 use ipnet::IpNet;
 
+use super::proxy::ProxyState;
 use crate::crypto::{DataKey, KeyError};
 use crate::keyring::Keyring;
 use crate::limiter::FailureLimiter;
 use crate::outbound::{self, Guard, Lookup};
-use super::proxy::ProxyState;
 use crate::settings::{Settings, SettingsError};
 use crate::store::{DbKind, Store, StoreError};
 

@@ -363,7 +363,10 @@ impl Hub {
         let id = account_id.to_owned();
         tokio::spawn(async move {
             if let Err(e) = hub.reverify(&id).await {
-                tracing::warn!(account_id = id, "re-verifying after a refused proxied call failed: {e}");
+                tracing::warn!(
+                    account_id = id,
+                    "re-verifying after a refused proxied call failed: {e}"
+                );
             }
         });
     }

@@ -179,11 +179,7 @@ async fn paths_that_would_leave_the_base_are_refused_before_anything_is_sent() {
 
     let (answer, _) = send(
         &hub,
-        proxied(
-            "GET",
-            "/api/v1/proxy/acc_unknown/v1/users",
-            &hub.admin_key,
-        ),
+        proxied("GET", "/api/v1/proxy/acc_unknown/v1/users", &hub.admin_key),
     )
     .await;
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
@@ -208,8 +204,14 @@ async fn only_the_proxy_scope_opens_the_proxy() {
     let (_, key) = hub.key_with("all-but-proxy", &everything_else).await;
     let (answer, _) = send(&hub, proxied("GET", &uri, &key)).await;
     assert_eq!(answer.status(), StatusCode::FORBIDDEN);
-    let no_key = Request::builder().uri(&uri).body(Body::empty()).expect("req");
-    assert_eq!(send(&hub, no_key).await.0.status(), StatusCode::UNAUTHORIZED);
+    let no_key = Request::builder()
+        .uri(&uri)
+        .body(Body::empty())
+        .expect("req");
+    assert_eq!(
+        send(&hub, no_key).await.0.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let (_, key) = hub.key_with("proxy-only", &[Scope::Proxy]).await;
     let (answer, _) = send(&hub, proxied("GET", &uri, &key)).await;
     assert_eq!(answer.status(), StatusCode::OK);
@@ -303,7 +305,11 @@ async fn a_token_exchange_serves_many_calls_until_it_expires() {
     )
     .await;
     assert_eq!(answer.status(), StatusCode::OK);
-    assert_eq!(token_requests(&server).await, 3, "a new exchange after expiry");
+    assert_eq!(
+        token_requests(&server).await,
+        3,
+        "a new exchange after expiry"
+    );
 }
 
 #[tokio::test]
@@ -311,7 +317,11 @@ async fn redirects_refusals_and_cookies_come_back_as_the_rules_say() {
     let lever = fake_provider("lever").await;
     let hub = TestHub::start(&[&lever]).await;
     let account = hub.link("lever", "customer-1", &lever.good).await;
-    let secret = lever.good.get("api_key").cloned().expect("lever's key field");
+    let secret = lever
+        .good
+        .get("api_key")
+        .cloned()
+        .expect("lever's key field");
     lever.server.reset().await;
     Mock::given(path_regex("/redirect$"))
         .respond_with(
@@ -371,7 +381,9 @@ async fn redirects_refusals_and_cookies_come_back_as_the_rules_say() {
     assert_eq!(body, "slow down");
     let busy = lever.server.received_requests().await.expect("rec");
     assert_eq!(
-        busy.iter().filter(|r| r.url.path().ends_with("/busy")).count(),
+        busy.iter()
+            .filter(|r| r.url.path().ends_with("/busy"))
+            .count(),
         1,
         "a 429 is not retried by the proxy"
     );
@@ -391,8 +403,7 @@ async fn redirects_refusals_and_cookies_come_back_as_the_rules_say() {
 #[tokio::test]
 async fn a_refused_call_reverifies_the_account_once_a_minute_and_its_webhook_goes_out() {
     let lever = fake_provider("lever").await;
-    let hub =
-        TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
+    let hub = TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
     let receiver = MockServer::start().await;
     let (webhook, _) = hub
         .hub
@@ -431,7 +442,11 @@ async fn a_refused_call_reverifies_the_account_once_a_minute_and_its_webhook_goe
     assert_eq!(checks().await, before + 1);
     let (changes, _) = hub.hub.history(&account, None, 10).await.expect("history");
     assert_eq!(changes.len(), 1);
-    let deliveries = hub.hub.deliveries(&webhook.id, 10).await.expect("deliveries");
+    let deliveries = hub
+        .hub
+        .deliveries(&webhook.id, 10)
+        .await
+        .expect("deliveries");
     assert_eq!(deliveries.len(), 1, "account.status_changed is queued");
 
     let (answer, _) = send(&hub, proxied("GET", &uri, &hub.admin_key)).await;
@@ -461,4 +476,211 @@ async fn a_provider_that_does_not_answer_in_time_gets_504() {
     .await;
     assert_eq!(answer.status(), StatusCode::GATEWAY_TIMEOUT, "{body}");
     assert!(body.contains("provider_timeout"), "{body}");
+}
+
+/// A stream of the chunks sent on `rx`, as a body.
+fn channel_body(
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok(chunk), rx))
+    })
+}
+
+#[tokio::test]
+async fn bodies_stream_both_ways() {
+    use futures::StreamExt as _;
+    use tokio::sync::{mpsc, oneshot};
+
+    let fixtures = Fixtures::load(&fixtures_dir());
+    let valid = scenario(fixtures.for_connector("lever"), "valid-key", "lever").clone();
+    let answer = valid.responses[0].body.clone().expect("recorded body");
+    // The provider: the recorded answer for the link's check; `/upload` says when the first
+    // chunk of the request arrives and answers with whatever the test sends it, as it comes.
+    let (first_tx, first_rx) = oneshot::channel::<Vec<u8>>();
+    let (answer_tx, answer_rx) = mpsc::channel::<Vec<u8>>(4);
+    let upload = Arc::new(Mutex::new(Some((first_tx, answer_rx))));
+    let provider = axum::Router::new()
+        .route(
+            "/upload",
+            axum::routing::post(move |request: axum::extract::Request| {
+                let upload = upload.clone();
+                async move {
+                    let (first_tx, answer_rx) = upload.lock().expect("lock").take().expect("once");
+                    let mut body = request.into_body().into_data_stream();
+                    let first = body.next().await.expect("a chunk").expect("readable");
+                    let _ = first_tx.send(first.to_vec());
+                    tokio::spawn(async move { while body.next().await.is_some() {} });
+                    axum::response::Response::new(Body::from_stream(channel_body(answer_rx)))
+                }
+            }),
+        )
+        .fallback(move || {
+            let answer = answer.clone();
+            async move { axum::Json(answer) }
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let provider_url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, provider).await });
+
+    let hub = TestHub::start_with(&[], |s| {
+        s.base_urls
+            .insert("lever".to_owned(), UrlSetting::Api(provider_url));
+    })
+    .await;
+    let account = hub.link("lever", "customer-1", &valid.credentials).await;
+    let addr = hub.serve().await;
+
+    let (upload_tx, upload_rx) = mpsc::channel::<Vec<u8>>(4);
+    let call = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/proxy/{account}/upload"))
+        .bearer_auth(&hub.admin_key)
+        .body(reqwest::Body::wrap_stream(channel_body(upload_rx)))
+        .send();
+    let call = tokio::spawn(call);
+    let wait = Duration::from_secs(10);
+
+    upload_tx.send(b"first chunk".to_vec()).await.expect("send");
+    let first = tokio::time::timeout(wait, first_rx)
+        .await
+        .expect("the provider got the first chunk while the rest was unsent")
+        .expect("first chunk");
+    assert_eq!(first, b"first chunk");
+
+    answer_tx.send(b"part one;".to_vec()).await.expect("send");
+    let mut response = tokio::time::timeout(wait, call)
+        .await
+        .expect("headers came before the answer ended")
+        .expect("task")
+        .expect("answer");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let chunk = tokio::time::timeout(wait, response.chunk())
+        .await
+        .expect("the first part came through before the second was written")
+        .expect("readable")
+        .expect("a chunk");
+    assert_eq!(&chunk[..], b"part one;");
+
+    answer_tx.send(b"part two".to_vec()).await.expect("send");
+    drop(answer_tx);
+    drop(upload_tx);
+    let rest = tokio::time::timeout(wait, response.bytes())
+        .await
+        .expect("the end")
+        .expect("readable");
+    assert_eq!(&rest[..], b"part two");
+}
+
+/// Collects what the hub logs while a test runs (the test's own thread and tasks).
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_reaches_a_log_line_an_error_or_an_answer_header() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (server, credentials) = exchange_fake(3600).await;
+    let lever = fake_provider("lever").await;
+    let uri = server.uri();
+    let hub = TestHub::start_with(&[&lever], |s| {
+        s.base_urls
+            .insert("personio".to_owned(), UrlSetting::Api(uri));
+    })
+    .await;
+    let personio = hub.link("personio", "customer-1", &credentials).await;
+    let account = hub.link("lever", "customer-1", &lever.good).await;
+    let key = lever.good["api_key"].clone();
+    lever.server.reset().await;
+    Mock::given(path_regex("/echo$"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("x-echo", key.as_str())
+                .set_body_string(format!("bad key {key}")),
+        )
+        .mount(&lever.server)
+        .await;
+    let mut texts = Vec::new();
+    for uri in [
+        format!("/api/v1/proxy/{account}/echo"),
+        format!("/api/v1/proxy/{account}/%2e%2e/echo"),
+        format!("/api/v1/proxy/{personio}/v2/persons"),
+    ] {
+        let (answer, body) = send(&hub, proxied("GET", &uri, &hub.admin_key)).await;
+        if answer.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            // The provider's own body passes through as it is; only its headers are screened.
+            assert!(body.contains("bad key"), "{body}");
+            texts.push(format!("{:?}", answer.headers()));
+        } else {
+            texts.push(format!("{:?} {body}", answer.headers()));
+        }
+    }
+    // The token endpoint now refuses, with the client secret echoed; the cached token is dropped
+    // after a refused call, so the next one exchanges again.
+    server.reset().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string(format!("refused {}", credentials["client_secret"])),
+        )
+        .mount(&server)
+        .await;
+    for _ in 0..2 {
+        let (answer, body) = send(
+            &hub,
+            proxied(
+                "GET",
+                &format!("/api/v1/proxy/{personio}/v2/persons"),
+                &hub.admin_key,
+            ),
+        )
+        .await;
+        if body.contains("\"error\"") {
+            texts.push(format!("{} {:?} {body}", answer.status(), answer.headers()));
+        } else {
+            // The first call still has its token: the provider's 401 passes through as it is.
+            texts.push(format!("{} {:?}", answer.status(), answer.headers()));
+        }
+    }
+    assert!(
+        texts
+            .last()
+            .is_some_and(|t| t.contains("token_exchange_failed")),
+        "{texts:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    assert!(
+        log.contains("token_exchange"),
+        "the log was captured: {log}"
+    );
+    for secret in [
+        key.as_str(),
+        credentials["client_secret"].as_str(),
+        "personio-token-0002-abcdefghijkl",
+        hub.admin_key.as_str(),
+    ] {
+        assert_hidden(&log, secret);
+        for text in &texts {
+            assert_hidden(text, secret);
+        }
+    }
 }

@@ -122,9 +122,14 @@ impl utoipa::Modify for ProxyDoc {
                         )
                         .response(
                             "502",
-                            error("The provider could not be reached, or its token exchange failed."),
+                            error(
+                                "The provider could not be reached, or its token exchange failed.",
+                            ),
                         )
-                        .response("504", error("The provider did not start answering in time."))
+                        .response(
+                            "504",
+                            error("The provider did not start answering in time."),
+                        )
                         .build(),
                 )
                 .security(utoipa::openapi::security::SecurityRequirement::new(
