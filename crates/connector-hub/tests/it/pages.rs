@@ -492,3 +492,29 @@ async fn the_webhooks_page_shows_a_new_secret_once_and_the_account_page_its_hist
         "a delivery was queued"
     );
 }
+
+#[tokio::test]
+async fn the_account_page_shows_how_to_call_the_provider_through_the_proxy() {
+    let workable = fake_provider("workable").await;
+    let hub = TestHub::start(&[&workable]).await;
+    let id = hub.link("workable", "customer-9", &workable.good).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get(&format!("/accounts/{id}"), Some(&session))).await;
+    let start = page.find("id=\"proxy-example\"").expect("a proxy example");
+    let example = page[start..start + page[start..].find("</pre>").expect("end")]
+        .replace("&#x2f;", "/")
+        .replace("&quot;", "\"");
+    // The verification path with the account's subdomain filled in, the hub key a placeholder.
+    let subdomain = &workable.good["subdomain"];
+    assert!(
+        example.contains(&format!("/api/v1/proxy/{id}/accounts/{subdomain}")),
+        "{example}"
+    );
+    assert!(example.contains("$HUB_KEY"), "{example}");
+    for (field, value) in &workable.good {
+        if field != "subdomain" {
+            assert_hidden(&page, value);
+        }
+    }
+    assert_hidden(&page, &hub.admin_key);
+}

@@ -209,16 +209,46 @@ async fn account_detail(
     } else {
         format!("{hours} hour(s)")
     };
+    let proxy_example = proxy_example(hub, account, variant);
     render(
         StatusCode::OK,
         "account.html",
         context! {
-            changes, every, next_check => human_time(account.next_check_at),
+            proxy_example, changes, every, next_check => human_time(account.next_check_at),
             title => account.label.clone(), section => "accounts", operator => op.view(),
             a => account_view(account), proves => proof_items(&account.proves),
             proves_text => variant.verify.proves, fields, audit, csrf => op.csrf.clone(),
             can_write => op.can_write_accounts(), outcome => shown,
         },
+    )
+}
+
+/// A `curl` call of the account's verification endpoint through the proxy, the hub key left as
+/// a placeholder and only non-secret values filled in.
+fn proxy_example(
+    hub: &Hub,
+    account: &AccountRow,
+    variant: &connector_core::CredentialVariant,
+) -> String {
+    let public = account_public(account);
+    let path = connector_core::template::fill(variant.verify.path, |name, _| {
+        Some(
+            public
+                .get(name)
+                .map_or_else(|| format!("{{{name}}}"), |v| percent_encode(v)),
+        )
+    })
+    .unwrap_or_else(|_| variant.verify.path.to_owned());
+    let hub_url = hub
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", hub.settings.listen));
+    format!(
+        "curl -H \"Authorization: Bearer $HUB_KEY\" \\\n  \"{}/api/v1/proxy/{}/{}\"",
+        hub_url.trim_end_matches('/'),
+        account.id,
+        path.trim_start_matches('/')
     )
 }
 
