@@ -684,3 +684,80 @@ async fn no_secret_reaches_a_log_line_an_error_or_an_answer_header() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_token_from_another_origin_goes_only_to_the_api_and_the_client_secret_only_to_it() {
+    let fixtures = Fixtures::load(&fixtures_dir());
+    let valid = scenario(
+        fixtures.for_connector("greenhouse"),
+        "valid-key",
+        "greenhouse",
+    )
+    .clone();
+    let exchange = valid.exchange.clone().expect("an exchange");
+    let token = exchange.responses[0].body.clone().expect("token body");
+    let token_text = token["access_token"].as_str().expect("token").to_owned();
+    let auth = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(exchange.request.path.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token))
+        .mount(&auth)
+        .await;
+    let api = MockServer::start().await;
+    Mock::given(header(
+        "authorization",
+        format!("Bearer {token_text}").as_str(),
+    ))
+    .respond_with(
+        ResponseTemplate::new(200).set_body_json(valid.responses[0].body.clone().expect("body")),
+    )
+    .mount(&api)
+    .await;
+    let slots = BTreeMap::from([
+        ("api".to_owned(), api.uri()),
+        ("auth".to_owned(), auth.uri()),
+    ]);
+    let hub = TestHub::start_with(&[], |s| {
+        s.base_urls
+            .insert("greenhouse".to_owned(), UrlSetting::Slots(slots));
+    })
+    .await;
+    let account = hub
+        .link("greenhouse", "customer-1", &valid.credentials)
+        .await;
+    for _ in 0..3 {
+        let (answer, body) = send(
+            &hub,
+            proxied(
+                "GET",
+                &format!("/api/v1/proxy/{account}/users?per_page=1"),
+                &hub.admin_key,
+            ),
+        )
+        .await;
+        assert_eq!(answer.status(), StatusCode::OK, "{body}");
+    }
+    let exchanges = auth.received_requests().await.expect("rec");
+    assert_eq!(
+        exchanges.len(),
+        2,
+        "the link's check, then one for the proxy"
+    );
+    assert!(exchanges.iter().all(|r| r.url.path() == "/token"));
+    let calls = api.received_requests().await.expect("rec");
+    assert_eq!(
+        calls.iter().filter(|r| r.url.path() == "/users").count(),
+        4,
+        "the link's check, then the three proxied calls"
+    );
+    let secret = valid.credentials["client_secret"].clone();
+    for call in &calls {
+        let text = format!(
+            "{} {:?} {}",
+            call.url,
+            call.headers,
+            String::from_utf8_lossy(&call.body)
+        );
+        assert_hidden(&text, &secret);
+    }
+}
