@@ -51,6 +51,10 @@ pub async fn proxy(
     Ok(response)
 }
 
+/// One path segment the proxy always accepts, as the document describes `path`: it cannot
+/// express several segments, since a client encodes `/` in a path parameter.
+const SEGMENT: &str = "^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,200}$";
+
 /// The OpenAPI operations of the proxy (one handler, every method): documented by hand, since
 /// the path after the account id is free.
 #[derive(Debug)]
@@ -73,7 +77,7 @@ impl utoipa::Modify for ProxyDoc {
                 )
                 .build()
         };
-        let string_param = |name: &str, description: &str| {
+        let string_param = |name: &str, description: &str, pattern: Option<&str>| {
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Path)
@@ -81,7 +85,8 @@ impl utoipa::Modify for ProxyDoc {
                 .description(Some(description))
                 .schema(Some(
                     utoipa::openapi::ObjectBuilder::new()
-                        .schema_type(utoipa::openapi::schema::Type::String),
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .pattern(pattern),
                 ))
                 .build()
         };
@@ -99,10 +104,12 @@ impl utoipa::Modify for ProxyDoc {
                      would leave the base (`..`, encoded slashes, a backslash, `@`, a scheme) \
                      is refused with 400 before anything is sent. Needs the `proxy` scope.",
                 ))
-                .parameter(string_param("account_id", "The linked account's id."))
+                .parameter(string_param("account_id", "The linked account's id.", None))
                 .parameter(string_param(
                     "path",
-                    "The provider path after the account's API base URL, e.g. `v1/candidates`.",
+                    "The provider path after the account's API base URL, e.g. `v1/candidates` \
+                     (segments split by plain `/`; the pattern describes one segment).",
+                    Some(SEGMENT),
                 ))
                 .responses(
                     ResponsesBuilder::new()
