@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod contract;
+mod credentials;
 mod debug;
 mod limiter;
 mod pages;
