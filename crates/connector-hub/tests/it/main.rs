@@ -3,6 +3,7 @@
 //! the real binary, rotation, the schedule, webhooks and import, webhook endpoints kept off
 //! internal addresses, the limiter behind a proxy, slow clients and Debug output.
 
+mod actions;
 mod api;
 mod browser;
 mod contract;
