@@ -280,7 +280,7 @@ pub struct ActionRefused {
 
 #[utoipa::path(get, path = "/api/v1/connectors/{id}/actions", tag = "connectors",
     params(("id" = String, Path, description = "Connector id, e.g. `polytomic`")),
-    responses((status = 200, body = ActionList),
+    responses((status = 200, body = ActionList, description = "The actions the connector declares, with their inputs and outputs; empty when it declares none"),
         (status = 404, body = ErrorBody, description = "No connector has this id (`not_found`)")),
     security(("hub_key" = [])))]
 pub async fn list_actions(
