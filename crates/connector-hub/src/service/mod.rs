@@ -4,7 +4,9 @@
 //! uses the store.
 
 pub mod accounts;
+pub mod actions;
 pub mod checks;
+pub mod credentials;
 pub mod doctor;
 pub mod envelope;
 mod hub;

@@ -266,6 +266,21 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Records something done with an account that changes nothing stored about it: its
+    /// credentials read, an action run with them.
+    pub async fn audit_account(
+        &self,
+        account: &AccountRow,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, actor, action, Some(account.subject()), detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Inserts one account, its schedule included.

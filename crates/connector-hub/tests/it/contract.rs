@@ -220,3 +220,130 @@ async fn the_document_lists_every_status_and_marks_required_members() {
         "{by_status}"
     );
 }
+
+#[tokio::test]
+async fn the_document_lists_the_credentials_and_actions_routes_with_their_scopes_and_statuses() {
+    let hub = TestHub::start(&[]).await;
+    let (status, doc) = get(&hub, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for (path, method, scope, statuses) in [
+        (
+            "/api/v1/accounts/{id}/credentials",
+            "get",
+            Some("credentials:read"),
+            &["200", "401", "403", "404", "429", "500", "503"][..],
+        ),
+        (
+            "/api/v1/connectors/{id}/actions",
+            "get",
+            None,
+            &["200", "401", "404", "429", "500"][..],
+        ),
+        (
+            "/api/v1/accounts/{id}/actions/{action}",
+            "post",
+            Some("actions:execute"),
+            &[
+                "200", "400", "401", "403", "404", "413", "415", "422", "429", "500", "503",
+            ][..],
+        ),
+    ] {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is missing");
+        for status in statuses {
+            assert!(
+                operation["responses"].get(*status).is_some(),
+                "{method} {path} lacks {status}"
+            );
+        }
+        let scopes = &operation["security"][0]["hub_key"];
+        match scope {
+            Some(scope) => assert_eq!(scopes, &serde_json::json!([scope]), "{path}"),
+            None => assert_eq!(scopes, &serde_json::json!([]), "{path}"),
+        }
+    }
+    let credentials = &doc["paths"]["/api/v1/accounts/{id}/credentials"]["get"]["responses"];
+    assert!(credentials["200"]["headers"].get("Cache-Control").is_some());
+    assert!(credentials.get("422").is_none());
+    let run = &doc["paths"]["/api/v1/accounts/{id}/actions/{action}"]["post"]["responses"];
+    for status in ["404", "422"] {
+        assert_eq!(
+            run[status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ActionRefused",
+            "{status}"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["RunAction"]["additionalProperties"], false);
+    let required = |schema: &str| {
+        schemas[schema]["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    for member in [
+        "account_id",
+        "connector",
+        "variant",
+        "credentials",
+        "base_urls",
+    ] {
+        assert!(
+            required("AccountCredentials").iter().any(|r| r == member),
+            "{member}"
+        );
+    }
+    for member in ["status", "secret_outputs", "account_id", "warnings"] {
+        assert!(
+            required("ActionRunView").iter().any(|r| r == member),
+            "{member}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_run_route_answers_a_documented_status_to_any_body_or_id() {
+    let hub = TestHub::start(&[]).await;
+    // A body that does not fit is refused before the account is looked up; one that fits goes
+    // on to the account (unknown here: 404), whose action then judges each input.
+    for (body, content_type, status) in [
+        (
+            r#"{"inputs": []}"#,
+            Some("application/json"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"extra": 1}"#,
+            Some("application/json"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"inputs": "#,
+            Some("application/json"),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("{}", Some("text/plain"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("{}", Some("application/json"), StatusCode::NOT_FOUND),
+        (
+            r#"{"inputs": {"org_id": [1]}}"#,
+            Some("application/json"),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (got, answer) = call(
+            &hub,
+            Method::POST,
+            "/api/v1/accounts/acc_0/actions/create-api-key",
+            content_type,
+            body,
+        )
+        .await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert!(answer["error"]["code"].is_string(), "{answer}");
+    }
+    let (status, body) = get(&hub, "/api/v1/connectors/%00/actions").await;
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
+}

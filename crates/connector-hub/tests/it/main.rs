@@ -3,9 +3,11 @@
 //! the real binary, rotation, the schedule, webhooks and import, webhook endpoints kept off
 //! internal addresses, the limiter behind a proxy, slow clients and Debug output.
 
+mod actions;
 mod api;
 mod browser;
 mod contract;
+mod credentials;
 mod debug;
 mod limiter;
 mod pages;

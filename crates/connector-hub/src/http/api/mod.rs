@@ -3,7 +3,9 @@
 //! The OpenAPI document is generated from the handlers and types.
 
 pub mod accounts;
+pub mod actions;
 pub mod connectors;
+pub mod credentials;
 pub mod keys;
 pub mod proxy;
 pub mod responses;
@@ -36,6 +38,7 @@ use responses::SharedResponses;
         keys::create_key, keys::disable_key, keys::enable_key, keys::revoke_key, keys::delete_key,
         keys::regenerate_key, accounts::account_history, reverify::reverify_now,
         reverify::reverify_queue, webhooks::list_webhooks, webhooks::create_webhook,
+        credentials::read_credentials, actions::list_actions, actions::run_action,
         webhooks::delete_webhook, webhooks::list_deliveries),
     components(schemas(ErrorBody, ErrorDetail, accounts::AccountView, accounts::AccountPage,
         accounts::CheckView, accounts::AccountChecked, accounts::EditAccount,
@@ -44,6 +47,9 @@ use responses::SharedResponses;
         Scope, KeyState, accounts::HistoryPage, accounts::ChangeView, reverify::ReverifyRequest,
         reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
         webhooks::WebhookCreated, webhooks::WebhookList, webhooks::DeliveryList, Webhook,
+        credentials::AccountCredentials, actions::ActionList, actions::ActionView,
+        actions::InputView, actions::QueryView, actions::OutputView, actions::CautionView,
+        actions::RunAction, actions::ActionRunView, actions::ActionRefused,
         Delivery)),
     modifiers(&BearerAuth, &SharedResponses, &ProxyDoc)
 )]
@@ -120,6 +126,18 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route(
             "/api/v1/webhooks/{id}/deliveries",
             get(webhooks::list_deliveries),
+        )
+        .route(
+            "/api/v1/accounts/{id}/credentials",
+            get(credentials::read_credentials),
+        )
+        .route(
+            "/api/v1/connectors/{id}/actions",
+            get(actions::list_actions),
+        )
+        .route(
+            "/api/v1/accounts/{id}/actions/{action}",
+            post(actions::run_action),
         )
         .route("/api/v1/audit", get(accounts::list_audit))
         .route("/api/v1/keys", get(keys::list_keys).post(keys::create_key))

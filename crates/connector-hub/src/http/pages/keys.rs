@@ -33,6 +33,7 @@ async fn keys_page(
             "id": k.id, "name": k.name, "scopes": k.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             "masked": format!("••••{}", k.tail), "state": k.state.as_str(),
             "created": human_time(Some(k.created_at)), "last_used": human_time(k.last_used_at),
+            "reads_credentials": k.scopes.contains(&Scope::CredentialsRead),
         }))
         .collect();
     let scopes: Vec<_> = Scope::ALL
