@@ -218,7 +218,7 @@ impl Hub {
         let account = self.account(account_id).await?;
         let connector = connector(&account.connector)?;
         let variant = variant(connector, Some(&account.variant))?;
-        let values = self.credentials(&account).await?;
+        let values = self.open_credentials(&account).await?;
         let (raw, options) = self.check_input(connector, &values);
         let credentials = validate(variant, &raw)
             .map_err(|invalid| unusable(&account, &invalid.message))?
