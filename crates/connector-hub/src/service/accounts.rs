@@ -316,7 +316,11 @@ impl Hub {
         } else {
             format!("changed {}", changed.join(", "))
         };
-        if !self.store.update_account(&account, actor, &detail).await? {
+        if !self
+            .store
+            .update_account(&account, actor, &detail, &changed)
+            .await?
+        {
             self.account(id).await?;
             return Err(edited_meanwhile());
         }

@@ -78,7 +78,7 @@ pub enum HubError {
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     /// Refused with this HTTP status and code (the proxy's own refusals: a path leaving the
-    /// base, a provider that did not answer).
+    /// base, a provider that did not answer; an unknown webhook event type).
     #[error("{message}")]
     Refused {
         status: u16,

@@ -2,7 +2,10 @@
 //! --bulk` input format plus an optional `owner` and `label` per line. Each line's fields are
 //! validated locally and its credentials sealed as any linked account's; nothing is sent. The
 //! accounts start `unchecked` and the schedule verifies them: spread over one interval, or at
-//! once with `--check-now`. A bad line is skipped and named by its number, never quoted.
+//! once with `--check-now`. A bad line is skipped and named by its number, never quoted. Each
+//! imported account is announced to webhook endpoints as `account.linked` with status
+//! `unchecked`, in the transaction that stores it; its first check then sends
+//! `account.status_changed`.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -23,6 +26,8 @@ use crate::store::AccountRow;
 const BATCH: usize = 1000;
 /// The status of an account imported and not checked yet.
 pub const UNCHECKED: &str = "unchecked";
+/// Who imports, in the audit log and the `account.linked` events.
+const ACTOR: &str = "connector-hub import";
 
 #[derive(Debug, Deserialize)]
 struct Line {
@@ -89,19 +94,19 @@ impl Hub {
                 Err(why) => report.skipped.push((number, why)),
             }
             if batch.len() == BATCH {
-                report.imported += self.store.insert_accounts(&batch).await?;
+                report.imported += self.store.insert_accounts(&batch, ACTOR).await?;
                 batch.clear();
                 key = self.current_data_key().await?;
                 progress(report.imported);
             }
         }
         if !batch.is_empty() {
-            report.imported += self.store.insert_accounts(&batch).await?;
+            report.imported += self.store.insert_accounts(&batch, ACTOR).await?;
             progress(report.imported);
         }
         self.store
             .audit_event(
-                "connector-hub import",
+                ACTOR,
                 "accounts.imported",
                 &format!(
                     "{} imported, {} skipped",

@@ -22,7 +22,8 @@ pub mod signin;
 pub mod webhooks;
 
 pub use crate::store::{
-    AccountFilter, AccountRow, AuditRow, Delivery, KeyRow, SessionRow, StatusChange, Webhook,
+    AccountFilter, AccountRow, AuditRow, Delivery, EventType, KeyRow, SessionRow, StatusChange,
+    Webhook,
 };
 pub use accounts::LinkResult;
 pub use hub::{

@@ -1,6 +1,7 @@
 //! The `accounts` table: linked accounts with their sealed credentials, what their key proved and
 //! their last verification; linking (which uses the connect session up), listing with filters,
-//! editing and unlinking, each with its audit record in the same transaction.
+//! editing and unlinking, each with its audit record and its webhook event (`account.linked`,
+//! `account.updated`, `account.unlinked`) in the same transaction.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -8,6 +9,8 @@ use sqlx::Row;
 use super::audit::{insert_audit, Subject};
 use super::db::{json_column, Store, StoreError};
 use super::history::{changed, record_changes};
+use super::webhooks::{insert_deliveries, queue_event, subscribers, AccountEvent, EventType};
+use crate::clock::{new_id, now};
 use crate::crypto::Sealed;
 
 /// A linked account as stored.
@@ -42,6 +45,25 @@ impl AccountRow {
             account_id: &self.id,
             connector: &self.connector,
             owner: &self.owner,
+        }
+    }
+
+    /// The webhook event `kind` about this account as it now is, made by `by`; `changed` names
+    /// the fields an update changed (never their values).
+    pub(super) fn event(&self, kind: EventType, by: &str, changed: &[&str]) -> AccountEvent {
+        AccountEvent {
+            id: new_id("evt"),
+            kind,
+            account_id: self.id.clone(),
+            owner: self.owner.clone(),
+            connector: self.connector.clone(),
+            variant: self.variant.clone(),
+            label: self.label.clone(),
+            status: self.status.clone(),
+            proves: self.proves.clone(),
+            changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+            by: by.to_owned(),
+            at: now(),
         }
     }
 }
@@ -143,15 +165,33 @@ impl Store {
             &format!("linked with status {}", account.status),
         )
         .await?;
+        queue_event(&mut tx, &account.event(EventType::Linked, actor, &[])).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    /// Inserts accounts as they are (an import), in one transaction; returns how many.
-    pub async fn insert_accounts(&self, accounts: &[AccountRow]) -> Result<u64, StoreError> {
+    /// Inserts accounts as they are (an import by `actor`), in one transaction, with an
+    /// `account.linked` event for each; returns how many.
+    pub async fn insert_accounts(
+        &self,
+        accounts: &[AccountRow],
+        actor: &str,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
         for account in accounts {
             insert_account(&mut tx, account).await?;
+        }
+        let endpoints = subscribers(&mut tx, EventType::Linked).await?;
+        if !endpoints.is_empty() {
+            let events: Vec<AccountEvent> = accounts
+                .iter()
+                .map(|a| a.event(EventType::Linked, actor, &[]))
+                .collect();
+            let bodies: Vec<(&str, String, i64)> = events
+                .iter()
+                .map(|e| (e.id.as_str(), e.webhook_body(), e.at))
+                .collect();
+            insert_deliveries(&mut tx, self.kind, &endpoints, &bodies).await?;
         }
         tx.commit().await?;
         Ok(accounts.len() as u64)
@@ -187,12 +227,15 @@ impl Store {
     }
 
     /// Replaces an account's label, credentials and verification in one write, if it is still at
-    /// `account.version` (bumped by the write); false when it is not (or is gone).
+    /// `account.version` (bumped by the write); false when it is not (or is gone). `edited`
+    /// names the fields the edit changed (`label`, credential field keys); when it names any, an
+    /// `account.updated` event is queued.
     pub async fn update_account(
         &self,
         account: &AccountRow,
         actor: &str,
         detail: &str,
+        edited: &[&str],
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
@@ -239,6 +282,9 @@ impl Store {
             detail,
         )
         .await?;
+        if !edited.is_empty() {
+            queue_event(&mut tx, &account.event(EventType::Updated, actor, edited)).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -263,6 +309,7 @@ impl Store {
             &format!("credentials deleted (key {})", account.masked_key),
         )
         .await?;
+        queue_event(&mut tx, &account.event(EventType::Unlinked, actor, &[])).await?;
         tx.commit().await?;
         Ok(true)
     }

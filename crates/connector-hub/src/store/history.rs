@@ -1,17 +1,15 @@
-//! The `status_history` table and the webhook outbox: each change of an account's status is
-//! appended to its history and queued for every webhook endpoint in the transaction that makes
-//! it, so a change is never recorded without its notifications or notified without being
-//! recorded.
+//! The `status_history` table: each change of an account's status is appended to its history and
+//! queued for every webhook endpoint subscribed to `account.status_changed` in the transaction
+//! that makes it (the outbox, `webhooks.rs`), so a change is never recorded without its
+//! notifications or notified without being recorded.
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{placeholders, strings, DbKind, Store, StoreError};
+use super::db::{placeholders, DbKind, Store, StoreError};
+use super::webhooks::{insert_deliveries, subscribers, EventType, ROWS_PER_INSERT};
 use crate::clock::{new_id, rfc3339};
-
-/// Rows per multi-row insert: 8 parameters each stays far under every database's limit.
-const ROWS_PER_INSERT: usize = 500;
 
 /// One change of an account's status.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -32,7 +30,7 @@ impl StatusChange {
     pub fn webhook_body(&self) -> String {
         serde_json::json!({
             "id": self.id,
-            "type": "account.status_changed",
+            "type": EventType::StatusChanged.as_str(),
             "account_id": self.account_id,
             "owner": self.owner,
             "connector": self.connector,
@@ -72,7 +70,8 @@ pub(super) fn changed(
 }
 
 /// Appends the changes to the history and queues one delivery per change and enabled webhook
-/// endpoint: a few multi-row statements for a whole batch, not a few per change.
+/// endpoint subscribed to `account.status_changed`: a few multi-row statements for a whole
+/// batch, not a few per change.
 pub(super) async fn record_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     kind: DbKind,
@@ -101,44 +100,15 @@ pub(super) async fn record_changes(
         }
         query.execute(&mut **tx).await?;
     }
-    let rows = sqlx::query("SELECT id FROM webhooks WHERE enabled = 1")
-        .fetch_all(&mut **tx)
-        .await?;
-    let endpoints = strings(&rows, "id")?;
+    let endpoints = subscribers(tx, EventType::StatusChanged).await?;
     if endpoints.is_empty() {
         return Ok(());
     }
-    let deliveries: Vec<(&str, &StatusChange, String)> = changes
+    let bodies: Vec<(&str, String, i64)> = changes
         .iter()
-        .flat_map(|change| {
-            let body = change.webhook_body();
-            endpoints
-                .iter()
-                .map(move |endpoint| (endpoint.as_str(), change, body.clone()))
-        })
+        .map(|change| (change.id.as_str(), change.webhook_body(), change.at))
         .collect();
-    for chunk in deliveries.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO webhook_deliveries \
-             (id, webhook_id, event_id, body, state, attempts, next_attempt_at, created_at) \
-             VALUES {}",
-            placeholders(kind, chunk.len(), 8)
-        );
-        let mut query = sqlx::query(&sql);
-        for (webhook_id, change, body) in chunk {
-            query = query
-                .bind(new_id("dlv"))
-                .bind(*webhook_id)
-                .bind(&change.id)
-                .bind(body)
-                .bind("pending")
-                .bind(0_i64)
-                .bind(change.at)
-                .bind(change.at);
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
+    insert_deliveries(tx, kind, &endpoints, &bodies).await
 }
 
 fn change_row(row: &AnyRow) -> Result<StatusChange, sqlx::Error> {

@@ -27,4 +27,4 @@ pub use keys::KeyRow;
 pub use retention::Retained;
 pub use sealed::SealedTable;
 pub use sessions::SessionRow;
-pub use webhooks::{Attempt, Delivery, DueDelivery, Webhook};
+pub use webhooks::{Attempt, Delivery, DueDelivery, EventType, Webhook};

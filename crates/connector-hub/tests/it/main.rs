@@ -1,6 +1,7 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
 //! OpenAPI document as the API's contract, the browser flows in Chromium, restarts and kills of
-//! the real binary, rotation, the schedule, webhooks and import, webhook endpoints kept off
+//! the real binary, rotation, the schedule, webhooks and import, webhook events for links and
+//! their subscriptions (verified with the Standard Webhooks library), webhook endpoints kept off
 //! internal addresses, the limiter behind a proxy, slow clients and Debug output.
 
 mod actions;
@@ -18,3 +19,4 @@ mod schedule;
 mod slow_clients;
 mod ssrf;
 mod support;
+mod webhooks;

@@ -494,6 +494,98 @@ async fn the_webhooks_page_shows_a_new_secret_once_and_the_account_page_its_hist
 }
 
 #[tokio::test]
+async fn the_webhooks_page_shows_and_edits_each_endpoints_event_types() {
+    use connector_hub::service::EventType;
+    let hub = TestHub::start_with(&[], |s| s.webhooks_allow_private_addresses = true).await;
+    let session = sign_in(&hub, &hub.admin_key).await.expect("signed in");
+    let (_, page) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert_eq!(
+        page.matches("name=\"events\" value=\"account.").count(),
+        4,
+        "the new endpoint's form offers every type"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let form = format!(
+        "_csrf={csrf}&url={}&events=account.linked&events=account.unlinked",
+        urlencode("http://127.0.0.1:9/hook")
+    );
+    let (response, created) = send(&hub, post("/webhooks", Some(&session), &form)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        created.contains("data-events=\"account.linked,account.unlinked\""),
+        "{created}"
+    );
+    let id = hub.hub.webhooks().await.expect("list")[0].id.clone();
+    let events = || async { hub.hub.webhooks().await.expect("list")[0].events.clone() };
+    assert_eq!(events().await, [EventType::Linked, EventType::Unlinked]);
+    let edit = format!("/webhooks/{id}/events");
+    let start = created
+        .find(&format!("action=\"{edit}\""))
+        .expect("an edit form");
+    let edit_form = &created[start..start + created[start..].find("</form>").expect("end")];
+    assert!(edit_form.contains("value=\"account.linked\" checked"));
+    assert!(edit_form.contains("value=\"account.unlinked\" checked"));
+    assert!(edit_form.contains("value=\"account.status_changed\">"));
+
+    let (response, _) = send(
+        &hub,
+        post(
+            &edit,
+            Some(&session),
+            &format!("_csrf={csrf}&events=account.status_changed"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(events().await, [EventType::StatusChanged]);
+    let (_, listed) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert!(listed.contains("data-events=\"account.status_changed\""));
+
+    // Without the form's token, or naming an unknown type, nothing changes.
+    let (response, _) = send(&hub, post(&edit, Some(&session), "events=account.linked")).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (response, refused) = send(
+        &hub,
+        post(
+            &edit,
+            Some(&session),
+            &format!("_csrf={csrf}&events=account.deleted"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        refused.contains("account.status_changed, account.linked"),
+        "{refused}"
+    );
+    assert_eq!(events().await, [EventType::StatusChanged]);
+
+    // None ticked: every type.
+    let (response, _) = send(&hub, post(&edit, Some(&session), &format!("_csrf={csrf}"))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(events().await, EventType::ALL.to_vec());
+    let (_, listed) = send(&hub, get("/webhooks", Some(&session))).await;
+    assert!(listed.contains("Receives every event type"), "{listed}");
+
+    // A key without keys:admin may not.
+    let (_, reader) = hub.key_with("reader", &[Scope::AccountsRead]).await;
+    let reader_session = sign_in(&hub, &reader).await.expect("signed in");
+    let (_, page) = send(&hub, get("/accounts", Some(&reader_session))).await;
+    let reader_csrf = hidden(&page, "_csrf");
+    let (response, _) = send(
+        &hub,
+        post(
+            &edit,
+            Some(&reader_session),
+            &format!("_csrf={reader_csrf}&events=account.linked"),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(events().await, EventType::ALL.to_vec());
+}
+
+#[tokio::test]
 async fn the_account_page_shows_how_to_call_the_provider_through_the_proxy() {
     let workable = fake_provider("workable").await;
     let hub = TestHub::start(&[&workable]).await;

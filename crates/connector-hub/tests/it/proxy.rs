@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use connector_core::Auth;
 use connector_hub::hubkey::Scope;
+use connector_hub::service::EventType;
 use connector_hub::settings::UrlSetting;
 use connector_testkit::fixture::Fixtures;
 use serde_json::Value;
@@ -407,7 +408,11 @@ async fn a_refused_call_reverifies_the_account_once_a_minute_and_its_webhook_goe
     let receiver = MockServer::start().await;
     let (webhook, _) = hub
         .hub
-        .create_webhook(&format!("{}/hooks", receiver.uri()), "status changes")
+        .create_webhook_for(
+            &format!("{}/hooks", receiver.uri()),
+            "status changes",
+            &[EventType::StatusChanged],
+        )
         .await
         .expect("webhook");
     let account = hub.link("lever", "customer-1", &lever.good).await;

@@ -4,6 +4,7 @@
 
 use crate::support::{assert_hidden, fake_provider, FakeProvider, TestHub};
 use connector_hub::hubkey::Scope;
+use connector_hub::service::EventType;
 use serde_json::Value;
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -149,7 +150,11 @@ async fn a_status_change_is_posted_signed_and_retried_until_delivered() {
         .await;
     let (webhook, secret) = hub
         .hub
-        .create_webhook(&format!("{}/hooks/hub", receiver.uri()), "status changes")
+        .create_webhook_for(
+            &format!("{}/hooks/hub", receiver.uri()),
+            "status changes",
+            &[EventType::StatusChanged],
+        )
         .await
         .expect("webhook");
     let id = hub.link("lever", "customer-42", &lever.good).await;
@@ -254,7 +259,7 @@ async fn a_delivery_failing_for_25_hours_is_given_up() {
         .await;
     let (webhook, _) = hub
         .hub
-        .create_webhook(&receiver.uri(), "")
+        .create_webhook_for(&receiver.uri(), "", &[EventType::StatusChanged])
         .await
         .expect("webhook");
     hub.link("lever", "o", &lever.good).await;
@@ -567,7 +572,7 @@ async fn an_on_demand_check_of_replaced_credentials_does_not_overwrite_the_edit(
     let receiver = MockServer::start().await;
     let (webhook, _) = hub
         .hub
-        .create_webhook(&receiver.uri(), "")
+        .create_webhook_for(&receiver.uri(), "", &[EventType::StatusChanged])
         .await
         .expect("webhook");
     let id = hub.link("lever", "o", &lever.good).await;

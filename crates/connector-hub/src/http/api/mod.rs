@@ -24,7 +24,7 @@ use utoipa::OpenApi;
 
 use super::error::{ErrorBody, ErrorDetail, HttpError};
 use crate::hubkey::{KeyState, Scope};
-use crate::service::{AuditRow, Delivery, Hub, Webhook};
+use crate::service::{AuditRow, Delivery, EventType, Hub, Webhook};
 use proxy::ProxyDoc;
 use responses::SharedResponses;
 
@@ -39,7 +39,7 @@ use responses::SharedResponses;
         keys::regenerate_key, accounts::account_history, reverify::reverify_now,
         reverify::reverify_queue, webhooks::list_webhooks, webhooks::create_webhook,
         credentials::read_credentials, actions::list_actions, actions::run_action,
-        webhooks::delete_webhook, webhooks::list_deliveries),
+        webhooks::update_webhook, webhooks::delete_webhook, webhooks::list_deliveries),
     components(schemas(ErrorBody, ErrorDetail, accounts::AccountView, accounts::AccountPage,
         accounts::CheckView, accounts::AccountChecked, accounts::EditAccount,
         sessions::CreateSession, sessions::SessionCreated, keys::KeyView, keys::KeyIssued,
@@ -47,6 +47,7 @@ use responses::SharedResponses;
         Scope, KeyState, accounts::HistoryPage, accounts::ChangeView, reverify::ReverifyRequest,
         reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
         webhooks::WebhookCreated, webhooks::WebhookList, webhooks::DeliveryList, Webhook,
+        webhooks::UpdateWebhook, EventType,
         credentials::AccountCredentials, actions::ActionList, actions::ActionView,
         actions::InputView, actions::QueryView, actions::OutputView, actions::CautionView,
         actions::RunAction, actions::ActionRunView, actions::ActionRefused,
@@ -122,7 +123,10 @@ pub fn routes() -> Router<Arc<Hub>> {
             "/api/v1/webhooks",
             get(webhooks::list_webhooks).post(webhooks::create_webhook),
         )
-        .route("/api/v1/webhooks/{id}", delete(webhooks::delete_webhook))
+        .route(
+            "/api/v1/webhooks/{id}",
+            delete(webhooks::delete_webhook).patch(webhooks::update_webhook),
+        )
         .route(
             "/api/v1/webhooks/{id}/deliveries",
             get(webhooks::list_deliveries),

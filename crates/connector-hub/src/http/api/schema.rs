@@ -7,7 +7,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaFormat, SchemaT
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
-use crate::service::MAX_NAME;
+use crate::service::{EventType, MAX_NAME};
 
 /// What `str::trim` removes: Unicode's White_Space.
 const SPACE: &str = r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
@@ -75,6 +75,21 @@ pub fn connector_ids() -> ArrayBuilder {
         .description(Some(
             "Connector ids offered (`GET /api/v1/connectors`); every connector when absent or \
              empty.",
+        ))
+}
+
+/// The event types a webhook endpoint receives.
+pub fn event_types() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(EventType::ALL.map(EventType::as_str))),
+        )
+        .description(Some(
+            "The event types delivered to the endpoint; every type (types added later included) \
+             when absent, empty or naming them all. A name repeated counts once; an unknown one is \
+             refused with 400 `unknown_event_type`.",
         ))
 }
 

@@ -1,4 +1,5 @@
-//! `/api/v1/webhooks…`: endpoints that receive signed status changes, and their deliveries.
+//! `/api/v1/webhooks…`: endpoints that receive signed events about accounts (the types each
+//! subscribed to), and their deliveries.
 
 use std::sync::Arc;
 
@@ -24,6 +25,17 @@ pub struct CreateWebhook {
     #[serde(default)]
     #[schema(schema_with = schema::description)]
     pub description: String,
+    #[serde(default)]
+    #[schema(schema_with = schema::event_types)]
+    pub events: Vec<String>,
+}
+
+/// A change to an endpoint: the event types it receives.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    #[schema(schema_with = schema::event_types)]
+    pub events: Vec<String>,
 }
 
 /// A created endpoint: `secret` signs its deliveries and is shown this once.
@@ -59,6 +71,9 @@ pub async fn list_webhooks(
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhook,
     responses((status = 201, body = WebhookCreated),
+        (status = 400, body = ErrorBody, description = "The body is not well-formed JSON \
+            (`invalid_body`), or `events` names an unknown event type (`unknown_event_type`, the \
+            message naming the known ones)."),
         (status = 422, body = ErrorBody, description = "The body is refused: a member is missing, \
             unknown or of the wrong type (`invalid_body`), or the URL is not an absolute http(s) \
             URL, carries credentials, is too long, or is one the hub refuses to call (not \
@@ -71,7 +86,7 @@ pub async fn create_webhook(
 ) -> Result<(StatusCode, Json<WebhookCreated>), HttpError> {
     caller.require(Scope::KeysAdmin)?;
     let (webhook, secret) = hub
-        .add_webhook(&body.url, &body.description, &caller.actor())
+        .add_webhook(&body.url, &body.description, &body.events, &caller.actor())
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -80,6 +95,26 @@ pub async fn create_webhook(
             secret: secret.expose_secret().to_owned(),
         }),
     ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    request_body = UpdateWebhook,
+    responses((status = 200, body = Webhook, description = "The endpoint, now receiving these types"),
+        (status = 400, body = ErrorBody, description = "The body is not well-formed JSON \
+            (`invalid_body`), or `events` names an unknown event type (`unknown_event_type`, the \
+            message naming the known ones).")),
+    security(("hub_key" = ["keys:admin"])))]
+pub async fn update_webhook(
+    State(hub): State<Arc<Hub>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<UpdateWebhook>,
+) -> Result<Json<Webhook>, HttpError> {
+    caller.require(Scope::KeysAdmin)?;
+    let webhook = hub
+        .set_webhook_events(&id, &body.events, &caller.actor())
+        .await?;
+    Ok(Json(webhook))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),

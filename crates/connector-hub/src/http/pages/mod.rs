@@ -40,6 +40,7 @@ pub fn routes() -> Router<Arc<Hub>> {
             get(webhooks::webhooks).post(webhooks::webhook_create),
         )
         .route("/webhooks/{id}/delete", post(webhooks::webhook_delete))
+        .route("/webhooks/{id}/events", post(webhooks::webhook_events))
         .route("/connect/{token}", get(connect::connect_pick))
         .route(
             "/connect/{token}/{connector}",

@@ -1,5 +1,5 @@
-//! The Webhooks page (keys:admin): endpoints with their recent deliveries, a new endpoint's
-//! signing secret shown once, and deleting an endpoint.
+//! The Webhooks page (keys:admin): endpoints with the event types each receives (editable) and
+//! their recent deliveries, a new endpoint's signing secret shown once, and deleting an endpoint.
 
 use std::sync::Arc;
 
@@ -11,7 +11,37 @@ use secrecy::{ExposeSecret, SecretString};
 use super::form::{form_value, human_time, Fields};
 use super::render::{context, page_error, redirect, render};
 use crate::http::extract::{Admin, CsrfForm, Operator};
-use crate::service::{Hub, HubError, Webhook};
+use crate::service::{EventType, Hub, HubError, Webhook};
+
+/// What each event type is, on the page.
+fn describe(kind: EventType) -> &'static str {
+    match kind {
+        EventType::StatusChanged => "an account's status changed",
+        EventType::Linked => "an account was linked (or imported)",
+        EventType::Updated => "an account's label or credentials were edited",
+        EventType::Unlinked => "an account was unlinked",
+    }
+}
+
+/// The event types as checkboxes, ticked when `chosen` has them.
+fn event_choices(chosen: &[EventType]) -> serde_json::Value {
+    EventType::ALL
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.as_str(), "describe": describe(*t), "checked": chosen.contains(t),
+            })
+        })
+        .collect()
+}
+
+/// Every `events` value of a posted form.
+fn posted_events(form: &Fields) -> Vec<String> {
+    form.iter()
+        .filter(|(k, _)| k == "events")
+        .map(|(_, v)| v.clone())
+        .collect()
+}
 
 async fn webhooks_page(
     hub: &Hub,
@@ -37,8 +67,12 @@ async fn webhooks_page(
                     (Some(status), None) => format!("HTTP {status}"),
                     (None, None) => "—".to_owned(),
                 };
+                let kind = serde_json::from_str::<serde_json::Value>(&d.body)
+                    .ok()
+                    .and_then(|b| b["type"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
                 serde_json::json!({
-                    "event_id": d.event_id, "state": d.state, "attempts": d.attempts, "last": last,
+                    "event_id": d.event_id, "type": kind, "state": d.state, "attempts": d.attempts, "last": last,
                     "created": human_time(Some(d.created_at)),
                     "next": if d.state == "pending" { human_time(Some(d.next_attempt_at)) } else { "—".to_owned() },
                 })
@@ -47,6 +81,9 @@ async fn webhooks_page(
         webhooks.push(serde_json::json!({
             "id": w.id, "url": w.url, "description": w.description, "masked_secret": w.masked_secret,
             "created": human_time(Some(w.created_at)), "deliveries": deliveries,
+            "every_event": EventType::ALL.iter().all(|t| w.events.contains(t)),
+            "events": w.events.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "choices": event_choices(&w.events),
         }));
     }
     let created = created
@@ -54,7 +91,7 @@ async fn webhooks_page(
     render(
         status,
         "webhooks.html",
-        context! { title => "Webhooks", section => "webhooks", operator => op.view(), webhooks, created, error, csrf => op.csrf.clone() },
+        context! { title => "Webhooks", section => "webhooks", operator => op.view(), webhooks, created, error, csrf => op.csrf.clone(), choices => event_choices(&EventType::ALL) },
     )
 }
 
@@ -71,6 +108,7 @@ pub async fn webhook_create(
         .add_webhook(
             &form_value(&form, "url"),
             &form_value(&form, "description"),
+            &posted_events(&form),
             &op.actor(),
         )
         .await
@@ -78,17 +116,46 @@ pub async fn webhook_create(
         Ok((webhook, secret)) => {
             webhooks_page(&hub, &op, StatusCode::OK, Some((&webhook, &secret)), None).await
         }
-        Err(HubError::Invalid { message, .. }) => {
+        Err(e) => refused(&hub, &op, e).await,
+    }
+}
+
+/// The page again with what was refused, or the error page.
+async fn refused(hub: &Hub, op: &Operator, e: HubError) -> Response {
+    match e {
+        HubError::Invalid { message, .. } => {
             webhooks_page(
-                &hub,
-                &op,
+                hub,
+                op,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 Some(&message),
             )
             .await
         }
-        Err(e) => page_error(e, Some(&op)),
+        HubError::Refused {
+            status, message, ..
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            webhooks_page(hub, op, status, None, Some(&message)).await
+        }
+        e => page_error(e, Some(op)),
+    }
+}
+
+/// Saves the event types an endpoint receives (none ticked: every type).
+pub async fn webhook_events(
+    State(hub): State<Arc<Hub>>,
+    Admin(op): Admin,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    match hub
+        .set_webhook_events(&id, &posted_events(&form), &op.actor())
+        .await
+    {
+        Ok(_) => redirect("/webhooks"),
+        Err(e) => refused(&hub, &op, e).await,
     }
 }
 
