@@ -578,30 +578,9 @@ async fn bodies_stream_both_ways() {
     assert_eq!(&rest[..], b"part two");
 }
 
-/// Collects what the hub logs while a test runs (the test's own thread and tasks).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_an_error_or_an_answer_header() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = crate::support::captured_logs();
 
     let (server, credentials) = exchange_fake(3600).await;
     let lever = fake_provider("lever").await;
@@ -672,7 +651,7 @@ async fn no_secret_reaches_a_log_line_an_error_or_an_answer_header() {
         "{texts:?}"
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let log = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    let log = captured.text();
     assert!(
         log.contains("token_exchange"),
         "the log was captured: {log}"
