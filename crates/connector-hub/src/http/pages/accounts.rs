@@ -147,7 +147,9 @@ pub async fn accounts(
             next => next.as_deref().map(|n| link(Some(n))),
             first => cursor.as_ref().map(|_| link(None)),
             notice => query.get("notice").and_then(|n| notice_text(n)),
-            can_write => op.can_write_accounts(), csrf => op.csrf.clone(),
+            csrf => op.csrf.clone(),
+            relinks => op.can_write_accounts() && rows.iter().any(relinkable),
+            can_write => op.can_write_accounts(),
         },
     )
 }
