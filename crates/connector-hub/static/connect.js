@@ -122,9 +122,10 @@
       var height = 760;
       var x = Math.max(0, Math.round(window.screenX + (window.outerWidth - width) / 2));
       var y = Math.max(0, Math.round(window.screenY + (window.outerHeight - height) / 2));
+      // A new window each time (no name), so two calls never share one.
       popup = window.open(
         url.href,
-        "connector-hub",
+        "",
         "popup,width=" + width + ",height=" + height + ",left=" + x + ",top=" + y
       );
       if (!popup) {
