@@ -5,7 +5,7 @@
 //!
 //! Three floors, each calling only the one below: `http` (the API and the pages) →
 //! `service` (what the hub does: `Hub`, its rules and audit records) → `store` (the only
-//! place with SQL). `settings`, `crypto`, `hubkey`, `limiter`, `outbound` and `clock` sit beside
+//! place with SQL). `settings`, `crypto`, `hubkey`, `limiter`, `origin`, `outbound` and `clock` sit beside
 //! them and import none of them but the store's default database name.
 
 pub mod clock;
@@ -14,6 +14,7 @@ pub mod http;
 pub mod hubkey;
 pub mod keyring;
 pub mod limiter;
+pub mod origin;
 pub mod outbound;
 pub mod service;
 pub mod settings;

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::checks::{apply, proves, sealed, verification};
 use super::hub::{clean_name, connector, masked, variant, Hub, HubError};
-use super::sessions::SessionProblem;
+use super::sessions::{session_actor, SessionProblem, SessionStatus};
 use crate::clock::{new_id, now};
 use crate::crypto::{DataKey, KeyError, Sealed};
 use crate::store::{AccountFilter, AccountRow, AuditRow, SessionRow, StatusChange};
@@ -63,7 +63,8 @@ fn paged<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> (Vec<T>, 
 }
 
 impl Hub {
-    /// Checks the values and, when verified, stores the account and uses the session up.
+    /// Checks the values and, when verified, stores the account and uses the session up. A
+    /// re-link session replaces the credentials of its account instead.
     pub async fn link(
         &self,
         session: &SessionRow,
@@ -72,6 +73,11 @@ impl Hub {
         values: BTreeMap<String, SecretString>,
         label: &str,
     ) -> Result<LinkResult, HubError> {
+        if let Some(target) = session.relink_account_id.as_deref() {
+            return self
+                .relink(session, target, connector, variant, values, label)
+                .await;
+        }
         let label = clean_name("label", label, false)?;
         let values = known_values(variant, values);
         let limit = i64::from(self.settings.checks_per_connect_session);
@@ -109,7 +115,7 @@ impl Hub {
             next_check_at: Some(self.next_check_at(at)),
             version: 1,
         };
-        let actor = format!("connect session {}", session.id);
+        let actor = session_actor(session);
         if !self
             .store
             .link_account(&account, Some(&session.id), &actor)
@@ -318,7 +324,7 @@ impl Hub {
         };
         if !self
             .store
-            .update_account(&account, actor, &detail, &changed)
+            .update_account(&account, None, actor, &detail, &changed)
             .await?
         {
             self.account(id).await?;
@@ -326,6 +332,105 @@ impl Hub {
         }
         account.version += 1;
         Ok((account, report))
+    }
+
+    /// A re-link: checks the values typed for the account's connector and variant and, when
+    /// verified, replaces its stored credentials (same id; version bumped; history and audit go
+    /// on) and uses the session up, both in the one write `edit` makes.
+    async fn relink(
+        &self,
+        session: &SessionRow,
+        account_id: &str,
+        connector: &'static dyn Connector,
+        variant: &'static CredentialVariant,
+        values: BTreeMap<String, SecretString>,
+        label: &str,
+    ) -> Result<LinkResult, HubError> {
+        let label = clean_name("label", label, false)?;
+        let values = known_values(variant, values);
+        let mut account = self.account(account_id).await?;
+        if account.connector != connector.spec().id || account.variant != variant.name {
+            return Err(HubError::Invalid {
+                field: "variant",
+                message: "a re-link keeps the account's connector and credential variant"
+                    .to_owned(),
+            });
+        }
+        let limit = i64::from(self.settings.checks_per_connect_session);
+        if !self.store.count_check(&session.id, limit).await? {
+            return Ok(LinkResult::SessionGone(SessionProblem::TooManyChecks));
+        }
+        let report = self.request_check(connector, variant, &values).await?;
+        if report.status != Status::Verified {
+            return Ok(LinkResult::Refused(report));
+        }
+        // What the re-link changed, by field name, for `account.updated`: the values that
+        // differ, or, when the same key was entered again, the secret fields it re-entered.
+        let before = self.credentials(&account).await.unwrap_or_default();
+        let mut changed: Vec<&str> = variant
+            .fields
+            .iter()
+            .filter(|f| {
+                before.get(f.key).map(|v| v.expose_secret())
+                    != values.get(f.key).map(|v| v.expose_secret())
+            })
+            .map(|f| f.key)
+            .collect();
+        if changed.is_empty() {
+            changed = variant
+                .fields
+                .iter()
+                .filter(|f| f.secret)
+                .map(|f| f.key)
+                .collect();
+        }
+        if !label.is_empty() && label != account.label {
+            changed.push("label");
+        }
+        let verification = verification(&account, &report, self.next_check_at(now()));
+        apply(&mut account, &verification);
+        account.masked_key = report.key.clone().unwrap_or_default();
+        account.public_fields = public_fields(variant, &values);
+        account.sealed = self.seal_values(&account.id, &values).await?;
+        if !label.is_empty() {
+            account.label = label;
+        }
+        let detail = format!(
+            "credentials replaced through a re-link (key {})",
+            account.masked_key
+        );
+        if !self
+            .store
+            .update_account(
+                &account,
+                Some(&session.id),
+                &session_actor(session),
+                &detail,
+                &changed,
+            )
+            .await?
+        {
+            let now = self.session(&session.id).await?;
+            match SessionStatus::of(&now, account.updated_at) {
+                SessionStatus::Linked => return Ok(LinkResult::SessionGone(SessionProblem::Used)),
+                SessionStatus::Cancelled => {
+                    return Ok(LinkResult::SessionGone(SessionProblem::Cancelled))
+                }
+                SessionStatus::Expired => {
+                    return Ok(LinkResult::SessionGone(SessionProblem::Expired))
+                }
+                SessionStatus::Pending => {}
+            }
+            self.account(account_id).await?;
+            return Err(HubError::Conflict {
+                code: "version_conflict",
+                message: "the account was changed while this key was being checked; press \
+                          Connect again"
+                    .to_owned(),
+            });
+        }
+        account.version += 1;
+        Ok(LinkResult::Linked(Box::new(account), report))
     }
 
     pub async fn unlink(&self, id: &str, actor: &str) -> Result<(), HubError> {

@@ -35,6 +35,10 @@ pub struct Hub {
     pub signin_limiter: FailureLimiter,
     /// `trusted_proxies`, parsed.
     pub trusted_proxies: Vec<IpNet>,
+    /// `allowed_return_origins`, serialized as browsers serialize origins.
+    pub return_origins: Vec<String>,
+    /// The `frame_ancestors` entries that are exact origins, serialized the same way.
+    pub frame_origins: Vec<String>,
     /// Data keys unwrapped so far, and the current one (see `envelope.rs`).
     pub(crate) data_keys: DataKeyCache,
     /// Places for provider checks that requests start (`request_checks`).
@@ -129,6 +133,8 @@ impl Hub {
             limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             signin_limiter: FailureLimiter::new(settings.auth_failures_per_minute),
             trusted_proxies: settings.trusted_proxy_nets()?,
+            return_origins: settings.return_origins()?,
+            frame_origins: settings.frame_origins(),
             data_keys: DataKeyCache::default(),
             request_checks: tokio::sync::Semaphore::new(settings.request_checks.max(1)),
             instance: settings

@@ -30,4 +30,4 @@ pub use hub::{
     clean_name, connector, masked, unknown_connector, variant, Hub, HubError, StartError, MAX_NAME,
 };
 pub use keys::AuthFailure;
-pub use sessions::{NewSession, SessionProblem};
+pub use sessions::{ConnectEvent, Gone, NewSession, SessionProblem, SessionRequest, SessionStatus};

@@ -48,8 +48,12 @@ pub struct Settings {
     pub master_key_file: PathBuf,
     /// The URL people reach the hub at; an `https://` one marks cookies `Secure`.
     pub public_url: Option<String>,
-    /// Origins allowed to embed the connect page in a frame (e.g. `https://app.example.com`).
+    /// Origins allowed to embed the connect page in a frame (e.g. `https://app.example.com`);
+    /// a connect session's `origin`, where its pages post their events, must be one of them.
     pub frame_ancestors: Vec<String>,
+    /// Origins a connect session's `return_url` may be on (e.g. `https://app.example.com`):
+    /// `https://`, or `http://` on a loopback host.
+    pub allowed_return_origins: Vec<String>,
     /// Deadline for one provider check, in seconds.
     pub check_timeout: f64,
     /// How long a proxied call waits for the provider's answer to start (its status and
@@ -107,6 +111,7 @@ impl Default for Settings {
             master_key_file: PathBuf::from(DEFAULT_KEY_FILE),
             public_url: None,
             frame_ancestors: Vec::new(),
+            allowed_return_origins: Vec::new(),
             check_timeout: Limits::default().timeout.as_secs_f64(),
             proxy_timeout: 30.0,
             session_hours: 12,
@@ -211,6 +216,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("frame_ancestors")
+                .with_list_parse_key("allowed_return_origins")
                 .with_list_parse_key("trusted_proxies")
                 .try_parsing(true)
                 .source(Some(env)),
@@ -308,7 +314,35 @@ impl Settings {
                 ));
             }
         }
+        self.return_origins()?;
         Ok(())
+    }
+
+    /// `allowed_return_origins`, each in the form browsers serialize an origin
+    /// (`https://host[:port]`), as a `return_url`'s origin is compared with them.
+    pub fn return_origins(&self) -> Result<Vec<String>, SettingsError> {
+        self.allowed_return_origins
+            .iter()
+            .map(|entry| {
+                crate::origin::parse_origin(entry.trim()).map_err(|e| {
+                    SettingsError(format!(
+                        "each allowed_return_origins entry must be an origin such as \
+                         https://app.example.com: {e} (got {:?})",
+                        entry.chars().take(80).collect::<String>()
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// The `frame_ancestors` entries that are exact origins, serialized as browsers do; a
+    /// connect session's `origin` must be one of them (a wildcard entry such as
+    /// `https://*.example.com` lets pages frame the connect page but names no origin to post to).
+    pub fn frame_origins(&self) -> Vec<String> {
+        self.frame_ancestors
+            .iter()
+            .filter_map(|entry| crate::origin::parse_origin(entry.trim()).ok())
+            .collect()
     }
 
     /// Whether cookies must be `Secure`: the hub is reached over TLS.

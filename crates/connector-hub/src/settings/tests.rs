@@ -168,3 +168,51 @@ fn private_webhook_addresses_are_refused_unless_the_environment_allows_them() {
     .expect("loads");
     assert!(settings.webhooks_allow_private_addresses);
 }
+
+#[test]
+fn allowed_return_origins_are_normalized_and_a_bad_entry_is_refused_by_name() {
+    let settings = load_file(
+        "allowed_return_origins = [\"https://App.Example.com/\", \"http://127.0.0.1:3000\"]\n",
+        &[],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.return_origins().expect("valid"),
+        ["https://app.example.com", "http://127.0.0.1:3000"]
+    );
+    let settings = load_file(
+        "",
+        &[(
+            "CONNECTOR_HUB__ALLOWED_RETURN_ORIGINS",
+            "https://a.example,https://b.example:8443",
+        )],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.return_origins().expect("valid"),
+        ["https://a.example", "https://b.example:8443"]
+    );
+    for bad in [
+        "https://app.example.com/back",
+        "http://app.example.com",
+        "https://user@app.example.com",
+        "app.example.com",
+        "https://*.example.com",
+    ] {
+        let err = load_file(&format!("allowed_return_origins = [{bad:?}]\n"), &[]).expect_err(bad);
+        assert!(
+            err.to_string().contains("allowed_return_origins"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn only_exact_frame_ancestors_name_an_origin_to_post_to() {
+    let settings = load_file(
+        "frame_ancestors = [\"https://App.Example.com\", \"https://*.example.net\"]\n",
+        &[],
+    )
+    .expect("loads");
+    assert_eq!(settings.frame_origins(), ["https://app.example.com"]);
+}

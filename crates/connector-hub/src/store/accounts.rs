@@ -9,6 +9,7 @@ use sqlx::Row;
 use super::audit::{insert_audit, Subject};
 use super::db::{json_column, Store, StoreError};
 use super::history::{changed, record_changes};
+use super::sessions::use_session;
 use super::webhooks::{insert_deliveries, queue_event, subscribers, AccountEvent, EventType};
 use crate::clock::{new_id, now};
 use crate::crypto::Sealed;
@@ -145,7 +146,7 @@ impl Store {
         if let Some(session_id) = session_id {
             let used = sqlx::query(
                 "UPDATE connect_sessions SET used_at = $1, account_id = $2 \
-                 WHERE id = $3 AND used_at IS NULL AND expires_at > $1",
+                 WHERE id = $3 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $1",
             )
             .bind(account.created_at)
             .bind(&account.id)
@@ -227,17 +228,25 @@ impl Store {
     }
 
     /// Replaces an account's label, credentials and verification in one write, if it is still at
-    /// `account.version` (bumped by the write); false when it is not (or is gone). `edited`
-    /// names the fields the edit changed (`label`, credential field keys); when it names any, an
-    /// `account.updated` event is queued.
+    /// `account.version` (bumped by the write); false when it is not (or is gone). With a
+    /// connect session (a re-link), the session is used up in the same transaction, and nothing
+    /// is written when it was used, cancelled or expired meanwhile. `edited` names the fields the
+    /// edit changed (`label`, credential field keys); when it names any, an `account.updated`
+    /// event is queued.
     pub async fn update_account(
         &self,
         account: &AccountRow,
+        session_id: Option<&str>,
         actor: &str,
         detail: &str,
         edited: &[&str],
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        if let Some(session_id) = session_id {
+            if !use_session(&mut tx, session_id, &account.id, account.updated_at).await? {
+                return Ok(false);
+            }
+        }
         let row = sqlx::query(
             "UPDATE accounts SET label = $1, masked_key = $2, public_fields = $3, \
              previous_status = status, status = $4, message = $5, proves = $6, http_status = $7, \

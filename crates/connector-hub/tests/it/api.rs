@@ -788,6 +788,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         "/api/v1/accounts",
         "/api/v1/accounts/{id}",
         "/api/v1/connect-sessions",
+        "/api/v1/connect-sessions/{id}",
         "/api/v1/keys",
         "/api/v1/keys/{id}/regenerate",
         "/api/v1/connectors",

@@ -347,3 +347,119 @@ async fn the_run_route_answers_a_documented_status_to_any_body_or_id() {
     let (status, body) = get(&hub, "/api/v1/connectors/%00/actions").await;
     assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+#[tokio::test]
+async fn the_document_describes_connect_sessions_return_urls_origins_relinks_and_status() {
+    let hub = TestHub::start(&[]).await;
+    let (status, doc) = get(&hub, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let create = &doc["paths"]["/api/v1/connect-sessions"]["post"]["responses"];
+    for status in [
+        "201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "500", "503",
+    ] {
+        assert!(
+            create.get(status).is_some(),
+            "POST /connect-sessions lacks {status}"
+        );
+    }
+    let refused = create["400"]["description"].as_str().expect("400");
+    for code in [
+        "invalid_body",
+        "invalid_return_url",
+        "invalid_origin",
+        "allowed_return_origins",
+        "frame_ancestors",
+    ] {
+        assert!(
+            refused.contains(code),
+            "400 does not name {code}: {refused}"
+        );
+    }
+    assert!(create["409"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("owner_mismatch")));
+    let read = &doc["paths"]["/api/v1/connect-sessions/{id}"]["get"];
+    for status in ["200", "401", "403", "404", "429", "500", "503"] {
+        assert!(
+            read["responses"].get(status).is_some(),
+            "GET /connect-sessions/{{id}} lacks {status}"
+        );
+    }
+    assert_eq!(
+        read["security"][0]["hub_key"],
+        serde_json::json!(["connect_sessions:write"])
+    );
+    let schemas = &doc["components"]["schemas"];
+    let create_body = &schemas["CreateSession"];
+    for member in ["return_url", "origin", "account_id"] {
+        let property = &create_body["properties"][member];
+        assert!(property["pattern"].is_string(), "{member}: {property}");
+        assert!(
+            !create_body["required"]
+                .as_array()
+                .expect("required")
+                .iter()
+                .any(|r| r == member),
+            "{member} is optional"
+        );
+    }
+    assert_eq!(create_body["properties"]["return_url"]["maxLength"], 2000);
+    let view = &schemas["SessionView"];
+    for member in ["id", "status", "owner", "connectors", "expires_at"] {
+        assert!(
+            view["required"]
+                .as_array()
+                .expect("required")
+                .iter()
+                .any(|r| r == member),
+            "SessionView.{member} is not required"
+        );
+    }
+    assert!(view["properties"].get("url").is_none(), "no token");
+    assert_eq!(
+        schemas["SessionState"]["enum"],
+        serde_json::json!(["pending", "linked", "cancelled", "expired"])
+    );
+    // Bodies the document allows get the statuses it documents.
+    for (body, status, code_expected) in [
+        (
+            r#"{"owner": "o", "return_url": "https://app.example/back"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_return_url",
+        ),
+        (
+            r#"{"owner": "o", "origin": "https://app.example"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_origin",
+        ),
+        (
+            r#"{"owner": "o", "account_id": "acc_0"}"#,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            r#"{"owner": "o", "return_url": 5}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            r#"{"owner": "o", "return_url": null, "origin": null, "account_id": null}"#,
+            StatusCode::CREATED,
+            "(none)",
+        ),
+    ] {
+        let (got, answer) = call(
+            &hub,
+            Method::POST,
+            "/api/v1/connect-sessions",
+            Some("application/json"),
+            body,
+        )
+        .await;
+        assert_eq!(
+            (got, code(&answer)),
+            (status, code_expected),
+            "{body}: {answer}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
-//! OpenAPI document as the API's contract, the browser flows in Chromium, restarts and kills of
-//! the real binary, rotation, the schedule, webhooks and import, webhook events for links and
-//! their subscriptions (verified with the Standard Webhooks library), webhook endpoints kept off
+//! OpenAPI document as the API's contract, connect sessions' return URLs, events, cancel and
+//! re-link, the browser flows in Chromium, restarts and kills of the real binary, rotation, the
+//! schedule, webhooks and import, webhook events for links and their subscriptions (verified with
+//! the Standard Webhooks library), webhook endpoints kept off
 //! internal addresses, the limiter behind a proxy, slow clients and Debug output.
 
 mod actions;
@@ -16,6 +17,7 @@ mod proxy;
 mod restart;
 mod rotate;
 mod schedule;
+mod sessions;
 mod slow_clients;
 mod ssrf;
 mod support;

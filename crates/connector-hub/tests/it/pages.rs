@@ -7,7 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use connector_hub::hubkey::Scope;
 
-fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     let mut r = Request::get(path);
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
@@ -15,7 +15,7 @@ fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     r.body(Body::empty()).expect("request")
 }
 
-fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
+pub(crate) fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
     let mut r =
         Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
@@ -38,7 +38,7 @@ fn cookie_pair(set_cookie: &str) -> String {
 }
 
 /// Signs in with `key` and returns the session cookie pair.
-async fn sign_in(hub: &TestHub, key: &str) -> Result<String, (StatusCode, String)> {
+pub(crate) async fn sign_in(hub: &TestHub, key: &str) -> Result<String, (StatusCode, String)> {
     let (response, html) = send(hub, get("/signin", None)).await;
     let nonce = cookie_pair(&set_cookies(&response)[0]);
     let csrf = hidden(&html, "_csrf");

@@ -775,3 +775,57 @@ async fn the_standardwebhooks_library_verifies_real_deliveries() {
     let (ok, output) = python_verifies(&python, &Value::from(vec![other]));
     assert!(!ok, "another endpoint's secret verified: {output}");
 }
+
+#[tokio::test]
+async fn a_relink_announces_the_account_as_updated_without_the_key() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start_with(&[&lever], |s| s.webhooks_allow_private_addresses = true).await;
+    let receiver = receiver().await;
+    hub.hub
+        .create_webhook(&format!("{}/hooks", receiver.uri()), "everything")
+        .await
+        .expect("webhook");
+    let id = hub.link("lever", "customer-42", &lever.good).await;
+    let request = connector_hub::service::sessions::SessionRequest {
+        owner: "customer-42".to_owned(),
+        account_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let session = hub
+        .hub
+        .create_session_with(&request, "hub key ops (hk_test)")
+        .await
+        .expect("a re-link session");
+    let connector = connector_registry::find("lever").expect("lever");
+    let values = lever
+        .good
+        .iter()
+        .map(|(k, v)| (k.clone(), secrecy::SecretString::from(v.clone())))
+        .collect();
+    let linked = hub
+        .hub
+        .link(
+            &session.session,
+            connector,
+            connector.spec().default_variant(),
+            values,
+            "",
+        )
+        .await
+        .expect("re-link");
+    assert!(
+        matches!(linked, connector_hub::service::LinkResult::Linked(..)),
+        "{linked:?}"
+    );
+    hub.hub
+        .deliver_due(&hub.hub.webhook_client())
+        .await
+        .expect("deliver");
+    let received = received(&receiver).await;
+    let updated = &of_type(&received, "account.updated").event;
+    assert_eq!(updated["account_id"], id.as_str());
+    assert_eq!(updated["changed"], serde_json::json!(["api_key"]));
+    for delivery in &received {
+        assert_hidden(&delivery.body, &lever.good["api_key"]);
+    }
+}

@@ -33,6 +33,7 @@ use responses::SharedResponses;
 #[openapi(
     info(title = "connector-hub", description = "Link API-key accounts, verify them, and manage the hub's own keys."),
     paths(connectors::list_connectors, connectors::get_connector, sessions::create_session,
+        sessions::get_session,
         accounts::list_accounts, accounts::get_account, accounts::edit_account,
         accounts::verify_account, accounts::unlink_account, accounts::list_audit, keys::list_keys,
         keys::create_key, keys::disable_key, keys::enable_key, keys::revoke_key, keys::delete_key,
@@ -42,7 +43,8 @@ use responses::SharedResponses;
         webhooks::update_webhook, webhooks::delete_webhook, webhooks::list_deliveries),
     components(schemas(ErrorBody, ErrorDetail, accounts::AccountView, accounts::AccountPage,
         accounts::CheckView, accounts::AccountChecked, accounts::EditAccount,
-        sessions::CreateSession, sessions::SessionCreated, keys::KeyView, keys::KeyIssued,
+        sessions::CreateSession, sessions::SessionCreated, sessions::SessionView,
+        sessions::SessionState, keys::KeyView, keys::KeyIssued,
         keys::CreateKey, keys::KeyList, connectors::ConnectorList, accounts::AuditList, AuditRow,
         Scope, KeyState, accounts::HistoryPage, accounts::ChangeView, reverify::ReverifyRequest,
         reverify::ReverifyQueued, reverify::Queue, webhooks::CreateWebhook,
@@ -100,6 +102,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/connectors", get(connectors::list_connectors))
         .route("/api/v1/connectors/{id}", get(connectors::get_connector))
         .route("/api/v1/connect-sessions", post(sessions::create_session))
+        .route("/api/v1/connect-sessions/{id}", get(sessions::get_session))
         .route("/api/v1/accounts", get(accounts::list_accounts))
         .route(
             "/api/v1/accounts/{id}",

@@ -108,6 +108,61 @@ pub fn webhook_url() -> ObjectBuilder {
         ))
 }
 
+/// An `http://` loopback authority: 127.0.0.0/8, `[::1]` or `localhost`, with an optional port.
+const LOOPBACK: &str = r"[Hh][Tt][Tt][Pp]://(?:127(?:\.[0-9]{1,3}){3}|\[::1\]|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt])(?::[0-9]{1,5})?";
+
+/// An `https://` authority without userinfo.
+fn https_authority() -> String {
+    format!(r"[Hh][Tt][Tt][Pp][Ss]://[^{SPACE}{CONTROL}/?#@\\*]+")
+}
+
+/// `return_url` of a connect session.
+pub fn return_url() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .format(Some(SchemaFormat::Custom("uri".to_owned())))
+        .max_length(Some(crate::origin::MAX_URL))
+        .pattern(Some(format!(
+            r"^(?:{}|{LOOPBACK})(?:[/?#][^{SPACE}{CONTROL}\\*]*)?$",
+            https_authority()
+        )))
+        .description(Some(
+            "Where the browser goes when the person is done: after Connect, with `session_id`, \
+             `account_id`, `connector` and `status=linked` added to its query; after Cancel, \
+             with `session_id` and `status=cancelled`. `https://` (or `http://` on a loopback \
+             host), no user name or password, and on an origin the hub's \
+             `allowed_return_origins` setting lists: anything else is refused with 400 \
+             `invalid_return_url`.",
+        ))
+}
+
+/// `origin` of a connect session.
+pub fn origin() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .pattern(Some(format!(r"^(?:{}|{LOOPBACK})/?$", https_authority())))
+        .description(Some(
+            "The origin of the page that embeds the connect page (modal) or opens it (popup), \
+             e.g. `https://app.example.com`: the connect pages post their events to it, and to \
+             no other. It must be one the hub's `frame_ancestors` setting lists: anything else \
+             is refused with 400 `invalid_origin`. Without it, events go to the `return_url`'s \
+             origin; with neither, none are posted.",
+        ))
+}
+
+/// `account_id` of a connect session: the account a re-link replaces the credentials of.
+pub fn relink_account() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .pattern(Some("^acc_[0-9a-z]{1,60}$".to_owned()))
+        .description(Some(
+            "Re-link this account: the link opens its form (its connector and variant, public \
+             values filled in, secrets empty) and, once the new key is verified, replaces its \
+             stored credentials (same id, history and audit). 404 when no account has this id, \
+             409 `owner_mismatch` when it is filed under another `owner`.",
+        ))
+}
+
 /// A number as JSON Schema's `integer` reads it: `600` and `600.0` alike, never `600.5`.
 pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {

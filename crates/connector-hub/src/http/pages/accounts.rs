@@ -1,23 +1,28 @@
 //! The operator's Accounts pages: the list with filters and pages, one account with its masked
-//! credentials, history and audit, and its re-verify, edit and unlink forms.
+//! credentials, history and audit, and its re-verify, edit and unlink forms; **Link account**
+//! (a connect session the operator opens for a customer, straight to its form) and **Send
+//! re-link** (a link replacing a refused account's key, shown to copy).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::HOST;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use connector_core::{CheckReport, Status};
 use secrecy::ExposeSecret;
 
-use super::form::{field_views, form_value, human_time, outcome, proof_items, Fields};
+use super::form::{
+    field_views, form_value, human_time, outcome, proof_items, public_values, Fields,
+};
 use super::render::{context, message, page_error, redirect, render, View};
 use crate::http::error::HttpError;
 use crate::http::extract::{CsrfForm, Operator, Writer};
 use crate::service::accounts::filter;
 use crate::service::checks::SEALED;
 use crate::service::import::UNCHECKED;
-use crate::service::{connector, masked, variant, AccountRow, Hub, HubError};
+use crate::service::{connector, masked, variant, AccountRow, Hub, HubError, SessionRequest};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -43,8 +48,13 @@ fn account_view(a: &AccountRow) -> View {
         "variant_label": variant_label, "owner": a.owner, "label": a.label, "key": a.masked_key,
         "status": a.status, "message": a.message, "last_verified": human_time(a.last_verified_at),
         "created": human_time(Some(a.created_at)), "proves_short": proves_short,
-        "version": a.version,
+        "version": a.version, "relinkable": relinkable(a),
     })
+}
+
+/// Whether an account's page offers **Send re-link**: its key was refused.
+fn relinkable(account: &AccountRow) -> bool {
+    account.status == Status::Rejected.as_str() || account.status == Status::Forbidden.as_str()
 }
 
 fn forbidden_page(op: &Operator, what: &str) -> Response {
@@ -137,6 +147,9 @@ pub async fn accounts(
             next => next.as_deref().map(|n| link(Some(n))),
             first => cursor.as_ref().map(|_| link(None)),
             notice => query.get("notice").and_then(|n| notice_text(n)),
+            csrf => op.csrf.clone(),
+            relinks => op.can_write_accounts() && rows.iter().any(relinkable),
+            can_write => op.can_write_accounts(),
         },
     )
 }
@@ -172,7 +185,7 @@ async fn account_detail(
     let variant =
         variant(connector, Some(&account.variant)).unwrap_or(connector.spec().default_variant());
     let stored = hub.credentials(account).await.unwrap_or_default();
-    let mut fields = field_views(variant, &account_public(account));
+    let mut fields = field_views(variant, &public_values(account));
     for field in &mut fields {
         if field.kind == "password" {
             field.value = stored
@@ -230,7 +243,7 @@ fn proxy_example(
     account: &AccountRow,
     variant: &connector_core::CredentialVariant,
 ) -> String {
-    let public = account_public(account);
+    let public = public_values(account);
     let path = connector_core::template::fill(variant.verify.path, |name, _| {
         Some(
             public
@@ -250,18 +263,6 @@ fn proxy_example(
         account.id,
         path.trim_start_matches('/')
     )
-}
-
-fn account_public(account: &AccountRow) -> BTreeMap<String, String> {
-    account
-        .public_fields
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub async fn account_page(
@@ -338,4 +339,118 @@ pub async fn account_unlink(
         Ok(()) => redirect("/accounts?notice=unlinked"),
         Err(e) => page_error(e, Some(&op)),
     }
+}
+
+/// The **Link account** form: an owner and, optionally, the providers to offer.
+fn link_page(
+    op: &Operator,
+    status: StatusCode,
+    owner: &str,
+    checked: &[String],
+    error: Option<&str>,
+) -> Response {
+    let connectors: Vec<_> = connector_registry::all()
+        .iter()
+        .map(|c| {
+            let id = c.spec().id;
+            serde_json::json!({"id": id, "name": c.spec().name, "checked": checked.iter().any(|k| k == id)})
+        })
+        .collect();
+    render(
+        status,
+        "account_link.html",
+        context! {
+            title => "Link an account", section => "accounts", operator => op.view(),
+            csrf => op.csrf.clone(), owner, connectors, error,
+        },
+    )
+}
+
+pub async fn link_form(Writer(op): Writer) -> Response {
+    link_page(&op, StatusCode::OK, "", &[], None)
+}
+
+/// Opens a connect session for the owner typed, made by the operator's hub key, and goes to it.
+pub async fn link_create(
+    State(hub): State<Arc<Hub>>,
+    Writer(op): Writer,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let request = SessionRequest {
+        owner: form_value(&form, "owner"),
+        connectors: form
+            .iter()
+            .filter(|(k, _)| k == "connector")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        ..SessionRequest::default()
+    };
+    match hub.create_session_with(&request, &op.actor()).await {
+        Ok(new) => redirect(&format!("/connect/{}", new.token.expose_secret())),
+        Err(e @ HubError::Invalid { .. }) => {
+            let e = HttpError::from(e);
+            link_page(
+                &op,
+                e.status,
+                &request.owner,
+                &request.connectors,
+                Some(&e.message),
+            )
+        }
+        Err(e) => page_error(e, Some(&op)),
+    }
+}
+
+/// How long a re-link made on the pages lives when the form does not say: a day, time for the
+/// customer to read the message it is sent in.
+const RELINK_SECONDS: i64 = 24 * 3600;
+
+/// **Send re-link**: a connect session replacing this account's credentials, its full URL shown
+/// once to copy and send.
+pub async fn account_relink(
+    State(hub): State<Arc<Hub>>,
+    Writer(op): Writer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Response {
+    let expires_in = form_value(&form, "expires_in")
+        .parse()
+        .unwrap_or(RELINK_SECONDS);
+    let (account, new) = match hub.relink_session(&id, Some(expires_in), &op.actor()).await {
+        Ok(made) => made,
+        Err(e) => return page_error(e, Some(&op)),
+    };
+    let url = format!(
+        "{}/connect/{}",
+        hub_url(&hub, &headers),
+        new.token.expose_secret()
+    );
+    render(
+        StatusCode::OK,
+        "relink_shown.html",
+        context! {
+            title => "Re-link", section => "accounts", operator => op.view(),
+            a => account_view(&account), url,
+            expires => human_time(Some(new.session.expires_at)),
+        },
+    )
+}
+
+/// The hub's address as people reach it: `public_url`, else the request's `Host` (when it is a
+/// plain host and port), else the address it listens on.
+fn hub_url(hub: &Hub, headers: &HeaderMap) -> String {
+    if let Some(url) = &hub.settings.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .map_or_else(|| hub.settings.listen.to_string(), str::to_owned);
+    format!("http://{host}")
 }

@@ -1,4 +1,6 @@
-//! The stylesheet and script the pages load, and the page for an unknown address.
+//! The stylesheet and scripts the pages load (`connect-page.js` on the connect pages, which
+//! posts their events), the script a host page loads to embed the connect page
+//! (`connect.js`), and the page for an unknown address.
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
@@ -17,6 +19,21 @@ pub async fn script() -> Response {
     static_file(
         "text/javascript; charset=utf-8",
         include_str!("../../../static/hub.js"),
+    )
+}
+
+pub async fn connect_page_script() -> Response {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/connect-page.js"),
+    )
+}
+
+/// The script a host application's page loads to open the connect page in a modal or a popup.
+pub async fn embed_script() -> Response {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/connect.js"),
     )
 }
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::render::View;
 use crate::service::checks::advice;
+use crate::service::AccountRow;
 
 /// A posted form, as `(name, value)` pairs in order.
 pub type Fields = Vec<(String, String)>;
@@ -79,6 +80,19 @@ pub fn field_views(
             },
         })
         .collect()
+}
+
+/// An account's non-secret field values, as its forms fill them in.
+pub fn public_values(account: &AccountRow) -> BTreeMap<String, String> {
+    account
+        .public_fields
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A check's outcome as a page shows it: a title, the message and what to do next.

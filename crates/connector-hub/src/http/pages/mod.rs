@@ -28,6 +28,11 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/signout", post(signin::signout))
         .route("/accounts", get(accounts::accounts))
         .route(
+            "/accounts/link",
+            get(accounts::link_form).post(accounts::link_create),
+        )
+        .route("/accounts/{id}/relink", post(accounts::account_relink))
+        .route(
             "/accounts/{id}",
             get(accounts::account_page).post(accounts::account_edit),
         )
@@ -42,6 +47,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/webhooks/{id}/delete", post(webhooks::webhook_delete))
         .route("/webhooks/{id}/events", post(webhooks::webhook_events))
         .route("/connect/{token}", get(connect::connect_pick))
+        .route("/connect/{token}/cancel", post(connect::connect_cancel))
         .route(
             "/connect/{token}/{connector}",
             get(connect::connect_form).post(connect::connect_submit),
@@ -49,5 +55,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/guides/{connector}", get(guide::guide))
         .route("/static/hub.css", get(assets::stylesheet))
         .route("/static/hub.js", get(assets::script))
+        .route("/static/connect-page.js", get(assets::connect_page_script))
+        .route("/static/connect.js", get(assets::embed_script))
         .fallback(assets::not_found)
 }

@@ -35,7 +35,7 @@ macro_rules! context {
 pub(crate) use context;
 
 /// Every template, by name.
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("base.html", include_str!("../../../templates/base.html")),
     (
         "message.html",
@@ -56,6 +56,18 @@ const TEMPLATES: [(&str, &str); 12] = [
     (
         "connect_done.html",
         include_str!("../../../templates/connect_done.html"),
+    ),
+    (
+        "connect_cancel.html",
+        include_str!("../../../templates/connect_cancel.html"),
+    ),
+    (
+        "account_link.html",
+        include_str!("../../../templates/account_link.html"),
+    ),
+    (
+        "relink_shown.html",
+        include_str!("../../../templates/relink_shown.html"),
     ),
     (
         "accounts.html",
@@ -179,6 +191,9 @@ mod tests {
             "connect_pick.html",
             "connect_form.html",
             "connect_done.html",
+            "connect_cancel.html",
+            "account_link.html",
+            "relink_shown.html",
             "accounts.html",
             "account.html",
             "keys.html",
