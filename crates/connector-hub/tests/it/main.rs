@@ -1,7 +1,8 @@
 //! The hub's integration tests, one binary: the API and the pages against the router, the
 //! OpenAPI document as the API's contract, the browser flows in Chromium, restarts and kills of
 //! the real binary, rotation, the schedule, webhooks and import, webhook endpoints kept off
-//! internal addresses, the limiter behind a proxy, slow clients and Debug output.
+//! internal addresses, the limiter behind a proxy, slow clients, Debug output, and the MCP server
+//! driven by rmcp's client and the Python SDK.
 
 mod actions;
 mod api;
@@ -10,6 +11,7 @@ mod contract;
 mod credentials;
 mod debug;
 mod limiter;
+mod mcp;
 mod pages;
 mod proxy;
 mod restart;
