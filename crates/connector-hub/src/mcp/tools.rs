@@ -427,11 +427,7 @@ fn list_connectors(args: ListConnectors) -> Result<Value, ToolError> {
                     name: v.name,
                     label: v.label,
                     description: v.description,
-                    fields: v
-                        .fields
-                        .iter()
-                        .map(|f: &Field| InputView::from(f))
-                        .collect(),
+                    fields: v.fields.iter().map(field_view).collect(),
                 })
                 .collect(),
             actions: spec.actions.iter().map(ActionView::from).collect(),
@@ -445,6 +441,16 @@ fn list_connectors(args: ListConnectors) -> Result<Value, ToolError> {
         ));
     }
     Ok(json!({ "connectors": to_value(&connectors) }))
+}
+
+/// A credential field as `list_connectors` shows it. A secret field's example is left out: an
+/// agent never enters a key, and an example shaped like a key has no place in its context.
+fn field_view(field: &Field) -> InputView {
+    let mut view = InputView::from(field);
+    if field.secret {
+        view.example = None;
+    }
+    view
 }
 
 // ---- list_accounts, get_account, verify_account ----
