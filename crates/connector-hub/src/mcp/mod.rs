@@ -217,8 +217,10 @@ impl ServerHandler for HubMcp {
         };
         let call_context = self.call_context(&context);
         let arguments = request.arguments.unwrap_or_default();
-        // Every provider request inside has its own deadline; this bounds the call as a whole.
-        let deadline = self.hub.settings.proxy_request_timeout();
+        // Every provider request inside has its own deadline; this bounds the call as a whole:
+        // a proxied call's start, then its body read for at most `proxy_timeout` more.
+        let deadline = self.hub.settings.proxy_request_timeout()
+            + std::time::Duration::from_secs_f64(self.hub.settings.proxy_timeout);
         let outcome = match tokio::time::timeout(
             deadline,
             tools::call(&self.hub, &caller, def, arguments, &call_context),

@@ -863,6 +863,10 @@ fn proxy_request_of(args: &ProxyRequestInput, method: Method) -> Result<ProxyReq
                 "a name in `headers` is not a valid HTTP header name",
             )
         })?;
+        if name == CONTENT_LENGTH {
+            // The length is the body's own, set when it is sent.
+            continue;
+        }
         let value = HeaderValue::from_str(value).map_err(|_| {
             ToolError::new(
                 "invalid_arguments",
