@@ -3,7 +3,8 @@
 //! connector-core; every form comes from the connector specs; every stored credential is
 //! encrypted with AES-256-GCM under a master key the hub never stores beside the data.
 //!
-//! Three floors, each calling only the one below: `http` (the API and the pages) →
+//! Three floors, each calling only the one below: `http` (the API, the pages and the MCP
+//! server's HTTP mount; `mcp` holds the MCP server itself, a door beside them) →
 //! `service` (what the hub does: `Hub`, its rules and audit records) → `store` (the only
 //! place with SQL). `settings`, `crypto`, `hubkey`, `limiter`, `origin`, `outbound` and `clock` sit beside
 //! them and import none of them but the store's default database name.
@@ -14,6 +15,7 @@ pub mod http;
 pub mod hubkey;
 pub mod keyring;
 pub mod limiter;
+pub mod mcp;
 pub mod origin;
 pub mod outbound;
 pub mod service;

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::api::proxy::PROXY_PREFIX;
 use super::error::HttpError;
+use super::mcp::MCP_PATH;
 use crate::service::Hub;
 
 /// Adds the security headers to every answer. Pages refuse framing except the connect pages,
@@ -52,12 +53,17 @@ pub async fn security_headers(
 }
 
 /// Answers 503 when a request is not done within the hub's request deadline (a little more than
-/// a provider check may take), so no request holds its connection and memory for longer.
+/// a provider check may take), so no request holds its connection and memory for longer. The
+/// proxy has its own; `/mcp` has none here, as its event streams stay open while a session
+/// lasts: each of its tool calls is bounded inside the MCP server.
 pub async fn request_deadline(
     State(hub): State<Arc<Hub>>,
     request: Request,
     next: Next,
 ) -> Response {
+    if request.uri().path() == MCP_PATH {
+        return next.run(request).await;
+    }
     let deadline = if request.uri().path().starts_with(PROXY_PREFIX) {
         hub.settings.proxy_request_timeout()
     } else {

@@ -1,11 +1,12 @@
-//! The HTTP floor: the REST API under `/api/v1` and the HTML pages, both calling the service
-//! floor. `error.rs` is the one place errors become status codes, `extract.rs` says who may call
+//! The HTTP floor: the REST API under `/api/v1`, the HTML pages and the MCP server at `/mcp`,
+//! all calling the service floor. `error.rs` is the one place errors become status codes, `extract.rs` says who may call
 //! what, `middleware.rs` wraps every answer.
 
 pub mod api;
 pub mod cookies;
 pub mod error;
 pub mod extract;
+pub mod mcp;
 pub mod middleware;
 pub mod pages;
 pub mod peer;
@@ -25,6 +26,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(hub: Arc<Hub>) -> Router {
     api::routes()
         .merge(pages::routes())
+        .merge(mcp::routes(hub.clone(), MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             hub.clone(),
             middleware::security_headers,

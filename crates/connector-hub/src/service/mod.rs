@@ -1,5 +1,5 @@
 //! The service floor: what the hub does, whichever door asks (the API, the pages, the command
-//! line). `Hub` holds the database, keys, settings and HTTP client; every rule and every audit
+//! line, the MCP server). `Hub` holds the database, keys, settings and HTTP client; every rule and every audit
 //! record is here, one file per resource, and every failure is a [`HubError`]. Only this floor
 //! uses the store.
 
@@ -12,6 +12,7 @@ pub mod envelope;
 mod hub;
 pub mod import;
 pub mod keys;
+pub mod mcp;
 pub mod proxy;
 pub mod retention;
 pub mod rotate;

@@ -117,11 +117,14 @@ impl std::fmt::Debug for ProxyRequest {
     }
 }
 
-/// The provider's answer: its status, the headers that may pass, and the body to stream.
+/// The provider's answer: its status, the headers that may pass, and the body to stream; with
+/// the redactor of the account's secrets, for a door that shows the body to someone who must not
+/// see them (the MCP server).
 pub struct Proxied {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: reqwest::Response,
+    pub redactor: Redactor,
 }
 
 impl std::fmt::Debug for Proxied {
@@ -299,6 +302,7 @@ impl Hub {
             status,
             headers: answer_headers(answer.headers(), &forward.redactor),
             body: answer,
+            redactor: forward.redactor,
         })
     }
 

@@ -17,22 +17,22 @@ use serde_json::{json, Value};
 use wiremock::matchers::{any, header as has_header, method, path};
 use wiremock::{Mock, MockServer};
 
-const ORG: &str = "0000fa6e-0000-4000-8000-0000000000a1";
+pub const ORG: &str = "0000fa6e-0000-4000-8000-0000000000a1";
 /// The user the recorded answer mints a key for.
-const USER: &str = "0000fa6e-0000-4000-8000-0000000000b2";
+pub const USER: &str = "0000fa6e-0000-4000-8000-0000000000b2";
 /// A user the fake says does not exist.
 const UNKNOWN_USER: &str = "0000fa6e-0000-4000-8000-0000000000c3";
 /// A user whose key the fake fails to mint with a 500.
 const FAILING_USER: &str = "0000fa6e-0000-4000-8000-0000000000d4";
 
 /// A loopback Polytomic from the recorded fixtures, and the hub pointed at it.
-struct Polytomic {
-    server: MockServer,
-    hub: TestHub,
+pub struct Polytomic {
+    pub server: MockServer,
+    pub hub: TestHub,
     /// The partner key the account holds.
-    partner_key: String,
+    pub partner_key: String,
     /// The key the fake mints.
-    minted: String,
+    pub minted: String,
 }
 
 fn scenario(scenarios: &[Scenario], name: &str) -> Scenario {
@@ -48,7 +48,7 @@ fn keys_path(user: &str) -> String {
 }
 
 impl Polytomic {
-    async fn start() -> Polytomic {
+    pub async fn start() -> Polytomic {
         let fixtures = Fixtures::load(&fixtures_dir());
         let scenarios = fixtures.for_connector("polytomic");
         let partner = scenario(scenarios, "partner-key");
@@ -103,7 +103,7 @@ impl Polytomic {
     }
 
     /// Links a Polytomic partner account through a real check against the fake.
-    async fn link_partner(&self) -> String {
+    pub async fn link_partner(&self) -> String {
         let session = self
             .hub
             .hub

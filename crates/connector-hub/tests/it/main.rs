@@ -2,8 +2,9 @@
 //! OpenAPI document as the API's contract, connect sessions' return URLs, events, cancel and
 //! re-link, the browser flows in Chromium, restarts and kills of the real binary, rotation, the
 //! schedule, webhooks and import, webhook events for links and their subscriptions (verified with
-//! the Standard Webhooks library), webhook endpoints kept off
-//! internal addresses, the limiter behind a proxy, slow clients and Debug output.
+//! the Standard Webhooks library), webhook endpoints kept off internal addresses, the limiter
+//! behind a proxy, slow clients, Debug output, and the MCP server driven by rmcp's client and the
+//! Python SDK.
 
 mod actions;
 mod api;
@@ -12,6 +13,7 @@ mod contract;
 mod credentials;
 mod debug;
 mod limiter;
+mod mcp;
 mod pages;
 mod proxy;
 mod restart;

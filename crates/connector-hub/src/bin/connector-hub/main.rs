@@ -1,5 +1,6 @@
 //! The `connector-hub` command: `init` creates the database, the master key and the first admin
-//! hub key; `serve` runs the hub; `rotate-master-key` re-encrypts every stored credential.
+//! hub key; `serve` runs the hub; `mcp` serves the MCP server over stdio; `rotate-master-key`
+//! re-encrypts every stored credential.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -14,10 +15,12 @@ use connector_hub::settings::{Flags, Settings};
 mod keys;
 mod maintenance;
 mod master_key;
+mod mcp;
 mod serve;
 
 use keys::{create_admin_key, init, print_init};
 use maintenance::{doctor, import, rotate, rotate_data_key, stage_master_key};
+use mcp::mcp;
 use serve::serve;
 
 #[global_allocator]
@@ -53,6 +56,12 @@ enum Command {
         /// Run `init` first: create the master key and the first admin key when missing.
         #[arg(long)]
         init: bool,
+    },
+    /// Serve the MCP server (Model Context Protocol, for AI agents) over stdio, with the hub key
+    /// in CONNECTOR_HUB_KEY and the same database and settings as `serve`.
+    Mcp {
+        #[command(flatten)]
+        common: Common,
     },
     /// Create the database, a master key (when none is given) and the first admin hub key.
     Init {
@@ -202,6 +211,9 @@ fn main() -> ExitCode {
                     print_init(&done, &settings, false);
                 }
                 serve(settings).await?;
+            }
+            Command::Mcp { common } => {
+                return mcp(settings(config, &common, None)?).await;
             }
             Command::Init { common, json } => {
                 let settings = settings(config, &common, None)?;

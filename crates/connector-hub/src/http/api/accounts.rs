@@ -133,7 +133,7 @@ pub struct AccountChecked {
 }
 
 impl AccountChecked {
-    fn new(account: &AccountRow, report: &CheckReport) -> Self {
+    pub fn new(account: &AccountRow, report: &CheckReport) -> Self {
         Self {
             check: CheckView::from_report(&account.connector, report),
             account: AccountView::from(account),
