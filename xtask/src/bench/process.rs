@@ -46,6 +46,11 @@ pub fn measure(command: &mut Command) -> anyhow::Result<Measured> {
     }
 }
 
+/// The peak resident set so far of process `pid`, in KiB, from `/proc/<pid>/status`.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    high_water_mark_kib(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
 /// `VmHWM` from the text of `/proc/<pid>/status`, in KiB.
 fn high_water_mark_kib(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
