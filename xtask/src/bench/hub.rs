@@ -55,12 +55,12 @@ struct Figures {
 }
 
 #[derive(Debug, Default)]
-struct Latency {
-    samples: Vec<Duration>,
+pub(super) struct Latency {
+    pub(super) samples: Vec<Duration>,
 }
 
 impl Latency {
-    fn percentile_ms(&self, p: f64) -> f64 {
+    pub(super) fn percentile_ms(&self, p: f64) -> f64 {
         let mut sorted = self.samples.clone();
         sorted.sort();
         if sorted.is_empty() {
@@ -212,6 +212,10 @@ fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
 pub(super) struct Served(Child);
 
 impl Served {
+    pub(super) fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     /// The hub's peak resident memory so far (`VmHWM`), in MiB; 0 where `/proc` is missing.
     pub(super) fn peak_mib(&self) -> f64 {
         peak_rss_kib(self.0.id()).unwrap_or(0) as f64 / 1024.0
