@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -68,6 +69,9 @@ pub struct Args {
     /// Also print the figures as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Use this `connector-hub` binary instead of building it with `cargo build --release`.
+    #[arg(long, value_name = "PATH")]
+    binary: Option<PathBuf>,
 }
 
 /// What to run.
@@ -99,7 +103,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if plan.concurrency == 0 || plan.samples == 0 || plan.stream_bytes == 0 {
         bail!("--concurrency, --samples and --stream-mib must be at least 1");
     }
-    let hub = super::build_release(&[("connector-hub", "connector-hub")])?.remove(0);
+    let hub = match args.binary {
+        Some(path) => path,
+        None => super::build_release(&[("connector-hub", "connector-hub")])?.remove(0),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
