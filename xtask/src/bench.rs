@@ -10,6 +10,7 @@
 mod hub;
 mod latency;
 mod process;
+mod proxy;
 mod reference;
 mod server;
 mod workload;
@@ -85,14 +86,20 @@ enum Target {
     /// The hub: a full re-verification pass over seeded accounts, against `connector check
     /// --bulk` on the same keys; peak memory; accounts list latency under load.
     Hub(hub::Args),
+    /// The hub's proxy: requests per second with many in flight against a bare reqwest loop to
+    /// the same loopback provider, the latency it adds, its peak memory streaming a large answer.
+    Proxy(proxy::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if let Some(Target::Hub(hub_args)) = args.target {
+    if let Some(target) = args.target {
         if cfg!(debug_assertions) {
             return rerun_in_release();
         }
-        return hub::run(hub_args);
+        return match target {
+            Target::Hub(hub_args) => hub::run(hub_args),
+            Target::Proxy(proxy_args) => proxy::run(proxy_args),
+        };
     }
     let concurrency = args
         .concurrency

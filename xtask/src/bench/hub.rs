@@ -6,14 +6,14 @@
 //! with the same concurrency for the ratio. On SQLite, and on PostgreSQL when given one.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use serde_json::Value;
 
-use super::process::measure;
+use super::process::{measure, peak_rss_kib};
 use super::workload;
 
 /// The pass's rate as a share of `connector check --bulk` on the same keys: at least this.
@@ -55,12 +55,12 @@ struct Figures {
 }
 
 #[derive(Debug, Default)]
-struct Latency {
-    samples: Vec<Duration>,
+pub(super) struct Latency {
+    pub(super) samples: Vec<Duration>,
 }
 
 impl Latency {
-    fn percentile_ms(&self, p: f64) -> f64 {
+    pub(super) fn percentile_ms(&self, p: f64) -> f64 {
         let mut sorted = self.samples.clone();
         sorted.sort();
         if sorted.is_empty() {
@@ -209,12 +209,109 @@ fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
 }
 
 /// The hub as a child process, stopped on drop.
-struct Served(Child);
+pub(super) struct Served(Child);
+
+impl Served {
+    pub(super) fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// The hub's peak resident memory so far (`VmHWM`), in MiB; 0 where `/proc` is missing.
+    pub(super) fn peak_mib(&self) -> f64 {
+        peak_rss_kib(self.0.id()).unwrap_or(0) as f64 / 1024.0
+    }
+}
 
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A hub's directory and settings file, and its commands run as a bench runs them (warnings
+/// only in the log, no master key from the environment).
+pub(super) struct Setup<'a> {
+    binary: &'a Path,
+    dir: &'a Path,
+    config: PathBuf,
+}
+
+impl<'a> Setup<'a> {
+    /// Writes `settings` as `connector-hub.toml` in `dir`.
+    pub(super) fn new(binary: &'a Path, dir: &'a Path, settings: &str) -> std::io::Result<Self> {
+        let config = dir.join("connector-hub.toml");
+        std::fs::write(&config, settings)?;
+        Ok(Self {
+            binary,
+            dir,
+            config,
+        })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(self.binary);
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .current_dir(self.dir)
+            .env("RUST_LOG", "warn")
+            .env_remove("CONNECTOR_HUB_MASTER_KEY");
+        command
+    }
+
+    /// `connector-hub init`: returns the first admin key.
+    pub(super) fn init(&self) -> anyhow::Result<String> {
+        let init = self.command(&["init", "--json"]).output()?;
+        if !init.status.success() {
+            bail!(
+                "connector-hub init failed: {}",
+                String::from_utf8_lossy(&init.stderr)
+            );
+        }
+        let init: Value = serde_json::from_slice(&init.stdout)?;
+        Ok(init["admin_key"]
+            .as_str()
+            .context("init printed no admin key")?
+            .to_owned())
+    }
+
+    /// `connector-hub import FILE`.
+    pub(super) fn import(&self, file: &Path) -> anyhow::Result<()> {
+        let imported = self.command(&["import"]).arg(file).output()?;
+        if !imported.status.success() {
+            bail!(
+                "connector-hub import failed: {}",
+                String::from_utf8_lossy(&imported.stderr)
+            );
+        }
+        Ok(())
+    }
+
+    /// `connector-hub serve` on a free loopback port; returns the process and its base URL.
+    pub(super) fn serve(&self) -> anyhow::Result<(Served, String)> {
+        let mut child = self
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot start connector-hub serve")?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let served = Served(child);
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines.next().context("the hub exited before listening")??;
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok((served, address))
     }
 }
 
@@ -240,10 +337,10 @@ async fn measure_hub(
         concurrency,
         base,
     } = *run;
-    let config = dir.join("connector-hub.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let setup = Setup::new(
+        hub,
+        dir,
+        &format!(
             "database = {url:?}\nmaster_key_file = {key:?}\nreverify_every_hours = 24\n\
              reverify_concurrency = {concurrency}\nscheduler_tick_seconds = 0.05\n\
              [base_urls]\n{p} = {base:?}\n{s} = {base:?}\n",
@@ -252,59 +349,11 @@ async fn measure_hub(
             s = workload::SMARTRECRUITERS,
         ),
     )?;
-    let hub_command = |args: &[&str]| {
-        let mut command = Command::new(hub);
-        command
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .current_dir(dir)
-            .env("RUST_LOG", "warn")
-            .env_remove("CONNECTOR_HUB_MASTER_KEY");
-        command
-    };
-    let init = hub_command(&["init", "--json"]).output()?;
-    if !init.status.success() {
-        bail!(
-            "connector-hub init failed: {}",
-            String::from_utf8_lossy(&init.stderr)
-        );
-    }
-    let init: Value = serde_json::from_slice(&init.stdout)?;
-    let admin = init["admin_key"]
-        .as_str()
-        .context("init printed no admin key")?
-        .to_owned();
-
+    let admin = setup.init()?;
     let started = Instant::now();
-    let imported = hub_command(&["import"]).arg(import).output()?;
-    if !imported.status.success() {
-        bail!(
-            "connector-hub import failed: {}",
-            String::from_utf8_lossy(&imported.stderr)
-        );
-    }
+    setup.import(import)?;
     let import_time = started.elapsed();
-
-    let mut child = hub_command(&["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot start connector-hub serve")?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let served = Served(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let address = loop {
-        let line = lines.next().context("the hub exited before listening")??;
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (served, address) = setup.serve()?;
 
     // No redirects: signing in answers 303 with the session cookie.
     let http = reqwest::Client::builder()
@@ -382,15 +431,7 @@ async fn measure_hub(
         }
     }
     let pass = pass.unwrap_or_default();
-    let status_file = format!("/proc/{}/status", served.0.id());
-    let peak_kib = std::fs::read_to_string(status_file)
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0);
+    let peak_mib = served.peak_mib();
     let counts: Value = http
         .get(format!("{address}/api/v1/reverify?by_status=true"))
         .bearer_auth(&admin)
@@ -408,7 +449,7 @@ async fn measure_hub(
         database,
         import: import_time,
         pass,
-        peak_mib: peak_kib as f64 / 1024.0,
+        peak_mib,
         api,
         page,
     })

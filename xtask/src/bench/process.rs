@@ -46,6 +46,47 @@ pub fn measure(command: &mut Command) -> anyhow::Result<Measured> {
     }
 }
 
+/// The peak resident set so far of process `pid`, in KiB, from `/proc/<pid>/status`.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    high_water_mark_kib(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
+/// CPU time process `pid` has used so far (user and system), from `/proc/<pid>/stat`.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    ticks_used(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?).map(from_ticks)
+}
+
+/// CPU time the whole machine has spent busy and in all, from `/proc/stat`: every core's
+/// time but idle and I/O wait, and every core's time.
+pub fn machine_cpu() -> Option<(Duration, Duration)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let total: u64 = fields.iter().sum();
+    let idle = fields.get(3)? + fields.get(4).unwrap_or(&0);
+    Some((from_ticks(total - idle), from_ticks(total)))
+}
+
+/// Clock ticks are 1/100 s (`USER_HZ`) on every Linux architecture the bench runs on.
+fn from_ticks(ticks: u64) -> Duration {
+    Duration::from_millis(ticks * 10)
+}
+
+/// User and system ticks (fields 14 and 15) from the text of `/proc/<pid>/stat`; the command
+/// name before them is in parentheses and may hold spaces.
+fn ticks_used(stat: &str) -> Option<u64> {
+    let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    let user: u64 = after_name.nth(11)?.parse().ok()?;
+    let system: u64 = after_name.next()?.parse().ok()?;
+    Some(user + system)
+}
+
 /// `VmHWM` from the text of `/proc/<pid>/status`, in KiB.
 fn high_water_mark_kib(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -62,5 +103,12 @@ mod tests {
             "Name:\tconnector\nVmPeak:\t  200000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1000 kB\n";
         assert_eq!(high_water_mark_kib(status), Some(12345));
         assert_eq!(high_water_mark_kib("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn reads_the_ticks_used() {
+        let stat = "42 (a b) S 1 42 42 0 -1 4194560 500 0 0 0 250 31 0 0 20 0 3 0 100 0 0";
+        assert_eq!(ticks_used(stat), Some(281));
+        assert_eq!(ticks_used("42 (x) S 1"), None);
     }
 }

@@ -2,11 +2,12 @@
 //! connector's shape, 401 for a revoked key, 403 for a forbidden one.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -23,6 +24,19 @@ const FORBIDDEN: &str = r#"{"message":"The API key lacks the permission for this
 
 /// Starts the server on 127.0.0.1 (any free port) on the current runtime; returns its address.
 pub async fn start() -> anyhow::Result<SocketAddr> {
+    serve(answer).await
+}
+
+/// Serves HTTP/1.1 with `handler` on 127.0.0.1 (any free port) on the current runtime; returns
+/// its address.
+pub async fn serve<F, R, B>(handler: F) -> anyhow::Result<SocketAddr>
+where
+    F: Fn(Request<Incoming>) -> R + Clone + Send + 'static,
+    R: Future<Output = Result<Response<B>, Infallible>> + Send + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move {
@@ -32,9 +46,10 @@ pub async fn start() -> anyhow::Result<SocketAddr> {
             };
             // Small responses: send them at once rather than waiting for more to send.
             let _ = stream.set_nodelay(true);
+            let handler = handler.clone();
             tokio::spawn(async move {
                 let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(answer))
+                    .serve_connection(TokioIo::new(stream), service_fn(handler))
                     .await;
             });
         }
