@@ -83,6 +83,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is active and may read its own details, and names the key's title and creation date.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

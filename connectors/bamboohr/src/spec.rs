@@ -76,6 +76,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is active, its user is enabled, and names the employee the key belongs to.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

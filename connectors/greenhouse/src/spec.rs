@@ -115,6 +115,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the client credentials yield a Harvest v3 token that may list the organization's users.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

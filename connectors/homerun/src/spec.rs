@@ -57,6 +57,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live and the company's plan includes API access.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -56,6 +56,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is the account's current key and may list its users.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

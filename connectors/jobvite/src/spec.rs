@@ -55,6 +55,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key pair is live and may read the company's jobs.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -56,6 +56,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live and may read the account's users (Lever has no endpoint naming the key's owner).",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

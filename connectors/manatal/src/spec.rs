@@ -38,6 +38,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "/users/",
             "the token is live and may list the account's users.",
         ),
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

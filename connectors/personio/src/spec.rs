@@ -106,6 +106,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the client ID and secret belong to a live custom integration whose scopes let it read persons.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

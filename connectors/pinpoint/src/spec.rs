@@ -69,6 +69,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live, belongs to this Pinpoint account with the API switched on, and may list its jobs.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -30,6 +30,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: RequestSpec::get("/organization", "the key belongs to an active Polymer Hire organization."),
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -76,6 +76,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             auth: Auth::Bearer { field: "api_key" },
             extra_headers: VERSION_HEADER,
             verify: VERIFY,
+            proof: None,
         },
         CredentialVariant {
             name: "partner",
@@ -95,6 +96,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             auth: Auth::Bearer { field: "api_key" },
             extra_headers: VERSION_HEADER,
             verify: VERIFY,
+            proof: None,
         },
     ],
     guide: GUIDE,

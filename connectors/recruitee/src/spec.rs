@@ -48,6 +48,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "/departments",
             "the token is live, belongs to a user of this company and may read its departments.",
         ),
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -43,6 +43,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         },
         extra_headers: &[],
         verify: RequestSpec::get("/configuration/company", "the key is active and its role can read the company's configuration."),
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -43,6 +43,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         query: &[("page_size", "1")],
         ..RequestSpec::get("/accounts", "the key is enabled and holds the Platform API read scope needed to list linked accounts.")
     },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

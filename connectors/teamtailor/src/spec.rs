@@ -98,6 +98,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live in the chosen region, has the Admin scope, and names the company it belongs to.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

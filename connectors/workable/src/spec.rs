@@ -61,6 +61,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the token is live, belongs to this Workable account and may read it, and names the account.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -81,6 +81,7 @@ const TYPO_HEADER: ConnectorSpec = ConnectorSpec {
         },
         extra_headers: &[],
         verify: smartrecruiters::SPEC.variants[0].verify,
+        proof: smartrecruiters::SPEC.variants[0].proof,
     }],
     ..smartrecruiters::SPEC
 };
@@ -116,6 +117,7 @@ const BEARER_TWIN: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: smartrecruiters::SPEC.variants[0].verify,
+        proof: smartrecruiters::SPEC.variants[0].proof,
     }],
     ..smartrecruiters::SPEC
 };
@@ -328,6 +330,7 @@ const UNMARKED_SECRET: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: polymer_hire::SPEC.variants[0].verify,
+        proof: polymer_hire::SPEC.variants[0].proof,
     }],
     ..polymer_hire::SPEC
 };
