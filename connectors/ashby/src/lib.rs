@@ -3,9 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::copy_renamed;
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -17,33 +15,14 @@ impl Connector for Ashby {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `apiKey.info` answers `{"success": true, "results": {"title", "createdAt", …}}`; Ashby
-    /// names no organization there, so the key's own title and creation date are the account.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected {\"success\": true, \"results\": {\"title\", \"createdAt\"}}";
-        let key = body
-            .get("results")
-            .filter(|r| r.is_object())
-            .ok_or(expected)?;
-        let mut account = Account::new();
-        copy_renamed(
-            &mut account,
-            key,
-            &[("title", "key_title"), ("createdAt", "key_created_at")],
-        );
-        if account.is_empty() {
-            return Err(expected.to_owned());
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connector_core::Account;
     use connector_core::{dry_run, CheckOptions, RawCredentials};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Account, String> {
         Ashby

@@ -3,7 +3,7 @@
 
 use connector_core::{
     Answer, Auth, BaseUrl, Body, ConnectorSpec, CredentialVariant, DocLink, Field, Literal, Match,
-    RequestSpec, Status,
+    Proof, RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -44,6 +44,22 @@ const ANSWERS: &[Answer] = &[
     },
 ];
 
+/// `apiKey.info` answers `{"success": true, "results": {"title", "createdAt", …}}` (the success
+/// rule has checked `success`); Ashby names no organization there, so the key's own title and
+/// creation date are the account.
+const PROOF: Proof = Proof {
+    one_of: &["/title", "/createdAt"],
+    account: &[
+        ("key_title", Source::Member("/title")),
+        ("key_created_at", Source::Member("/createdAt")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &["/results"],
+        "expected {\"success\": true, \"results\": {\"title\", \"createdAt\"}}",
+    )
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "ashby",
     name: "Ashby",
@@ -83,6 +99,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is active and may read its own details, and names the key's title and creation date.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

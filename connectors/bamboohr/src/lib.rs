@@ -4,9 +4,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::copy_renamed;
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -18,35 +16,14 @@ impl Connector for BambooHr {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/employees/0?fields=firstName,lastName` answers a flat object with the requested fields
-    /// and the employee's `id`: the user the key belongs to.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected an employee object {\"id\", \"firstName\", \"lastName\"}";
-        let id = body
-            .as_object()
-            .and_then(|employee| employee.get("id"))
-            .filter(|id| !id.is_null())
-            .ok_or(expected)?;
-        let mut account = Account::new();
-        account.insert("employee_id".to_owned(), id.clone());
-        copy_renamed(
-            &mut account,
-            body,
-            &[
-                ("firstName", "employee_first_name"),
-                ("lastName", "employee_last_name"),
-            ],
-        );
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connector_core::Account;
     use connector_core::{dry_run, CheckOptions, RawCredentials};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Account, String> {
         BambooHr

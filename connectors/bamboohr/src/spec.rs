@@ -2,8 +2,8 @@
 //! name with the password `x`, verified by reading the key owner's own employee record.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Part,
-    RequestSpec, Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Part, Proof,
+    RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -26,6 +26,22 @@ const ANSWERS: &[Answer] = &[Answer {
     outcome: Status::Forbidden,
     message: "the key was accepted, but its user lacks the privileges to read their own employee record, or the user has been disabled",
 }];
+
+/// `/employees/0?fields=firstName,lastName` answers a flat object with the requested fields and
+/// the employee's `id`: the user the key belongs to.
+const PROOF: Proof = Proof {
+    required: &["/id"],
+    account: &[
+        ("employee_id", Source::Member("/id")),
+        ("employee_first_name", Source::Member("/firstName")),
+        ("employee_last_name", Source::Member("/lastName")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &[""],
+        "expected an employee object {\"id\", \"firstName\", \"lastName\"}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "bamboohr",
@@ -76,6 +92,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is active, its user is enabled, and names the employee the key belongs to.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

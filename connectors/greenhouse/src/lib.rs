@@ -4,8 +4,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -17,51 +16,13 @@ impl Connector for Greenhouse {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/users` answers a list of users (bare, or under `data` or `users`). The list proves the
-    /// token may read users; the first user, when there is one, is named to show whose
-    /// organization it is. An empty list is still a success.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let users = match body {
-            Value::Array(users) => users,
-            Value::Object(wrapper) => ["data", "users"]
-                .iter()
-                .find_map(|k| wrapper.get(*k)?.as_array())
-                .ok_or("expected a JSON array of users, or {\"data\": [...]}")?,
-            _ => return Err("expected a JSON array of users, or {\"data\": [...]}".to_owned()),
-        };
-        let mut account = Account::new();
-        account.insert("can_list_users".to_owned(), Value::Bool(true));
-        if let Some(first) = users.first() {
-            if let Some(id) = first.get("id").filter(|v| !v.is_null()) {
-                account.insert("first_user_id".to_owned(), id.clone());
-            }
-            if let Some(name) = user_name(first) {
-                account.insert("first_user_name".to_owned(), Value::String(name));
-            }
-        }
-        Ok(AccountProof::new(account))
-    }
-}
-
-/// `name`, or `first_name last_name`, whichever the user object has.
-fn user_name(user: &Value) -> Option<String> {
-    if let Some(name) = user.get("name").and_then(Value::as_str) {
-        return Some(name.to_owned());
-    }
-    let parts: Vec<&str> = ["first_name", "last_name"]
-        .iter()
-        .filter_map(|k| user.get(*k)?.as_str())
-        .filter(|s| !s.is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use connector_core::{dry_run, CheckOptions, RawCredentials};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Value, String> {
         Greenhouse

@@ -3,7 +3,7 @@
 
 use connector_core::{
     Answer, Auth, BaseUrl, Body, ClientAuth, ConnectorSpec, CredentialVariant, DocLink, Field,
-    Format, Origin, RequestSpec, Status, TokenExchange,
+    Format, Literal, Origin, Proof, RequestSpec, Shape, Source, Status, TokenExchange,
 };
 
 use crate::guide::GUIDE;
@@ -54,6 +54,26 @@ const VERIFY_ANSWERS: &[Answer] = &[Answer {
     outcome: Status::Forbidden,
     message: "the token is valid but may not list users: the credential lacks the harvest:users:list scope",
 }];
+
+/// `/users` answers a list of users (bare, or under `data` or `users`). The list proves the token
+/// may read users; the first user, when there is one, is named to show whose organization it is
+/// (`name`, else `first_name last_name`). An empty list is still a success.
+const PROOF: Proof = Proof {
+    account: &[
+        ("can_list_users", Source::Fixed(Literal::Bool(true))),
+        ("first_user_id", Source::Member("/id")),
+        ("first_user_name", Source::Text(&["/name"])),
+        (
+            "first_user_name",
+            Source::Text(&["/first_name", "/last_name"]),
+        ),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["", "/data", "/users"],
+        "expected a JSON array of users, or {\"data\": [...]}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "greenhouse",
@@ -115,6 +135,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the client credentials yield a Harvest v3 token that may list the organization's users.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

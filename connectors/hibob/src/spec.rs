@@ -104,6 +104,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the service user's ID and token are valid and a permission group lets it read the company's named lists.",
             )
         },
+        proof: None,
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,17 +14,6 @@ pub struct Homerun;
 impl Connector for Homerun {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/ping` answers `{"pong": true}` (the spec's success rule has checked it); it names no
-    /// account, so the proof is that the API answered this key.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        if body.get("pong").and_then(Value::as_bool) != Some(true) {
-            return Err("expected {\"pong\": true}".to_owned());
-        }
-        let mut account = Account::new();
-        account.insert("api_access".to_owned(), Value::Bool(true));
-        Ok(AccountProof::new(account))
     }
 }
 

@@ -2,8 +2,8 @@
 //! when the answer says `"pong": true`; a 402 means the plan has no API access.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Literal, Match,
-    RequestSpec, Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Literal, Match, Proof,
+    RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -22,6 +22,13 @@ const ANSWERS: &[Answer] = &[
         message: "the key is valid but lacks a scope this request needs; scopes are fixed when a key is created, so create a key with the scopes you need",
     },
 ];
+
+/// `/ping` answers `{"pong": true}` (the success rule has checked it); it names no account, so the
+/// proof is that the API answered this key.
+const PROOF: Proof = Proof {
+    account: &[("api_access", Source::Fixed(Literal::Bool(true)))],
+    ..Proof::new(Shape::Object, &[""], "expected {\"pong\": true}")
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "homerun",
@@ -57,6 +64,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live and the company's plan includes API access.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

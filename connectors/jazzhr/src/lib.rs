@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -16,42 +15,13 @@ impl Connector for JazzHr {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/users` answers a JSON array of users, or one user object when there is a single user.
-    /// The account counts them and names the first; e-mail addresses are left out.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected a JSON array of users, or one user object with an `id`";
-        let users: &[Value] = match body {
-            Value::Array(users) => users,
-            Value::Object(user) if user.get("id").is_some_and(|id| !id.is_null()) => {
-                std::slice::from_ref(body)
-            }
-            _ => return Err(expected.to_owned()),
-        };
-        let mut account = Account::new();
-        account.insert("users_listed".to_owned(), Value::from(users.len()));
-        if let Some(first) = users.first() {
-            if let Some(id) = first.get("id").filter(|v| !v.is_null()) {
-                account.insert("first_user_id".to_owned(), id.clone());
-            }
-            let name: Vec<&str> = ["first_name", "last_name"]
-                .iter()
-                .filter_map(|k| first.get(*k)?.as_str())
-                .filter(|s| !s.is_empty())
-                .collect();
-            if !name.is_empty() {
-                account.insert("first_user_name".to_owned(), Value::String(name.join(" ")));
-            }
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use connector_core::{dry_run, CheckOptions, RawCredentials};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Value, String> {
         JazzHr

@@ -2,7 +2,8 @@
 //! verified by listing the account's users.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, RequestSpec, Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Proof, RequestSpec,
+    Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -22,6 +23,25 @@ const ANSWERS: &[Answer] = &[
         message: "the key was refused; JazzHR documents no separate answer for a missing permission, so this is read as a wrong or replaced key",
     },
 ];
+
+/// `/users` answers a JSON array of users, or one user object when there is a single user. The
+/// account counts them and names the first; e-mail addresses are left out.
+const PROOF: Proof = Proof {
+    required: &["/id"],
+    account: &[
+        ("users_listed", Source::Count),
+        ("first_user_id", Source::Member("/id")),
+        (
+            "first_user_name",
+            Source::Text(&["/first_name", "/last_name"]),
+        ),
+    ],
+    ..Proof::new(
+        Shape::ListOrObject,
+        &[""],
+        "expected a JSON array of users, or one user object with an `id`",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "jazzhr",
@@ -56,6 +76,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is the account's current key and may list its users.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,19 +14,6 @@ pub struct Jobvite;
 impl Connector for Jobvite {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/job?start=1&count=1` answers `{"requisitions": [...], "total": n, …}`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        if !body.is_object() {
-            return Err("expected an object {\"requisitions\": […], \"total\": n}".to_owned());
-        }
-        let mut account = Account::new();
-        account.insert("can_read_jobs".to_owned(), Value::Bool(true));
-        if let Some(total) = body.get("total").filter(|t| t.is_number()) {
-            account.insert("jobs_total".to_owned(), total.clone());
-        }
-        Ok(AccountProof::new(account))
     }
 }
 

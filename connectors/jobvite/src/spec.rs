@@ -2,10 +2,24 @@
 //! verified by reading one job.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, RequestSpec, SecretHeader,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Literal, Proof, RequestSpec,
+    SecretHeader, Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/job?start=1&count=1` answers `{"requisitions": [...], "total": n, …}`.
+const PROOF: Proof = Proof {
+    account: &[
+        ("can_read_jobs", Source::Fixed(Literal::Bool(true))),
+        ("jobs_total", Source::Member("/total")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &[""],
+        "expected an object {\"requisitions\": […], \"total\": n}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "jobvite",
@@ -55,6 +69,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key pair is live and may read the company's jobs.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

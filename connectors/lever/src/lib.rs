@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,26 +14,6 @@ pub struct Lever;
 impl Connector for Lever {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/users?limit=1` answers `{"data": [user], "hasNext": …}`; the proof is that the list was
-    /// readable, so an empty list is a success too.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let users = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or("expected {\"data\": [users…], \"hasNext\": …}")?;
-        let mut account = Account::new();
-        account.insert("can_list_users".to_owned(), Value::Bool(true));
-        if let Some(first) = users.first() {
-            if let Some(id) = first.get("id").filter(|v| !v.is_null()) {
-                account.insert("first_user_id".to_owned(), id.clone());
-            }
-            if let Some(name) = first.get("name").filter(|v| !v.is_null()) {
-                account.insert("first_user_name".to_owned(), name.clone());
-            }
-        }
-        Ok(AccountProof::new(account))
     }
 }
 

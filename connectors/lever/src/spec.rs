@@ -2,10 +2,26 @@
 //! by reading one user (Lever has no identity endpoint).
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Literal, Proof,
+    RequestSpec, Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/users?limit=1` answers `{"data": [user], "hasNext": …}`; the proof is that the list was
+/// readable, so an empty list is a success too.
+const PROOF: Proof = Proof {
+    account: &[
+        ("can_list_users", Source::Fixed(Literal::Bool(true))),
+        ("first_user_id", Source::Member("/id")),
+        ("first_user_name", Source::Member("/name")),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["/data"],
+        "expected {\"data\": [users…], \"hasNext\": …}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "lever",
@@ -56,6 +72,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live and may read the account's users (Lever has no endpoint naming the key's owner).",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,30 +14,6 @@ pub struct Manatal;
 impl Connector for Manatal {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/users/` answers a page: `{"count", "next", "previous", "results": [...]}`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected a page {\"count\", \"next\", \"previous\", \"results\": […]}";
-        let results = body
-            .get("results")
-            .and_then(Value::as_array)
-            .ok_or(expected)?;
-        let mut account = Account::new();
-        let count = body
-            .get("count")
-            .and_then(Value::as_u64)
-            .unwrap_or(results.len() as u64);
-        account.insert("users".to_owned(), Value::from(count));
-        if let Some(first) = results.first() {
-            if let Some(id) = first.get("id").filter(|v| !v.is_null()) {
-                account.insert("first_user_id".to_owned(), id.clone());
-            }
-            if let Some(name) = first.get("full_name").filter(|v| !v.is_null()) {
-                account.insert("first_user_name".to_owned(), name.clone());
-            }
-        }
-        Ok(AccountProof::new(account))
     }
 }
 

@@ -2,10 +2,27 @@
 //! listing users.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, RequestSpec, SecretHeader,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Proof, RequestSpec,
+    SecretHeader, Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/users/` answers a page: `{"count", "next", "previous", "results": [...]}`; `count` is every
+/// user, the page only the first of them.
+const PROOF: Proof = Proof {
+    account: &[
+        ("users", Source::BodyMember("/count")),
+        ("users", Source::Count),
+        ("first_user_id", Source::Member("/id")),
+        ("first_user_name", Source::Member("/full_name")),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["/results"],
+        "expected a page {\"count\", \"next\", \"previous\", \"results\": […]}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "manatal",
@@ -38,6 +55,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "/users/",
             "the token is live and may list the account's users.",
         ),
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,25 +14,6 @@ pub struct Personio;
 impl Connector for Personio {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/v2/persons?limit=1` answers `{"_data": [person], "_meta": {…}}`; an empty list is still
-    /// proof that persons are readable.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let persons = body
-            .get("_data")
-            .and_then(Value::as_array)
-            .ok_or("expected {\"_data\": [persons…], \"_meta\": …}")?;
-        let mut account = Account::new();
-        account.insert("can_read_persons".to_owned(), Value::Bool(true));
-        if let Some(id) = persons
-            .first()
-            .and_then(|p| p.get("id"))
-            .filter(|v| !v.is_null())
-        {
-            account.insert("first_person_id".to_owned(), id.clone());
-        }
-        Ok(AccountProof::new(account))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use connector_core::{
     Answer, Auth, BaseUrl, Body, ClientAuth, ConnectorSpec, CredentialVariant, DocLink, Field,
-    Format, Match, RequestSpec, Status, TokenExchange,
+    Format, Literal, Match, Proof, RequestSpec, Shape, Source, Status, TokenExchange,
 };
 
 use crate::guide::GUIDE;
@@ -60,6 +60,20 @@ const ANSWERS: &[Answer] = &[
     },
 ];
 
+/// `/v2/persons?limit=1` answers `{"_data": [person], "_meta": {…}}`; an empty list is still proof
+/// that persons are readable.
+const PROOF: Proof = Proof {
+    account: &[
+        ("can_read_persons", Source::Fixed(Literal::Bool(true))),
+        ("first_person_id", Source::Member("/id")),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["/_data"],
+        "expected {\"_data\": [persons…], \"_meta\": …}",
+    )
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "personio",
     name: "Personio",
@@ -106,6 +120,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the client ID and secret belong to a live custom integration whose scopes let it read persons.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,8 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -15,17 +14,6 @@ pub struct Pinpoint;
 impl Connector for Pinpoint {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/jobs` answers JSON:API, `{"data": [{"id", "type": "jobs", "attributes": {…}}], …}`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let jobs = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or("expected {\"data\": [jobs…]}")?;
-        let mut account = Account::new();
-        account.insert("jobs_listed".to_owned(), Value::from(jobs.len()));
-        Ok(AccountProof::new(account))
     }
 }
 

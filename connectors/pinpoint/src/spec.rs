@@ -2,8 +2,8 @@
 //! by listing jobs; a 403 saying the integration is not enabled means the API toggle is off.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Match,
-    RequestSpec, Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Match, Proof,
+    RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -22,6 +22,13 @@ const ANSWERS: &[Answer] = &[
         message: "the key is known but may not list jobs",
     },
 ];
+
+/// `/jobs` answers JSON:API, `{"data": [{"id", "type": "jobs", "attributes": {…}}], …}`; the
+/// account counts the jobs.
+const PROOF: Proof = Proof {
+    account: &[("jobs_listed", Source::Count)],
+    ..Proof::new(Shape::List, &["/data"], "expected {\"data\": [jobs…]}")
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "pinpoint",
@@ -69,6 +76,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live, belongs to this Pinpoint account with the API switched on, and may list its jobs.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,9 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::{copy_prefixed, unwrap_data};
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -17,32 +15,13 @@ impl Connector for PolymerHire {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// The organization object's shape is undocumented: read `id` and `name` from the object, a
-    /// `data` wrapper, or the first of `items`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let body = unwrap_data(body);
-        let org = match body.get("items").and_then(Value::as_array) {
-            Some(items) => items.first().unwrap_or(&Value::Null),
-            None => body,
-        };
-        if !body.is_object() {
-            return Err("expected an organization object".to_owned());
-        }
-        let mut account = Account::new();
-        copy_prefixed(&mut account, org, "organization", &["id", "name"]);
-        // A success that names no organization proves nothing about whose key this is.
-        if account.is_empty() {
-            return Err("expected an organization with an `id` or a `name`".to_owned());
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use connector_core::Account;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Account, String> {
         PolymerHire

@@ -1,10 +1,27 @@
 //! Polymer Hire's declaration: identity, the API-key field, Bearer auth and the verification request.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, RequestSpec,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Proof, RequestSpec, Shape,
+    Source,
 };
 
 use crate::guide::GUIDE;
+
+/// The organization object's shape is undocumented: `id` and `name` are read from the object, a
+/// `data` wrapper, or the first of `items` (in either). A success that names no organization
+/// proves nothing about whose key this is.
+const PROOF: Proof = Proof {
+    one_of: &["/id", "/name"],
+    account: &[
+        ("organization_id", Source::Member("/id")),
+        ("organization_name", Source::Member("/name")),
+    ],
+    ..Proof::new(
+        Shape::ListOrObject,
+        &["/data/items", "/data", "/items", ""],
+        "expected an organization object with an `id` or a `name`",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "polymer-hire",
@@ -30,6 +47,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: RequestSpec::get("/organization", "the key belongs to an active Polymer Hire organization."),
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,9 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::{copy_fields, unwrap_data};
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::{API_VERSIONS, SPEC};
 
@@ -16,43 +14,6 @@ pub struct Polytomic;
 impl Connector for Polytomic {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/api/me` answers `{"data": {organization_name, organization_id, email, role, is_partner, …}}`.
-    fn account(&self, variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let me = unwrap_data(body);
-        if !me.is_object() || me.get("organization_id").is_none() && me.get("is_partner").is_none()
-        {
-            return Err("expected {\"data\": {\"organization_id\", \"is_partner\", …}}".to_owned());
-        }
-        let mut account = Account::new();
-        copy_fields(
-            &mut account,
-            me,
-            &[
-                "organization_name",
-                "organization_id",
-                "id",
-                "email",
-                "role",
-                "is_partner",
-                "is_organization",
-                "is_user",
-                "is_system",
-            ],
-        );
-        let is_partner = me.get("is_partner").and_then(Value::as_bool);
-        let mut proof = AccountProof::new(account);
-        match (variant.name, is_partner) {
-            ("partner", Some(false)) => proof.warnings.push(
-                "this is an organization key, not a partner key: it cannot manage other organizations; check it without --variant partner".to_owned(),
-            ),
-            ("api_key", Some(true)) => proof.warnings.push(
-                "this is a partner key: it reaches only the Organization and User endpoints; check it with --variant partner".to_owned(),
-            ),
-            _ => {}
-        }
-        Ok(proof)
     }
 }
 

@@ -5,7 +5,7 @@ use connector_core::action::{Caution, Output, QueryParam};
 use connector_core::http::Repeat;
 use connector_core::{
     ActionSpec, Auth, BaseUrl, Body, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field,
-    Format, HeaderValueSource, RequestSpec,
+    Format, HeaderValueSource, Literal, Match, Proof, RequestSpec, Shape, Source, Warning,
 };
 
 use crate::guide::GUIDE;
@@ -40,6 +40,52 @@ const VERIFY: RequestSpec = RequestSpec::get(
     "/api/me",
     "the key is live, and names the organization, user and role it acts as.",
 );
+
+/// `/api/me` answers `{"data": {organization_name, organization_id, email, role, is_partner, …}}`.
+/// Both variants read it alike; each warns when the key is of the other kind.
+const PROOF: Proof = Proof {
+    one_of: &["/organization_id", "/is_partner"],
+    account: &[
+        ("organization_name", Source::Member("/organization_name")),
+        ("organization_id", Source::Member("/organization_id")),
+        ("id", Source::Member("/id")),
+        ("email", Source::Member("/email")),
+        ("role", Source::Member("/role")),
+        ("is_partner", Source::Member("/is_partner")),
+        ("is_organization", Source::Member("/is_organization")),
+        ("is_user", Source::Member("/is_user")),
+        ("is_system", Source::Member("/is_system")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &["/data", ""],
+        "expected {\"data\": {\"organization_id\", \"is_partner\", …}}",
+    )
+};
+
+/// Whether the key is a partner key, as `/api/me` says.
+const fn is_partner(partner: bool) -> Match {
+    Match::Equals {
+        pointer: "/is_partner",
+        value: Literal::Bool(partner),
+    }
+}
+
+const ORGANIZATION_PROOF: Proof = Proof {
+    warnings: &[Warning {
+        when: is_partner(true),
+        message: "this is a partner key: it reaches only the Organization and User endpoints; check it with --variant partner",
+    }],
+    ..PROOF
+};
+
+const PARTNER_PROOF: Proof = Proof {
+    warnings: &[Warning {
+        when: is_partner(false),
+        message: "this is an organization key, not a partner key: it cannot manage other organizations; check it without --variant partner",
+    }],
+    ..PROOF
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "polytomic",
@@ -76,6 +122,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             auth: Auth::Bearer { field: "api_key" },
             extra_headers: VERSION_HEADER,
             verify: VERIFY,
+            proof: Some(ORGANIZATION_PROOF),
         },
         CredentialVariant {
             name: "partner",
@@ -95,6 +142,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             auth: Auth::Bearer { field: "api_key" },
             extra_headers: VERSION_HEADER,
             verify: VERIFY,
+            proof: Some(PARTNER_PROOF),
         },
     ],
     guide: GUIDE,

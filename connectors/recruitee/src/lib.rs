@@ -4,8 +4,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -16,25 +15,6 @@ pub struct Recruitee;
 impl Connector for Recruitee {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/departments` answers `{"departments": [{"id", "name", …}]}`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let departments = body
-            .get("departments")
-            .and_then(Value::as_array)
-            .ok_or("expected {\"departments\": […]}")?;
-        let mut account = Account::new();
-        account.insert("departments".to_owned(), Value::from(departments.len()));
-        let names: Vec<Value> = departments
-            .iter()
-            .filter_map(|d| d.get("name").filter(|n| n.is_string()).cloned())
-            .take(10)
-            .collect();
-        if !names.is_empty() {
-            account.insert("department_names".to_owned(), Value::Array(names));
-        }
-        Ok(AccountProof::new(account))
     }
 }
 

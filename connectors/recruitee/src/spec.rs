@@ -2,10 +2,31 @@
 //! verified by listing the company's departments.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Proof, RequestSpec,
+    Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/departments` answers `{"departments": [{"id", "name", …}]}`; the account counts them and names
+/// the first ten.
+const PROOF: Proof = Proof {
+    account: &[
+        ("departments", Source::Count),
+        (
+            "department_names",
+            Source::Each {
+                member: "/name",
+                most: 10,
+            },
+        ),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["/departments"],
+        "expected {\"departments\": […]}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "recruitee",
@@ -48,6 +69,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "/departments",
             "the token is live, belongs to a user of this company and may read its departments.",
         ),
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,9 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::{copy_prefixed, unwrap_data};
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -17,23 +15,12 @@ impl Connector for SmartRecruiters {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/configuration/company` answers the company object (`identifier`, `name`, …).
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let company = unwrap_data(body);
-        if !company.is_object() {
-            return Err("expected a company object".to_owned());
-        }
-        let mut account = Account::new();
-        copy_prefixed(&mut account, company, "company", &["identifier", "name"]);
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[test]
     fn reads_the_company() {

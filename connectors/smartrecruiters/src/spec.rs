@@ -1,10 +1,21 @@
 //! SmartRecruiters' declaration: the key in `X-SmartToken`, verified by reading the company.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Proof, RequestSpec,
+    Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/configuration/company` answers the company object (`identifier`, `name`, …), bare or in a
+/// `data` wrapper.
+const PROOF: Proof = Proof {
+    account: &[
+        ("company_identifier", Source::Member("/identifier")),
+        ("company_name", Source::Member("/name")),
+    ],
+    ..Proof::new(Shape::Object, &["/data", ""], "expected a company object")
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "smartrecruiters",
@@ -43,6 +54,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         },
         extra_headers: &[],
         verify: RequestSpec::get("/configuration/company", "the key is active and its role can read the company's configuration."),
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -3,10 +3,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::unwrap_data;
-use connector_core::{
-    Account, AccountProof, Connector, ConnectorSpec, CredentialVariant, Status, Verdict,
-};
+use connector_core::{Connector, ConnectorSpec, Status, Verdict};
 use serde_json::Value;
 
 pub use spec::SPEC;
@@ -18,20 +15,6 @@ pub struct StackOne;
 impl Connector for StackOne {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
-    }
-
-    /// `/accounts` answers a JSON array, or `{"data": [...]}` in some docs.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let accounts = unwrap_data(body)
-            .as_array()
-            .ok_or("expected a JSON array of accounts, or {\"data\": [...]}")?;
-        let mut account = Account::new();
-        account.insert("can_list_accounts".to_owned(), Value::Bool(true));
-        account.insert(
-            "has_linked_accounts".to_owned(),
-            Value::Bool(!accounts.is_empty()),
-        );
-        Ok(AccountProof::new(account))
     }
 
     /// 412 means the StackOne account itself is suspended; the key may be fine.

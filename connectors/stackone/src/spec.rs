@@ -1,10 +1,24 @@
 //! StackOne's declaration: the key as HTTP Basic username, verified by listing one linked account.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
+    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Literal, Proof,
+    RequestSpec, Shape, Source,
 };
 
 use crate::guide::GUIDE;
+
+/// `/accounts` answers a JSON array, or `{"data": [...]}` in some docs.
+const PROOF: Proof = Proof {
+    account: &[
+        ("can_list_accounts", Source::Fixed(Literal::Bool(true))),
+        ("has_linked_accounts", Source::NonEmpty),
+    ],
+    ..Proof::new(
+        Shape::List,
+        &["", "/data"],
+        "expected a JSON array of accounts, or {\"data\": [...]}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "stackone",
@@ -43,6 +57,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         query: &[("page_size", "1")],
         ..RequestSpec::get("/accounts", "the key is enabled and holds the Platform API read scope needed to list linked accounts.")
     },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

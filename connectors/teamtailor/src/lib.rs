@@ -4,8 +4,7 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -17,31 +16,13 @@ impl Connector for Teamtailor {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/v1/company` answers JSON:API: `{"data": {"id", "type": "companies", "attributes":
-    /// {"name", …}}}`.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected =
-            "expected {\"data\": {\"id\", \"type\": \"companies\", \"attributes\": {\"name\"}}}";
-        let company = body.get("data").filter(|d| d.is_object()).ok_or(expected)?;
-        let id = company
-            .get("id")
-            .filter(|id| !id.is_null())
-            .ok_or(expected)?;
-        let mut account = Account::new();
-        account.insert("company_id".to_owned(), id.clone());
-        if let Some(name) = company.pointer("/attributes/name").filter(|n| !n.is_null()) {
-            account.insert("company_name".to_owned(), name.clone());
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use connector_core::{dry_run, CheckOptions, RawCredentials, Status};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Value, String> {
         Teamtailor

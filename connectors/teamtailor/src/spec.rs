@@ -3,7 +3,7 @@
 
 use connector_core::{
     Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, ExtraHeader, Field, Format,
-    HeaderValueSource, RequestSpec, SecretHeader, Status,
+    HeaderValueSource, Proof, RequestSpec, SecretHeader, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -22,6 +22,21 @@ const ANSWERS: &[Answer] = &[
         message: "Teamtailor refused the API version {api_version}. Set api_version to a version Teamtailor supports (20240404 is the newest known) and check again",
     },
 ];
+
+/// `/v1/company` answers JSON:API: `{"data": {"id", "type": "companies", "attributes": {"name",
+/// …}}}`.
+const PROOF: Proof = Proof {
+    required: &["/id"],
+    account: &[
+        ("company_id", Source::Member("/id")),
+        ("company_name", Source::Member("/attributes/name")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &["/data"],
+        "expected {\"data\": {\"id\", \"type\": \"companies\", \"attributes\": {\"name\"}}}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "teamtailor",
@@ -98,6 +113,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the key is live in the chosen region, has the Admin scope, and names the company it belongs to.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -4,9 +4,7 @@
 mod guide;
 mod spec;
 
-use connector_core::json::copy_prefixed;
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
 
@@ -18,27 +16,13 @@ impl Connector for Workable {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
-
-    /// `/accounts/{subdomain}` answers the account object (`id`, `name`, `subdomain`, …).
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let expected = "expected an account object {\"id\", \"name\", \"subdomain\"}";
-        if !body.is_object() {
-            return Err(expected.to_owned());
-        }
-        let mut account = Account::new();
-        copy_prefixed(&mut account, body, "account", &["id", "name", "subdomain"]);
-        if account.is_empty() {
-            return Err(expected.to_owned());
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use connector_core::{dry_run, CheckOptions, RawCredentials, Status};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Value, String> {
         Workable

@@ -2,8 +2,8 @@
 //! Bearer token, verified by reading the account.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, RequestSpec,
-    Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Proof,
+    RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -14,6 +14,21 @@ const ANSWERS: &[Answer] = &[Answer {
     outcome: Status::Forbidden,
     message: "the token is valid but lacks the scope to read the account (r_account)",
 }];
+
+/// `/accounts/{subdomain}` answers the account object (`id`, `name`, `subdomain`, …).
+const PROOF: Proof = Proof {
+    one_of: &["/id", "/name", "/subdomain"],
+    account: &[
+        ("account_id", Source::Member("/id")),
+        ("account_name", Source::Member("/name")),
+        ("account_subdomain", Source::Member("/subdomain")),
+    ],
+    ..Proof::new(
+        Shape::Object,
+        &[""],
+        "expected an account object {\"id\", \"name\", \"subdomain\"}",
+    )
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "workable",
@@ -61,6 +76,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the token is live, belongs to this Workable account and may read it, and names the account.",
             )
         },
+        proof: Some(PROOF),
     }],
     guide: GUIDE,
     actions: &[],

@@ -615,6 +615,7 @@ pub(crate) mod tests {
         },
         extra_headers: &[],
         verify: RequestSpec::get("/accounts/{subdomain}", ""),
+        proof: None,
     };
 
     pub(crate) static SPEC: ConnectorSpec = ConnectorSpec {

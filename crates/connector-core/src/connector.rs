@@ -1,5 +1,6 @@
-//! The [`Connector`] trait: what a provider's crate implements. Only its declaration and its
-//! reading of a verified account are required; checking runs from the spec.
+//! The [`Connector`] trait: what a provider's crate implements. Only its declaration is required;
+//! checking runs from the spec, and the account is read by the variant's declared proof unless
+//! the connector reads it itself.
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -8,6 +9,7 @@ use crate::check::run_check;
 use crate::http::HttpClient;
 use crate::outcome::{CheckReport, Verdict};
 use crate::prepare::CheckOptions;
+use crate::proof::read_proof;
 use crate::reader::{AccountProof, Reader};
 use crate::secret::RawCredentials;
 use crate::spec::{ConnectorSpec, CredentialVariant};
@@ -19,8 +21,11 @@ pub trait Connector: Send + Sync {
     fn spec(&self) -> &'static ConnectorSpec;
 
     /// Reads the account a successful verification response proves. An `Err` says which shape
-    /// was expected; the check then ends `unexpected`.
-    fn account(&self, variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String>;
+    /// was expected; the check then ends `unexpected`. The default reads the variant's declared
+    /// [`Proof`](crate::spec::Proof); override it only for a reading a proof cannot declare.
+    fn account(&self, variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
+        read_proof(variant, body)
+    }
 
     /// Provider-specific reading of a non-2xx response (e.g. a scope named in a 403 body). `None`
     /// keeps the generic mapping.

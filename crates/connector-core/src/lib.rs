@@ -8,8 +8,9 @@
 //!
 //! A connector is mostly data (a `const` [`ConnectorSpec`]): base URL templates and regions, the
 //! way the credential travels (including a token exchange), one [`RequestSpec`] per request and
-//! the answer rules that read it. It writes code only for what is its own: reading the account
-//! out of the verification response, and, rarely, a provider-specific reading of refusals.
+//! the answer rules that read it, and the [`Proof`] that reads the account out of a successful
+//! verification ([`proof`]). It writes code only for what the declarations cannot say: rarely, a
+//! provider-specific reading of refusals or of the account.
 
 pub mod account;
 pub mod action;
@@ -19,10 +20,10 @@ pub mod connector;
 mod finish;
 pub mod forward;
 pub mod http;
-pub mod json;
 pub mod outcome;
 pub mod overrides;
 pub mod prepare;
+pub mod proof;
 pub mod rate;
 pub mod reader;
 pub mod redact;
@@ -50,6 +51,7 @@ pub use secret::{mask, RawCredentials};
 pub use spec::{
     ActionSpec, Answer, Auth, BaseUrl, Body, ClientAuth, ConnectorSpec, CredentialVariant, DocLink,
     ExtraHeader, Field, FieldRole, Format, HeaderValueSource, Literal, Match, Method, Origin, Part,
-    RequestSpec, SecretHeader, SetupGuide, Step, TokenExchange, Troubleshooting,
+    Proof, RequestSpec, SecretHeader, SetupGuide, Shape, Source, Step, TokenExchange,
+    Troubleshooting, Warning,
 };
 pub use template::{Placement, UrlTemplate};

@@ -442,6 +442,7 @@ mod tests {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: RequestSpec::get("/me", ""),
+        proof: None,
     };
 
     const fn spec(id: &'static str, origins: &'static [Origin]) -> ConnectorSpec {

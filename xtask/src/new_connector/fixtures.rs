@@ -168,7 +168,7 @@ pub fn scenarios(request: &Request) -> anyhow::Result<Vec<(&'static str, String)
     });
 
     let success = json!({ "TODO": "replace with the body the provider really returns" });
-    let account = json!({ "TODO": "the account fields account() reads from the body" });
+    let account = json!({ "TODO": "the account fields the proof reads from the body" });
     let scenario = |name, description, responses: Vec<Response>, expect: Expect| Scenario {
         name,
         description,

@@ -4,9 +4,9 @@
 //!
 //! Every input is checked and every edit computed before anything is written, so a refused
 //! request changes nothing; a failed write rolls back what was already written.
-//! The scaffold compiles as is, and its placeholders (empty summary, guide and docs links, an
-//! unwritten `account()`, `/TODO` paths, `TODO` help texts and fixture bodies) are what the
-//! conformance suite reports.
+//! The scaffold compiles as is, and its placeholders (empty summary, guide and docs links, a
+//! `TODO` proof, `/TODO` paths, `TODO` help texts and fixture bodies) are what the conformance
+//! suite reports.
 
 mod fixtures;
 mod manifest;
@@ -107,8 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         regenerate_docs(&root)?;
     }
     println!(
-        "\nNext: fill in every TODO in connectors/{id}/src/spec.rs and guide.rs, write account() \
-         in lib.rs, record real answers in fixtures/{id}/ (see fixtures/README.md), then run \
+        "\nNext: fill in every TODO in connectors/{id}/src/spec.rs (what the key proves included) \
+         and guide.rs, record real answers in fixtures/{id}/ (see fixtures/README.md), then run \
          `cargo xtask conformance --connector {id}` until it passes: it names what is left.",
         id = request.id
     );

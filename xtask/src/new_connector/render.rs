@@ -156,7 +156,8 @@ fn context(request: &Request) -> Context<'_> {
         name: &request.name,
         type_name: request.type_name(),
         credential,
-        import_lines: wrapped(&imports, MAX_WIDTH - 4),
+        // rustfmt keeps a wrapped line of a `use` list under 100 columns: 4 of indent, 95 of names.
+        import_lines: wrapped(&imports, MAX_WIDTH - 5),
         imports,
         imports_inline,
         base_url: &request.base_url.template,
@@ -223,7 +224,10 @@ fn imports(auth: &AuthChoice, fields: &[FieldPlan], own_origin: bool) -> Vec<&'s
         "CredentialVariant",
         "Field",
         "Method",
+        "Proof",
         "RequestSpec",
+        "Shape",
+        "Source",
     ];
     // Only non-secret fields spell out their format; secret ones take `Field::api_key`'s.
     if fields.iter().any(|f| !f.secret) {

@@ -204,6 +204,10 @@ fn every_shape_declares_its_auth_fields_and_recorded_request() {
             );
         }
         assert!(spec.contains("            path: \"/TODO\",\n"), "{spec}");
+        // What the key proves is declared, and read by `account()`'s default.
+        assert!(spec.contains("        proof: Some(Proof {\n"), "{spec}");
+        let lib = read(dir.path(), "connectors/acme-test/src/lib.rs");
+        assert!(!lib.contains("fn account("), "{lib}");
         assert!(spec.ends_with("const _: () = SPEC.assert_valid();\n"));
         let wanted: Vec<(String, bool)> = shape
             .fields

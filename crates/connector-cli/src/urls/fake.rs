@@ -44,6 +44,7 @@ static VARIANT: CredentialVariant = CredentialVariant {
     auth: Auth::Exchange(&EXCHANGE),
     extra_headers: &[],
     verify: RequestSpec::get("/users", ""),
+    proof: None,
 };
 
 pub static EXCHANGING: ConnectorSpec = ConnectorSpec {
@@ -76,6 +77,7 @@ static SUBDOMAIN_VARIANT: CredentialVariant = CredentialVariant {
     auth: Auth::Bearer { field: "api_key" },
     extra_headers: &[],
     verify: RequestSpec::get("/accounts/{subdomain}", ""),
+    proof: None,
 };
 
 pub static SUBDOMAIN: ConnectorSpec = ConnectorSpec {

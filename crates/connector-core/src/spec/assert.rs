@@ -5,7 +5,8 @@ use super::auth::{Auth, ClientAuth, HeaderValueSource, Part};
 use super::connector::ConnectorSpec;
 use super::field::{Field, Format};
 use super::origin::BaseUrl;
-use super::request::{Body, RequestSpec};
+use super::proof::{Proof, Source};
+use super::request::{Body, Match, RequestSpec};
 use crate::template::next_placeholder;
 
 const fn eq(a: &str, b: &str) -> bool {
@@ -161,6 +162,149 @@ const fn assert_request(request: &RequestSpec, fields: &[Field]) {
     }
 }
 
+/// Whether `pointer` is a JSON pointer (`/data/0/name`, `~0` and `~1` escaping `~` and `/`), or,
+/// with `root`, also `""` for the whole value.
+const fn is_pointer(pointer: &str, root: bool) -> bool {
+    let bytes = pointer.as_bytes();
+    if bytes.is_empty() {
+        return root;
+    }
+    if bytes[0] != b'/' {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'~'
+            && !(i + 1 < bytes.len() && (bytes[i + 1] == b'0' || bytes[i + 1] == b'1'))
+        {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn assert_pointers(pointers: &[&str], root: bool, what: &str) {
+    let mut i = 0;
+    while i < pointers.len() {
+        if !is_pointer(pointers[i], root) {
+            panic!("{}", what)
+        }
+        i += 1;
+    }
+}
+
+const fn is_blank(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_whitespace() {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A declared proof reads from well-formed places, names each account field once (alternatives
+/// in a row), and counts only what may be a list.
+const fn assert_proof(proof: &Proof) {
+    if proof.at.is_empty() {
+        panic!("a proof reads from at least one place (`at`)")
+    }
+    assert_pointers(
+        proof.at,
+        true,
+        "a proof's `at` holds something that is neither \"\" nor a JSON pointer",
+    );
+    assert_pointers(
+        proof.required,
+        false,
+        "a proof's `required` holds something that is not a JSON pointer (`/id`)",
+    );
+    assert_pointers(
+        proof.one_of,
+        false,
+        "a proof's `one_of` holds something that is not a JSON pointer (`/id`)",
+    );
+    if is_blank(proof.expected) {
+        panic!("a proof says what a success looks like (`expected`)")
+    }
+    if proof.account.is_empty() {
+        panic!("a proof names at least one account field")
+    }
+    let mut i = 0;
+    while i < proof.account.len() {
+        let (name, source) = &proof.account[i];
+        if is_blank(name) {
+            panic!("a proof's account field has an empty name")
+        }
+        let mut c = 0;
+        while c < name.len() {
+            if name.as_bytes()[c] == b'.' || name.as_bytes()[c].is_ascii_whitespace() {
+                panic!("a proof's account field name holds a `.` or a space; a report joins nested names with `.`")
+            }
+            c += 1;
+        }
+        if i > 0 && !eq(proof.account[i - 1].0, name) {
+            let mut j = 0;
+            while j < i {
+                if eq(proof.account[j].0, name) {
+                    panic!("a proof names an account field twice; alternatives for one name follow each other")
+                }
+                j += 1;
+            }
+        }
+        if i + 1 < proof.account.len() && eq(proof.account[i + 1].0, name) && source.always_found()
+        {
+            panic!("a proof's alternative after a count or a fixed value is never read")
+        }
+        if source.reads_list() && !proof.shape.may_be_list() {
+            panic!("a proof counts or lists the elements of what it reads as an object; use Shape::List or Shape::ListOrObject")
+        }
+        let what = "a proof's account source holds something that is not a JSON pointer (`/id`)";
+        match source {
+            Source::Member(pointer) | Source::BodyMember(pointer) => {
+                assert_pointers(&[*pointer], false, what)
+            }
+            Source::Each { member, most } => {
+                assert_pointers(&[*member], false, what);
+                if *most == 0 {
+                    panic!("a proof's Source::Each keeps at least one value (`most`)")
+                }
+            }
+            Source::Text(pointers) => {
+                if pointers.is_empty() {
+                    panic!("a proof's Source::Text names at least one member")
+                }
+                assert_pointers(pointers, false, what)
+            }
+            Source::Count | Source::NonEmpty | Source::Fixed(_) => {}
+        }
+        i += 1;
+    }
+    let mut w = 0;
+    while w < proof.warnings.len() {
+        let warning = &proof.warnings[w];
+        if is_blank(warning.message) {
+            panic!("a proof's warning has an empty message")
+        }
+        match warning.when {
+            Match::Equals { pointer, .. } => assert_pointers(
+                &[pointer],
+                false,
+                "a proof's warning tests something that is not a JSON pointer (`/is_partner`)",
+            ),
+            Match::Contains(text) => {
+                if text.is_empty() {
+                    panic!("a proof's warning looks for an empty text")
+                }
+            }
+        }
+        w += 1;
+    }
+}
+
 const fn assert_origin(spec: &ConnectorSpec, name: &str) {
     let mut i = 0;
     while i < spec.origins.len() {
@@ -174,7 +318,8 @@ const fn assert_origin(spec: &ConnectorSpec, name: &str) {
 
 impl ConnectorSpec {
     /// Fails the build (when evaluated in a `const`) if a variant, base URL, request, header,
-    /// answer or action names a field, origin or variant that does not exist.
+    /// answer or action names a field, origin or variant that does not exist, or a declared proof
+    /// is not coherent.
     pub const fn assert_valid(&self) {
         if self.variants.is_empty() {
             panic!("a connector declares at least one credential variant")
@@ -247,6 +392,9 @@ impl ConnectorSpec {
                 h += 1;
             }
             assert_request(&variant.verify, fields);
+            if let Some(proof) = &variant.proof {
+                assert_proof(proof);
+            }
             v += 1;
         }
         let mut a = 0;

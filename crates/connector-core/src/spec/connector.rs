@@ -6,6 +6,7 @@ use super::auth::{Auth, ExtraHeader};
 use super::field::Field;
 use super::guide::SetupGuide;
 use super::origin::{BaseUrl, Origin};
+use super::proof::Proof;
 use super::request::RequestSpec;
 use crate::outcome::Status;
 use crate::template::{base_placement, placeholders, Placement};
@@ -97,6 +98,9 @@ pub struct CredentialVariant {
     pub extra_headers: &'static [ExtraHeader],
     /// The request that proves the key works.
     pub verify: RequestSpec,
+    /// How its successful answer is read into the account a report shows. `None` when the
+    /// connector writes `account()` itself.
+    pub proof: Option<Proof>,
 }
 
 impl CredentialVariant {

@@ -1,8 +1,9 @@
 //! The declarative part of a connector, as plain data: identity, credential fields, where
 //! requests go, how the key is sent, the requests (verification, token exchange, actions) and the
-//! rules that read their answers, and the setup guide. Everything here is `const`-constructible,
-//! so a connector's definition is checked by the compiler (see [`ConnectorSpec::assert_valid`])
-//! and costs nothing at run time. Nothing here sends, builds or reads a request.
+//! rules that read their answers, what a successful verification proves, and the setup guide.
+//! Everything here is `const`-constructible, so a connector's definition is checked by the
+//! compiler (see [`ConnectorSpec::assert_valid`]) and costs nothing at run time. Nothing here
+//! sends, builds or reads a request.
 
 pub mod action;
 mod assert;
@@ -11,6 +12,7 @@ pub mod connector;
 pub mod field;
 pub mod guide;
 pub mod origin;
+pub mod proof;
 pub mod request;
 
 pub use action::{ActionSpec, Caution, Output, QueryParam};
@@ -21,6 +23,7 @@ pub use connector::{ConnectorSpec, CredentialVariant, DocLink, FieldRole};
 pub use field::{Field, Format};
 pub use guide::{SetupGuide, Step, Troubleshooting};
 pub use origin::{BaseUrl, Origin};
+pub use proof::{Proof, Shape, Source, Warning};
 pub use request::{Answer, Body, Literal, Match, Method, Repeat, RequestSpec};
 
 #[cfg(test)]
@@ -39,6 +42,7 @@ mod tests {
             auth,
             extra_headers: &[],
             verify,
+            proof: None,
         }
     }
 
@@ -94,6 +98,100 @@ mod tests {
         )]));
         let message = refusal(spec(BaseUrl::Template("https://x.example"), secret_in_path));
         assert!(message.contains("secret field"), "{message}");
+    }
+
+    #[test]
+    fn incoherent_proofs_are_refused() {
+        fn with(proof: Proof) -> ConnectorSpec {
+            let variants: &'static [CredentialVariant] = Box::leak(Box::new([CredentialVariant {
+                proof: Some(proof),
+                ..variant(
+                    Auth::Bearer { field: "api_key" },
+                    RequestSpec::get("/me", ""),
+                )
+            }]));
+            spec(BaseUrl::Template("https://x.example"), variants)
+        }
+        const ID: &[(&str, Source)] = &[("id", Source::Member("/id"))];
+        let fine = Proof {
+            account: &[
+                ("name", Source::Member("/name")),
+                ("name", Source::Text(&["/first", "/last"])),
+                ("users", Source::Count),
+            ],
+            ..Proof::new(Shape::List, &["", "/data/~0x"], "expected users")
+        };
+        with(fine).assert_valid();
+        let refused = [
+            (Proof::new(Shape::Object, &[], "x"), "at least one place"),
+            (Proof::new(Shape::Object, &["data"], "x"), "`at`"),
+            (Proof::new(Shape::Object, &["/a~2"], "x"), "`at`"),
+            (
+                Proof {
+                    account: ID,
+                    ..Proof::new(Shape::Object, &[""], " ")
+                },
+                "`expected`",
+            ),
+            (
+                Proof::new(Shape::Object, &[""], "x"),
+                "at least one account field",
+            ),
+            (
+                Proof {
+                    required: &[""],
+                    account: ID,
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "`required`",
+            ),
+            (
+                Proof {
+                    account: &[
+                        ("a", Source::Member("/a")),
+                        ("b", Source::Member("/b")),
+                        ("a", Source::Member("/c")),
+                    ],
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "twice",
+            ),
+            (
+                Proof {
+                    account: &[
+                        ("a", Source::Fixed(Literal::Bool(true))),
+                        ("a", Source::Member("/a")),
+                    ],
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "never read",
+            ),
+            (
+                Proof {
+                    account: &[("n", Source::Count)],
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "Shape::List",
+            ),
+            (
+                Proof {
+                    account: &[("a.b", Source::Member("/a"))],
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "`.`",
+            ),
+            (
+                Proof {
+                    account: &[("a", Source::Text(&[]))],
+                    ..Proof::new(Shape::Object, &[""], "x")
+                },
+                "at least one member",
+            ),
+        ];
+        for (proof, wanted) in refused {
+            let message = refusal(with(proof));
+            assert!(message.contains(wanted), "{wanted}: {message}");
+        }
     }
 
     #[test]

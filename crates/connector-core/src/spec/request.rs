@@ -197,6 +197,15 @@ impl Literal {
         }
     }
 
+    /// The literal as a JSON value.
+    pub fn to_json(&self) -> Value {
+        match *self {
+            Literal::Bool(b) => Value::Bool(b),
+            Literal::Int(i) => Value::from(i),
+            Literal::Str(s) => Value::String(s.to_owned()),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Literal::Bool(b) => b.to_string(),

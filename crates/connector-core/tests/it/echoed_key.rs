@@ -1,12 +1,11 @@
 //! A provider that echoes the key back, in an error message or an account field, must not get it
 //! into the report.
 
-use connector_core::json::copy_fields;
 use connector_core::{
-    Account, AccountProof, CheckOptions, Connector, ConnectorSpec, CredentialVariant, HttpClient,
-    RawCredentials,
+    CheckOptions, Connector, ConnectorSpec, CredentialVariant, HttpClient, Proof, RawCredentials,
+    Shape, Source,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -14,17 +13,23 @@ use crate::support;
 
 const KEY: &str = "echo-test-key-0123456789abcd";
 
+/// The account is read by the declared proof: `Connector::account`'s default.
+const SPEC: ConnectorSpec = ConnectorSpec {
+    variants: &[CredentialVariant {
+        proof: Some(Proof {
+            account: &[("name", Source::Member("/name"))],
+            ..Proof::new(Shape::Object, &[""], "expected an object")
+        }),
+        ..support::SPEC.variants[0]
+    }],
+    ..support::SPEC
+};
+
 struct Echo;
 
 impl Connector for Echo {
     fn spec(&self) -> &'static ConnectorSpec {
-        &support::SPEC
-    }
-
-    fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let mut account = Account::new();
-        copy_fields(&mut account, body, &["name"]);
-        Ok(AccountProof::new(account))
+        &SPEC
     }
 }
 

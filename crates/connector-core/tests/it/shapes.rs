@@ -104,6 +104,7 @@ static EXCHANGING: ConnectorSpec = ConnectorSpec {
             }),
             ..RequestSpec::get("/users", "the credential can list users.")
         },
+        proof: None,
     }],
     guide: SetupGuide::EMPTY,
     assumptions: &[],
@@ -131,6 +132,7 @@ static QUERY: ConnectorSpec = ConnectorSpec {
         },
         extra_headers: &[],
         verify: RequestSpec::get("/users", "the key can list users."),
+        proof: None,
     }],
     category: "test",
     summary: "",

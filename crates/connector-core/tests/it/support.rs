@@ -25,6 +25,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: RequestSpec::get("/me", "the key works."),
+        proof: None,
     }],
     guide: SetupGuide {
         prerequisites: &[],

@@ -81,6 +81,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 query: &[("fields", "id"), ("limit", "1")],
                 ..RequestSpec::get("/me", "the key is live and names its organization.")
             },
+            proof: None,
         },
         CredentialVariant {
             name: "partner",
@@ -94,6 +95,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             auth: Auth::basic_key("api_key"),
             extra_headers: &[],
             verify: RequestSpec::get("/partners/me", "the key is a live partner key."),
+            proof: None,
         },
     ],
     guide: SetupGuide {

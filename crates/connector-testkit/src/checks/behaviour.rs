@@ -381,7 +381,7 @@ async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
             ));
             if probe.report.status == Status::Verified && probe.report.account.is_none() {
                 failures.push(
-                    "verified without an account; account() must describe what the key proves"
+                    "verified without an account; the variant's proof (or account()) must describe what the key proves"
                         .to_owned(),
                 );
             }

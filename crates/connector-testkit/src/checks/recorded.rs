@@ -152,7 +152,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
         let wanted = Value::Object(account.clone());
         if actual != wanted {
             failures.push(format!(
-                "reported account {actual}, the recording says {wanted}; check the connector's account()"
+                "reported account {actual}, the recording says {wanted}; check the variant's proof in spec.rs, or the connector's account()"
             ));
         }
     }

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use connector_core::validate::format_matches;
-use connector_core::{mask, ConnectorSpec, Field, Format, HeaderValueSource, UrlTemplate};
+use connector_core::{
+    mask, ConnectorSpec, CredentialVariant, Field, Format, HeaderValueSource, Match, Source,
+    UrlTemplate,
+};
 use url::Url;
 
 use crate::fixture::{Scenario, PLACEHOLDER};
@@ -242,6 +245,33 @@ fn variants(spec: &ConnectorSpec) -> Vec<String> {
                 ));
             }
         }
+        failures.extend(proof_tests_identifying(spec, variant));
+    }
+    failures
+}
+
+/// A proof's warnings and the success predicate test a member's value; `cargo xtask record`
+/// replaces the value of every `identifying` member with a placeholder, so a test on one would
+/// read a recording differently from the provider's answer.
+fn proof_tests_identifying(spec: &ConnectorSpec, variant: &CredentialVariant) -> Vec<String> {
+    let warnings = variant
+        .proof
+        .iter()
+        .flat_map(|p| p.warnings)
+        .map(|w| w.when);
+    let tests = variant.verify.success.into_iter().chain(warnings);
+    let mut failures = Vec::new();
+    for test in tests {
+        let Match::Equals { pointer, .. } = test else {
+            continue;
+        };
+        let member = pointer.rsplit('/').next().unwrap_or_default();
+        if spec.identifying.contains(&member) {
+            failures.push(format!(
+                "variant `{}`: `{pointer}` is tested for a value, but `{member}` is listed in `identifying`, whose values a recording replaces; test another member or take it off the list",
+                variant.name
+            ));
+        }
     }
     failures
 }
@@ -385,6 +415,25 @@ fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
         out.push((format!("{at}.verify.proves"), variant.verify.proves));
         for (key, value) in variant.verify.query {
             out.push((format!("{at}.verify.query.{key}"), value));
+        }
+        if let Some(proof) = &variant.proof {
+            let at = format!("{at}.proof");
+            out.push((format!("{at}.expected"), proof.expected));
+            for (i, place) in proof.at.iter().enumerate() {
+                out.push((format!("{at}.at[{i}]"), place));
+            }
+            for (i, (name, source)) in proof.account.iter().enumerate() {
+                out.push((format!("{at}.account[{i}].name"), name));
+                let pointers: &[&'static str] = match source {
+                    Source::Member(p) | Source::BodyMember(p) => std::slice::from_ref(p),
+                    Source::Each { member, .. } => std::slice::from_ref(member),
+                    Source::Text(pointers) => pointers,
+                    Source::Count | Source::NonEmpty | Source::Fixed(_) => &[],
+                };
+                for pointer in pointers {
+                    out.push((format!("{at}.account[{i}].source"), pointer));
+                }
+            }
         }
     }
     let guide = &spec.guide;

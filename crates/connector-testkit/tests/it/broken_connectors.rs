@@ -81,6 +81,7 @@ const TYPO_HEADER: ConnectorSpec = ConnectorSpec {
         },
         extra_headers: &[],
         verify: smartrecruiters::SPEC.variants[0].verify,
+        proof: smartrecruiters::SPEC.variants[0].proof,
     }],
     ..smartrecruiters::SPEC
 };
@@ -116,6 +117,7 @@ const BEARER_TWIN: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: smartrecruiters::SPEC.variants[0].verify,
+        proof: smartrecruiters::SPEC.variants[0].proof,
     }],
     ..smartrecruiters::SPEC
 };
@@ -328,6 +330,7 @@ const UNMARKED_SECRET: ConnectorSpec = ConnectorSpec {
         auth: Auth::Bearer { field: "api_key" },
         extra_headers: &[],
         verify: polymer_hire::SPEC.variants[0].verify,
+        proof: polymer_hire::SPEC.variants[0].proof,
     }],
     ..polymer_hire::SPEC
 };
@@ -972,4 +975,60 @@ async fn an_exchanged_token_in_a_report_fails_hygiene() {
 async fn a_query_key_in_a_message_fails_hygiene() {
     let report = suite_for(&Blabbing(&jazzhr::SPEC), "jazzhr").await;
     assert_fails(&report, "hygiene.json", "apikey=<key>");
+}
+
+// ---- A proof whose warning tests a member `identifying` lists: a recording replaces its value.
+
+const TESTS_IDENTIFYING: ConnectorSpec = ConnectorSpec {
+    id: "broken-tests-identifying",
+    identifying: &["id", "email", "is_partner"],
+    ..polytomic::SPEC
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proof_testing_an_identifying_member_fails_the_variants_check() {
+    let report = suite_for(
+        &Twin {
+            broken: &TESTS_IDENTIFYING,
+            real: polytomic::Polytomic,
+        },
+        "polytomic",
+    )
+    .await;
+    assert_fails(
+        &report,
+        "spec.variants",
+        "`/is_partner` is tested for a value, but `is_partner` is listed in `identifying`",
+    );
+}
+
+// ---- A variant that declares no proof, from a connector that reads no account itself.
+
+const NO_PROOF: ConnectorSpec = ConnectorSpec {
+    id: "broken-no-proof",
+    variants: &[CredentialVariant {
+        proof: None,
+        ..smartrecruiters::SPEC.variants[0]
+    }],
+    ..smartrecruiters::SPEC
+};
+
+/// Only the declaration: `account()` is the trait's default, which reads the declared proof.
+#[derive(Debug)]
+struct Undeclared;
+
+impl Connector for Undeclared {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &NO_PROOF
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variant_without_a_proof_fails_the_recorded_success() {
+    let report = suite_for(&Undeclared, "smartrecruiters").await;
+    assert_fails(
+        &report,
+        "recorded.valid-key",
+        "declares no proof for variant `api_key`",
+    );
 }
