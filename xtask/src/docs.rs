@@ -1,5 +1,6 @@
 //! `cargo xtask docs [--check]`: writes `docs/connectors/*.md` and `docs/catalog.json` from the
-//! registered connectors' specs, or checks that the committed files match them.
+//! registered connectors' specs, and `docs/definition.schema.json` from the definition file's
+//! Rust types, or checks that the committed files match them.
 
 use std::process::ExitCode;
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use connector_core::template::Placement;
 use connector_core::{BaseUrl, ConnectorSpec, FieldRole};
+use connector_definition::model::Definition;
 use serde_json::json;
 
 use crate::settings::env_name;
@@ -65,9 +66,13 @@ pub fn list(as_json: bool) -> Result<ExitCode, UsageError> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn describe(id: &str, as_json: bool) -> Result<ExitCode, UsageError> {
+pub fn describe(id: &str, as_json: bool, definition: bool) -> Result<ExitCode, UsageError> {
     let connector = find_connector(id)?;
-    if as_json {
+    if definition {
+        print_out(&connector_definition::print(&Definition::from(
+            connector.spec(),
+        )));
+    } else if as_json {
         print_out(&format!("{:#}\n", connector_docs::catalog_entry(connector)));
     } else {
         let mut text = connector_docs::guide_terminal(connector);

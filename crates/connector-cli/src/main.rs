@@ -85,8 +85,13 @@ enum Command {
         /// Connector id, e.g. `polytomic` (see `connector list`).
         id: String,
         /// Print the connector's catalog entry as JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "definition")]
         json: bool,
+        /// Print the connector as a definition file: TOML starting with `id = "ID"`, holding
+        /// everything it declares (fields, auth, verification, proof, actions, setup guide), in
+        /// canonical form; docs/definition.schema.json describes it.
+        #[arg(long)]
+        definition: bool,
     },
     /// Check a credential against its provider and report exactly what is wrong.
     #[command(after_help = check::AFTER_HELP)]
@@ -109,7 +114,11 @@ fn dispatch(cli: Cli) -> ExitCode {
     let config = cli.config.as_deref();
     let result = match cli.command {
         Command::List { json } => describe::list(json),
-        Command::Describe { id, json } => describe::describe(&id, json),
+        Command::Describe {
+            id,
+            json,
+            definition,
+        } => describe::describe(&id, json, definition),
         Command::Check(args) if args.bulk.is_some() => settings::Settings::load(config)
             .and_then(|settings| block_on(bulk::run(&args, &settings))?),
         Command::Check(args) => settings::Settings::load(config)

@@ -50,11 +50,7 @@ pub fn parse(text: &str) -> Result<Definition, ParseError> {
     toml::from_str(text).map_err(ParseError)
 }
 
-/// The JSON Schema of a definition file, pretty-printed, ending with a newline.
-pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Definition);
-    let mut text = serde_json::to_string_pretty(&schema)
-        .unwrap_or_else(|e| format!("{{\"error\": \"could not serialize the schema: {e}\"}}"));
-    text.push('\n');
-    text
+/// The JSON Schema of a definition file, from the model's types and doc comments.
+pub fn schema() -> serde_json::Value {
+    schemars::schema_for!(Definition).to_value()
 }

@@ -4,6 +4,7 @@
 mod bulk;
 mod check;
 mod deadline;
+mod describe;
 mod dry_run;
 mod hostile;
 #[cfg(unix)]

@@ -41,7 +41,7 @@ fn unknown_keys_are_refused() {
 
 #[test]
 fn the_schema_names_every_status_and_method() {
-    let schema = connector_definition::schema_json();
+    let schema = connector_definition::schema().to_string();
     for status in connector_core::Status::ALL {
         let name = serde_json::to_value(status).expect("a status serializes");
         let name = name.as_str().expect("a status is a string");
@@ -50,6 +50,5 @@ fn the_schema_names_every_status_and_method() {
     for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
         assert!(schema.contains(&format!("\"{method}\"")), "{method}");
     }
-    let parsed: serde_json::Value = serde_json::from_str(&schema).expect("the schema is JSON");
-    assert_eq!(parsed["title"], "Definition");
+    assert_eq!(connector_definition::schema()["title"], "Definition");
 }
