@@ -570,14 +570,15 @@ impl Checker {
         }
     }
 
-    fn request(&mut self, path: &str, request: &Request, fields: &[Field], path_public: bool) {
+    fn request(&mut self, path: &str, request: &Request, fields: &[Field]) {
         if !request.path.starts_with('/') {
             self.push(format!("{path}.path"), "must start with `/`");
         }
         if request.path.contains("://") || request.path.starts_with("//") {
             self.push(format!("{path}.path"), "must be a path, not a URL");
         }
-        self.template(&format!("{path}.path"), &request.path, fields, path_public);
+        // Secret fields never go in a path: it is logged and shown.
+        self.template(&format!("{path}.path"), &request.path, fields, true);
         for (i, q) in request.query.iter().enumerate() {
             self.template(&format!("{path}.query[{i}].value"), &q.value, fields, false);
         }
@@ -865,7 +866,7 @@ impl Checker {
                         self.field(&format!("{ap}.client.id"), id, fields);
                         self.secret_field(&format!("{ap}.client.secret"), secret, fields);
                     }
-                    self.request(&format!("{ap}.request"), &exchange.request, fields, true);
+                    self.request(&format!("{ap}.request"), &exchange.request, fields);
                 }
             }
             for (h, extra) in variant.extra_headers.iter().enumerate() {
@@ -878,7 +879,7 @@ impl Checker {
                     }
                 }
             }
-            self.request(&format!("{vp}.verify"), &variant.verify, fields, true);
+            self.request(&format!("{vp}.verify"), &variant.verify, fields);
             self.text(
                 &format!("{vp}.verify.proves"),
                 &variant.verify.proves,
@@ -911,7 +912,7 @@ impl Checker {
             }
             let inputs = &action.inputs;
             self.fields(&format!("{p}.inputs"), inputs);
-            self.request(&format!("{p}.request"), &action.request, inputs, false);
+            self.request(&format!("{p}.request"), &action.request, inputs);
             for (q, query) in action.query.iter().enumerate() {
                 self.field(&format!("{p}.query[{q}].input"), &query.input, inputs);
             }

@@ -45,12 +45,16 @@ fn line_with(text: &str, marker: &str) -> usize {
 
 /// `text` is refused with an error at `line` on `path` whose message holds `message`.
 fn assert_refused(text: &str, line: usize, path: &str, message: &str) {
-    let errors = match load("workable.toml", text) {
+    assert_refused_in("workable", text, line, path, message);
+}
+
+fn assert_refused_in(id: &str, text: &str, line: usize, path: &str, message: &str) {
+    let errors = match load(&format!("{id}.toml"), text) {
         Ok(_) => panic!("{path}: loaded"),
         Err(errors) => errors,
     };
     let strings: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    let prefix = format!("workable.toml:{line}: {path} ");
+    let prefix = format!("{id}.toml:{line}: {path} ");
     assert!(
         strings
             .iter()
@@ -221,5 +225,37 @@ fn every_problem_is_reported_not_just_the_first() {
             "variants[0].proof.account[0].source.pointer"
         ],
         "{errors:?}"
+    );
+}
+
+#[test]
+fn references_to_origins_and_choices_are_checked() {
+    let text = text_of("greenhouse");
+    let origin = text.replacen("origin = \"auth\"", "origin = \"auht\"", 1);
+    assert_refused_in(
+        "greenhouse",
+        &origin,
+        line_with(&text, "origin = \"auth\""),
+        "variants[0].auth.origin",
+        "\"auht\" is not a declared origin",
+    );
+
+    let text = text_of("lever");
+    let choice = "{ value = \"sandbox\"";
+    let renamed = text.replacen(choice, "{ value = \"staging\"", 1);
+    assert_refused_in(
+        "lever",
+        &renamed,
+        line_with(&text, "urls = ["),
+        "base_url.urls",
+        "one URL per value of \"environment\"",
+    );
+    let field = text.replacen("field = \"environment\"", "field = \"api_key\"", 1);
+    assert_refused_in(
+        "lever",
+        &field,
+        line_with(&text, "field = \"environment\""),
+        "base_url.field",
+        "choice",
     );
 }
