@@ -503,12 +503,19 @@ impl Checker {
         found
     }
 
+    /// A field that carries the credential: declared, secret and required.
     fn secret_field(&mut self, path: &str, key: &str, fields: &[Field]) {
         if let Some(f) = self.field(path, key, fields) {
             if !f.secret {
                 self.push(
                     path,
                     format!("\"{key}\" carries the credential but is not `secret = true`"),
+                );
+            }
+            if !f.required {
+                self.push(
+                    path,
+                    format!("\"{key}\" carries the credential but is not `required = true`"),
                 );
             }
         }

@@ -120,6 +120,16 @@ fn hostile_definitions_are_refused_with_file_line_and_key() {
         "\"apikey\" is not a field; fields are subdomain, api_key",
     );
 
+    // The field the auth sends is secret and required.
+    let key = "secret = true\nexample = \"EXAMPLE0000workable";
+    let shown = text.replacen(key, "secret = false\nexample = \"EXAMPLE0000workable", 1);
+    assert_refused(
+        &shown,
+        line_with(&text, auth),
+        "variants[0].auth.field",
+        "\"api_key\" carries the credential but is not `secret = true`",
+    );
+
     // A secret field in a path (it would be logged and sent in the clear of the URL).
     let path = "path = \"/accounts/{subdomain}\"";
     let secret = text.replacen(path, "path = \"/accounts/{api_key}\"", 1);
