@@ -8,13 +8,19 @@
 //! - [`print`] and [`parse`]: canonical TOML text and back.
 //!
 //! Printing is canonical: the same definition always prints the same text, and parsing that
-//! text and printing it again gives it back. Checks beyond the file's shape (ids, https origins,
-//! placeholders naming fields, sizes) are not made here yet.
+//! text and printing it again gives it back.
+//!
+//! [`load`] reads a file as untrusted input: its size is bounded ([`MAX_BYTES`]), then TOML
+//! syntax, shape and every semantic check a compiled spec gets at build time (and more: https
+//! origins, placeholders that cannot change a host's domain, sizes) are made, each problem
+//! reported as `file:line: key.path message`.
 
 mod convert;
+mod load;
 pub mod model;
 mod print;
 
+pub use load::{load, LoadError, MAX_BYTES};
 pub use model::Definition;
 
 /// Where `cargo xtask docs` writes the schema, relative to the workspace root.

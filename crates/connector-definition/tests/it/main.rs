@@ -52,3 +52,4 @@ fn the_schema_names_every_status_and_method() {
     }
     assert_eq!(connector_definition::schema()["title"], "Definition");
 }
+mod load;
