@@ -1,7 +1,7 @@
 //! The MCP door: the hub as a Model Context Protocol server for AI agents, built on the official
 //! Rust SDK (`rmcp`). The same hub keys and scopes as the API: a tool is listed only when the
 //! key holds its scope, and calling one without it is a tool error naming the scope. Tools call
-//! `Hub`'s methods only (`tools.rs`); connector setup guides are resources (`resources.rs`).
+//! `Hub`'s methods only (`tools/`); connector setup guides are resources (`resources.rs`).
 //! Served over stdio by `connector-hub mcp` and over Streamable HTTP at `/mcp` by the running hub
 //! (`http/mcp.rs`). No tool hands out stored credentials.
 
