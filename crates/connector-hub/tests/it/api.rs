@@ -14,20 +14,7 @@ async fn call(
     key: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(key) = key {
-        request = request.header("authorization", format!("Bearer {key}"));
-    }
-    let request = match body {
-        Some(body) => request
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    let (response, text) = send(hub, request).await;
-    let value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    (response.status(), value)
+    crate::support::call_api(hub, method, path, key, body).await
 }
 
 fn code(body: &Value) -> &str {

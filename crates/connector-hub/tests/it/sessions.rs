@@ -5,8 +5,7 @@
 
 use crate::pages::{get, post, sign_in};
 use crate::support::{assert_hidden, fake_provider, hidden, send, urlencode, TestHub};
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use connector_hub::hubkey::Scope;
 use serde_json::{json, Value};
 
@@ -30,22 +29,7 @@ async fn call(
     key: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {key}"));
-    let request = match body {
-        Some(body) => request
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    let (response, text) = send(hub, request).await;
-    (
-        response.status(),
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    crate::support::call_api(hub, method, path, Some(key), body).await
 }
 
 async fn create(hub: &TestHub, body: Value) -> (StatusCode, Value) {

@@ -339,6 +339,31 @@ pub async fn send(hub: &TestHub, request: Request<Body>) -> (Response, String) {
     )
 }
 
+/// Sends an API request (with `key` as the bearer when given, and `body` as JSON when given);
+/// returns the status and the JSON answer (`null` when the answer is not JSON).
+pub async fn call_api(
+    hub: &TestHub,
+    method: axum::http::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(key) = key {
+        request = request.header("authorization", format!("Bearer {key}"));
+    }
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .expect("request");
+    let (response, text) = send(hub, request).await;
+    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    (response.status(), value)
+}
+
 /// Runs one SQL statement on the database at `url`.
 pub async fn run_sql(url: &str, sql: &str) {
     use sqlx::Connection as _;

@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use connector_hub::hubkey::Scope;
@@ -20,7 +19,7 @@ use sha2::Sha256;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{assert_hidden, fake_provider, send, FakeProvider, TestHub};
+use crate::support::{assert_hidden, fake_provider, FakeProvider, TestHub};
 
 /// Names the Python interpreter (of a virtual environment with `standardwebhooks`) the library
 /// test runs; `.ci/run` makes one.
@@ -445,22 +444,8 @@ async fn api(
     key: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {key}"));
-    let request = match body {
-        Some(body) => request
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .expect("request");
-    let (response, text) = send(hub, request).await;
-    (
-        response.status(),
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    let method = axum::http::Method::from_bytes(method.as_bytes()).expect("a method");
+    crate::support::call_api(hub, method, path, Some(key), body).await
 }
 
 #[tokio::test]
