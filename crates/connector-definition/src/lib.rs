@@ -19,6 +19,7 @@ mod convert;
 mod load;
 pub mod model;
 mod print;
+mod rules;
 
 pub use load::{load, LoadError, MAX_BYTES};
 pub use model::Definition;
