@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Ashby;
 
 impl Connector for Ashby {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct BambooHr;
 
 impl Connector for BambooHr {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct Greenhouse;
 
 impl Connector for Greenhouse {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

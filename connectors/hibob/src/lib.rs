@@ -17,7 +17,7 @@ const NAMES_SHOWN: usize = 10;
 pub struct HiBob;
 
 impl Connector for HiBob {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 

@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Homerun;
 
 impl Connector for Homerun {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct JazzHr;
 
 impl Connector for JazzHr {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

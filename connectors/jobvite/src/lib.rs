@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Jobvite;
 
 impl Connector for Jobvite {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Lever;
 
 impl Connector for Lever {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Manatal;
 
 impl Connector for Manatal {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Personio;
 
 impl Connector for Personio {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

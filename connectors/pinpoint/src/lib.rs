@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct Pinpoint;
 
 impl Connector for Pinpoint {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

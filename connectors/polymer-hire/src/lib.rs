@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct PolymerHire;
 
 impl Connector for PolymerHire {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

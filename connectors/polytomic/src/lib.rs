@@ -12,7 +12,7 @@ pub use spec::{API_VERSIONS, SPEC};
 pub struct Polytomic;
 
 impl Connector for Polytomic {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -64,7 +64,7 @@ const PROOF: Proof = Proof {
 };
 
 /// Whether the key is a partner key, as `/api/me` says.
-const fn is_partner(partner: bool) -> Match {
+const fn is_partner(partner: bool) -> Match<'static> {
     Match::Equals {
         pointer: "/is_partner",
         value: Literal::Bool(partner),
@@ -158,7 +158,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
 };
 
 /// A UUID input; not secret.
-const fn uuid_input(key: &'static str, label: &'static str, help: &'static str) -> Field {
+const fn uuid_input(key: &'static str, label: &'static str, help: &'static str) -> Field<'static> {
     Field {
         key,
         label,

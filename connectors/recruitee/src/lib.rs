@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct Recruitee;
 
 impl Connector for Recruitee {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

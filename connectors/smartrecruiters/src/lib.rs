@@ -12,7 +12,7 @@ pub use spec::SPEC;
 pub struct SmartRecruiters;
 
 impl Connector for SmartRecruiters {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

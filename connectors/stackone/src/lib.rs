@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct StackOne;
 
 impl Connector for StackOne {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 

@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct Teamtailor;
 
 impl Connector for Teamtailor {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -13,7 +13,7 @@ pub use spec::SPEC;
 pub struct Workable;
 
 impl Connector for Workable {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -483,7 +483,7 @@ fn split_pair<'a>(
 }
 
 /// The registered connectors' specs.
-fn registered() -> Vec<&'static ConnectorSpec> {
+fn registered() -> Vec<&'static ConnectorSpec<'static>> {
     connector_registry::all().iter().map(|c| c.spec()).collect()
 }
 
@@ -512,7 +512,7 @@ fn options_by_connector(
 /// bulk checks (`bulk_rate`), if any.
 fn rates_by_connector(
     flags: &[String],
-    specs: &[&'static ConnectorSpec],
+    specs: &[&'static ConnectorSpec<'static>],
 ) -> Result<HashMap<&'static str, RateLimit>, UsageError> {
     let mut rates = HashMap::new();
     for flag in flags {

@@ -77,8 +77,8 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
 /// `check --dry-run`: the requests a check would send, every secret masked; nothing is sent.
 fn dry_run(
     args: &CheckArgs,
-    spec: &'static ConnectorSpec,
-    variant: &'static CredentialVariant,
+    spec: &'static ConnectorSpec<'static>,
+    variant: &'static CredentialVariant<'static>,
     options: &CheckOptions,
 ) -> Result<ExitCode, UsageError> {
     let raw = match credentials::read(args.credentials.as_deref(), variant) {

@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(raw.keys().collect::<Vec<_>>(), vec!["api_key"]);
     }
 
-    fn polytomic_like() -> &'static CredentialVariant {
+    fn polytomic_like() -> &'static CredentialVariant<'static> {
         connector_registry::find("polytomic")
             .unwrap()
             .spec()

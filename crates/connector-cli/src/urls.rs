@@ -15,7 +15,7 @@ use url::Url;
 use crate::usage::{find_connector, UsageError};
 
 /// Describes a slot for messages: `the API base URL of greenhouse`, `the auth origin of greenhouse`.
-pub fn describe_slot(spec: &ConnectorSpec, slot: UrlSlot) -> String {
+pub fn describe_slot(spec: &ConnectorSpec, slot: Option<&str>) -> String {
     match slot {
         None => format!("the API base URL of {}", spec.id),
         Some(name) => format!("the `{name}` origin of {}", spec.id),
@@ -62,7 +62,7 @@ pub fn check_placeholders(
 /// `--base-url [NAME=]URL` of one check (or `run`): the plain form overrides the API base,
 /// `NAME=URL` the named origin. Each slot may be given once.
 pub fn parse_flags(
-    spec: &'static ConnectorSpec,
+    spec: &'static ConnectorSpec<'static>,
     flags: &[String],
 ) -> Result<BTreeMap<UrlSlot, UrlTemplate>, UsageError> {
     let mut out = BTreeMap::new();
@@ -79,16 +79,16 @@ pub fn parse_flags(
                         ));
                     }
                 }
-                (Some(slot?), url, setting)
+                (Some(slot?.to_owned()), url, setting)
             }
             None => (None, flag.as_str(), "--base-url".to_owned()),
         };
         let template = parse_base_url(text, &setting)?;
         check_placeholders(spec, &template, &setting)?;
-        if out.insert(slot, template).is_some() {
+        if out.insert(slot.clone(), template).is_some() {
             return Err(UsageError::new(format!(
                 "--base-url is given twice for {}; keep one",
-                describe_slot(spec, slot)
+                describe_slot(spec, slot.as_deref())
             )));
         }
     }
@@ -103,11 +103,11 @@ fn split_named(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Overrides per connector id, each by slot.
-pub type ByConnector = BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>;
+pub type ByConnector = BTreeMap<String, BTreeMap<UrlSlot, UrlTemplate>>;
 
 /// `--base-url ID=URL` and `--base-url ID.NAME=URL` of a bulk run, per registered connector.
 pub fn parse_bulk_flags(flags: &[String]) -> Result<ByConnector, UsageError> {
-    let specs: Vec<&'static ConnectorSpec> =
+    let specs: Vec<&'static ConnectorSpec<'static>> =
         connector_registry::all().iter().map(|c| c.spec()).collect();
     parse_bulk_flags_in(flags, &specs)
 }
@@ -115,26 +115,26 @@ pub fn parse_bulk_flags(flags: &[String]) -> Result<ByConnector, UsageError> {
 /// As [`parse_bulk_flags`], for the connectors of `specs`.
 fn parse_bulk_flags_in(
     flags: &[String],
-    specs: &[&'static ConnectorSpec],
+    specs: &[&'static ConnectorSpec<'static>],
 ) -> Result<ByConnector, UsageError> {
     let mut out = ByConnector::new();
     for flag in flags {
         let (spec, slot, url) = split_bulk(flag, specs)?;
-        let setting = match slot {
+        let setting = match &slot {
             None => format!("--base-url for {}", spec.id),
             Some(name) => format!("--base-url for {}.{name}", spec.id),
         };
         let template = parse_base_url(url, &setting)?;
         check_placeholders(spec, &template, &setting)?;
         if out
-            .entry(spec.id)
+            .entry(spec.id.to_owned())
             .or_default()
-            .insert(slot, template)
+            .insert(slot.clone(), template)
             .is_some()
         {
             return Err(UsageError::new(format!(
                 "--base-url is given twice for {}; keep one",
-                describe_slot(spec, slot)
+                describe_slot(spec, slot.as_deref())
             )));
         }
     }
@@ -144,8 +144,8 @@ fn parse_bulk_flags_in(
 /// Splits one bulk `--base-url` into its connector, slot and URL text.
 fn split_bulk<'a>(
     text: &'a str,
-    specs: &[&'static ConnectorSpec],
-) -> Result<(&'static ConnectorSpec, UrlSlot, &'a str), UsageError> {
+    specs: &[&'static ConnectorSpec<'static>],
+) -> Result<(&'static ConnectorSpec<'static>, UrlSlot, &'a str), UsageError> {
     let usage = || {
         UsageError::new(
             "with --bulk, give --base-url per connector as ID=VALUE: ID=URL for the API base URL, \
@@ -173,7 +173,7 @@ fn split_bulk<'a>(
     };
     let slot = match name {
         None => None,
-        Some(name) => Some(origin_named(spec, name, "--base-url ID.NAME=URL")?),
+        Some(name) => Some(origin_named(spec, name, "--base-url ID.NAME=URL")?.to_owned()),
     };
     Ok((spec, slot, url.trim()))
 }
@@ -246,7 +246,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parsed[&None].as_str(), "http://127.0.0.1:9/v3");
-        assert_eq!(parsed[&Some("auth")].as_str(), "http://127.0.0.1:8");
+        assert_eq!(
+            parsed[&Some("auth".to_owned())].as_str(),
+            "http://127.0.0.1:8"
+        );
         let overrides = merge([], parsed);
         assert_eq!(
             overrides.base_url.as_ref().unwrap().as_str(),
@@ -382,7 +385,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            parsed["fakehouse"][&Some("auth")].as_str(),
+            parsed["fakehouse"][&Some("auth".to_owned())].as_str(),
             "http://127.0.0.1:8"
         );
         assert_eq!(parsed["fakehouse"][&None].as_str(), "http://127.0.0.1:9/v3");
@@ -436,9 +439,9 @@ mod tests {
         let overrides = merge(
             [
                 (None, url("http://127.0.0.1:1")),
-                (Some("auth"), url("http://127.0.0.1:2")),
+                (Some("auth".to_owned()), url("http://127.0.0.1:2")),
             ],
-            [(Some("auth"), url("http://127.0.0.1:3"))],
+            [(Some("auth".to_owned()), url("http://127.0.0.1:3"))],
         );
         assert_eq!(overrides.base_url.unwrap().as_str(), "http://127.0.0.1:1");
         assert_eq!(overrides.origins["auth"].as_str(), "http://127.0.0.1:3");

@@ -40,12 +40,16 @@ pub struct ActionReport {
 /// An action's report plus the secret outputs, kept apart so they are shown exactly once.
 pub struct ActionResult {
     pub report: ActionReport,
-    pub secret_outputs: Vec<(&'static str, SecretString)>,
+    pub secret_outputs: Vec<(String, SecretString)>,
 }
 
 impl fmt::Debug for ActionResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys: Vec<&str> = self.secret_outputs.iter().map(|(k, _)| *k).collect();
+        let keys: Vec<&str> = self
+            .secret_outputs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         f.debug_struct("ActionResult")
             .field("report", &self.report)
             .field("secret_outputs", &keys)
@@ -58,7 +62,7 @@ impl fmt::Debug for ActionResult {
 pub async fn run_action<C: Reader + ?Sized>(
     connector: &C,
     http: &HttpClient,
-    action: &'static ActionSpec,
+    action: &ActionSpec<'_>,
     variant: Option<&str>,
     credentials: &RawCredentials,
     inputs: &RawCredentials,
@@ -171,7 +175,7 @@ pub async fn run_action<C: Reader + ?Sized>(
         redactor.add_secret(minted.expose_secret());
     }
     // Secret outputs are already masked; everything else is provider data like an account.
-    let masked: Vec<&str> = secret_outputs.iter().map(|(k, _)| *k).collect();
+    let masked: Vec<&str> = secret_outputs.iter().map(|(k, _)| k.as_str()).collect();
     let finished = finish(outcome, &redactor, &masked, started, &span, "action");
     report.status = finished.status;
     report.http_status = finished.http_status;
@@ -193,7 +197,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// The query parameters filled from inputs, values percent-encoded.
-fn fill_query(action: &ActionSpec, inputs: &Credentials) -> Vec<(&'static str, String)> {
+fn fill_query<'a>(action: &ActionSpec<'a>, inputs: &Credentials) -> Vec<(&'a str, String)> {
     action
         .query
         .iter()
@@ -210,7 +214,7 @@ fn read_outputs(
     action: &ActionSpec,
     code: u16,
     body: &Value,
-    secrets: &mut Vec<(&'static str, SecretString)>,
+    secrets: &mut Vec<(String, SecretString)>,
 ) -> Interpreted {
     let mut output = Map::new();
     for out in action.outputs {
@@ -231,7 +235,7 @@ fn read_outputs(
                 .map(str::to_owned)
                 .unwrap_or_else(|| value.to_string());
             output.insert(out.key.to_owned(), Value::String(mask(&text)));
-            secrets.push((out.key, SecretString::from(text)));
+            secrets.push((out.key.to_owned(), SecretString::from(text)));
         } else {
             output.insert(out.key.to_owned(), value.clone());
         }

@@ -44,15 +44,15 @@ pub enum Exposure {
 /// One request to build.
 #[derive(Debug)]
 pub struct Call<'a> {
-    pub request: &'a RequestSpec,
+    pub request: &'a RequestSpec<'a>,
     /// The named origin it goes to; `None` for the API base URL.
-    pub origin: Option<&'static str>,
+    pub origin: Option<&'a str>,
     /// The credential it carries.
     pub credential: Credential<'a>,
     /// Query parameters computed by the caller (an action's inputs), already final.
-    pub extra_query: &'a [(&'static str, String)],
+    pub extra_query: &'a [(&'a str, String)],
     /// Inputs filling placeholders before the credential fields (an action's).
-    pub inputs: Option<&'a Credentials>,
+    pub inputs: Option<&'a Credentials<'a>>,
     pub repeat: Repeat,
 }
 
@@ -62,7 +62,7 @@ pub enum Credential<'a> {
     /// As the variant's auth declares (for an exchange: the token).
     Variant(Token<'a>),
     /// The client credentials of a token request.
-    Client(&'a ClientAuth),
+    Client(&'a ClientAuth<'a>),
 }
 
 /// A request as `--dry-run` shows it: every secret masked.
@@ -79,34 +79,28 @@ pub struct ShownRequest {
 pub enum BuildError {
     #[error("field `{field}` ({label}) {rule}; nothing was sent")]
     Placement {
-        field: &'static str,
-        label: &'static str,
-        rule: &'static str,
+        field: String,
+        label: String,
+        rule: String,
     },
     #[error(
         "field `{field}` ({label}) is required to build the request; put it in the credentials"
     )]
-    Missing {
-        field: &'static str,
-        label: &'static str,
-    },
+    Missing { field: String, label: String },
     #[error(
         "field `{field}` cannot be sent in an HTTP header (it holds characters HTTP cannot carry)"
     )]
-    Unsendable { field: &'static str },
+    Unsendable { field: String },
     #[error("{setting} names the placeholder `{{{name}}}`, which {connector} has no field for; use one of its fields or leave it out")]
     UnknownPlaceholder {
         setting: String,
         name: String,
-        connector: &'static str,
+        connector: String,
     },
     #[error("field `{field}` must be one of the listed values to choose the base URL")]
-    NoChoice { field: &'static str },
+    NoChoice { field: String },
     #[error("{connector} declares a request that cannot be built ({reason}); this is a bug in the connector")]
-    Declared {
-        connector: &'static str,
-        reason: String,
-    },
+    Declared { connector: String, reason: String },
 }
 
 impl BuildError {
@@ -119,12 +113,12 @@ impl BuildError {
     }
 
     /// The field at fault, if one is.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<&str> {
         match self {
             BuildError::Placement { field, .. }
             | BuildError::Missing { field, .. }
             | BuildError::Unsendable { field }
-            | BuildError::NoChoice { field } => Some(field),
+            | BuildError::NoChoice { field } => Some(field.as_str()),
             _ => None,
         }
     }
@@ -151,17 +145,17 @@ pub(crate) enum BaseTemplate<'a> {
     /// An override's template.
     Overridden(&'a str),
     /// The spec's own template (for a choice, the one the field's value picks).
-    Declared(&'static str),
+    Declared(&'a str),
 }
 
 /// The base URL template of a request to `origin` (`None`: the API base URL): its override if
 /// one is set, else the spec's, `choice` giving a choice field's value. Building a request and
 /// `verify_host` (in `check.rs`) both start here.
 pub(crate) fn base_template<'a, 'c>(
-    spec: &'static ConnectorSpec,
+    spec: &'a ConnectorSpec<'a>,
     overrides: &'a Overrides,
-    origin: Option<&'static str>,
-    choice: impl FnOnce(&'static str) -> Option<&'c str>,
+    origin: Option<&str>,
+    choice: impl FnOnce(&'a str) -> Option<&'c str>,
 ) -> Result<BaseTemplate<'a>, BuildError> {
     let (overridden, declared) = match origin {
         None => (overrides.base_url.as_ref(), Some(&spec.base_url)),
@@ -177,7 +171,7 @@ pub(crate) fn base_template<'a, 'c>(
         });
     }
     let declared = declared.ok_or_else(|| BuildError::Declared {
-        connector: spec.id,
+        connector: spec.id.to_owned(),
         reason: format!("no origin named `{}`", origin.unwrap_or("")),
     })?;
     match declared {
@@ -185,7 +179,9 @@ pub(crate) fn base_template<'a, 'c>(
         BaseUrl::Choice { field, .. } => declared
             .template_for(choice(field))
             .map(BaseTemplate::Declared)
-            .ok_or(BuildError::NoChoice { field }),
+            .ok_or_else(|| BuildError::NoChoice {
+                field: field.to_string(),
+            }),
     }
 }
 
@@ -196,7 +192,7 @@ struct Parts<'a> {
     /// The request's path, then `?` and the query when there is one.
     path_and_query: String,
     /// Name as declared, value, sensitive.
-    headers: Vec<(&'static str, String, bool)>,
+    headers: Vec<(&'a str, String, bool)>,
     body: Option<(&'static str, String)>,
 }
 
@@ -212,18 +208,18 @@ fn joined(base: &str, path_and_query: &str) -> String {
 /// Everything a request is built from.
 #[derive(Debug)]
 pub struct Target<'a> {
-    pub spec: &'static ConnectorSpec,
-    pub variant: &'static CredentialVariant,
-    pub credentials: &'a Credentials,
+    pub spec: &'a ConnectorSpec<'a>,
+    pub variant: &'a CredentialVariant<'a>,
+    pub credentials: &'a Credentials<'a>,
     pub overrides: &'a Overrides,
 }
 
-impl Target<'_> {
+impl<'t> Target<'t> {
     /// Builds `call` to send.
     pub fn request(&self, call: &Call<'_>) -> Result<Request, BuildError> {
         let parts = self.parts(call, Exposure::Send)?;
         let declared = |reason: String| BuildError::Declared {
-            connector: self.spec.id,
+            connector: self.spec.id.to_owned(),
             reason,
         };
         let (path, query) = match parts.path_and_query.split_once('?') {
@@ -252,7 +248,9 @@ impl Target<'_> {
                 header_name(name).ok_or_else(|| declared(format!("header name `{name}`")))?;
             let mut value = HeaderValue::from_str(&value).map_err(|_| {
                 match self.auth_field_in_header(name) {
-                    Some(field) => BuildError::Unsendable { field },
+                    Some(field) => BuildError::Unsendable {
+                        field: field.to_owned(),
+                    },
                     None => declared(format!("a value for header `{name}`")),
                 }
             })?;
@@ -293,7 +291,7 @@ impl Target<'_> {
     /// The base URL requests to `origin` go to (`None`: the API's), placeholders filled and
     /// overrides applied, without a trailing `/`: what the hub's proxy joins paths to and its
     /// credentials route shows.
-    pub fn base_url(&self, origin: Option<&'static str>) -> Result<String, BuildError> {
+    pub fn base_url(&self, origin: Option<&str>) -> Result<String, BuildError> {
         let text = match self.base(origin)? {
             Base::Fixed(url) => url.as_str().to_owned(),
             Base::Filled(text) => text,
@@ -302,7 +300,7 @@ impl Target<'_> {
     }
 
     /// The secret field a header carries, for the message when its value cannot be sent.
-    fn auth_field_in_header(&self, _header: &str) -> Option<&'static str> {
+    fn auth_field_in_header(&self, _header: &str) -> Option<&'t str> {
         self.variant.key_field().map(|f| f.key)
     }
 
@@ -317,11 +315,11 @@ impl Target<'_> {
         })
     }
 
-    fn required(&self, key: &'static str, exposure: Exposure) -> Result<String, BuildError> {
+    fn required(&self, key: &str, exposure: Exposure) -> Result<String, BuildError> {
         self.value(key, exposure)
             .ok_or_else(|| BuildError::Missing {
-                field: key,
-                label: self.variant.field(key).map_or(key, |f| f.label),
+                field: key.to_owned(),
+                label: self.variant.field(key).map_or(key, |f| f.label).to_owned(),
             })
     }
 
@@ -329,12 +327,12 @@ impl Target<'_> {
         BuildError::UnknownPlaceholder {
             setting: setting.to_owned(),
             name: name.to_owned(),
-            connector: self.spec.id,
+            connector: self.spec.id.to_owned(),
         }
     }
 
     /// The base URL a call goes to, placeholders filled.
-    fn base(&self, origin: Option<&'static str>) -> Result<Base<'_>, BuildError> {
+    fn base(&self, origin: Option<&str>) -> Result<Base<'_>, BuildError> {
         let choice = |field| self.credentials.get(field).map(|v| v.expose_secret());
         match base_template(self.spec, self.overrides, origin, choice)? {
             BaseTemplate::Fixed(url) => Ok(Base::Fixed(url)),
@@ -384,9 +382,9 @@ impl Target<'_> {
             Ok(value)
         } else {
             Err(BuildError::Placement {
-                field: field.key,
-                label: field.label,
-                rule: placement.rule(),
+                field: field.key.to_owned(),
+                label: field.label.to_owned(),
+                rule: placement.rule().to_owned(),
             })
         }
     }
@@ -411,12 +409,7 @@ impl Target<'_> {
 
     /// Fills a value template (query, header, form): secrets masked when shown; encoded for a
     /// query or form when sent.
-    fn text(
-        &self,
-        template: &'static str,
-        exposure: Exposure,
-        encode: bool,
-    ) -> Result<String, BuildError> {
+    fn text(&self, template: &str, exposure: Exposure, encode: bool) -> Result<String, BuildError> {
         let mut failure = None;
         let filled = fill(template, |name, _| {
             let field = match self.variant.field(name) {
@@ -440,7 +433,7 @@ impl Target<'_> {
         filled.map_err(|name| failure.unwrap_or_else(|| self.unknown("a request template", name)))
     }
 
-    fn parts(&self, call: &Call<'_>, exposure: Exposure) -> Result<Parts<'_>, BuildError> {
+    fn parts<'s>(&'s self, call: &Call<'s>, exposure: Exposure) -> Result<Parts<'s>, BuildError> {
         let request = call.request;
         let base = self.base(call.origin)?;
         let mut url = self.path(request.path, call.inputs)?;
@@ -452,9 +445,9 @@ impl Target<'_> {
             query.push(format!("{name}={value}"));
         }
 
-        let mut headers: Vec<(&'static str, String, bool)> = Vec::with_capacity(6);
-        let set = |headers: &mut Vec<(&'static str, String, bool)>,
-                   name: &'static str,
+        let mut headers: Vec<(&'s str, String, bool)> = Vec::with_capacity(6);
+        let set = |headers: &mut Vec<(&'s str, String, bool)>,
+                   name: &'s str,
                    value: String,
                    sensitive: bool| {
             headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
@@ -635,7 +628,7 @@ pub(crate) mod tests {
         identifying: &[],
     };
 
-    pub(crate) fn credentials(subdomain: &str, key: &str) -> Credentials {
+    pub(crate) fn credentials(subdomain: &str, key: &str) -> Credentials<'static> {
         let mut raw = RawCredentials::new();
         raw.insert("subdomain", subdomain);
         raw.insert("api_key", key);

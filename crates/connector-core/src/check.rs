@@ -52,18 +52,18 @@ fn unsent_report(spec: &ConnectorSpec, refusal: Refusal) -> CheckReport {
 
 /// A check ready to send: its variant, credentials validated and placed in their URLs, and the
 /// report it starts from.
-struct Ready {
-    variant: &'static CredentialVariant,
-    credentials: Credentials,
+struct Ready<'a> {
+    variant: &'a CredentialVariant<'a>,
+    credentials: Credentials<'a>,
     report: CheckReport,
 }
 
 /// Prepares a check, or says in its report why it ends before sending.
-fn ready(
-    spec: &'static ConnectorSpec,
+fn ready<'a>(
+    spec: &'a ConnectorSpec<'a>,
     variant: Option<&str>,
     raw: &RawCredentials,
-) -> Result<Ready, Box<CheckReport>> {
+) -> Result<Ready<'a>, Box<CheckReport>> {
     let Prepared {
         variant,
         credentials,
@@ -90,7 +90,7 @@ fn ready(
 }
 
 /// The verification call of a variant.
-fn verify_call<'a>(variant: &'static CredentialVariant, token: Token<'a>) -> Call<'a> {
+fn verify_call<'a>(variant: &'a CredentialVariant<'a>, token: Token<'a>) -> Call<'a> {
     Call {
         request: &variant.verify,
         origin: None,
@@ -102,7 +102,7 @@ fn verify_call<'a>(variant: &'static CredentialVariant, token: Token<'a>) -> Cal
 }
 
 /// The token request of an exchange.
-fn exchange_call(exchange: &'static TokenExchange) -> Call<'static> {
+fn exchange_call<'a>(exchange: &'a TokenExchange<'a>) -> Call<'a> {
     Call {
         request: &exchange.request,
         origin: exchange.origin,
@@ -116,7 +116,7 @@ fn exchange_call(exchange: &'static TokenExchange) -> Call<'static> {
 /// Builds the requests a check would send and shows them masked; sends nothing. `Err` is the
 /// report of a check that would end before sending (invalid input).
 pub fn dry_run(
-    spec: &'static ConnectorSpec,
+    spec: &ConnectorSpec<'_>,
     variant: Option<&str>,
     raw: &RawCredentials,
     options: &CheckOptions,
@@ -232,7 +232,7 @@ struct Step<'a, C: ?Sized> {
     span: &'a tracing::Span,
     redactor: Redactor,
     /// Non-secret field values, for `{field}` in answer messages.
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<(&'a str, String)>,
 }
 
 impl<C: Reader + ?Sized> Step<'_, C> {
@@ -241,7 +241,7 @@ impl<C: Reader + ?Sized> Step<'_, C> {
     async fn take(
         &mut self,
         call: &Call<'_>,
-        declared: &RequestSpec,
+        declared: &RequestSpec<'_>,
     ) -> Result<Result<(u16, Value), Interpreted>, BuildError> {
         let request = self.target.request(call)?;
         add_sent(&mut self.redactor, &request);
@@ -266,7 +266,7 @@ impl<C: Reader + ?Sized> Step<'_, C> {
     /// it lasts, or the outcome its answer means, prefixed to say it happened there.
     async fn token(
         &mut self,
-        exchange: &'static TokenExchange,
+        exchange: &TokenExchange<'_>,
     ) -> Result<Result<IssuedToken, Interpreted>, BuildError> {
         let answer = self
             .take(&exchange_call(exchange), &exchange.request)
@@ -433,7 +433,7 @@ fn ended(
 /// credentials without validating them: a bulk run spaces its checks per host with it. `None`
 /// when a placeholder has no usable value (the check itself then says what is wrong).
 pub fn verify_host(
-    spec: &'static ConnectorSpec,
+    spec: &ConnectorSpec<'_>,
     raw: &RawCredentials,
     overrides: &Overrides,
 ) -> Option<String> {
@@ -462,7 +462,7 @@ pub fn verify_host(
 /// `unexpected` when the connector does not recognise it.
 fn verified<C: Reader + ?Sized>(
     connector: &C,
-    variant: &'static CredentialVariant,
+    variant: &CredentialVariant<'_>,
     code: u16,
     json: &Value,
 ) -> Interpreted {

@@ -18,7 +18,7 @@ use crate::spec::{ConnectorSpec, CredentialVariant};
 #[async_trait]
 pub trait Connector: Send + Sync {
     /// The connector's declaration.
-    fn spec(&self) -> &'static ConnectorSpec;
+    fn spec(&self) -> &ConnectorSpec<'_>;
 
     /// Reads the account a successful verification response proves. An `Err` says which shape
     /// was expected; the check then ends `unexpected`. The default reads the variant's declared
@@ -47,7 +47,7 @@ pub trait Connector: Send + Sync {
 }
 
 impl<C: Connector + ?Sized> Reader for C {
-    fn declaration(&self) -> &'static ConnectorSpec {
+    fn declaration(&self) -> &ConnectorSpec<'_> {
         Connector::spec(self)
     }
 

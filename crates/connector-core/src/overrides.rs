@@ -34,7 +34,7 @@ pub struct Overrides {
 
 /// Which of a connector's URLs an override replaces: `None` for the API base, or an origin name
 /// as the spec declares it.
-pub type UrlSlot = Option<&'static str>;
+pub type UrlSlot = Option<String>;
 
 impl FromIterator<(UrlSlot, UrlTemplate)> for Overrides {
     /// Overrides from URLs by slot; a later URL for the same slot wins.
@@ -96,11 +96,11 @@ pub fn normalize_name(name: &str) -> String {
 
 /// The origin of `spec` called `name` (any case, `_` for `-`), or an error listing the names it
 /// has. `setting` says where the name came from.
-pub fn origin_named(
-    spec: &'static ConnectorSpec,
+pub fn origin_named<'a>(
+    spec: &'a ConnectorSpec<'a>,
     name: &str,
     setting: &str,
-) -> Result<&'static str, BaseUrlError> {
+) -> Result<&'a str, BaseUrlError> {
     let wanted = normalize_name(name);
     if let Some(origin) = spec
         .origins
@@ -189,16 +189,16 @@ impl Source<'_> {
 pub type BaseUrlTable = HashMap<String, BaseUrlEntry>;
 
 /// A layer's base URLs by connector id and slot, as written (not yet parsed).
-pub type LayerUrls = BTreeMap<(&'static str, UrlSlot), String>;
+pub type LayerUrls = BTreeMap<(String, UrlSlot), String>;
 
 /// The base URLs of every layer, the later layer winning slot by slot, each with its source.
-pub type LayeredUrls<'s> = BTreeMap<(&'static str, UrlSlot), (String, Source<'s>)>;
+pub type LayeredUrls<'s> = BTreeMap<(String, UrlSlot), (String, Source<'s>)>;
 
 /// Reads `[base_urls]` settings for the connectors of `specs`, as a caller spells them.
 #[derive(Debug, Clone, Copy)]
 pub struct BaseUrlReader<'a> {
     /// The connectors whose ids and origin names are valid.
-    pub specs: &'a [&'static ConnectorSpec],
+    pub specs: &'a [&'a ConnectorSpec<'a>],
     /// The environment variables' prefix in upper case, without the trailing `__`:
     /// `CONNECTOR_BASE_URLS` reads `CONNECTOR_BASE_URLS__<ID>[__<ORIGIN>]`.
     pub env_prefix: &'a str,
@@ -217,7 +217,7 @@ pub struct BaseUrlReader<'a> {
 impl<'a> BaseUrlReader<'a> {
     /// The environment variable of a connector's base URL: `<PREFIX>__POLYMER_HIRE`,
     /// `<PREFIX>__GREENHOUSE__AUTH`.
-    pub fn env_name(&self, id: &str, slot: UrlSlot) -> String {
+    pub fn env_name(&self, id: &str, slot: Option<&str>) -> String {
         let upper = |s: &str| s.to_ascii_uppercase().replace('-', "_");
         match slot {
             None => format!("{}__{}", self.env_prefix, upper(id)),
@@ -227,7 +227,7 @@ impl<'a> BaseUrlReader<'a> {
 
     /// The setting holding a connector's base URL, named as the user would write it, for
     /// messages about its value.
-    pub fn setting(&self, source: Source<'_>, id: &str, slot: UrlSlot) -> String {
+    pub fn setting(&self, source: Source<'_>, id: &str, slot: Option<&str>) -> String {
         let key = match slot {
             None => id.to_owned(),
             Some(name) => format!("{id}.{name}"),
@@ -243,7 +243,7 @@ impl<'a> BaseUrlReader<'a> {
 
     /// How a connector's base URL is written in a layer: `"greenhouse.auth" = …` under
     /// [base_urls], or `<PREFIX>__GREENHOUSE__AUTH`.
-    fn key(&self, source: Source<'_>, id: &str, slot: UrlSlot) -> String {
+    fn key(&self, source: Source<'_>, id: &str, slot: Option<&str>) -> String {
         match (source, slot) {
             (Source::File(_), None) => format!("`{id} = \"…\"` under [base_urls]"),
             (Source::File(_), Some(name)) => format!("`\"{id}.{name}\" = \"…\"` under [base_urls]"),
@@ -313,7 +313,7 @@ impl<'a> BaseUrlReader<'a> {
                 }
             }
         }
-        let mut spellings: BTreeMap<(&'static str, UrlSlot), String> = BTreeMap::new();
+        let mut spellings: BTreeMap<(String, UrlSlot), String> = BTreeMap::new();
         let mut urls = LayerUrls::new();
         for (key, url) in flat {
             let (id_part, origin_part) = match key.split_once('.') {
@@ -332,7 +332,7 @@ impl<'a> BaseUrlReader<'a> {
                     name,
                     &format!("the base URLs of {}", source.describe()),
                 ) {
-                    Ok(origin) => Some(origin),
+                    Ok(origin) => Some(origin.to_owned()),
                     Err(e) if self.skip_unknown_origins => {
                         tracing::warn!("{e}; the entry is ignored");
                         continue;
@@ -340,18 +340,18 @@ impl<'a> BaseUrlReader<'a> {
                     Err(e) => return Err(e),
                 },
             };
-            let shown = match slot {
+            let shown = match &slot {
                 None => spec.id.to_owned(),
                 Some(name) => format!("{}.{name}", spec.id),
             };
-            if let Some(first) = spellings.insert((spec.id, slot), key.clone()) {
+            if let Some(first) = spellings.insert((spec.id.to_owned(), slot.clone()), key.clone()) {
                 return Err(BaseUrlError(format!(
                     "the base URL for {shown} is given twice in {} (as `{first}` and `{key}`, the same {}); keep one",
                     source.describe(),
                     if slot.is_some() { "origin" } else { "connector" },
                 )));
             }
-            urls.insert((spec.id, slot), url);
+            urls.insert((spec.id.to_owned(), slot), url);
         }
         Ok(urls)
     }
@@ -371,7 +371,7 @@ impl<'a> BaseUrlReader<'a> {
     }
 
     /// The connector of `specs` with this id, already normalized.
-    pub fn spec(&self, id: &str) -> Option<&'static ConnectorSpec> {
+    pub fn spec(&self, id: &str) -> Option<&'a ConnectorSpec<'a>> {
         self.specs.iter().copied().find(|s| s.id == id)
     }
 
@@ -404,7 +404,7 @@ impl<'a> BaseUrlReader<'a> {
     }
 
     /// `greenhouse-auth` read as connector `greenhouse` and its origin `auth`.
-    fn joined_origin(&self, normalized: &str) -> Option<(&'static str, &'static str)> {
+    fn joined_origin(&self, normalized: &str) -> Option<(&'a str, &'a str)> {
         self.specs.iter().find_map(|spec| {
             let rest = normalized.strip_prefix(spec.id)?.strip_prefix('-')?;
             let origin = spec
@@ -445,7 +445,7 @@ mod tests {
         proof: None,
     };
 
-    const fn spec(id: &'static str, origins: &'static [Origin]) -> ConnectorSpec {
+    const fn spec(id: &'static str, origins: &'static [Origin<'static>]) -> ConnectorSpec<'static> {
         ConnectorSpec {
             id,
             name: id,
@@ -518,12 +518,15 @@ mod tests {
             .read([(file, Source::File(path)), (env, Source::Environment)])
             .unwrap();
         assert_eq!(
-            urls[&("green-house", None)],
+            urls[&("green-house".to_owned(), None)],
             ("http://e/api".to_owned(), Source::Environment)
         );
-        assert_eq!(urls[&("green-house", Some("auth"))].0, "http://e/auth");
         assert_eq!(
-            urls[&("plain", None)],
+            urls[&("green-house".to_owned(), Some("auth".to_owned()))].0,
+            "http://e/auth"
+        );
+        assert_eq!(
+            urls[&("plain".to_owned(), None)],
             ("http://f/plain".to_owned(), Source::File(path))
         );
 
@@ -535,8 +538,11 @@ mod tests {
             ])),
         )]);
         let urls = reader.read_layer(table, Source::File(path)).unwrap();
-        assert_eq!(urls[&("green-house", None)], "http://t/api");
-        assert_eq!(urls[&("green-house", Some("auth"))], "http://t/auth");
+        assert_eq!(urls[&("green-house".to_owned(), None)], "http://t/api");
+        assert_eq!(
+            urls[&("green-house".to_owned(), Some("auth".to_owned()))],
+            "http://t/auth"
+        );
         // Without an `api` name, `api` is an origin like any other, and green-house has none.
         let table = HashMap::from([("green-house.api".to_owned(), url("http://t"))]);
         let err = self::reader(None)
@@ -615,8 +621,8 @@ mod tests {
         let url = |s: &str| UrlTemplate::parse(s).unwrap();
         let overrides: Overrides = [
             (None, url("http://127.0.0.1:1")),
-            (Some("auth"), url("http://127.0.0.1:2")),
-            (Some("auth"), url("http://127.0.0.1:3")),
+            (Some("auth".to_owned()), url("http://127.0.0.1:2")),
+            (Some("auth".to_owned()), url("http://127.0.0.1:3")),
         ]
         .into_iter()
         .collect();

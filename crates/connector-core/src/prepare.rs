@@ -52,39 +52,39 @@ impl CheckOptions {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{connector} has no credential variant by that name ({described}); use one of: {}", .known.join(", "))]
 pub struct UnknownVariant {
-    pub connector: &'static str,
+    pub connector: String,
     described: String,
-    pub known: Vec<&'static str>,
+    pub known: Vec<String>,
 }
 
 /// Picks the named variant, or the default one.
-pub fn resolve_variant(
-    spec: &'static ConnectorSpec,
+pub fn resolve_variant<'a>(
+    spec: &'a ConnectorSpec<'a>,
     name: Option<&str>,
-) -> Result<&'static CredentialVariant, UnknownVariant> {
+) -> Result<&'a CredentialVariant<'a>, UnknownVariant> {
     match name {
         None => Ok(spec.default_variant()),
         Some(name) => spec.variant(name).ok_or_else(|| UnknownVariant {
-            connector: spec.id,
+            connector: spec.id.to_owned(),
             described: describe_value(name),
-            known: spec.variants.iter().map(|v| v.name).collect(),
+            known: spec.variants.iter().map(|v| v.name.to_owned()).collect(),
         }),
     }
 }
 
 /// A variant resolved and credentials validated for it: what the requests are built from.
-pub(crate) struct Prepared {
-    pub variant: &'static CredentialVariant,
-    pub credentials: Credentials,
+pub(crate) struct Prepared<'a> {
+    pub variant: &'a CredentialVariant<'a>,
+    pub credentials: Credentials<'a>,
     pub masked_key: Option<String>,
     /// Warnings of the validation, e.g. a key that does not look like its documented format.
     pub warnings: Vec<String>,
 }
 
 /// Why nothing is sent, with everything a report needs.
-pub(crate) struct Refusal {
+pub(crate) struct Refusal<'a> {
     /// `None` when no variant goes by the name asked for.
-    pub variant: Option<&'static CredentialVariant>,
+    pub variant: Option<&'a CredentialVariant<'a>>,
     pub status: Status,
     pub message: String,
     pub masked_key: Option<String>,
@@ -92,11 +92,11 @@ pub(crate) struct Refusal {
 }
 
 /// Resolves the variant and validates the raw credentials for it.
-pub(crate) fn prepare(
-    spec: &'static ConnectorSpec,
+pub(crate) fn prepare<'a>(
+    spec: &'a ConnectorSpec<'a>,
     variant: Option<&str>,
     raw: &RawCredentials,
-) -> Result<Prepared, Refusal> {
+) -> Result<Prepared<'a>, Refusal<'a>> {
     // The unknown name is not repeated: it may be a key given in the wrong place.
     let variant = resolve_variant(spec, variant).map_err(|unknown| Refusal {
         variant: None,
@@ -122,12 +122,12 @@ pub(crate) fn prepare(
     }
 }
 
-impl Prepared {
+impl<'a> Prepared<'a> {
     /// These credentials, once every field that lands in a URL is known to fit its place (one
     /// DNS label, one path segment) under the spec's default URLs, whatever the overrides say.
     /// Checks do this before their first request; actions rely on the builder, which checks each
     /// value it places.
-    pub(crate) fn placed(self, spec: &ConnectorSpec) -> Result<Self, Refusal> {
+    pub(crate) fn placed(self, spec: &ConnectorSpec) -> Result<Self, Refusal<'a>> {
         match check_placements(spec, self.variant, &self.credentials) {
             Ok(()) => Ok(self),
             Err(error) => Err(Refusal {
@@ -157,15 +157,15 @@ pub fn check_placements(
             Some(value) if placement.allows(value.expose_secret()) => {}
             Some(_) => {
                 return Err(BuildError::Placement {
-                    field: field.key,
-                    label: field.label,
-                    rule: placement.rule(),
+                    field: field.key.to_owned(),
+                    label: field.label.to_owned(),
+                    rule: placement.rule().to_owned(),
                 })
             }
             None => {
                 return Err(BuildError::Missing {
-                    field: field.key,
-                    label: field.label,
+                    field: field.key.to_owned(),
+                    label: field.label.to_owned(),
                 })
             }
         }

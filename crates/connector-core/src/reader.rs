@@ -26,7 +26,7 @@ impl AccountProof {
 /// A connector as the steps of a check see it.
 pub trait Reader: Send + Sync {
     /// The connector's declaration.
-    fn declaration(&self) -> &'static ConnectorSpec;
+    fn declaration(&self) -> &ConnectorSpec<'_>;
 
     /// The account a successful verification response proves.
     fn read_account(

@@ -42,7 +42,7 @@ impl Interpreted {
 
 /// What the exchange was for, to word and sort its failures.
 #[derive(Debug)]
-pub struct Reading {
+pub struct Reading<'a> {
     /// `METHOD /path`, for messages.
     pub request: String,
     /// The status a 404 means: `unexpected` for a verification endpoint, `not_found` for an
@@ -51,14 +51,14 @@ pub struct Reading {
     /// Whether the request may have had an effect when no answer came.
     pub repeat: Repeat,
     /// The request's declared answer rules, tried before the generic HTTP meanings.
-    pub answers: &'static [Answer],
+    pub answers: &'a [Answer<'a>],
     /// What a 2xx body must satisfy to count as a success.
-    pub success: Option<Match>,
+    pub success: Option<Match<'a>>,
     /// Non-secret field values for `{field}` in rule messages.
-    pub fields: Vec<(&'static str, String)>,
+    pub fields: Vec<(&'a str, String)>,
 }
 
-impl Reading {
+impl Reading<'_> {
     /// Reading an answer with no declared rules.
     pub fn plain(request: String, not_found: Status, repeat: Repeat) -> Self {
         Self {

@@ -154,13 +154,13 @@ pub fn json_kind(value: &Value) -> &'static str {
 }
 
 /// Validated field values, ready to be sent. Debug never shows a value.
-pub struct Credentials {
-    values: BTreeMap<&'static str, SecretString>,
+pub struct Credentials<'a> {
+    values: BTreeMap<&'a str, SecretString>,
     /// The fields holding secrets: the ones declared secret, and the one the auth scheme sends.
-    secret: BTreeSet<&'static str>,
+    secret: BTreeSet<&'a str>,
 }
 
-impl fmt::Debug for Credentials {
+impl fmt::Debug for Credentials<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.values.keys().map(|k| (k, "[REDACTED]")))
@@ -168,16 +168,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-impl Credentials {
-    pub(crate) fn new(
-        values: BTreeMap<&'static str, SecretString>,
-        secret: BTreeSet<&'static str>,
-    ) -> Self {
+impl<'a> Credentials<'a> {
+    pub(crate) fn new(values: BTreeMap<&'a str, SecretString>, secret: BTreeSet<&'a str>) -> Self {
         Self { values, secret }
     }
 
     /// Counts `key` among the secret fields (the field an auth scheme sends always is one).
-    pub(crate) fn mark_secret(&mut self, key: &'static str) {
+    pub(crate) fn mark_secret(&mut self, key: &'a str) {
         self.secret.insert(key);
     }
 
@@ -191,7 +188,7 @@ impl Credentials {
     }
 
     /// The non-secret fields and their values, e.g. for `{api_version}` in a message.
-    pub fn public(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+    pub fn public(&self) -> impl Iterator<Item = (&'a str, String)> + '_ {
         self.values
             .iter()
             .filter(|(key, _)| !self.secret.contains(*key))

@@ -15,8 +15,8 @@ pub const MAX_FIELD_BYTES: usize = 4096;
 
 /// Credentials that passed local validation.
 #[derive(Debug)]
-pub struct Validated {
-    pub credentials: Credentials,
+pub struct Validated<'a> {
+    pub credentials: Credentials<'a>,
     pub warnings: Vec<String>,
     /// The key field's value, masked.
     pub masked_key: Option<String>,
@@ -26,7 +26,7 @@ pub struct Validated {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct InvalidInput {
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub message: String,
     pub warnings: Vec<String>,
     pub masked_key: Option<String>,
@@ -35,10 +35,10 @@ pub struct InvalidInput {
 /// Checks field values against a variant's fields: required fields present, surrounding ASCII
 /// whitespace trimmed, no other whitespace, control or invisible characters, size bounded,
 /// choices respected; format hints yield warnings.
-pub fn validate(
-    variant: &'static CredentialVariant,
+pub fn validate<'a>(
+    variant: &'a CredentialVariant<'a>,
     raw: &RawCredentials,
-) -> Result<Validated, InvalidInput> {
+) -> Result<Validated<'a>, InvalidInput> {
     let mut validated = validate_fields(
         variant.fields,
         raw,
@@ -52,16 +52,16 @@ pub fn validate(
 }
 
 /// Validates values against any list of fields (credential fields or an action's inputs).
-pub fn validate_fields(
-    fields: &'static [Field],
+pub fn validate_fields<'a>(
+    fields: &'a [Field<'a>],
     raw: &RawCredentials,
     masked_key: Option<String>,
     form: Form,
-) -> Result<Validated, InvalidInput> {
+) -> Result<Validated<'a>, InvalidInput> {
     let noun = form.noun();
     let mut warnings = Vec::new();
-    let invalid = |field: &'static Field, message: String, warnings: &Vec<String>| InvalidInput {
-        field: Some(field.key),
+    let invalid = |field: &Field, message: String, warnings: &Vec<String>| InvalidInput {
+        field: Some(field.key.to_owned()),
         message,
         warnings: warnings.clone(),
         masked_key: masked_key.clone(),
@@ -282,6 +282,9 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// Whether a value matches a format's pattern; formats without a pattern always match.
+/// How many compiled patterns are kept; past it the cache starts over.
+const REGEX_CACHE_LIMIT: usize = 256;
+
 pub fn format_matches(format: Format, value: &str) -> bool {
     if let Format::Uuid = format {
         return is_uuid(value);
@@ -293,7 +296,7 @@ pub fn format_matches(format: Format, value: &str) -> bool {
             _ => true,
         };
     };
-    static CACHE: OnceLock<RwLock<HashMap<&'static str, Regex>>> = OnceLock::new();
+    static CACHE: OnceLock<RwLock<HashMap<String, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     // Match under the read lock: cloning a Regex would give it a fresh match cache each time.
     if let Some(matched) = cache
@@ -309,7 +312,11 @@ pub fn format_matches(format: Format, value: &str) -> bool {
     };
     let matched = re.is_match(value);
     if let Ok(mut cache) = cache.write() {
-        cache.insert(pattern, re);
+        // Loaded definitions bring patterns at run time: the cache stays bounded.
+        if cache.len() >= REGEX_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(pattern.to_owned(), re);
     }
     matched
 }

@@ -31,7 +31,7 @@ fn owned(value: Option<&str>) -> Option<String> {
     value.map(str::to_owned)
 }
 
-impl From<&ConnectorSpec> for def::Definition {
+impl From<&ConnectorSpec<'_>> for def::Definition {
     fn from(spec: &ConnectorSpec) -> Self {
         def::Definition {
             id: spec.id.to_owned(),
@@ -52,7 +52,7 @@ impl From<&ConnectorSpec> for def::Definition {
     }
 }
 
-impl From<&BaseUrl> for def::BaseUrl {
+impl From<&BaseUrl<'_>> for def::BaseUrl {
     fn from(url: &BaseUrl) -> Self {
         match url {
             BaseUrl::Template(url) => def::BaseUrl::Url {
@@ -72,7 +72,7 @@ impl From<&BaseUrl> for def::BaseUrl {
     }
 }
 
-impl From<&Origin> for def::Origin {
+impl From<&Origin<'_>> for def::Origin {
     fn from(origin: &Origin) -> Self {
         def::Origin {
             name: origin.name.to_owned(),
@@ -82,7 +82,7 @@ impl From<&Origin> for def::Origin {
     }
 }
 
-impl From<&DocLink> for def::DocLink {
+impl From<&DocLink<'_>> for def::DocLink {
     fn from(link: &DocLink) -> Self {
         def::DocLink {
             title: link.title.to_owned(),
@@ -91,7 +91,7 @@ impl From<&DocLink> for def::DocLink {
     }
 }
 
-impl From<&CredentialVariant> for def::Variant {
+impl From<&CredentialVariant<'_>> for def::Variant {
     fn from(variant: &CredentialVariant) -> Self {
         def::Variant {
             name: variant.name.to_owned(),
@@ -107,7 +107,7 @@ impl From<&CredentialVariant> for def::Variant {
     }
 }
 
-impl From<&Field> for def::Field {
+impl From<&Field<'_>> for def::Field {
     fn from(field: &Field) -> Self {
         def::Field {
             key: field.key.to_owned(),
@@ -123,7 +123,7 @@ impl From<&Field> for def::Field {
     }
 }
 
-impl From<&Format> for def::Format {
+impl From<&Format<'_>> for def::Format {
     fn from(format: &Format) -> Self {
         match format {
             Format::Text => def::Format::Text,
@@ -140,7 +140,7 @@ impl From<&Format> for def::Format {
     }
 }
 
-impl From<&Part> for def::Part {
+impl From<&Part<'_>> for def::Part {
     fn from(part: &Part) -> Self {
         match part {
             Part::Field(field) => def::Part::Field {
@@ -153,7 +153,7 @@ impl From<&Part> for def::Part {
     }
 }
 
-impl From<&SecretHeader> for def::SecretHeader {
+impl From<&SecretHeader<'_>> for def::SecretHeader {
     fn from(header: &SecretHeader) -> Self {
         def::SecretHeader {
             name: header.name.to_owned(),
@@ -162,7 +162,7 @@ impl From<&SecretHeader> for def::SecretHeader {
     }
 }
 
-impl From<&Auth> for def::Auth {
+impl From<&Auth<'_>> for def::Auth {
     fn from(auth: &Auth) -> Self {
         match auth {
             Auth::Bearer { field } => def::Auth::Bearer {
@@ -188,7 +188,7 @@ impl From<&Auth> for def::Auth {
     }
 }
 
-impl From<&TokenExchange> for def::TokenExchange {
+impl From<&TokenExchange<'_>> for def::TokenExchange {
     fn from(exchange: &TokenExchange) -> Self {
         def::TokenExchange {
             origin: owned(exchange.origin),
@@ -205,7 +205,7 @@ impl From<&TokenExchange> for def::TokenExchange {
     }
 }
 
-impl From<&ExtraHeader> for def::ExtraHeader {
+impl From<&ExtraHeader<'_>> for def::ExtraHeader {
     fn from(header: &ExtraHeader) -> Self {
         def::ExtraHeader {
             name: header.name.to_owned(),
@@ -221,7 +221,7 @@ impl From<&ExtraHeader> for def::ExtraHeader {
     }
 }
 
-impl From<&RequestSpec> for def::Request {
+impl From<&RequestSpec<'_>> for def::Request {
     fn from(request: &RequestSpec) -> Self {
         def::Request {
             method: request.method,
@@ -244,7 +244,7 @@ impl From<&RequestSpec> for def::Request {
     }
 }
 
-impl From<&Answer> for def::Answer {
+impl From<&Answer<'_>> for def::Answer {
     fn from(answer: &Answer) -> Self {
         def::Answer {
             status: answer.status,
@@ -255,7 +255,7 @@ impl From<&Answer> for def::Answer {
     }
 }
 
-impl From<&Match> for def::Match {
+impl From<&Match<'_>> for def::Match {
     fn from(test: &Match) -> Self {
         match test {
             Match::Equals { pointer, value } => def::Match::Equals {
@@ -269,7 +269,7 @@ impl From<&Match> for def::Match {
     }
 }
 
-impl From<&Literal> for def::Literal {
+impl From<&Literal<'_>> for def::Literal {
     fn from(literal: &Literal) -> Self {
         match literal {
             Literal::Bool(b) => def::Literal::Bool(*b),
@@ -279,7 +279,7 @@ impl From<&Literal> for def::Literal {
     }
 }
 
-impl From<&Proof> for def::Proof {
+impl From<&Proof<'_>> for def::Proof {
     fn from(proof: &Proof) -> Self {
         def::Proof {
             at: strings(proof.at),
@@ -304,7 +304,7 @@ impl From<&Proof> for def::Proof {
     }
 }
 
-impl From<&Source> for def::Source {
+impl From<&Source<'_>> for def::Source {
     fn from(source: &Source) -> Self {
         match source {
             Source::Member(pointer) => def::Source::Member {
@@ -330,7 +330,7 @@ impl From<&Source> for def::Source {
     }
 }
 
-impl From<&Warning> for def::Warning {
+impl From<&Warning<'_>> for def::Warning {
     fn from(warning: &Warning) -> Self {
         def::Warning {
             message: warning.message.to_owned(),
@@ -339,7 +339,7 @@ impl From<&Warning> for def::Warning {
     }
 }
 
-impl From<&ActionSpec> for def::Action {
+impl From<&ActionSpec<'_>> for def::Action {
     fn from(action: &ActionSpec) -> Self {
         def::Action {
             id: action.id.to_owned(),
@@ -359,7 +359,7 @@ impl From<&ActionSpec> for def::Action {
     }
 }
 
-impl From<&QueryParam> for def::QueryParam {
+impl From<&QueryParam<'_>> for def::QueryParam {
     fn from(param: &QueryParam) -> Self {
         def::QueryParam {
             name: param.name.to_owned(),
@@ -369,7 +369,7 @@ impl From<&QueryParam> for def::QueryParam {
     }
 }
 
-impl From<&Output> for def::Output {
+impl From<&Output<'_>> for def::Output {
     fn from(output: &Output) -> Self {
         def::Output {
             key: output.key.to_owned(),
@@ -381,7 +381,7 @@ impl From<&Output> for def::Output {
     }
 }
 
-impl From<&Caution> for def::Caution {
+impl From<&Caution<'_>> for def::Caution {
     fn from(caution: &Caution) -> Self {
         def::Caution {
             input: caution.input.to_owned(),
@@ -391,7 +391,7 @@ impl From<&Caution> for def::Caution {
     }
 }
 
-impl From<&SetupGuide> for def::Guide {
+impl From<&SetupGuide<'_>> for def::Guide {
     fn from(guide: &SetupGuide) -> Self {
         def::Guide {
             prerequisites: strings(guide.prerequisites),
@@ -402,7 +402,7 @@ impl From<&SetupGuide> for def::Guide {
     }
 }
 
-impl From<&Step> for def::Step {
+impl From<&Step<'_>> for def::Step {
     fn from(step: &Step) -> Self {
         def::Step {
             title: step.title.to_owned(),
@@ -413,7 +413,7 @@ impl From<&Step> for def::Step {
     }
 }
 
-impl From<&Troubleshooting> for def::Troubleshooting {
+impl From<&Troubleshooting<'_>> for def::Troubleshooting {
     fn from(advice: &Troubleshooting) -> Self {
         def::Troubleshooting {
             rejected: owned(advice.rejected),

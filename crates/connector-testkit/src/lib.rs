@@ -129,14 +129,14 @@ pub(crate) struct Run {
 
 /// What one action run minted and handed over, for the action hygiene check.
 pub(crate) struct ActionRun {
-    pub action: &'static str,
+    pub action: String,
     pub label: String,
     pub status: Status,
     /// The secret outputs the provider sent, read from the recorded bodies at the declared
     /// pointers, by output key.
-    pub minted: Vec<(&'static str, String)>,
+    pub minted: Vec<(String, String)>,
     /// The keys of `ActionResult::secret_outputs` and their values.
-    pub handed_over: Vec<(&'static str, String)>,
+    pub handed_over: Vec<(String, String)>,
     /// The credential's secret values.
     pub credentials: Vec<String>,
     /// Every printable rendering of the result, as (what, text).
@@ -213,13 +213,13 @@ impl Ctx<'_> {
     pub async fn run_action(
         &self,
         label: String,
-        action: &'static ActionSpec,
+        action: &ActionSpec<'_>,
         variant: Option<&str>,
         credentials: &BTreeMap<String, String>,
         inputs: &Map<String, Value>,
         urls: Overrides,
         secrets: Vec<String>,
-        minted: Vec<(&'static str, String)>,
+        minted: Vec<(String, String)>,
     ) -> ActionResult {
         let mut raw = RawCredentials::new();
         for (key, value) in credentials {
@@ -266,14 +266,14 @@ impl Ctx<'_> {
             logs,
         };
         let action_run = ActionRun {
-            action: action.id,
+            action: action.id.to_owned(),
             label,
             status: report.status,
             minted,
             handed_over: result
                 .secret_outputs
                 .iter()
-                .map(|(k, v)| (*k, v.expose_secret().to_owned()))
+                .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
                 .collect(),
             credentials: secrets,
             renderings,

@@ -194,21 +194,18 @@ fn describe_name(name: &str) -> String {
 }
 
 /// What to do for one connector, decided from the environment alone.
-enum Plan {
+enum Plan<'a> {
     /// No credentials: reported as skipped.
-    Skip {
-        variant: &'static str,
-        message: String,
-    },
+    Skip { variant: &'a str, message: String },
     /// The live settings themselves are wrong (an unknown variant, credentials that are not a
     /// JSON object, a bad base URL): reported as `invalid_input`, which fails the run.
     Invalid {
-        variant: &'static str,
+        variant: &'a str,
         message: String,
         source: Option<String>,
     },
     Check {
-        variant: &'static CredentialVariant,
+        variant: &'a CredentialVariant<'a>,
         raw: RawCredentials,
         urls: Overrides,
         source: String,
@@ -216,7 +213,7 @@ enum Plan {
 }
 
 /// Reads the environment for one connector: its variant, credentials and base URL overrides.
-fn plan(spec: &'static ConnectorSpec, env: Env<'_>) -> Plan {
+fn plan<'a>(spec: &'a ConnectorSpec<'a>, env: Env<'_>) -> Plan<'a> {
     let get = |name: &str| env(name).filter(|v| !v.is_empty());
     let variant_name = variant_var(spec.id);
     let variant = match get(&variant_name) {
@@ -318,7 +315,7 @@ fn from_field_vars(
 /// Base URL overrides from `CONNECTOR_BASE_URLS__<ID>[__<ORIGIN>]`, checked as the CLI checks
 /// them. Messages name the variable and the length, never the URL.
 pub(crate) fn overrides(
-    spec: &'static ConnectorSpec,
+    spec: &ConnectorSpec<'_>,
     get: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Overrides, String> {
     let mut out = Overrides::default();
@@ -416,7 +413,7 @@ pub fn process_env(name: &str) -> Option<String> {
 
 async fn run_one(
     connector: &dyn Connector,
-    plan: Plan,
+    plan: Plan<'_>,
     http: &Result<HttpClient, String>,
     options: &LiveOptions,
 ) -> LiveResult {

@@ -309,7 +309,7 @@ fn is_token_path(path: &str, exchange: &TokenExchange) -> bool {
 struct Fakes {
     credentials: BTreeMap<String, String>,
     /// (field, real, fake), secret fields first.
-    replaced: Vec<(&'static str, String, String, bool)>,
+    replaced: Vec<(String, String, String, bool)>,
 }
 
 impl Fakes {
@@ -352,9 +352,12 @@ impl Fakes {
             }
             let fake = fake_for(spec, field, value)?;
             if fake != *value {
-                fakes
-                    .replaced
-                    .push((field.key, value.clone(), fake.clone(), field.secret));
+                fakes.replaced.push((
+                    field.key.to_owned(),
+                    value.clone(),
+                    fake.clone(),
+                    field.secret,
+                ));
             }
             fakes.credentials.insert(key.clone(), fake);
         }
@@ -362,7 +365,7 @@ impl Fakes {
         Ok(fakes)
     }
 
-    fn redactor(&self, spec: &'static ConnectorSpec) -> Redactor {
+    fn redactor<'a>(&self, spec: &'a ConnectorSpec<'a>) -> Redactor<'a> {
         Redactor {
             spec,
             secrets: self
@@ -447,8 +450,8 @@ fn rotate(text: &str) -> String {
 }
 
 /// Redacts answers, remembering what it did.
-struct Redactor {
-    spec: &'static ConnectorSpec,
+struct Redactor<'a> {
+    spec: &'a ConnectorSpec<'a>,
     /// Real secrets (exchanged tokens included): nothing of them may be written.
     secrets: Vec<String>,
     /// (real, fake): replaced wherever they appear, in every form.
@@ -463,7 +466,7 @@ struct Redactor {
     dropped_headers: BTreeMap<String, usize>,
 }
 
-impl Redactor {
+impl Redactor<'_> {
     fn add_token(&mut self, token: String) {
         if token.is_empty() || self.swaps.iter().any(|(real, _)| *real == token) {
             return;
@@ -674,8 +677,8 @@ struct Replay {
 /// Serves the redacted answers on 127.0.0.1 and runs the check with the fake credentials.
 async fn replay(
     connector: &'static dyn Connector,
-    variant: &'static CredentialVariant,
-    exchange: Option<&'static TokenExchange>,
+    variant: &CredentialVariant<'_>,
+    exchange: Option<&TokenExchange<'_>>,
     credentials: &BTreeMap<String, String>,
     api_responses: &[ResponseOut],
     token_responses: &[ResponseOut],

@@ -89,13 +89,13 @@ pub async fn serve_by_prefix(responses: Vec<ResponseTemplate>) -> MockServer {
 }
 
 /// The URLs that point the connector at scenario `index` of a [`serve_by_prefix`] server.
-pub fn prefixed_urls(server: &MockServer, spec: &ConnectorSpec, index: usize) -> Overrides {
+pub fn prefixed_urls(server: &MockServer, spec: &ConnectorSpec<'_>, index: usize) -> Overrides {
     urls_at(&format!("{}/p{index}", server.uri()), spec)
 }
 
 /// Where an exchange on the API's own origin asks for its token: the base URL's path, then the
 /// token request's.
-pub fn token_path(spec: &ConnectorSpec, exchange: &TokenExchange) -> String {
+pub fn token_path(spec: &ConnectorSpec<'_>, exchange: &TokenExchange) -> String {
     format!("{}{}", base_path(spec), exchange.request.path)
 }
 
@@ -105,8 +105,8 @@ pub fn token_path(spec: &ConnectorSpec, exchange: &TokenExchange) -> String {
 /// endpoint's own server, if one was started.
 pub async fn serve_exchange(
     api: &MockServer,
-    spec: &ConnectorSpec,
-    exchange: &TokenExchange,
+    spec: &ConnectorSpec<'_>,
+    exchange: &TokenExchange<'_>,
     answers: Vec<ResponseTemplate>,
     urls: &mut Overrides,
 ) -> Option<MockServer> {
@@ -200,8 +200,8 @@ pub fn urls_for(server: &MockServer, spec: &ConnectorSpec) -> Overrides {
 /// not known here, so `Authorization` is left out for exchange variants. `None` when the
 /// credentials do not build a request (invalid input).
 pub fn declared_request(
-    spec: &'static ConnectorSpec,
-    variant: &'static CredentialVariant,
+    spec: &ConnectorSpec<'_>,
+    variant: &CredentialVariant<'_>,
     credentials: &BTreeMap<String, String>,
     urls: &Overrides,
 ) -> Option<RecordedRequest> {

@@ -43,7 +43,7 @@ pub enum Work {
 /// A credential to verify, with the connector and variant already resolved.
 pub struct Job {
     pub connector: &'static dyn Connector,
-    pub variant: &'static CredentialVariant,
+    pub variant: &'static CredentialVariant<'static>,
     pub credentials: RawCredentials,
     /// Identifies the credential values for deduplication.
     pub fingerprint: u64,

@@ -13,7 +13,7 @@ use crate::urls::{self, check_placeholders, parse_base_url};
 use crate::usage::UsageError;
 
 /// How the CLI spells base URL settings and where it sends people for the ids.
-pub(super) fn reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'a> {
+pub(super) fn reader<'a>(specs: &'a [&'static ConnectorSpec<'static>]) -> BaseUrlReader<'a> {
     BaseUrlReader {
         specs,
         env_prefix: "CONNECTOR_BASE_URLS",
@@ -26,7 +26,7 @@ pub(super) fn reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'
 
 /// The environment variable of a connector's base URL: `CONNECTOR_BASE_URLS__POLYMER_HIRE`,
 /// `CONNECTOR_BASE_URLS__GREENHOUSE__AUTH`.
-pub fn env_name(id: &str, slot: UrlSlot) -> String {
+pub fn env_name(id: &str, slot: Option<&str>) -> String {
     reader(&[]).env_name(id, slot)
 }
 
@@ -35,12 +35,12 @@ pub fn env_name(id: &str, slot: UrlSlot) -> String {
 pub(super) fn parse(
     reader: &BaseUrlReader<'_>,
     layered: LayeredUrls<'_>,
-) -> Result<BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>, UsageError> {
-    let mut out: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>> = BTreeMap::new();
+) -> Result<BTreeMap<String, BTreeMap<UrlSlot, UrlTemplate>>, UsageError> {
+    let mut out: BTreeMap<String, BTreeMap<UrlSlot, UrlTemplate>> = BTreeMap::new();
     for ((id, slot), (text, source)) in layered {
-        let setting = reader.setting(source, id, slot);
+        let setting = reader.setting(source, &id, slot.as_deref());
         let template = parse_base_url(&text, &setting)?;
-        if let Some(spec) = reader.spec(id) {
+        if let Some(spec) = reader.spec(&id) {
             check_placeholders(spec, &template, &setting)?;
         }
         out.entry(id).or_default().insert(slot, template);
@@ -176,7 +176,7 @@ mod tests {
         file: Option<&Path>,
         env: HashMap<String, String>,
     ) -> Result<Settings, UsageError> {
-        let mut specs: Vec<&'static ConnectorSpec> =
+        let mut specs: Vec<&'static ConnectorSpec<'static>> =
             connector_registry::all().iter().map(|c| c.spec()).collect();
         specs.push(&urls::fake::EXCHANGING);
         specs.push(&urls::fake::SUBDOMAIN);

@@ -41,7 +41,7 @@ impl Settings {
         file: Option<&Path>,
         env: Option<HashMap<String, String>>,
     ) -> Result<Self, UsageError> {
-        let specs: Vec<&'static ConnectorSpec> =
+        let specs: Vec<&'static ConnectorSpec<'static>> =
             connector_registry::all().iter().map(|c| c.spec()).collect();
         Self::load_with(file, env, &specs)
     }
@@ -50,7 +50,7 @@ impl Settings {
     fn load_with(
         file: Option<&Path>,
         env: Option<HashMap<String, String>>,
-        specs: &[&'static ConnectorSpec],
+        specs: &[&'static ConnectorSpec<'static>],
     ) -> Result<Self, UsageError> {
         let reader = base_urls::reader(specs);
         let mut layers = Vec::new();

@@ -22,7 +22,7 @@ pub fn config_file(text: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, file)
 }
 
-pub fn spec(id: &str) -> &'static ConnectorSpec {
+pub fn spec(id: &str) -> &'static ConnectorSpec<'static> {
     connector_registry::find(id).unwrap().spec()
 }
 

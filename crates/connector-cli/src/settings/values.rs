@@ -17,7 +17,7 @@ pub struct Settings {
     /// Retries for 429 and 5xx within the deadline.
     pub retries: u32,
     /// Base URL overrides by connector id and slot (API base or named origin), validated.
-    pub(super) base_urls: BTreeMap<&'static str, BTreeMap<UrlSlot, UrlTemplate>>,
+    pub(super) base_urls: BTreeMap<String, BTreeMap<UrlSlot, UrlTemplate>>,
     /// DNS servers to ask instead of the system resolver; empty keeps the system resolver.
     pub dns_servers: Vec<SocketAddr>,
     /// A PEM bundle of certificate authorities trusted besides the built-in ones.

@@ -7,7 +7,7 @@ use connector_core::{
     RequestSpec, SetupGuide, TokenExchange,
 };
 
-const fn field(key: &'static str, secret: bool) -> Field {
+const fn field(key: &'static str, secret: bool) -> Field<'static> {
     Field {
         key,
         label: key,

@@ -9,34 +9,34 @@ use crate::secret::{RawCredentials, RawValue};
 
 /// An action a connector can run.
 #[derive(Debug)]
-pub struct ActionSpec {
+pub struct ActionSpec<'a> {
     /// Kebab-case id, e.g. `create-api-key`.
-    pub id: &'static str,
+    pub id: &'a str,
     /// Display name, e.g. `Create an API key`.
-    pub name: &'static str,
-    pub description: &'static str,
+    pub name: &'a str,
+    pub description: &'a str,
     /// The credential variant the action needs, e.g. `partner`.
-    pub variant: &'static str,
+    pub variant: &'a str,
     /// Typed inputs, described like credential fields.
-    pub inputs: &'static [Field],
+    pub inputs: &'a [Field<'a>],
     /// The request; `{input}` placeholders in its path are filled with percent-encoded inputs.
-    pub request: RequestSpec,
+    pub request: RequestSpec<'a>,
     /// Query parameters filled from inputs.
-    pub query: &'static [QueryParam],
+    pub query: &'a [QueryParam<'a>],
     /// Whether the request may be repeated after a failure whose effect is unknown.
     pub repeat: Repeat,
-    pub outputs: &'static [Output],
+    pub outputs: &'a [Output<'a>],
     /// Warnings shown before running with certain input values.
-    pub cautions: &'static [Caution],
+    pub cautions: &'a [Caution<'a>],
 }
 
-impl ActionSpec {
-    pub fn input(&self, key: &str) -> Option<&'static Field> {
+impl<'a> ActionSpec<'a> {
+    pub fn input(&self, key: &str) -> Option<&'a Field<'a>> {
         self.inputs.iter().find(|f| f.key == key)
     }
 
     /// The cautions that apply to these inputs, so they can be shown before the request.
-    pub fn cautions_for(&self, inputs: &RawCredentials) -> Vec<&'static str> {
+    pub fn cautions_for(&self, inputs: &RawCredentials) -> Vec<&'a str> {
         self.cautions
             .iter()
             .filter(|c| match inputs.get(c.input) {
@@ -50,29 +50,29 @@ impl ActionSpec {
 
 /// A query parameter filled from an input.
 #[derive(Debug)]
-pub struct QueryParam {
-    pub name: &'static str,
-    pub input: &'static str,
+pub struct QueryParam<'a> {
+    pub name: &'a str,
+    pub input: &'a str,
     /// Leave the parameter out when the input has this value (e.g. `force=false`).
-    pub omit_when: Option<&'static str>,
+    pub omit_when: Option<&'a str>,
 }
 
 /// A value the action returns, read from the response body.
 #[derive(Debug)]
-pub struct Output {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub description: &'static str,
+pub struct Output<'a> {
+    pub key: &'a str,
+    pub label: &'a str,
+    pub description: &'a str,
     /// Secret outputs (a minted key) are shown once and never logged.
     pub secret: bool,
     /// JSON pointer into the response body, e.g. `/data/value`.
-    pub pointer: &'static str,
+    pub pointer: &'a str,
 }
 
 /// A warning shown when an input has a given value.
 #[derive(Debug)]
-pub struct Caution {
-    pub input: &'static str,
-    pub when: &'static str,
-    pub message: &'static str,
+pub struct Caution<'a> {
+    pub input: &'a str,
+    pub when: &'a str,
+    pub message: &'a str,
 }

@@ -316,7 +316,7 @@ const fn assert_origin(spec: &ConnectorSpec, name: &str) {
     panic!("a token exchange names an origin the spec does not declare")
 }
 
-impl ConnectorSpec {
+impl ConnectorSpec<'_> {
     /// Fails the build (when evaluated in a `const`) if a variant, base URL, request, header,
     /// answer or action names a field, origin or variant that does not exist, or a declared proof
     /// is not coherent.

@@ -6,71 +6,65 @@ use crate::template::placeholders;
 
 /// One part of an HTTP Basic credential.
 #[derive(Debug, Clone, Copy)]
-pub enum Part {
+pub enum Part<'a> {
     /// A field's value.
-    Field(&'static str),
+    Field(&'a str),
     /// A fixed text (`x`, or empty).
-    Fixed(&'static str),
+    Fixed(&'a str),
 }
 
 /// A header whose value is a template over fields, e.g. `Authorization: Token token={api_key}`.
 #[derive(Debug, Clone, Copy)]
-pub struct SecretHeader {
-    pub name: &'static str,
-    pub template: &'static str,
+pub struct SecretHeader<'a> {
+    pub name: &'a str,
+    pub template: &'a str,
 }
 
 /// How the credential is sent.
 #[derive(Debug, Clone, Copy)]
-pub enum Auth {
+pub enum Auth<'a> {
     /// `Authorization: Bearer <field>`.
-    Bearer { field: &'static str },
+    Bearer { field: &'a str },
     /// `Authorization: Basic base64(<username>:<password>)`.
-    Basic { username: Part, password: Part },
+    Basic {
+        username: Part<'a>,
+        password: Part<'a>,
+    },
     /// `<header>: <field>`.
-    Header {
-        header: &'static str,
-        field: &'static str,
-    },
+    Header { header: &'a str, field: &'a str },
     /// One or more headers whose values are templates over fields; all treated as secret.
-    Headers(&'static [SecretHeader]),
+    Headers(&'a [SecretHeader<'a>]),
     /// `?<param>=<field>` on every request. The URL is then secret: it is masked wherever shown.
-    Query {
-        param: &'static str,
-        field: &'static str,
-    },
+    Query { param: &'a str, field: &'a str },
     /// A client id and secret exchanged for a token first, then `Authorization: Bearer <token>`.
-    Exchange(&'static TokenExchange),
+    Exchange(&'a TokenExchange<'a>),
 }
 
 /// A token exchange (OAuth client credentials).
 #[derive(Debug, Clone, Copy)]
-pub struct TokenExchange {
+pub struct TokenExchange<'a> {
     /// The named origin of the token endpoint; `None` for the API's own base URL.
-    pub origin: Option<&'static str>,
+    pub origin: Option<&'a str>,
     /// The token request (a `POST` with a form body).
-    pub request: RequestSpec,
+    pub request: RequestSpec<'a>,
     /// How the client credentials reach the token endpoint.
-    pub client: ClientAuth,
+    pub client: ClientAuth<'a>,
     /// JSON pointer to the token in the answer, e.g. `/access_token`.
-    pub token: &'static str,
+    pub token: &'a str,
 }
 
 /// How a client id and secret reach a token endpoint.
 #[derive(Debug, Clone, Copy)]
-pub enum ClientAuth {
+pub enum ClientAuth<'a> {
     /// HTTP Basic `id:secret`.
-    Basic {
-        id: &'static str,
-        secret: &'static str,
-    },
+    Basic { id: &'a str, secret: &'a str },
     /// In the form body, named there by `{field}` templates.
     Body,
 }
 
-impl Auth {
+impl<'a> Auth<'a> {
     /// `Authorization: Basic base64(<field>:)`: the key as username, empty password.
-    pub const fn basic_key(field: &'static str) -> Auth {
+    pub const fn basic_key(field: &'a str) -> Auth<'a> {
         Auth::Basic {
             username: Part::Field(field),
             password: Part::Fixed(""),
@@ -78,7 +72,7 @@ impl Auth {
     }
 
     /// The credential fields the scheme sends, in declaration order.
-    pub fn fields(&self) -> Vec<&'static str> {
+    pub fn fields(&self) -> Vec<&'a str> {
         let mut out = Vec::new();
         match self {
             Auth::Bearer { field } | Auth::Header { field, .. } | Auth::Query { field, .. } => {
@@ -193,15 +187,15 @@ fn angle(template: &str) -> String {
 
 /// A header sent on every request besides the credential.
 #[derive(Debug, Clone, Copy)]
-pub struct ExtraHeader {
-    pub name: &'static str,
-    pub value: HeaderValueSource,
+pub struct ExtraHeader<'a> {
+    pub name: &'a str,
+    pub value: HeaderValueSource<'a>,
 }
 
 /// Where an extra header's value comes from.
 #[derive(Debug, Clone, Copy)]
-pub enum HeaderValueSource {
-    Fixed(&'static str),
+pub enum HeaderValueSource<'a> {
+    Fixed(&'a str),
     /// The value of a (non-secret) credential field, e.g. an API version.
-    Field(&'static str),
+    Field(&'a str),
 }

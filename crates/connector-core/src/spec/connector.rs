@@ -13,59 +13,59 @@ use crate::template::{base_placement, placeholders, Placement};
 
 /// Everything a connector declares about its provider.
 #[derive(Debug)]
-pub struct ConnectorSpec {
+pub struct ConnectorSpec<'a> {
     /// Stable kebab-case identifier, e.g. `polymer-hire`.
-    pub id: &'static str,
+    pub id: &'a str,
     /// Display name, e.g. `Polymer Hire`.
-    pub name: &'static str,
+    pub name: &'a str,
     /// What kind of product the provider is, e.g. `ATS (hiring)`.
-    pub category: &'static str,
+    pub category: &'a str,
     /// One sentence on what the provider is, for the docs.
-    pub summary: &'static str,
+    pub summary: &'a str,
     /// The provider's API base URL, path prefix included; requests append their path to it.
-    pub base_url: BaseUrl,
+    pub base_url: BaseUrl<'a>,
     /// Other origins the connector sends to (a token endpoint), each overridable by its name.
-    pub origins: &'static [Origin],
+    pub origins: &'a [Origin<'a>],
     /// Links to the provider's own documentation.
-    pub docs: &'static [DocLink],
+    pub docs: &'a [DocLink<'a>],
     /// The credential variants; the first is the default.
-    pub variants: &'static [CredentialVariant],
+    pub variants: &'a [CredentialVariant<'a>],
     /// How a person creates the key.
-    pub guide: SetupGuide,
+    pub guide: SetupGuide<'a>,
     /// Facts taken on trust because they could not be confirmed; the docs list them.
-    pub assumptions: &'static [&'static str],
+    pub assumptions: &'a [&'a str],
     /// Requests the connector can make beyond verification, e.g. minting a key.
-    pub actions: &'static [ActionSpec],
+    pub actions: &'a [ActionSpec<'a>],
     /// Requests per second `check --bulk` sends to this provider unless `--rate` says otherwise;
     /// `None` for no limit of its own.
     pub bulk_rate: Option<f64>,
     /// Outcomes the provider never documents an answer for (e.g. no documented 403): the suite
     /// does not require a fixture for them and the guide says so.
-    pub undocumented: &'static [Status],
+    pub undocumented: &'a [Status],
     /// Names of JSON members whose values identify a customer or a person (ids, emails, names):
     /// `cargo xtask record` replaces their values with stable placeholders wherever they appear
     /// before it writes a fixture.
-    pub identifying: &'static [&'static str],
+    pub identifying: &'a [&'a str],
 }
 
-impl ConnectorSpec {
+impl<'a> ConnectorSpec<'a> {
     /// The default credential variant (the first one declared).
-    pub fn default_variant(&self) -> &'static CredentialVariant {
+    pub fn default_variant(&self) -> &'a CredentialVariant<'a> {
         &self.variants[0]
     }
 
     /// Finds an action by id.
-    pub fn action(&self, id: &str) -> Option<&'static ActionSpec> {
+    pub fn action(&self, id: &str) -> Option<&'a ActionSpec<'a>> {
         self.actions.iter().find(|a| a.id == id)
     }
 
     /// A named origin (e.g. `auth`).
-    pub fn origin(&self, name: &str) -> Option<&'static Origin> {
+    pub fn origin(&self, name: &str) -> Option<&'a Origin<'a>> {
         self.origins.iter().find(|o| o.name == name)
     }
 
     /// Finds a variant by name or alias.
-    pub fn variant(&self, name: &str) -> Option<&'static CredentialVariant> {
+    pub fn variant(&self, name: &str) -> Option<&'a CredentialVariant<'a>> {
         self.variants
             .iter()
             .find(|v| v.name == name || v.aliases.contains(&name))
@@ -74,43 +74,43 @@ impl ConnectorSpec {
 
 /// A link to the provider's documentation.
 #[derive(Debug)]
-pub struct DocLink {
-    pub title: &'static str,
-    pub url: &'static str,
+pub struct DocLink<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
 }
 
 /// One way of authenticating with the provider, with its own fields, auth and verification.
 #[derive(Debug)]
-pub struct CredentialVariant {
+pub struct CredentialVariant<'a> {
     /// Machine name, e.g. `api_key` or `partner`.
-    pub name: &'static str,
+    pub name: &'a str,
     /// Other names accepted by `--variant`.
-    pub aliases: &'static [&'static str],
+    pub aliases: &'a [&'a str],
     /// Human label, e.g. `Organization API key`.
-    pub label: &'static str,
+    pub label: &'a str,
     /// When to use this variant.
-    pub description: &'static str,
+    pub description: &'a str,
     /// The form a person fills in, in display order.
-    pub fields: &'static [Field],
+    pub fields: &'a [Field<'a>],
     /// How the key travels to the provider.
-    pub auth: Auth,
+    pub auth: Auth<'a>,
     /// Headers sent on every request besides the credential.
-    pub extra_headers: &'static [ExtraHeader],
+    pub extra_headers: &'a [ExtraHeader<'a>],
     /// The request that proves the key works.
-    pub verify: RequestSpec,
+    pub verify: RequestSpec<'a>,
     /// How its successful answer is read into the account a report shows. `None` when the
     /// connector writes `account()` itself.
-    pub proof: Option<Proof>,
+    pub proof: Option<Proof<'a>>,
 }
 
-impl CredentialVariant {
-    pub fn field(&self, key: &str) -> Option<&'static Field> {
+impl<'a> CredentialVariant<'a> {
+    pub fn field(&self, key: &str) -> Option<&'a Field<'a>> {
         self.fields.iter().find(|f| f.key == key)
     }
 
     /// The field that holds the key itself: the first secret field the auth sends (the client
     /// secret of an exchange), else the first field it sends.
-    pub fn key_field(&self) -> Option<&'static Field> {
+    pub fn key_field(&self) -> Option<&'a Field<'a>> {
         let sent = self.auth.fields();
         sent.iter()
             .filter_map(|k| self.field(k))

@@ -2,26 +2,26 @@
 
 /// A credential form field.
 #[derive(Debug)]
-pub struct Field {
+pub struct Field<'a> {
     /// JSON key in a credentials object, e.g. `api_key`.
-    pub key: &'static str,
-    pub label: &'static str,
-    pub help: &'static str,
+    pub key: &'a str,
+    pub label: &'a str,
+    pub help: &'a str,
     pub required: bool,
     /// Secret fields are masked everywhere and marked write-only in the catalog.
     pub secret: bool,
-    pub format: Format,
+    pub format: Format<'a>,
     /// An illustrative value; never a real key.
-    pub example: Option<&'static str>,
+    pub example: Option<&'a str>,
     /// Environment variable `connector check` reads when no credentials file is given.
-    pub env: Option<&'static str>,
+    pub env: Option<&'a str>,
     /// Value used when the field is left empty.
-    pub default: Option<&'static str>,
+    pub default: Option<&'a str>,
 }
 
-impl Field {
+impl<'a> Field<'a> {
     /// The usual secret API-key field; override what differs with struct update syntax.
-    pub const fn api_key(env: &'static str) -> Field {
+    pub const fn api_key(env: &'a str) -> Field<'a> {
         Field {
             key: "api_key",
             label: "API Key",
@@ -39,23 +39,23 @@ impl Field {
 /// What a field's value looks like. Checked locally; a mismatch is a warning, never a rejection,
 /// because providers do not guarantee their formats.
 #[derive(Debug, Clone, Copy)]
-pub enum Format {
+pub enum Format<'a> {
     /// Any text without whitespace or control characters.
     Text,
     /// A UUID such as `8e5dcfdd-d23d-4e6f-a136-119e1254847b`.
     Uuid,
     /// A regular expression the whole value should match, with a human description.
     Pattern {
-        regex: &'static str,
-        description: &'static str,
+        regex: &'a str,
+        description: &'a str,
     },
     /// One of a fixed list of values; the list is the only accepted input.
-    Choice(&'static [&'static str]),
+    Choice(&'a [&'a str]),
     /// `true` or `false`.
     Boolean,
 }
 
-impl Format {
+impl<'a> Format<'a> {
     /// A short human description, for docs and warnings.
     pub fn describe(&self) -> String {
         match self {
@@ -68,7 +68,7 @@ impl Format {
     }
 
     /// The regular expression a value should match, if the format has one.
-    pub fn regex(&self) -> Option<&'static str> {
+    pub fn regex(&self) -> Option<&'a str> {
         match self {
             Format::Uuid => Some(UUID_REGEX),
             Format::Pattern { regex, .. } => Some(regex),

@@ -5,44 +5,44 @@ use crate::outcome::Status;
 
 /// How a person creates and manages the key.
 #[derive(Debug)]
-pub struct SetupGuide {
+pub struct SetupGuide<'a> {
     /// Who can create the key and what must exist first, e.g. "an admin role".
-    pub prerequisites: &'static [&'static str],
+    pub prerequisites: &'a [&'a str],
     /// Numbered steps to create the key.
-    pub steps: &'static [Step],
+    pub steps: &'a [Step<'a>],
     /// How to manage the key afterwards: regenerate, revoke, disable.
-    pub lifecycle: &'static [&'static str],
+    pub lifecycle: &'a [&'a str],
     /// Provider-specific advice per failed outcome; the generic advice comes from the core.
-    pub troubleshooting: Troubleshooting,
+    pub troubleshooting: Troubleshooting<'a>,
 }
 
 /// One numbered step.
 #[derive(Debug)]
-pub struct Step {
-    pub title: &'static str,
-    pub body: &'static str,
+pub struct Step<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
     /// Sub-points, rendered as a bulleted list under the step.
-    pub points: &'static [&'static str],
+    pub points: &'a [&'a str],
     /// Warnings, e.g. "the key is shown only once".
-    pub warnings: &'static [&'static str],
+    pub warnings: &'a [&'a str],
 }
 
 /// What to tell the user for each failed outcome, on top of the generic advice.
 #[derive(Debug, Default)]
-pub struct Troubleshooting {
+pub struct Troubleshooting<'a> {
     /// 401: why a key is refused, e.g. it was regenerated or revoked.
-    pub rejected: Option<&'static str>,
+    pub rejected: Option<&'a str>,
     /// 403: the role, scope or access group to grant.
-    pub forbidden: Option<&'static str>,
+    pub forbidden: Option<&'a str>,
     /// 429: the provider's published limits.
-    pub rate_limited: Option<&'static str>,
+    pub rate_limited: Option<&'a str>,
     /// 5xx or no answer: where the provider reports outages.
-    pub unavailable: Option<&'static str>,
+    pub unavailable: Option<&'a str>,
 }
 
-impl SetupGuide {
+impl<'a> SetupGuide<'a> {
     /// A guide with nothing in it, for tests and scaffolds.
-    pub const EMPTY: SetupGuide = SetupGuide {
+    pub const EMPTY: SetupGuide<'a> = SetupGuide {
         prerequisites: &[],
         steps: &[],
         lifecycle: &[],
@@ -50,9 +50,9 @@ impl SetupGuide {
     };
 }
 
-impl Troubleshooting {
+impl<'a> Troubleshooting<'a> {
     /// The provider-specific advice for an outcome, if any.
-    pub fn for_status(&self, status: Status) -> Option<&'static str> {
+    pub fn for_status(&self, status: Status) -> Option<&'a str> {
         match status {
             Status::Rejected => self.rejected,
             Status::Forbidden => self.forbidden,
@@ -62,7 +62,7 @@ impl Troubleshooting {
         }
     }
 
-    pub const NONE: Troubleshooting = Troubleshooting {
+    pub const NONE: Troubleshooting<'a> = Troubleshooting {
         rejected: None,
         forbidden: None,
         rate_limited: None,

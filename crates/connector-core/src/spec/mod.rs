@@ -32,7 +32,7 @@ mod tests {
 
     const KEY: Field = Field::api_key("X_API_KEY");
 
-    fn variant(auth: Auth, verify: RequestSpec) -> CredentialVariant {
+    fn variant(auth: Auth<'static>, verify: RequestSpec<'static>) -> CredentialVariant<'static> {
         CredentialVariant {
             name: "api_key",
             aliases: &[],
@@ -46,7 +46,10 @@ mod tests {
         }
     }
 
-    fn spec(base_url: BaseUrl, variants: &'static [CredentialVariant]) -> ConnectorSpec {
+    fn spec(
+        base_url: BaseUrl<'static>,
+        variants: &'static [CredentialVariant<'static>],
+    ) -> ConnectorSpec<'static> {
         ConnectorSpec {
             id: "x",
             name: "X",
@@ -102,7 +105,7 @@ mod tests {
 
     #[test]
     fn incoherent_proofs_are_refused() {
-        fn with(proof: Proof) -> ConnectorSpec {
+        fn with(proof: Proof<'static>) -> ConnectorSpec<'static> {
             let variants: &'static [CredentialVariant] = Box::leak(Box::new([CredentialVariant {
                 proof: Some(proof),
                 ..variant(

@@ -3,19 +3,19 @@
 
 /// Where a connector's requests go.
 #[derive(Debug, Clone, Copy)]
-pub enum BaseUrl {
+pub enum BaseUrl<'a> {
     /// One URL; `{field}` placeholders in the host fill one DNS label, in the path one segment.
-    Template(&'static str),
+    Template(&'a str),
     /// One URL per value of a choice field (a region or an environment), each a template.
     Choice {
-        field: &'static str,
-        urls: &'static [(&'static str, &'static str)],
+        field: &'a str,
+        urls: &'a [(&'a str, &'a str)],
     },
 }
 
-impl BaseUrl {
+impl<'a> BaseUrl<'a> {
     /// Every URL template it may use.
-    pub fn templates(&self) -> Vec<&'static str> {
+    pub fn templates(&self) -> Vec<&'a str> {
         match self {
             BaseUrl::Template(t) => vec![*t],
             BaseUrl::Choice { urls, .. } => urls.iter().map(|(_, u)| *u).collect(),
@@ -23,7 +23,7 @@ impl BaseUrl {
     }
 
     /// The template for a choice value (the template itself when there is no choice).
-    pub fn template_for(&self, choice: Option<&str>) -> Option<&'static str> {
+    pub fn template_for(&self, choice: Option<&str>) -> Option<&'a str> {
         match self {
             BaseUrl::Template(t) => Some(t),
             BaseUrl::Choice { urls, .. } => {
@@ -34,7 +34,7 @@ impl BaseUrl {
     }
 
     /// The field choosing the URL, if any.
-    pub fn choice_field(&self) -> Option<&'static str> {
+    pub fn choice_field(&self) -> Option<&'a str> {
         match self {
             BaseUrl::Template(_) => None,
             BaseUrl::Choice { field, .. } => Some(field),
@@ -42,7 +42,7 @@ impl BaseUrl {
     }
 
     /// The default URL (the first choice), for docs and listings.
-    pub fn primary(&self) -> &'static str {
+    pub fn primary(&self) -> &'a str {
         match self {
             BaseUrl::Template(t) => t,
             BaseUrl::Choice { urls, .. } => urls.first().map_or("", |(_, u)| u),
@@ -66,10 +66,10 @@ impl BaseUrl {
 
 /// A second origin a connector sends to, e.g. a token endpoint, overridable as `NAME=URL`.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin {
+pub struct Origin<'a> {
     /// The override name, e.g. `auth`.
-    pub name: &'static str,
-    pub url: BaseUrl,
+    pub name: &'a str,
+    pub url: BaseUrl<'a>,
     /// What is sent there, for docs.
-    pub description: &'static str,
+    pub description: &'a str,
 }

@@ -12,35 +12,35 @@ use super::request::{Literal, Match};
 /// empty). `required`, `one_of`, `warnings` and the item's members in `account` are read from the
 /// item; pointers are JSON pointers (`/id`, `/attributes/name`).
 #[derive(Debug, Clone, Copy)]
-pub struct Proof {
+pub struct Proof<'a> {
     /// Where the proof is read: JSON pointers tried in order, `""` for the body itself. The first
     /// whose value has `shape` is read, e.g. `&["", "/data", "/users"]` for a list given bare or
     /// wrapped in `data` or `users`.
-    pub at: &'static [&'static str],
+    pub at: &'a [&'a str],
     /// What the read value must be.
     pub shape: Shape,
     /// Members the item must hold, present and not null, when there is an item (an empty list
     /// has none).
-    pub required: &'static [&'static str],
+    pub required: &'a [&'a str],
     /// The item must hold at least one of these members, present and not null: a success that
     /// names nothing proves nothing, so an empty list fails too. Empty: no such rule.
-    pub one_of: &'static [&'static str],
+    pub one_of: &'a [&'a str],
     /// The account's fields, by name, in order. A name given several times in a row lists
     /// alternatives: the first source that finds a value sets it (a name, else first and last
     /// names joined).
-    pub account: &'static [(&'static str, Source)],
+    pub account: &'a [(&'a str, Source<'a>)],
     /// Notes added to a verified outcome when the item matches (a partner key checked as an
     /// organization key). A text test reads the item's JSON text.
-    pub warnings: &'static [Warning],
+    pub warnings: &'a [Warning<'a>],
     /// The shape a success must have, for the message when an answer does not fit:
     /// `expected {"data": [users…]}`.
-    pub expected: &'static str,
+    pub expected: &'a str,
 }
 
-impl Proof {
+impl<'a> Proof<'a> {
     /// A proof read from the first of `at` that has `shape`, with nothing else declared; add
     /// the rest with struct update syntax.
-    pub const fn new(shape: Shape, at: &'static [&'static str], expected: &'static str) -> Self {
+    pub const fn new(shape: Shape, at: &'a [&'a str], expected: &'a str) -> Self {
         Self {
             at,
             shape,
@@ -74,25 +74,25 @@ impl Shape {
 
 /// Where one account field's value comes from.
 #[derive(Debug, Clone, Copy)]
-pub enum Source {
+pub enum Source<'a> {
     /// The item's member at this pointer, when present and not null.
-    Member(&'static str),
+    Member(&'a str),
     /// The body's member at this pointer, when present and not null: a total beside the list.
-    BodyMember(&'static str),
+    BodyMember(&'a str),
     /// The item's text members at these pointers that are present and not empty, joined by a
     /// space (`/first_name`, `/last_name`); nothing when there are none.
-    Text(&'static [&'static str]),
+    Text(&'a [&'a str]),
     /// The text at `member` of each element of the list, the first `most` found, as a list.
-    Each { member: &'static str, most: usize },
+    Each { member: &'a str, most: usize },
     /// How many elements the list holds (an object read as a list of one counts 1).
     Count,
     /// Whether the list holds any element.
     NonEmpty,
     /// A fixed value: what the success proves by coming at all (`can_list_users: true`).
-    Fixed(Literal),
+    Fixed(Literal<'a>),
 }
 
-impl Source {
+impl<'a> Source<'a> {
     /// Whether the source finds a value in every answer that fits, so no alternative may follow.
     pub const fn always_found(&self) -> bool {
         matches!(self, Source::Count | Source::NonEmpty | Source::Fixed(_))
@@ -106,8 +106,8 @@ impl Source {
 
 /// A note a verified outcome carries when the item matches.
 #[derive(Debug, Clone, Copy)]
-pub struct Warning {
-    pub when: Match,
+pub struct Warning<'a> {
+    pub when: Match<'a>,
     /// What it means and what to do, in one sentence.
-    pub message: &'static str,
+    pub message: &'a str,
 }

@@ -60,27 +60,27 @@ pub enum Repeat {
 /// A request a connector sends, as data. `path`, query values, header values and form values are
 /// templates: `{field}` is replaced by the field's value (a check) or the input's (an action).
 #[derive(Debug, Clone, Copy)]
-pub struct RequestSpec {
+pub struct RequestSpec<'a> {
     pub method: Method,
     /// Appended to the base URL; starts with `/`. Placeholders here fill one path segment.
-    pub path: &'static str,
-    pub query: &'static [(&'static str, &'static str)],
+    pub path: &'a str,
+    pub query: &'a [(&'a str, &'a str)],
     /// Headers for this request, e.g. `Accept: application/json; version=1`; they replace the
     /// default `Accept: application/json`.
-    pub headers: &'static [(&'static str, &'static str)],
-    pub body: Body,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Body<'a>,
     /// How answers map to outcomes beyond the generic HTTP meanings; the first match wins.
-    pub answers: &'static [Answer],
+    pub answers: &'a [Answer<'a>],
     /// A 2xx answer counts as a success only when this holds (e.g. `"pong": true`); otherwise
     /// the check ends `unexpected`.
-    pub success: Option<Match>,
+    pub success: Option<Match<'a>>,
     /// What a success proves, in one sentence, for docs and reports.
-    pub proves: &'static str,
+    pub proves: &'a str,
 }
 
-impl RequestSpec {
+impl<'a> RequestSpec<'a> {
     /// A `GET` of `path` with nothing else declared; override the rest with struct update syntax.
-    pub const fn get(path: &'static str, proves: &'static str) -> Self {
+    pub const fn get(path: &'a str, proves: &'a str) -> Self {
         Self {
             method: Method::Get,
             path,
@@ -94,7 +94,7 @@ impl RequestSpec {
     }
 
     /// A `POST` of `body` to `path`.
-    pub const fn post(path: &'static str, body: Body, proves: &'static str) -> Self {
+    pub const fn post(path: &'a str, body: Body<'a>, proves: &'a str) -> Self {
         Self {
             method: Method::Post,
             body,
@@ -118,15 +118,15 @@ impl RequestSpec {
 
 /// A request body.
 #[derive(Debug, Clone, Copy)]
-pub enum Body {
+pub enum Body<'a> {
     None,
     /// JSON text sent as is with `Content-Type: application/json`, e.g. `{}`.
-    Json(&'static str),
+    Json(&'a str),
     /// `application/x-www-form-urlencoded` pairs; values are templates.
-    Form(&'static [(&'static str, &'static str)]),
+    Form(&'a [(&'a str, &'a str)]),
 }
 
-impl Body {
+impl<'a> Body<'a> {
     pub fn content_type(&self) -> Option<&'static str> {
         match self {
             Body::None => None,
@@ -138,29 +138,29 @@ impl Body {
 
 /// One answer rule: a status, optionally a body match, and the outcome with its message.
 #[derive(Debug, Clone, Copy)]
-pub struct Answer {
+pub struct Answer<'a> {
     pub status: u16,
     /// The rule applies only when the body matches; `None` matches any body.
-    pub when: Option<Match>,
+    pub when: Option<Match<'a>>,
     pub outcome: Status,
     /// What the outcome means and what to do, in one or two sentences. `{field}` names a
     /// non-secret field's value (e.g. `{api_version}`).
-    pub message: &'static str,
+    pub message: &'a str,
 }
 
 /// A test on an answer's body.
 #[derive(Debug, Clone, Copy)]
-pub enum Match {
+pub enum Match<'a> {
     /// The value at a JSON pointer equals a literal.
     Equals {
-        pointer: &'static str,
-        value: Literal,
+        pointer: &'a str,
+        value: Literal<'a>,
     },
     /// The body's text contains this text.
-    Contains(&'static str),
+    Contains(&'a str),
 }
 
-impl Match {
+impl<'a> Match<'a> {
     /// Whether `body` (raw text) or its parsed JSON satisfies the test.
     pub fn holds(&self, text: &str, json: Option<&Value>) -> bool {
         match self {
@@ -182,13 +182,13 @@ impl Match {
 
 /// A JSON scalar written in a spec.
 #[derive(Debug, Clone, Copy)]
-pub enum Literal {
+pub enum Literal<'a> {
     Bool(bool),
     Int(i64),
-    Str(&'static str),
+    Str(&'a str),
 }
 
-impl Literal {
+impl<'a> Literal<'a> {
     pub fn equals(&self, value: &Value) -> bool {
         match self {
             Literal::Bool(b) => value.as_bool() == Some(*b),

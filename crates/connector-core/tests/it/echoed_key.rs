@@ -28,7 +28,7 @@ const SPEC: ConnectorSpec = ConnectorSpec {
 struct Echo;
 
 impl Connector for Echo {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 }

@@ -20,7 +20,7 @@ const KEY: &str = "prop-test-key-7f3a9c2e5b1d";
 struct Props;
 
 impl Connector for Props {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &support::SPEC
     }
     fn account(&self, _: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -75,7 +75,7 @@ fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn reading() -> Reading {
+fn reading() -> Reading<'static> {
     Reading::plain("GET /me".to_owned(), Status::Unexpected, Repeat::Safe)
 }
 

@@ -146,10 +146,10 @@ static QUERY: ConnectorSpec = ConnectorSpec {
 };
 const _: () = QUERY.assert_valid();
 
-struct Fake(&'static ConnectorSpec);
+struct Fake(&'static ConnectorSpec<'static>);
 
 impl Connector for Fake {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         self.0
     }
 

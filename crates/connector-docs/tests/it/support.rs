@@ -177,7 +177,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
 pub struct AcmeJobs;
 
 impl Connector for AcmeJobs {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
 

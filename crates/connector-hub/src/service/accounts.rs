@@ -69,7 +69,7 @@ impl Hub {
         &self,
         session: &SessionRow,
         connector: &'static dyn Connector,
-        variant: &'static CredentialVariant,
+        variant: &'static CredentialVariant<'static>,
         values: BTreeMap<String, SecretString>,
         label: &str,
     ) -> Result<LinkResult, HubError> {
@@ -342,7 +342,7 @@ impl Hub {
         session: &SessionRow,
         account_id: &str,
         connector: &'static dyn Connector,
-        variant: &'static CredentialVariant,
+        variant: &'static CredentialVariant<'static>,
         values: BTreeMap<String, SecretString>,
         label: &str,
     ) -> Result<LinkResult, HubError> {

@@ -22,7 +22,7 @@ impl Hub {
     pub async fn check(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant,
+        variant: &'static CredentialVariant<'static>,
         values: &BTreeMap<String, SecretString>,
     ) -> CheckReport {
         let (raw, options) = self.check_input(connector, values);
@@ -36,7 +36,7 @@ impl Hub {
     pub async fn request_check(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant,
+        variant: &'static CredentialVariant<'static>,
         values: &BTreeMap<String, SecretString>,
     ) -> Result<CheckReport, HubError> {
         let place = tokio::time::timeout(PLACE_WAIT, self.request_checks.acquire()).await;

@@ -84,7 +84,7 @@ impl Hub {
     fn base_urls(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant,
+        variant: &'static CredentialVariant<'static>,
         values: &BTreeMap<String, SecretString>,
     ) -> BTreeMap<String, String> {
         let (raw, options) = self.check_input(connector, values);

@@ -234,9 +234,9 @@ pub fn unknown_connector(e: &connector_registry::UnknownConnector) -> String {
 
 /// The variant named, or the connector's default.
 pub fn variant(
-    connector: &dyn Connector,
+    connector: &'static dyn Connector,
     name: Option<&str>,
-) -> Result<&'static CredentialVariant, HubError> {
+) -> Result<&'static CredentialVariant<'static>, HubError> {
     let spec = connector.spec();
     match name.filter(|n| !n.is_empty()) {
         None => Ok(spec.default_variant()),

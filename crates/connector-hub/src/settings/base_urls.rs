@@ -50,7 +50,9 @@ pub(super) fn overrides_of(
 
 /// How the hub spells base URL settings: the CLI's spellings under its own prefix, plus `api`
 /// for the API base URL in a table; an unknown id points at the hub's own list.
-pub(super) fn base_url_reader<'a>(specs: &'a [&'static ConnectorSpec]) -> BaseUrlReader<'a> {
+pub(super) fn base_url_reader<'a>(
+    specs: &'a [&'static ConnectorSpec<'static>],
+) -> BaseUrlReader<'a> {
     BaseUrlReader {
         specs,
         env_prefix: ENV_BASE_URLS,
@@ -74,7 +76,7 @@ impl From<UrlSetting> for BaseUrlEntry {
 pub(super) fn by_connector(urls: LayeredUrls<'_>) -> BTreeMap<String, UrlSetting> {
     let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for ((id, slot), (url, _)) in urls {
-        let slot = slot.unwrap_or(API_SLOT).to_owned();
+        let slot = slot.unwrap_or_else(|| API_SLOT.to_owned());
         out.entry(id.to_owned()).or_default().insert(slot, url);
     }
     out.into_iter()

@@ -182,7 +182,7 @@ impl Settings {
     ) -> Result<Self, SettingsError> {
         let defaults = config::Config::try_from(&Settings::default())
             .map_err(|e| SettingsError(format!("built-in settings: {e}")))?;
-        let specs: Vec<&'static ConnectorSpec> =
+        let specs: Vec<&'static ConnectorSpec<'static>> =
             connector_registry::all().iter().map(|c| c.spec()).collect();
         let reader = base_url_reader(&specs);
         let (env, env_base_urls) = reader

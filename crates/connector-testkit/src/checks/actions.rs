@@ -23,7 +23,7 @@ const NOT_IDEMPOTENT: &[Method] = &[Method::Post, Method::Put, Method::Patch, Me
 type ActionCheck = fn(&ConnectorSpec, &ActionSpec) -> Vec<String>;
 
 /// The action spec checks, or none when the connector declares no action.
-pub(crate) fn spec_checks(spec: &'static ConnectorSpec) -> Vec<CheckResult> {
+pub(crate) fn spec_checks(spec: &ConnectorSpec<'_>) -> Vec<CheckResult> {
     if spec.actions.is_empty() {
         return Vec::new();
     }
@@ -321,7 +321,7 @@ fn requests(_spec: &ConnectorSpec, action: &ActionSpec) -> Vec<String> {
 
 /// The secret outputs the provider sends in `responses`: the value at each secret output's
 /// pointer in every recorded JSON body, by output key.
-fn minted_by(action: &ActionSpec, responses: &[RecordedResponse]) -> Vec<(&'static str, String)> {
+fn minted_by(action: &ActionSpec<'_>, responses: &[RecordedResponse]) -> Vec<(String, String)> {
     let mut minted = Vec::new();
     for output in action.outputs.iter().filter(|o| output_is_secret(o)) {
         for body in responses.iter().filter_map(|r| r.body.as_ref()) {
@@ -332,8 +332,8 @@ fn minted_by(action: &ActionSpec, responses: &[RecordedResponse]) -> Vec<(&'stat
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| value.to_string());
-            if text.len() >= 4 && !minted.contains(&(output.key, text.clone())) {
-                minted.push((output.key, text));
+            if text.len() >= 4 && !minted.contains(&(output.key.to_owned(), text.clone())) {
+                minted.push((output.key.to_owned(), text));
             }
         }
     }
@@ -410,7 +410,11 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario, id: &str) -> Vec<
         }
     }
     if let Some(keys) = &scenario.expect.secret_outputs {
-        let handed: Vec<&str> = result.secret_outputs.iter().map(|(k, _)| *k).collect();
+        let handed: Vec<&str> = result
+            .secret_outputs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         for key in keys {
             if !handed.contains(&key.as_str()) {
                 failures.push(format!(

@@ -22,8 +22,8 @@ use crate::{CheckResult, Ctx, Probe};
 
 /// What the synthesized checks need for one variant: working credentials and what a successful
 /// verification looks like, both taken from the variant's `verified` fixture when there is one.
-pub(crate) struct Subject {
-    pub variant: &'static CredentialVariant,
+pub(crate) struct Subject<'a> {
+    pub variant: &'a CredentialVariant<'a>,
     pub credentials: BTreeMap<String, String>,
     pub key: String,
     pub secrets: Vec<String>,
@@ -32,7 +32,7 @@ pub(crate) struct Subject {
     pub prefix: String,
 }
 
-impl Subject {
+impl Subject<'_> {
     /// Checks `credentials` against `server` as this subject's variant.
     pub async fn probe(
         &self,
@@ -70,7 +70,7 @@ impl Subject {
     /// token, so the synthesized answer reaches the verification request.
     pub async fn serve(
         &self,
-        spec: &ConnectorSpec,
+        spec: &ConnectorSpec<'_>,
         responses: Vec<ResponseTemplate>,
     ) -> wiremock::MockServer {
         let server = serve(responses).await;
@@ -90,7 +90,7 @@ impl Subject {
     /// the verification request.
     pub async fn hand_out_tokens(
         &self,
-        spec: &ConnectorSpec,
+        spec: &ConnectorSpec<'_>,
         server: &wiremock::MockServer,
         count: usize,
     ) {
@@ -126,7 +126,7 @@ impl Subject {
     /// The API requests `server` received (the token requests of an exchange left out).
     pub async fn api_requests(
         &self,
-        spec: &ConnectorSpec,
+        spec: &ConnectorSpec<'_>,
         server: &wiremock::MockServer,
     ) -> Vec<wiremock::Request> {
         let token = self.token_path(spec);
@@ -161,7 +161,7 @@ fn token_answer() -> Value {
 pub(crate) const SYNTHETIC_TOKEN: &str = "synthetic-token-0f9e8d7c6b5a4";
 
 /// One subject per credential variant.
-pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
+pub(crate) fn subjects<'a>(ctx: &Ctx<'a>) -> Vec<Subject<'a>> {
     let spec = ctx.connector.spec();
     let scenarios = ctx.options.fixtures.for_connector(spec.id);
     spec.variants
@@ -206,8 +206,8 @@ pub(crate) fn subjects(ctx: &Ctx<'_>) -> Vec<Subject> {
 /// The secret values of `credentials`, plus the exact value of the header that carries them
 /// (e.g. `Bearer <key>`): no run of either may come out.
 fn secrets_with_sent_values(
-    spec: &'static ConnectorSpec,
-    variant: &'static CredentialVariant,
+    spec: &ConnectorSpec<'_>,
+    variant: &CredentialVariant<'_>,
     credentials: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let mut secrets = Ctx::secrets_of(variant, credentials);
@@ -229,7 +229,7 @@ fn secrets_with_sent_values(
 }
 
 /// Whether the variant's auth puts the credential in header `name`.
-fn sensitive_header(variant: &CredentialVariant, name: &str) -> bool {
+fn sensitive_header(variant: &CredentialVariant<'_>, name: &str) -> bool {
     match variant.auth {
         Auth::Bearer { .. } | Auth::Basic { .. } | Auth::Exchange(_) => {
             name.eq_ignore_ascii_case("authorization")
@@ -300,7 +300,7 @@ impl Behaviour {
 /// Every synthesized check over every subject, as futures to run concurrently.
 pub(crate) fn all<'a>(
     ctx: &'a Ctx<'a>,
-    subjects: &'a [Subject],
+    subjects: &'a [Subject<'a>],
 ) -> Vec<BoxFuture<'a, CheckResult>> {
     Behaviour::ALL
         .into_iter()
@@ -315,11 +315,11 @@ pub(crate) fn all<'a>(
 /// One check run for every subject at once; each failure starts with its subject's prefix.
 pub(crate) fn over_subjects<'a, Run, Fut>(
     name: &'static str,
-    subjects: &'a [Subject],
+    subjects: &'a [Subject<'a>],
     run: Run,
 ) -> BoxFuture<'a, CheckResult>
 where
-    Run: Fn(&'a Subject) -> Fut + Send + 'a,
+    Run: Fn(&'a Subject<'a>) -> Fut + Send + 'a,
     Fut: Future<Output = Vec<String>> + Send + 'a,
 {
     timed(name.to_owned(), async move {
@@ -355,7 +355,7 @@ pub(crate) fn expect_status(probe: &Probe, wanted: Status, why: &str) -> Option<
     })
 }
 
-async fn run(ctx: &Ctx<'_>, s: &Subject, behaviour: Behaviour) -> Vec<String> {
+async fn run(ctx: &Ctx<'_>, s: &Subject<'_>, behaviour: Behaviour) -> Vec<String> {
     let spec = ctx.connector.spec();
     let label = format!("{} [{}]", behaviour.name(), s.variant.name);
     let deadline = ctx.options.timeout + ctx.options.margin;
@@ -726,7 +726,7 @@ fn closed_port() -> Option<(tokio::net::TcpSocket, u16)> {
 
 /// `--dry-run` on the spec's own default URLs: every request builds, every URL is a real https
 /// URL with nothing left unfilled, and no secret shows in any form.
-fn dry_run_failures(ctx: &Ctx<'_>, s: &Subject) -> Vec<String> {
+fn dry_run_failures(ctx: &Ctx<'_>, s: &Subject<'_>) -> Vec<String> {
     let spec = ctx.connector.spec();
     let mut raw = connector_core::RawCredentials::new();
     for (key, value) in &s.credentials {

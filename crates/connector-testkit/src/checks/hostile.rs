@@ -76,7 +76,7 @@ const ABSURD_RETRY_AFTER: &[&str] = &[
     "Fri, 31 Dec 9999 23:59:59 GMT",
 ];
 
-async fn run(ctx: &Ctx<'_>, s: &Subject, hostile: Hostile) -> Vec<String> {
+async fn run(ctx: &Ctx<'_>, s: &Subject<'_>, hostile: Hostile) -> Vec<String> {
     let label = format!("{} [{}]", hostile.name(), s.variant.name);
     let deadline = ctx.options.timeout + ctx.options.margin;
     let mut failures = Vec::new();

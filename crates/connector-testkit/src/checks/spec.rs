@@ -73,7 +73,7 @@ pub(crate) fn looks_fake(example: &str) -> bool {
 type SpecCheck = fn(&ConnectorSpec) -> Vec<String>;
 
 /// Every spec check, in a fixed order.
-pub(crate) fn checks(spec: &'static ConnectorSpec, duplicate_id: bool) -> Vec<CheckResult> {
+pub(crate) fn checks(spec: &ConnectorSpec<'_>, duplicate_id: bool) -> Vec<CheckResult> {
     let all: [(&str, SpecCheck); 6] = [
         ("spec.identity", identity),
         ("spec.secret-fields", secret_fields),
@@ -380,8 +380,8 @@ pub(crate) fn no_placeholders_check(spec: &ConnectorSpec, scenarios: &[Scenario]
 }
 
 /// Every text a spec declares, named by where it sits (`variants[api_key].verify.path`).
-fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = vec![
+fn spec_strings<'a>(spec: &ConnectorSpec<'a>) -> Vec<(String, &'a str)> {
+    let mut out: Vec<(String, &'a str)> = vec![
         ("name".into(), spec.name),
         ("category".into(), spec.category),
         ("summary".into(), spec.summary),
@@ -391,7 +391,7 @@ fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
         out.push((format!("docs[{i}].title"), link.title));
         out.push((format!("docs[{i}].url"), link.url));
     }
-    let field_strings = |at: String, field: &Field, out: &mut Vec<(String, &'static str)>| {
+    let field_strings = |at: String, field: &Field<'a>, out: &mut Vec<(String, &'a str)>| {
         out.push((format!("{at}.label"), field.label));
         out.push((format!("{at}.help"), field.help));
         for (what, value) in [
@@ -424,7 +424,7 @@ fn spec_strings(spec: &ConnectorSpec) -> Vec<(String, &'static str)> {
             }
             for (i, (name, source)) in proof.account.iter().enumerate() {
                 out.push((format!("{at}.account[{i}].name"), name));
-                let pointers: &[&'static str] = match source {
+                let pointers: &[&'a str] = match source {
                     Source::Member(p) | Source::BodyMember(p) => std::slice::from_ref(p),
                     Source::Each { member, .. } => std::slice::from_ref(member),
                     Source::Text(pointers) => pointers,

@@ -52,12 +52,12 @@ fn key_of(raw: &RawCredentials) -> String {
 /// A real connector under a broken spec: it reads accounts as the real one does, and classifies
 /// and checks with the trait's defaults, as a connector written from that spec would.
 struct Twin<C> {
-    broken: &'static ConnectorSpec,
+    broken: &'static ConnectorSpec<'static>,
     real: C,
 }
 
 impl<C: Connector> Connector for Twin<C> {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         self.broken
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -129,7 +129,7 @@ const BEARER_SPEC: ConnectorSpec = ConnectorSpec {
 
 #[async_trait]
 impl Connector for BearerInsteadOfSmartToken {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &BEARER_SPEC
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -172,7 +172,7 @@ struct LogsKey;
 
 #[async_trait]
 impl Connector for LogsKey {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &LOGS_KEY
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -208,7 +208,7 @@ const ACCEPTS_REVOKED: ConnectorSpec = ConnectorSpec {
 struct AcceptsRevoked;
 
 impl Connector for AcceptsRevoked {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &ACCEPTS_REVOKED
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -248,7 +248,7 @@ struct FollowsRedirect;
 
 #[async_trait]
 impl Connector for FollowsRedirect {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &FOLLOWS_REDIRECT
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -357,7 +357,7 @@ async fn a_secret_field_not_marked_secret_fails_the_spec_check() {
 const CREATE: &ActionSpec = &polytomic::SPEC.actions[0];
 
 /// The Polytomic connector under another spec.
-fn polytomic_twin(broken: &'static ConnectorSpec) -> Twin<polytomic::Polytomic> {
+fn polytomic_twin(broken: &'static ConnectorSpec<'static>) -> Twin<polytomic::Polytomic> {
     Twin {
         broken,
         real: polytomic::Polytomic,
@@ -368,9 +368,9 @@ fn polytomic_twin(broken: &'static ConnectorSpec) -> Twin<polytomic::Polytomic> 
 const fn with_request(
     path: &'static str,
     repeat: Repeat,
-    inputs: &'static [Field],
-    outputs: &'static [Output],
-) -> ActionSpec {
+    inputs: &'static [Field<'static>],
+    outputs: &'static [Output<'static>],
+) -> ActionSpec<'static> {
     ActionSpec {
         id: CREATE.id,
         name: CREATE.name,
@@ -628,7 +628,7 @@ struct Leaky(Spoil);
 
 #[async_trait]
 impl Connector for Leaky {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &LEAKY
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -731,7 +731,7 @@ const PANICS: ConnectorSpec = ConnectorSpec {
 struct PanicsOnRateLimit;
 
 impl Connector for PanicsOnRateLimit {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &PANICS
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -797,7 +797,7 @@ struct UncheckedPlaceholder;
 
 #[async_trait::async_trait]
 impl Connector for UncheckedPlaceholder {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &UNCHECKED_PLACEHOLDER
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -921,11 +921,11 @@ async fn a_client_secret_sent_to_the_api_fails_the_origin_rule() {
 // ---- The exchanged token, or a query-string key, copied into the report.
 
 /// Appends what the connector was trusted with to every message.
-struct Blabbing(&'static ConnectorSpec);
+struct Blabbing(&'static ConnectorSpec<'static>);
 
 #[async_trait::async_trait]
 impl Connector for Blabbing {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         self.0
     }
     fn account(&self, v: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
@@ -1018,7 +1018,7 @@ const NO_PROOF: ConnectorSpec = ConnectorSpec {
 struct Undeclared;
 
 impl Connector for Undeclared {
-    fn spec(&self) -> &'static ConnectorSpec {
+    fn spec(&self) -> &ConnectorSpec<'_> {
         &NO_PROOF
     }
 }

@@ -112,7 +112,7 @@ pub struct CautionView {
     pub message: String,
 }
 
-impl From<&ActionSpec> for ActionView {
+impl From<&ActionSpec<'_>> for ActionView {
     fn from(a: &ActionSpec) -> Self {
         Self {
             id: a.id.to_owned(),
@@ -159,7 +159,7 @@ impl From<&ActionSpec> for ActionView {
     }
 }
 
-impl From<&Field> for InputView {
+impl From<&Field<'_>> for InputView {
     fn from(f: &Field) -> Self {
         let format = match f.format {
             Format::Text => "text",

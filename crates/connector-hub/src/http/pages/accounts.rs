@@ -189,7 +189,7 @@ async fn account_detail(
     for field in &mut fields {
         if field.kind == "password" {
             field.value = stored
-                .get(field.key)
+                .get(&field.key)
                 .map(|v| masked(v.expose_secret()))
                 .unwrap_or_default();
         }

@@ -128,7 +128,7 @@ struct Connecting<'a> {
     token: &'a str,
     session: &'a SessionRow,
     connector: &'static dyn Connector,
-    variant: &'static CredentialVariant,
+    variant: &'static CredentialVariant<'static>,
     relink: Option<&'a AccountRow>,
 }
 

@@ -25,13 +25,13 @@ pub fn form_value(form: &Fields, key: &str) -> String {
 /// One input of a credential form.
 #[derive(Debug, Serialize)]
 pub struct FieldView {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub help: &'static str,
+    pub key: String,
+    pub label: String,
+    pub help: String,
     pub required: bool,
     pub kind: &'static str,
-    pub choices: Vec<&'static str>,
-    pub example: Option<&'static str>,
+    pub choices: Vec<String>,
+    pub example: Option<String>,
     pub value: String,
 }
 
@@ -45,10 +45,10 @@ fn input_kind(field: &Field) -> &'static str {
 }
 
 /// The choices of a select field.
-fn choices(field: &Field) -> Vec<&'static str> {
+fn choices(field: &Field) -> Vec<String> {
     match field.format {
-        Format::Choice(values) => values.to_vec(),
-        Format::Boolean => vec!["true", "false"],
+        Format::Choice(values) => values.iter().map(|v| (*v).to_owned()).collect(),
+        Format::Boolean => vec!["true".to_owned(), "false".to_owned()],
         _ => Vec::new(),
     }
 }
@@ -62,13 +62,13 @@ pub fn field_views(
         .fields
         .iter()
         .map(|f| FieldView {
-            key: f.key,
-            label: f.label,
-            help: f.help,
+            key: f.key.to_owned(),
+            label: f.label.to_owned(),
+            help: f.help.to_owned(),
             required: f.required && f.default.is_none(),
             kind: input_kind(f),
             choices: choices(f),
-            example: f.example.filter(|_| !f.secret),
+            example: f.example.filter(|_| !f.secret).map(str::to_owned),
             value: if f.secret {
                 String::new()
             } else {
