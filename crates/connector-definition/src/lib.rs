@@ -10,17 +10,23 @@
 //! Printing is canonical: the same definition always prints the same text, and parsing that
 //! text and printing it again gives it back.
 //!
+//! [`DefinedConnector`] runs a loaded definition as a connector: its spec is built in an arena
+//! the connector owns and freed with it.
+//!
 //! [`load`] reads a file as untrusted input: its size is bounded ([`MAX_BYTES`]), then TOML
 //! syntax, shape and every semantic check a compiled spec gets at build time (and more: https
 //! origins, placeholders that cannot change a host's domain, sizes) are made, each problem
 //! reported as `file:line: key.path message`.
 
+mod arena;
+mod connector;
 mod convert;
 mod load;
 pub mod model;
 mod print;
 mod rules;
 
+pub use connector::DefinedConnector;
 pub use load::{load, LoadError, MAX_BYTES};
 pub use model::Definition;
 
