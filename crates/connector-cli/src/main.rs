@@ -68,6 +68,12 @@ struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "CONNECTOR_CONFIG")]
     config: Option<PathBuf>,
 
+    /// A directory of connector definition files: every `*.toml` in it joins the compiled
+    /// connectors for this command (list, describe, check, run). Each file is checked first;
+    /// a definition may not reuse a compiled connector's id. Setting: `definitions`.
+    #[arg(long, global = true, value_name = "DIR", env = "CONNECTOR_DEFINITIONS")]
+    definitions: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -112,6 +118,10 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> ExitCode {
     let config = cli.config.as_deref();
+    if let Err(error) = settings::load_definitions(cli.definitions.as_deref(), config) {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::List { json } => describe::list(json),
         Command::Describe {

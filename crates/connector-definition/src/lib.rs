@@ -21,12 +21,14 @@
 mod arena;
 mod connector;
 mod convert;
+mod dir;
 mod load;
 pub mod model;
 mod print;
 mod rules;
 
 pub use connector::DefinedConnector;
+pub use dir::{definition_files, load_dir, DirError, MAX_FILES};
 pub use load::{load, LoadError, MAX_BYTES};
 pub use model::Definition;
 

@@ -1,6 +1,8 @@
 //! The registry: every connector, one line each. Adding a connector means adding its line here
 //! (`cargo xtask new-connector` does it for you).
 
+use std::sync::OnceLock;
+
 use connector_core::Connector;
 
 /// Every registered connector, in display order.
@@ -25,14 +27,59 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &workable::Workable,
 ];
 
-/// Every registered connector, in display order.
+/// The compiled connectors followed by the ones [`add`]ed, once they are.
+static WITH_ADDED: OnceLock<&'static [&'static dyn Connector]> = OnceLock::new();
+
+/// Every registered connector, in display order: the compiled ones, then any [`add`]ed (the
+/// CLI's and the suite's `--definitions DIR`).
 pub fn all() -> &'static [&'static dyn Connector] {
-    CONNECTORS
+    WITH_ADDED.get().copied().unwrap_or(CONNECTORS)
+}
+
+/// Whether `id` is a compiled connector's (one built into this binary).
+pub fn is_compiled(id: &str) -> bool {
+    CONNECTORS.iter().any(|c| c.spec().id == id)
+}
+
+/// Why connectors could not be added.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum AddError {
+    #[error("definition `{0}` reuses the id of a compiled connector; a definition cannot replace one, so give it an id of its own")]
+    Compiled(String),
+    #[error("connector `{0}` is added twice; each connector needs its own id")]
+    Twice(String),
+    #[error("connectors were already added to this process's registry; add them all at once")]
+    AlreadyAdded,
+}
+
+/// Adds connectors loaded at run time (definition files) after the compiled ones, for the rest
+/// of the process. They live as long as the process: a command loads them once. None may reuse
+/// a compiled connector's id or another's.
+pub fn add(connectors: Vec<Box<dyn Connector>>) -> Result<(), AddError> {
+    let mut ids: Vec<&str> = CONNECTORS.iter().map(|c| c.spec().id).collect();
+    for connector in &connectors {
+        let id = connector.spec().id;
+        if is_compiled(id) {
+            return Err(AddError::Compiled(id.to_owned()));
+        }
+        if ids.contains(&id) {
+            return Err(AddError::Twice(id.to_owned()));
+        }
+        ids.push(id);
+    }
+    if WITH_ADDED.get().is_some() {
+        return Err(AddError::AlreadyAdded);
+    }
+    let mut list: Vec<&'static dyn Connector> = CONNECTORS.to_vec();
+    list.extend(connectors.into_iter().map(|c| &*Box::leak(c)));
+    WITH_ADDED
+        .set(list.leak())
+        .map_err(|_| AddError::AlreadyAdded)
 }
 
 /// The connector with this id.
 pub fn find(id: &str) -> Option<&'static dyn Connector> {
-    CONNECTORS.iter().copied().find(|c| c.spec().id == id)
+    all().iter().copied().find(|c| c.spec().id == id)
 }
 
 /// No connector has the id asked for. Display names the closest registered id, if any; the id
@@ -55,7 +102,7 @@ impl UnknownConnector {
 
     /// Every registered id, for messages that list them.
     pub fn known() -> Vec<&'static str> {
-        CONNECTORS.iter().map(|c| c.spec().id).collect()
+        all().iter().map(|c| c.spec().id).collect()
     }
 }
 
@@ -70,7 +117,7 @@ pub fn lookup(id: &str) -> Result<&'static dyn Connector, UnknownConnector> {
 /// The registered id closest to `id`, for "did you mean" hints.
 pub fn closest_id(id: &str) -> Option<&'static str> {
     let id = id.to_ascii_lowercase();
-    CONNECTORS
+    all()
         .iter()
         .map(|c| c.spec().id)
         .map(|known| (strsim::jaro_winkler(&id, known), known))

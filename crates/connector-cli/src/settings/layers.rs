@@ -21,6 +21,8 @@ pub(super) struct Layer {
     pub dns_servers: Option<OneOrMany>,
     pub ca_cert: Option<String>,
     pub resolve: Option<OneOrMany>,
+    /// A directory of connector definition files (read before the layers, see `definitions.rs`).
+    pub definitions: Option<String>,
 }
 
 /// A list as a TOML array, or a comma-separated string (the environment's form).

@@ -10,6 +10,7 @@
 //! came from, its length, and what is wrong.
 
 mod base_urls;
+mod definitions;
 mod layers;
 mod network;
 mod pin;
@@ -25,6 +26,7 @@ use connector_core::overrides::Source;
 use connector_core::{ConnectorSpec, Limits};
 
 pub use self::base_urls::env_name;
+pub use self::definitions::load_definitions;
 use self::layers::{read_layer, Layer, SSL_CERT_FILE};
 pub use self::network::NetworkArgs;
 pub use self::values::Settings;

@@ -4,6 +4,7 @@
 mod bulk;
 mod check;
 mod deadline;
+mod definitions;
 mod describe;
 mod dry_run;
 mod hostile;
