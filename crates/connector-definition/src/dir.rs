@@ -43,7 +43,12 @@ pub fn definition_files(dir: &Path) -> Result<Vec<PathBuf>, DirError> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
-            .map_err(|e| fail(format!("cannot read the definitions directory {}: {e}", dir.display())))?
+            .map_err(|e| {
+                fail(format!(
+                    "cannot read the definitions directory {}: {e}",
+                    dir.display()
+                ))
+            })?
             .path();
         if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
             files.push(path);
@@ -114,7 +119,7 @@ mod tests {
     use crate::{print, Definition};
 
     fn write(dir: &Path, name: &str, text: &str) {
-        std::fs::write(dir.join(name), text).unwrap();
+        std::fs::write(dir.join(name), text).expect("ok");
     }
 
     fn renamed(id: &str) -> String {
@@ -125,28 +130,31 @@ mod tests {
 
     #[test]
     fn loads_every_toml_file_in_name_order() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("ok");
         write(dir.path(), "b.toml", &renamed("zeta"));
         write(dir.path(), "a.toml", &renamed("alpha"));
         write(dir.path(), "notes.txt", "not a definition");
-        let loaded = load_dir(dir.path()).unwrap();
+        let loaded = load_dir(dir.path()).expect("ok");
         let ids: Vec<&str> = loaded.iter().map(|c| c.definition().id.as_str()).collect();
         assert_eq!(ids, ["alpha", "zeta"]);
     }
 
     #[test]
     fn reports_every_file_problem_with_its_path_and_line() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("ok");
         write(dir.path(), "a.toml", &renamed("same"));
         write(dir.path(), "b.toml", &renamed("same"));
         write(dir.path(), "c.toml", "id = \"broken\"\nname = 3\n");
-        std::fs::write(dir.path().join("d.toml"), vec![b'#'; MAX_BYTES + 1]).unwrap();
-        let error = load_dir(dir.path()).unwrap_err();
+        std::fs::write(dir.path().join("d.toml"), vec![b'#'; MAX_BYTES + 1]).expect("ok");
+        let error = load_dir(dir.path()).expect_err("refused");
         let text = error.to_string();
-        assert!(text.contains("b.toml:1: id \"same\" is already declared by"), "{text}");
+        assert!(
+            text.contains("b.toml:1: id \"same\" is already declared by"),
+            "{text}"
+        );
         assert!(text.contains("c.toml:2: name"), "{text}");
         assert!(text.contains("d.toml:1: (file) is 262145 bytes"), "{text}");
-        let missing = load_dir(&dir.path().join("nope")).unwrap_err().to_string();
+        let missing = load_dir(&dir.path().join("nope")).expect_err("refused").to_string();
         assert!(missing.contains("does not exist"), "{missing}");
     }
 }

@@ -49,10 +49,16 @@ pub enum Scope {
     /// Run a connector's actions with an account's credentials.
     #[serde(rename = "actions:execute")]
     ActionsExecute,
+    /// Download connector definitions (any connector's, compiled or custom).
+    #[serde(rename = "connectors:read")]
+    ConnectorsRead,
+    /// Add, replace and remove custom connectors.
+    #[serde(rename = "connectors:write")]
+    ConnectorsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 9] = [
         Scope::AccountsRead,
         Scope::AccountsWrite,
         Scope::ConnectSessionsWrite,
@@ -60,17 +66,21 @@ impl Scope {
         Scope::CredentialsRead,
         Scope::Proxy,
         Scope::ActionsExecute,
+        Scope::ConnectorsRead,
+        Scope::ConnectorsWrite,
     ];
 
     /// What the first admin key (`init`) and `admin-key create` hold: every scope but
     /// `credentials:read`, which is granted only when named.
-    pub const ADMIN: [Scope; 6] = [
+    pub const ADMIN: [Scope; 8] = [
         Scope::AccountsRead,
         Scope::AccountsWrite,
         Scope::ConnectSessionsWrite,
         Scope::KeysAdmin,
         Scope::Proxy,
         Scope::ActionsExecute,
+        Scope::ConnectorsRead,
+        Scope::ConnectorsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +92,8 @@ impl Scope {
             Scope::CredentialsRead => "credentials:read",
             Scope::Proxy => "proxy",
             Scope::ActionsExecute => "actions:execute",
+            Scope::ConnectorsRead => "connectors:read",
+            Scope::ConnectorsWrite => "connectors:write",
         }
     }
 
@@ -98,6 +110,8 @@ impl Scope {
             }
             Scope::Proxy => "Call providers through the hub's proxy with a linked account's key.",
             Scope::ActionsExecute => "Run connector actions with a linked account's key.",
+            Scope::ConnectorsRead => "Download connector definitions.",
+            Scope::ConnectorsWrite => "Add, replace and remove custom connectors.",
         }
     }
 

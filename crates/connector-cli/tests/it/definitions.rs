@@ -53,9 +53,9 @@ prerequisites = ["An Acme People admin account."]
 }
 
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("ok");
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        std::fs::write(dir.path().join(name), text).expect("ok");
     }
     dir
 }
@@ -66,9 +66,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
     Mock::given(method("GET"))
         .and(path("/v1/me"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"company": {"id": "c-42", "name": "Acme Corp"}}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"company": {"id": "c-42", "name": "Acme Corp"}})),
+        )
         .mount(&server)
         .await;
     let dir = dir_with(&[("acme.toml", &acme(&server.uri()))]);
@@ -79,14 +80,17 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["list", "--json"])
         .output();
     assert!(list.status.success(), "{}", everything(&list));
-    let listed: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let listed: Value = serde_json::from_slice(&list.stdout).expect("ok");
     let ids: Vec<&str> = listed
         .as_array()
-        .unwrap()
+        .expect("ok")
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert!(ids.contains(&"acme-people") && ids.contains(&"ashby"), "{ids:?}");
+    assert!(
+        ids.contains(&"acme-people") && ids.contains(&"ashby"),
+        "{ids:?}"
+    );
 
     // The setting works as the flag does, and the definition prints back as read.
     let described = connector()
@@ -94,7 +98,7 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["describe", "acme-people", "--definition"])
         .output();
     assert!(described.status.success(), "{}", everything(&described));
-    let printed = String::from_utf8(described.stdout).unwrap();
+    let printed = String::from_utf8(described.stdout).expect("ok");
     assert!(printed.starts_with("id = \"acme-people\"\n"), "{printed}");
 
     let checked = connector()
@@ -103,7 +107,7 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["check", "acme-people", "--json"])
         .env("ACME_PEOPLE_API_KEY", KEY)
         .output();
-    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let report: Value = serde_json::from_slice(&checked.stdout).expect("ok");
     assert_eq!(report["status"], "verified", "{}", everything(&checked));
     assert_eq!(report["account"]["name"], "Acme Corp");
     assert!(!everything(&checked).contains(KEY));
@@ -116,7 +120,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .output();
     assert!(dry.status.success(), "{}", everything(&dry));
     let shown = everything(&dry);
-    assert!(shown.contains("/v1/me") && shown.contains("••••2d86"), "{shown}");
+    assert!(
+        shown.contains("/v1/me") && shown.contains("••••2d86"),
+        "{shown}"
+    );
     assert!(!shown.contains(KEY));
 }
 

@@ -52,6 +52,23 @@ pub async fn security_headers(
     response
 }
 
+/// Brings the process's custom connectors up to date before a request uses them (one small
+/// read; see `service/connectors.rs`), so a connector another process added, replaced or
+/// removed is served as it now is. Static files need none. A failed read leaves the registry as
+/// it was: the request goes on and meets the database's trouble itself if it needs it.
+pub async fn current_connectors(
+    State(hub): State<Arc<Hub>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !request.uri().path().starts_with("/static/") {
+        if let Err(e) = hub.refresh_connectors().await {
+            tracing::warn!("the connector registry could not be refreshed: {e}");
+        }
+    }
+    next.run(request).await
+}
+
 /// Answers 503 when a request is not done within the hub's request deadline (a little more than
 /// a provider check may take), so no request holds its connection and memory for longer. The
 /// proxy has its own; `/mcp` has none here, as its event streams stay open while a session

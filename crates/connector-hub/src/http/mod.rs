@@ -29,6 +29,10 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .merge(mcp::routes(hub.clone(), MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             hub.clone(),
+            middleware::current_connectors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            hub.clone(),
             middleware::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(

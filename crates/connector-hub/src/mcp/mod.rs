@@ -86,6 +86,12 @@ impl HubMcp {
 
     /// The hub key behind a request, or why there is none that works.
     async fn caller(&self, context: &RequestContext<RoleServer>) -> Result<Caller, ToolError> {
+        // Over stdio no request passes the HTTP floor, which refreshes the registry otherwise.
+        if matches!(self.access, Access::Key(_)) {
+            if let Err(e) = self.hub.refresh_connectors().await {
+                tracing::warn!("the connector registry could not be refreshed: {e}");
+            }
+        }
         match &self.access {
             Access::PerRequest => context
                 .extensions
@@ -260,7 +266,9 @@ impl ServerHandler for HubMcp {
         self.caller(&context)
             .await
             .map_err(|e| ErrorData::invalid_request(e.message, None))?;
-        Ok(ListResourcesResult::with_all_items(resources::guides()))
+        Ok(ListResourcesResult::with_all_items(resources::guides(
+            &self.hub,
+        )))
     }
 
     async fn list_resource_templates(
@@ -284,7 +292,7 @@ impl ServerHandler for HubMcp {
         self.caller(&context)
             .await
             .map_err(|e| ErrorData::invalid_request(e.message, None))?;
-        match resources::read_guide(&request.uri) {
+        match resources::read_guide(&self.hub, &request.uri) {
             Some(contents) => Ok(ReadResourceResult::new(vec![contents]).into()),
             None => Err(ErrorData::resource_not_found(
                 "no resource has this URI; the guides are `connector://<id>/guide` with a \

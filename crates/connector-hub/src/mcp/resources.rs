@@ -4,6 +4,8 @@
 
 use rmcp::model::{Resource, ResourceContents, ResourceTemplate};
 
+use crate::service::Hub;
+
 /// The guide's media type.
 const MARKDOWN: &str = "text/markdown";
 
@@ -13,8 +15,8 @@ pub fn guide_uri(id: &str) -> String {
 }
 
 /// One resource per connector: its setup guide.
-pub fn guides() -> Vec<Resource> {
-    connector_registry::all()
+pub fn guides(hub: &Hub) -> Vec<Resource> {
+    hub.all_connectors()
         .iter()
         .map(|c| {
             let spec = c.spec();
@@ -42,10 +44,10 @@ pub fn guide_template() -> ResourceTemplate {
 }
 
 /// The guide at `uri`, or `None` when no connector has one there.
-pub fn read_guide(uri: &str) -> Option<ResourceContents> {
+pub fn read_guide(hub: &Hub, uri: &str) -> Option<ResourceContents> {
     let id = uri.strip_prefix("connector://")?.strip_suffix("/guide")?;
-    let connector = connector_registry::find(id)?;
-    let markdown = connector_docs::guide_markdown(connector);
+    let connector = hub.find_connector(id)?;
+    let markdown = connector_docs::guide_markdown(connector.as_ref());
     let markdown = markdown
         .strip_prefix(connector_docs::MARKDOWN_MARKER)
         .unwrap_or(&markdown)

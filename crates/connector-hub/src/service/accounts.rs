@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use super::checks::{apply, proves, sealed, verification};
-use super::hub::{clean_name, connector, masked, variant, Hub, HubError};
+use super::hub::{clean_name, masked, variant, Hub, HubError};
 use super::sessions::{session_actor, SessionProblem, SessionStatus};
 use crate::clock::{new_id, now};
 use crate::crypto::{DataKey, KeyError, Sealed};
@@ -68,8 +68,8 @@ impl Hub {
     pub async fn link(
         &self,
         session: &SessionRow,
-        connector: &'static dyn Connector,
-        variant: &'static CredentialVariant<'static>,
+        connector: &dyn Connector,
+        variant: &CredentialVariant<'_>,
         values: BTreeMap<String, SecretString>,
         label: &str,
     ) -> Result<LinkResult, HubError> {
@@ -210,7 +210,8 @@ impl Hub {
         id: &str,
     ) -> Result<(AccountRow, CheckReport, Option<StatusChange>), HubError> {
         let mut account = self.account(id).await?;
-        let connector = connector(&account.connector)?;
+        let connector = self.connector(&account.connector)?;
+        let connector = connector.as_ref();
         let variant = variant(connector, Some(&account.variant))?;
         let values = match self.credentials(&account).await {
             Ok(values) => values,
@@ -259,7 +260,8 @@ impl Hub {
         if version.is_some_and(|v| v != account.version) {
             return Err(edited_meanwhile());
         }
-        let connector = connector(&account.connector)?;
+        let connector = self.connector(&account.connector)?;
+        let connector = connector.as_ref();
         let variant = variant(connector, Some(&account.variant))?;
         let mut values = self.credentials(&account).await?;
         let mut changed = Vec::new();
@@ -341,8 +343,8 @@ impl Hub {
         &self,
         session: &SessionRow,
         account_id: &str,
-        connector: &'static dyn Connector,
-        variant: &'static CredentialVariant<'static>,
+        connector: &dyn Connector,
+        variant: &CredentialVariant<'_>,
         values: BTreeMap<String, SecretString>,
         label: &str,
     ) -> Result<LinkResult, HubError> {

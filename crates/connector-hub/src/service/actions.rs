@@ -6,7 +6,7 @@
 use connector_core::action::run_action;
 use connector_core::{ActionResult, ConnectorSpec, RawCredentials};
 
-use super::hub::{connector, Hub, HubError};
+use super::hub::{Hub, HubError};
 use crate::store::AccountRow;
 
 /// The audit action of an action run.
@@ -42,7 +42,8 @@ impl Hub {
         actor: &str,
     ) -> Result<Result<ActionRun, UnknownAction>, HubError> {
         let account = self.account(id).await?;
-        let connector = connector(&account.connector)?;
+        let connector = self.connector(&account.connector)?;
+        let connector = connector.as_ref();
         let spec = connector.spec();
         let Some(action) = spec.action(action_id) else {
             return Ok(Err(UnknownAction {

@@ -22,7 +22,7 @@ impl Hub {
     pub async fn check(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant<'static>,
+        variant: &CredentialVariant<'_>,
         values: &BTreeMap<String, SecretString>,
     ) -> CheckReport {
         let (raw, options) = self.check_input(connector, values);
@@ -36,7 +36,7 @@ impl Hub {
     pub async fn request_check(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant<'static>,
+        variant: &CredentialVariant<'_>,
         values: &BTreeMap<String, SecretString>,
     ) -> Result<CheckReport, HubError> {
         let place = tokio::time::timeout(PLACE_WAIT, self.request_checks.acquire()).await;
@@ -154,11 +154,13 @@ pub(crate) fn apply(account: &mut AccountRow, v: &Verification) {
 
 /// Provider-specific advice for a failed outcome, then the generic advice; a tip the check's
 /// message already carries is not repeated.
-pub fn advice(connector_id: &str, status: Status, message: &str) -> Option<String> {
+pub fn advice(hub: &Hub, connector_id: &str, status: Status, message: &str) -> Option<String> {
     if matches!(status, Status::Verified | Status::Done) {
         return None;
     }
-    let specific = connector_registry::find(connector_id)
+    let connector = hub.find_connector(connector_id);
+    let specific = connector
+        .as_ref()
         .and_then(|c| c.spec().guide.troubleshooting.for_status(status))
         .filter(|tip| !message.contains(tip));
     Some(match specific {

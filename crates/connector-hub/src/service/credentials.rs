@@ -10,7 +10,7 @@ use connector_core::{Connector, CredentialVariant};
 use secrecy::SecretString;
 
 use super::checks::sealed;
-use super::hub::{connector, variant, Hub, HubError};
+use super::hub::{variant, Hub, HubError};
 use crate::clock::now;
 use crate::store::AccountRow;
 
@@ -42,7 +42,8 @@ impl Hub {
         actor: &str,
     ) -> Result<StoredCredentials, HubError> {
         let account = self.account(id).await?;
-        let connector = connector(&account.connector)?;
+        let connector = self.connector(&account.connector)?;
+        let connector = connector.as_ref();
         let variant = variant(connector, Some(&account.variant))?;
         let values = self.open_credentials(&account).await?;
         let base_urls = self.base_urls(connector, variant, &values);
@@ -84,7 +85,7 @@ impl Hub {
     fn base_urls(
         &self,
         connector: &dyn Connector,
-        variant: &'static CredentialVariant<'static>,
+        variant: &CredentialVariant<'_>,
         values: &BTreeMap<String, SecretString>,
     ) -> BTreeMap<String, String> {
         let (raw, options) = self.check_input(connector, values);

@@ -1,7 +1,7 @@
 //! The running hub and its one error type, with the small rules every resource shares: names,
 //! connector and variant lookups, masking.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use connector_core::rate::RateLimit;
 use connector_core::{Connector, CredentialVariant, HttpClient};
 use ipnet::IpNet;
 
+use super::connectors::Registry;
 use super::proxy::ProxyState;
 use crate::crypto::{DataKey, KeyError};
 use crate::keyring::Keyring;
@@ -45,8 +46,9 @@ pub struct Hub {
     pub request_checks: tokio::sync::Semaphore,
     /// This process's name on the leases it takes.
     pub instance: String,
-    /// Spacing of scheduled checks per connector.
-    pub rates: HashMap<&'static str, RateLimit>,
+    /// Spacing of scheduled checks per connector, made the first time a connector is checked
+    /// (see [`Hub::rate_limit`]); `None` for a connector with no rate.
+    pub(crate) rates: RwLock<HashMap<String, Option<Arc<RateLimit>>>>,
     /// Scheduled checks in progress per provider or customer host: one until the host has
     /// answered, then its share of the pass's concurrency.
     pub hosts: HostSlots,
@@ -55,6 +57,8 @@ pub struct Hub {
     pub outbound: Guard,
     /// The proxy's client, exchanged tokens and refusal times (`proxy.rs`).
     pub(crate) proxy: ProxyState,
+    /// The compiled connectors and the custom ones this process last read (`connectors.rs`).
+    pub(crate) connectors: Registry,
 }
 
 /// The data keys a process has unwrapped, by id, and the one it seals under with when it read it.
@@ -127,7 +131,7 @@ impl Hub {
             .pool_size(settings.reverify_concurrency.max(8))
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
-        Ok(Arc::new(Hub {
+        let hub = Arc::new(Hub {
             store,
             keyring: Arc::new(keyring),
             limiter: FailureLimiter::new(settings.auth_failures_per_minute),
@@ -141,16 +145,22 @@ impl Hub {
                 .instance
                 .clone()
                 .unwrap_or_else(|| crate::clock::new_id("proc")),
-            rates: rate_limits(&settings.rates),
+            rates: RwLock::default(),
             hosts: HostSlots::new(
                 settings.reverify_concurrency.max(1),
                 settings.reverify_concurrency.max(1),
             ),
             outbound: Guard::new(settings.webhooks_allow_private_addresses, lookup),
             proxy: ProxyState::new().map_err(StartError::Http)?,
+            connectors: Registry::default(),
             settings,
             http,
-        }))
+        });
+        // Custom connectors are served from the start, whichever door uses the hub.
+        if let Err(e) = hub.refresh_connectors().await {
+            tracing::warn!("the custom connectors could not be read: {e}");
+        }
+        Ok(hub)
     }
 
     /// Closes the database's connections (before the process exits).
@@ -178,17 +188,28 @@ impl Hub {
     }
 }
 
-/// Per-connector spacing of requests: `[rates]` in the settings, else the connector's
-/// declared `bulk_rate`, else none.
-pub fn rate_limits(overrides: &BTreeMap<String, f64>) -> HashMap<&'static str, RateLimit> {
-    connector_registry::all()
-        .iter()
-        .filter_map(|c| {
-            let spec = c.spec();
-            let rate = overrides.get(spec.id).copied().or(spec.bulk_rate)?;
-            (rate > 0.0).then(|| (spec.id, RateLimit::per_second(rate)))
-        })
-        .collect()
+impl Hub {
+    /// The spacing of scheduled checks of `connector`: `[rates]` in the settings, else the
+    /// connector's declared `bulk_rate`, else none. One limit per connector id for the life of
+    /// the process, shared by every pass.
+    pub fn rate_limit(&self, connector: &dyn Connector) -> Option<Arc<RateLimit>> {
+        let spec = connector.spec();
+        if let Some(known) = self.rates.read().ok().and_then(|r| r.get(spec.id).cloned()) {
+            return known;
+        }
+        let rate = self
+            .settings
+            .rates
+            .get(spec.id)
+            .copied()
+            .or(spec.bulk_rate)
+            .filter(|r| *r > 0.0)
+            .map(|r| Arc::new(RateLimit::per_second(r)));
+        match self.rates.write() {
+            Ok(mut rates) => rates.entry(spec.id.to_owned()).or_insert(rate).clone(),
+            Err(_) => rate,
+        }
+    }
 }
 
 /// Checks a name-like value: required, bounded, no control characters.
@@ -215,28 +236,11 @@ pub fn clean_name(field: &'static str, value: &str, required: bool) -> Result<St
     Ok(value.to_owned())
 }
 
-/// The connector with this id, or an error naming the closest one.
-pub fn connector(id: &str) -> Result<&'static dyn Connector, HubError> {
-    connector_registry::lookup(id).map_err(|e| HubError::Invalid {
-        field: "connector",
-        message: unknown_connector(&e),
-    })
-}
-
-/// Says a connector id is unknown, with the closest one and where the list is; never quotes the
-/// id asked for (it may be a key pasted in the wrong place).
-pub fn unknown_connector(e: &connector_registry::UnknownConnector) -> String {
-    format!(
-        "no connector has this id; {}GET /api/v1/connectors lists them all",
-        e.hint()
-    )
-}
-
 /// The variant named, or the connector's default.
-pub fn variant(
-    connector: &'static dyn Connector,
+pub fn variant<'a>(
+    connector: &'a dyn Connector,
     name: Option<&str>,
-) -> Result<&'static CredentialVariant<'static>, HubError> {
+) -> Result<&'a CredentialVariant<'a>, HubError> {
     let spec = connector.spec();
     match name.filter(|n| !n.is_empty()) {
         None => Ok(spec.default_variant()),

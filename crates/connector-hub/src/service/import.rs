@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::accounts::seal_values_with;
-use super::hub::{clean_name, connector, variant, Hub, HubError};
+use super::hub::{clean_name, variant, Hub, HubError};
 use crate::clock::{new_id, now};
 use crate::crypto::DataKey;
 use crate::store::AccountRow;
@@ -134,7 +134,8 @@ impl Hub {
                 e.column()
             )
         })?;
-        let connector = connector(&line.connector).map_err(|e| e.to_string())?;
+        let connector = self.connector(&line.connector).map_err(|e| e.to_string())?;
+        let connector = connector.as_ref();
         let variant = variant(connector, line.variant.as_deref()).map_err(|e| e.to_string())?;
         let owner = match (line.owner.as_deref(), owner) {
             (Some(o), _) | (None, Some(o)) => {

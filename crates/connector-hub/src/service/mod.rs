@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod checks;
+pub mod connectors;
 pub mod credentials;
 pub mod doctor;
 pub mod envelope;
@@ -27,8 +28,7 @@ pub use crate::store::{
     Webhook,
 };
 pub use accounts::LinkResult;
-pub use hub::{
-    clean_name, connector, masked, unknown_connector, variant, Hub, HubError, StartError, MAX_NAME,
-};
+pub use connectors::{ConnectorRef, DefinitionFormat};
+pub use hub::{clean_name, masked, variant, Hub, HubError, StartError, MAX_NAME};
 pub use keys::AuthFailure;
 pub use sessions::{ConnectEvent, Gone, NewSession, SessionProblem, SessionRequest, SessionStatus};

@@ -20,7 +20,7 @@ use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
 
-use super::hub::{connector, variant, Hub, HubError};
+use super::hub::{variant, Hub, HubError};
 use crate::store::AccountRow;
 
 /// Tokens and refusal times kept for at most this many accounts; past it, entries not in use
@@ -219,7 +219,8 @@ impl Hub {
         connector_core::forward::check_path(&request.path)
             .map_err(|e| refused(400, "path_refused", e.to_string()))?;
         let account = self.account(account_id).await?;
-        let connector = connector(&account.connector)?;
+        let connector = self.connector(&account.connector)?;
+        let connector = connector.as_ref();
         let variant = variant(connector, Some(&account.variant))?;
         let values = self.open_credentials(&account).await?;
         let (raw, options) = self.check_input(connector, &values);

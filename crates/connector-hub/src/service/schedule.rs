@@ -16,7 +16,7 @@ use futures::stream::{self, StreamExt};
 
 use super::accounts::filter;
 use super::checks::{sealed, verification};
-use super::hub::{connector, variant, Hub, HubError};
+use super::hub::{variant, Hub, HubError};
 use crate::clock::now;
 use crate::store::{AccountRow, Verification};
 
@@ -90,6 +90,7 @@ impl Hub {
     /// when no account is due. Accounts that could not start before their lease would end are given
     /// back at the end, for the next pass.
     pub async fn run_pass(&self) -> Result<PassReport, HubError> {
+        self.refresh_connectors().await?;
         let concurrency = self.settings.reverify_concurrency.max(1);
         let batch = concurrency * CLAIM_FACTOR;
         let (done_tx, done_rx) = mpsc::channel::<(String, Checked)>(batch);
@@ -195,14 +196,18 @@ impl Hub {
     }
 
     async fn check_claimed(&self, account: AccountRow, lease_until: i64) -> Checked {
-        if let Some(limit) = self.rates.get(account.connector.as_str()) {
+        if let Some(limit) = self
+            .find_connector(&account.connector)
+            .and_then(|c| self.rate_limit(c.as_ref()))
+        {
             limit.wait().await;
         }
         if self.lease_too_short(lease_until) {
             return Checked::Released;
         }
         let checked = async {
-            let connector = connector(&account.connector)?;
+            let connector = self.connector(&account.connector)?;
+            let connector = connector.as_ref();
             let variant = variant(connector, Some(&account.variant))?;
             let values = match self.credentials(&account).await {
                 Ok(values) => values,

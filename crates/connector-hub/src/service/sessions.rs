@@ -8,7 +8,7 @@
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
-use super::hub::{clean_name, connector, Hub, HubError};
+use super::hub::{clean_name, Hub, HubError};
 use crate::clock::{new_id, now};
 use crate::crypto::{random_hex, sha256_hex};
 use crate::origin::{origin_of, parse_origin, parse_web_url};
@@ -246,7 +246,7 @@ impl Hub {
         let owner = clean_name("owner", &request.owner, true)?;
         let mut ids = Vec::new();
         for id in &request.connectors {
-            let c = connector(id)?;
+            let c = self.connector(id)?;
             if !ids.contains(&c.spec().id.to_owned()) {
                 ids.push(c.spec().id.to_owned());
             }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod connectors;
 mod data_keys;
 mod db;
 mod history;
@@ -20,6 +21,7 @@ mod webhooks;
 
 pub use accounts::{AccountFilter, AccountRow, Verification};
 pub use audit::AuditRow;
+pub use connectors::{Removal, Stored};
 pub use data_keys::DataKeyRow;
 pub use db::{DbKind, Store, StoreError, DEFAULT_DATABASE};
 pub use history::StatusChange;

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 const WAIT: Duration = Duration::from_secs(15);
 
 /// A chromedriver process, stopped on drop.
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -44,7 +44,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// A browser session, or `None` (skip) when Chromium is missing outside CI.
-async fn browser() -> Option<(Driver, Client)> {
+pub(crate) async fn browser() -> Option<(Driver, Client)> {
     let driver = on_path("chromedriver");
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
@@ -101,7 +101,7 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }
 
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(WAIT)
@@ -110,13 +110,13 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
 }
 
-async fn fill(client: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, css: &str, text: &str) {
     let input = wait_for(client, css).await;
     input.clear().await.expect("clear");
     input.send_keys(text).await.expect("type");
 }
 
-async fn sign_in(client: &Client, base: &str, key: &str) {
+pub(crate) async fn sign_in(client: &Client, base: &str, key: &str) {
     client
         .goto(&format!("{base}/signin"))
         .await
@@ -130,7 +130,7 @@ async fn sign_in(client: &Client, base: &str, key: &str) {
     wait_for(client, "main h1").await;
 }
 
-async fn connect_session(addr: SocketAddr, key: &str, connectors: &[&str]) -> String {
+pub(crate) async fn connect_session(addr: SocketAddr, key: &str, connectors: &[&str]) -> String {
     let answer: Value = reqwest::Client::new()
         .post(format!("http://{addr}/api/v1/connect-sessions"))
         .bearer_auth(key)
@@ -144,7 +144,7 @@ async fn connect_session(addr: SocketAddr, key: &str, connectors: &[&str]) -> St
     format!("http://{addr}{}", answer["url"].as_str().expect("url"))
 }
 
-async fn source(client: &Client) -> String {
+pub(crate) async fn source(client: &Client) -> String {
     client.source().await.expect("page source")
 }
 

@@ -3,7 +3,7 @@
 //! re-link, the browser flows in Chromium, restarts and kills of the real binary, rotation, the
 //! schedule, webhooks and import, webhook events for links and their subscriptions (verified with
 //! the Standard Webhooks library), webhook endpoints kept off internal addresses, the limiter
-//! behind a proxy, slow clients, Debug output, and the MCP server driven by rmcp's client and the
+//! behind a proxy, slow clients, Debug output, the registry of custom connectors, and the MCP server driven by rmcp's client and the
 //! Python SDK.
 
 mod actions;
@@ -16,6 +16,7 @@ mod limiter;
 mod mcp;
 mod pages;
 mod proxy;
+mod registry;
 mod restart;
 mod rotate;
 mod schedule;

@@ -272,7 +272,8 @@ impl TestHub {
             .create_session(owner, &[], None, "test")
             .await
             .expect("session");
-        let connector = connector_registry::find(connector).expect("connector");
+        let connector = self.hub.connector(connector).expect("connector");
+        let connector = connector.as_ref();
         let values = values
             .iter()
             .map(|(k, v)| (k.clone(), secrecy::SecretString::from(v.clone())))

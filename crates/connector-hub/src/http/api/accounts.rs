@@ -115,12 +115,12 @@ pub struct CheckView {
 }
 
 impl CheckView {
-    fn from_report(connector: &str, report: &CheckReport) -> Self {
+    fn from_report(hub: &Hub, connector: &str, report: &CheckReport) -> Self {
         Self {
             status: report.status.as_str().to_owned(),
             message: report.message.clone(),
             http_status: report.http_status,
-            advice: advice(connector, report.status, &report.message),
+            advice: advice(hub, connector, report.status, &report.message),
         }
     }
 }
@@ -133,9 +133,9 @@ pub struct AccountChecked {
 }
 
 impl AccountChecked {
-    pub fn new(account: &AccountRow, report: &CheckReport) -> Self {
+    pub fn new(hub: &Hub, account: &AccountRow, report: &CheckReport) -> Self {
         Self {
-            check: CheckView::from_report(&account.connector, report),
+            check: CheckView::from_report(hub, &account.connector, report),
             account: AccountView::from(account),
         }
     }
@@ -286,7 +286,7 @@ pub async fn edit_account(
     if report.status == Status::InvalidInput {
         return Err(HttpError::invalid(report.message));
     }
-    Ok(Json(AccountChecked::new(&account, &report)))
+    Ok(Json(AccountChecked::new(&hub, &account, &report)))
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/verify", tag = "accounts",
@@ -301,7 +301,7 @@ pub async fn verify_account(
 ) -> Result<Json<AccountChecked>, HttpError> {
     caller.require(Scope::AccountsWrite)?;
     let (account, report, _) = hub.reverify(&id).await?;
-    Ok(Json(AccountChecked::new(&account, &report)))
+    Ok(Json(AccountChecked::new(&hub, &account, &report)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts",

@@ -26,7 +26,7 @@ use crate::http::error::{ErrorBody, ErrorDetail, HttpError};
 use crate::http::extract::{Body, Caller};
 use crate::hubkey::Scope;
 use crate::service::actions::ActionRun;
-use crate::service::{unknown_connector, Hub};
+use crate::service::Hub;
 
 /// A connector's declared actions.
 #[derive(Debug, Serialize, ToSchema)]
@@ -284,11 +284,11 @@ pub struct ActionRefused {
         (status = 404, body = ErrorBody, description = "No connector has this id (`not_found`)")),
     security(("hub_key" = [])))]
 pub async fn list_actions(
+    State(hub): State<Arc<Hub>>,
     _caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ActionList>, HttpError> {
-    let connector =
-        connector_registry::lookup(&id).map_err(|e| HttpError::not_found(unknown_connector(&e)))?;
+    let connector = hub.connector_or_404(&id)?;
     let spec = connector.spec();
     Ok(Json(ActionList {
         connector: spec.id.to_owned(),

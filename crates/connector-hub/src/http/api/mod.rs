@@ -16,6 +16,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post};
@@ -32,7 +33,8 @@ use responses::SharedResponses;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "connector-hub", description = "Link API-key accounts, verify them, and manage the hub's own keys."),
-    paths(connectors::list_connectors, connectors::get_connector, sessions::create_session,
+    paths(connectors::list_connectors, connectors::get_connector, connectors::put_connector,
+        connectors::get_definition, connectors::delete_connector, sessions::create_session,
         sessions::get_session,
         accounts::list_accounts, accounts::get_account, accounts::edit_account,
         accounts::verify_account, accounts::unlink_account, accounts::list_audit, keys::list_keys,
@@ -100,7 +102,18 @@ pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/connectors", get(connectors::list_connectors))
-        .route("/api/v1/connectors/{id}", get(connectors::get_connector))
+        .route(
+            "/api/v1/connectors/{id}",
+            get(connectors::get_connector)
+                .put(connectors::put_connector)
+                .delete(connectors::delete_connector)
+                // A definition may be larger than the hub's other bodies.
+                .layer(DefaultBodyLimit::max(connector_definition::MAX_BYTES)),
+        )
+        .route(
+            "/api/v1/connectors/{id}/definition",
+            get(connectors::get_definition),
+        )
         .route("/api/v1/connect-sessions", post(sessions::create_session))
         .route("/api/v1/connect-sessions/{id}", get(sessions::get_session))
         .route("/api/v1/accounts", get(accounts::list_accounts))

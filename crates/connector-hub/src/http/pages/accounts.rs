@@ -22,29 +22,26 @@ use crate::http::extract::{CsrfForm, Operator, Writer};
 use crate::service::accounts::filter;
 use crate::service::checks::SEALED;
 use crate::service::import::UNCHECKED;
-use crate::service::{connector, masked, variant, AccountRow, Hub, HubError, SessionRequest};
+use crate::service::{masked, variant, AccountRow, Hub, HubError, SessionRequest};
 
 const PAGE_SIZE: i64 = 50;
 
-fn connector_name(id: &str) -> &'static str {
-    connector_registry::find(id)
-        .map(|c| c.spec().name)
-        .unwrap_or("(unknown connector)")
-}
-
-fn account_view(a: &AccountRow) -> View {
+fn account_view(hub: &Hub, a: &AccountRow) -> View {
     let proves_short: String = proof_items(&a.proves)
         .iter()
         .take(2)
         .map(|(k, v)| format!("{k}: {v}"))
         .collect::<Vec<_>>()
         .join(" · ");
-    let variant_label = connector_registry::find(&a.connector)
-        .and_then(|c| c.spec().variants.iter().find(|v| v.name == a.variant))
-        .map(|v| v.label)
-        .unwrap_or("");
+    let connector = hub.find_connector(&a.connector);
+    let spec = connector.as_ref().map(|c| c.spec());
+    let connector_name = spec.map_or("(unknown connector)", |s| s.name);
+    let variant_label = spec
+        .and_then(|s| s.variants.iter().find(|v| v.name == a.variant))
+        .map_or("", |v| v.label);
     serde_json::json!({
-        "id": a.id, "connector": a.connector, "connector_name": connector_name(&a.connector),
+        "id": a.id, "connector": a.connector, "connector_name": connector_name,
+        "custom": hub.is_custom_connector(&a.connector),
         "variant_label": variant_label, "owner": a.owner, "label": a.label, "key": a.masked_key,
         "status": a.status, "message": a.message, "last_verified": human_time(a.last_verified_at),
         "created": human_time(Some(a.created_at)), "proves_short": proves_short,
@@ -121,9 +118,10 @@ pub async fn accounts(
             format!("/accounts?{query}")
         }
     };
-    let connectors: Vec<_> = connector_registry::all()
+    let connectors: Vec<_> = hub
+        .all_connectors()
         .iter()
-        .map(|c| serde_json::json!({"id": c.spec().id, "name": c.spec().name}))
+        .map(|c| serde_json::json!({"id": c.spec().id, "name": c.spec().name, "custom": hub.is_custom_connector(c.spec().id)}))
         .collect();
     let statuses: Vec<&str> = Status::ALL
         .iter()
@@ -136,7 +134,7 @@ pub async fn accounts(
         "accounts.html",
         context! {
             title => "Accounts", section => "accounts", operator => op.view(),
-            accounts => rows.iter().map(account_view).collect::<Vec<_>>(),
+            accounts => rows.iter().map(|a| account_view(&hub, a)).collect::<Vec<_>>(),
             filter => serde_json::json!({
                 "connector": filter.connector.clone().unwrap_or_default(),
                 "status": filter.status.clone().unwrap_or_default(),
@@ -173,7 +171,7 @@ async fn account_detail(
     account: &AccountRow,
     shown: Option<View>,
 ) -> Response {
-    let Ok(connector) = connector(&account.connector) else {
+    let Some(connector) = hub.find_connector(&account.connector) else {
         return message(
             StatusCode::INTERNAL_SERVER_ERROR,
             "error",
@@ -182,6 +180,7 @@ async fn account_detail(
             Some(op),
         );
     };
+    let connector = connector.as_ref();
     let variant =
         variant(connector, Some(&account.variant)).unwrap_or(connector.spec().default_variant());
     let stored = hub.credentials(account).await.unwrap_or_default();
@@ -229,7 +228,7 @@ async fn account_detail(
         context! {
             proxy_example, changes, every, next_check => human_time(account.next_check_at),
             title => account.label.clone(), section => "accounts", operator => op.view(),
-            a => account_view(account), proves => proof_items(&account.proves),
+            a => account_view(hub, account), proves => proof_items(&account.proves),
             proves_text => variant.verify.proves, fields, audit, csrf => op.csrf.clone(),
             can_write => op.can_write_accounts(), outcome => shown,
         },
@@ -290,7 +289,7 @@ async fn checked_account(
 ) -> Response {
     match result {
         Ok((account, report)) => {
-            let shown = outcome(&account.connector, report.status, &report.message);
+            let shown = outcome(hub, &account.connector, report.status, &report.message);
             account_detail(hub, op, &account, Some(shown)).await
         }
         Err(e) => page_error(e, Some(op)),
@@ -343,17 +342,20 @@ pub async fn account_unlink(
 
 /// The **Link account** form: an owner and, optionally, the providers to offer.
 fn link_page(
+    hub: &Hub,
     op: &Operator,
     status: StatusCode,
     owner: &str,
     checked: &[String],
     error: Option<&str>,
 ) -> Response {
-    let connectors: Vec<_> = connector_registry::all()
+    let connectors: Vec<_> = hub
+        .all_connectors()
         .iter()
         .map(|c| {
             let id = c.spec().id;
-            serde_json::json!({"id": id, "name": c.spec().name, "checked": checked.iter().any(|k| k == id)})
+            serde_json::json!({"id": id, "name": c.spec().name, "custom": hub.is_custom_connector(id),
+                "checked": checked.iter().any(|k| k == id)})
         })
         .collect();
     render(
@@ -366,8 +368,8 @@ fn link_page(
     )
 }
 
-pub async fn link_form(Writer(op): Writer) -> Response {
-    link_page(&op, StatusCode::OK, "", &[], None)
+pub async fn link_form(State(hub): State<Arc<Hub>>, Writer(op): Writer) -> Response {
+    link_page(&hub, &op, StatusCode::OK, "", &[], None)
 }
 
 /// Opens a connect session for the owner typed, made by the operator's hub key, and goes to it.
@@ -390,6 +392,7 @@ pub async fn link_create(
         Err(e @ HubError::Invalid { .. }) => {
             let e = HttpError::from(e);
             link_page(
+                &hub,
                 &op,
                 e.status,
                 &request.owner,
@@ -431,7 +434,7 @@ pub async fn account_relink(
         "relink_shown.html",
         context! {
             title => "Re-link", section => "accounts", operator => op.view(),
-            a => account_view(&account), url,
+            a => account_view(&hub, &account), url,
             expires => human_time(Some(new.session.expires_at)),
         },
     )

@@ -20,6 +20,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use connector_core::{Connector, CredentialVariant};
+
+use crate::service::ConnectorRef;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::form::{
@@ -28,8 +30,8 @@ use super::form::{
 use super::render::{context, csrf_failed, message, page_error, redirect, render, View};
 use crate::http::cookies::{csrf_token, csrf_valid};
 use crate::service::{
-    clean_name, connector, variant, AccountRow, ConnectEvent, Gone, Hub, LinkResult,
-    SessionProblem, SessionRow,
+    clean_name, variant, AccountRow, ConnectEvent, Gone, Hub, LinkResult, SessionProblem,
+    SessionRow,
 };
 
 /// What a page posts and where it sends the browser next, for `base.html`: `None` when there is
@@ -83,10 +85,9 @@ fn gone_page(hub: &Hub, gone: Gone) -> Response {
     )
 }
 
-fn allowed(session: &SessionRow) -> Vec<&'static dyn Connector> {
-    connector_registry::all()
-        .iter()
-        .copied()
+fn allowed(hub: &Hub, session: &SessionRow) -> Vec<ConnectorRef> {
+    hub.all_connectors()
+        .into_iter()
         .filter(|c| {
             session.connectors.is_empty() || session.connectors.iter().any(|id| id == c.spec().id)
         })
@@ -102,13 +103,17 @@ pub async fn connect_pick(State(hub): State<Arc<Hub>>, Path(token): Path<String>
         Ok(s) => s,
         Err(page) => return page,
     };
-    let connectors = allowed(&session);
+    let connectors = allowed(&hub, &session);
     if let [only] = connectors.as_slice() {
         return redirect(&format!("/connect/{token}/{}", only.spec().id));
     }
     let list: Vec<_> = connectors
         .iter()
-        .map(|c| serde_json::json!({"id": c.spec().id, "name": c.spec().name, "summary": c.spec().summary}))
+        .map(|c| {
+            let spec = c.spec();
+            serde_json::json!({"id": spec.id, "name": spec.name, "summary": spec.summary,
+                "custom": hub.is_custom_connector(spec.id)})
+        })
         .collect();
     render(
         StatusCode::OK,
@@ -127,8 +132,8 @@ pub async fn connect_pick(State(hub): State<Arc<Hub>>, Path(token): Path<String>
 struct Connecting<'a> {
     token: &'a str,
     session: &'a SessionRow,
-    connector: &'static dyn Connector,
-    variant: &'static CredentialVariant<'static>,
+    connector: &'a dyn Connector,
+    variant: &'a CredentialVariant<'a>,
     relink: Option<&'a AccountRow>,
 }
 
@@ -161,7 +166,8 @@ fn connect_form_page(
         context! {
             title => format!("Connect {}", spec.name),
             token, id => spec.id, name => spec.name,
-            several => allowed(session).len() > 1,
+            several => allowed(hub, session).len() > 1,
+            custom => hub.is_custom_connector(spec.id),
             variants, relink,
             variant => serde_json::json!({"name": variant.name, "label": variant.label, "description": variant.description}),
             fields => field_views(variant, values),
@@ -172,8 +178,8 @@ fn connect_form_page(
     )
 }
 
-fn allowed_connector(session: &SessionRow, id: &str) -> Result<&'static dyn Connector, Response> {
-    let found = connector(id).ok().filter(|c| {
+fn allowed_connector(hub: &Hub, session: &SessionRow, id: &str) -> Result<ConnectorRef, Response> {
+    let found = hub.find_connector(id).filter(|c| {
         session.connectors.is_empty() || session.connectors.iter().any(|a| a == c.spec().id)
     });
     found.ok_or_else(|| {
@@ -213,10 +219,11 @@ pub async fn connect_form(
         Ok(s) => s,
         Err(page) => return page,
     };
-    let connector = match allowed_connector(&session, &id) {
+    let connector = match allowed_connector(&hub, &session, &id) {
         Ok(c) => c,
         Err(page) => return page,
     };
+    let connector = connector.as_ref();
     let target = match relink_target(&hub, &session).await {
         Ok(target) => target,
         Err(page) => return page,
@@ -256,10 +263,11 @@ pub async fn connect_submit(
     ) {
         return csrf_failed(None);
     }
-    let connector = match allowed_connector(&session, &id) {
+    let connector = match allowed_connector(&hub, &session, &id) {
         Ok(c) => c,
         Err(page) => return page,
     };
+    let connector = connector.as_ref();
     let target = match relink_target(&hub, &session).await {
         Ok(target) => target,
         Err(page) => return page,
@@ -323,7 +331,7 @@ pub async fn connect_submit(
             )
         }
         Ok(LinkResult::Refused(report)) => {
-            let shown = outcome(connector.spec().id, report.status, &report.message);
+            let shown = outcome(&hub, connector.spec().id, report.status, &report.message);
             let label = clean_name("label", &label, false).unwrap_or_default();
             let at = Connecting {
                 token: &token,

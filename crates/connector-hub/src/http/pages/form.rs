@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::render::View;
 use crate::service::checks::advice;
-use crate::service::AccountRow;
+use crate::service::{AccountRow, Hub};
 
 /// A posted form, as `(name, value)` pairs in order.
 pub type Fields = Vec<(String, String)>;
@@ -96,7 +96,7 @@ pub fn public_values(account: &AccountRow) -> BTreeMap<String, String> {
 }
 
 /// A check's outcome as a page shows it: a title, the message and what to do next.
-pub fn outcome(connector_id: &str, status: Status, message: &str) -> View {
+pub fn outcome(hub: &Hub, connector_id: &str, status: Status, message: &str) -> View {
     let title = match status {
         Status::Verified => "Verified: the key works".to_owned(),
         other => {
@@ -112,7 +112,7 @@ pub fn outcome(connector_id: &str, status: Status, message: &str) -> View {
         "status": status.as_str(),
         "title": title,
         "message": message,
-        "advice": advice(connector_id, status, message),
+        "advice": advice(hub, connector_id, status, message),
     })
 }
 

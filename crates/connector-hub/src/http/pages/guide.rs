@@ -1,15 +1,17 @@
 //! `/guides/{connector}`: how a person creates the key a connector needs, from its spec's guide.
 
-use axum::extract::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use connector_core::Status;
 
 use super::render::{context, message, render};
-use crate::service::connector;
+use crate::service::Hub;
 
-pub async fn guide(Path(id): Path<String>) -> Response {
-    let Ok(connector) = connector(&id) else {
+pub async fn guide(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
+    let Some(connector) = hub.find_connector(&id) else {
         return message(
             StatusCode::NOT_FOUND,
             "error",

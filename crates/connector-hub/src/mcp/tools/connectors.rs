@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{to_value, ToolError};
+use crate::service::Hub;
 
 /// Which connectors to list.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -20,30 +21,31 @@ pub struct ListConnectors {
 
 /// A connector as `list_connectors` shows it.
 #[derive(Debug, Serialize)]
-pub(super) struct ConnectorView {
-    id: &'static str,
-    name: &'static str,
-    category: &'static str,
-    summary: &'static str,
+pub(super) struct ConnectorView<'a> {
+    id: &'a str,
+    name: &'a str,
+    category: &'a str,
+    summary: &'a str,
     /// The ways to authenticate; the first is the default.
-    variants: Vec<VariantView>,
+    variants: Vec<VariantView<'a>>,
     actions: Vec<ActionView>,
     /// The MCP resource holding how a person creates the key (markdown).
     guide: String,
 }
 
 #[derive(Debug, Serialize)]
-pub(super) struct VariantView {
-    name: &'static str,
-    label: &'static str,
-    description: &'static str,
+pub(super) struct VariantView<'a> {
+    name: &'a str,
+    label: &'a str,
+    description: &'a str,
     /// What the person fills in on the connect page (the secret ones only there).
     fields: Vec<InputView>,
 }
 
-pub(super) fn list_connectors(args: ListConnectors) -> Result<Value, ToolError> {
+pub(super) fn list_connectors(hub: &Hub, args: ListConnectors) -> Result<Value, ToolError> {
     let wanted = args.connector.filter(|c| !c.trim().is_empty());
-    let connectors: Vec<ConnectorView> = connector_registry::all()
+    let all = hub.all_connectors();
+    let connectors: Vec<ConnectorView> = all
         .iter()
         .map(|c| c.spec())
         .filter(|spec| wanted.as_deref().is_none_or(|w| w == spec.id))

@@ -285,7 +285,7 @@ pub async fn call(
         return Outcome::new(Err(ToolError::scope(def.name, scope)), account_id);
     }
     match def.name {
-        "list_connectors" => run(arguments, |a| async move { list_connectors(a) }).await,
+        "list_connectors" => run(arguments, |a| async move { list_connectors(hub, a) }).await,
         "list_accounts" => run(arguments, |a| list_accounts(hub, a)).await,
         "get_account" => {
             let (result, id) = with_account(arguments, |a: AccountId| async move {
@@ -298,7 +298,7 @@ pub async fn call(
         "verify_account" => {
             let (result, id) = with_account(arguments, |a: AccountId| async move {
                 let (account, report, _) = hub.reverify(&a.account_id).await?;
-                Ok(to_value(&AccountChecked::new(&account, &report)))
+                Ok(to_value(&AccountChecked::new(hub, &account, &report)))
             })
             .await;
             Outcome::new(result, id)
