@@ -4,13 +4,9 @@
 mod guide;
 mod spec;
 
-use connector_core::{Account, AccountProof, Connector, ConnectorSpec, CredentialVariant};
-use serde_json::Value;
+use connector_core::{Connector, ConnectorSpec};
 
 pub use spec::SPEC;
-
-/// How many list names the account shows; the count covers the rest.
-const NAMES_SHOWN: usize = 10;
 
 /// The HiBob connector.
 #[derive(Debug, Clone, Copy)]
@@ -20,34 +16,13 @@ impl Connector for HiBob {
     fn spec(&self) -> &ConnectorSpec<'_> {
         &SPEC
     }
-
-    /// `/company/named-lists` answers an object keyed by list name (`{"department": {"name",
-    /// "items"}, …}`). Any object proves the credentials; the account counts the lists and
-    /// names the first few.
-    fn account(&self, _variant: &CredentialVariant, body: &Value) -> Result<AccountProof, String> {
-        let lists = body
-            .as_object()
-            .ok_or("expected a JSON object of named lists, keyed by list name")?;
-        let mut names: Vec<&str> = lists.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        let mut account = Account::new();
-        account.insert("named_lists".to_owned(), Value::from(lists.len()));
-        if !names.is_empty() {
-            let mut shown = names[..names.len().min(NAMES_SHOWN)].join(", ");
-            if names.len() > NAMES_SHOWN {
-                shown.push_str(", …");
-            }
-            account.insert("named_list_names".to_owned(), Value::String(shown));
-        }
-        Ok(AccountProof::new(account))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use connector_core::{dry_run, CheckOptions, RawCredentials};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn account(body: Value) -> Result<Value, String> {
         HiBob

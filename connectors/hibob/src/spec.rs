@@ -2,8 +2,8 @@
 //! by reading the company's named lists.
 
 use connector_core::{
-    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Part,
-    RequestSpec, Status,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Part, Proof,
+    RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -104,7 +104,20 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
                 "the service user's ID and token are valid and a permission group lets it read the company's named lists.",
             )
         },
-        proof: None,
+        // `/company/named-lists` answers an object keyed by list name (`{"department": {"name",
+        // "items"}, …}`). Any object proves the credentials; the account counts the lists and
+        // names the first ten.
+        proof: Some(Proof {
+            account: &[
+                ("named_lists", Source::KeyCount),
+                ("named_list_names", Source::Keys { most: 10 }),
+            ],
+            ..Proof::new(
+                Shape::Object,
+                &[""],
+                "expected a JSON object of named lists, keyed by list name",
+            )
+        }),
     }],
     guide: GUIDE,
     actions: &[],

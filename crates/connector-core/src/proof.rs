@@ -120,6 +120,21 @@ fn find(source: &Source, body: &Value, list: &[Value], item: Option<&Value>) -> 
         }
         Source::Count => Some(Value::from(list.len())),
         Source::NonEmpty => Some(Value::Bool(!list.is_empty())),
+        Source::Keys { most } => {
+            let mut names: Vec<&str> = item?.as_object()?.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let mut shown = names
+                .iter()
+                .take(most)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if names.len() > most {
+                shown.push_str(", …");
+            }
+            (!names.is_empty()).then_some(Value::String(shown))
+        }
+        Source::KeyCount => item?.as_object().map(|o| Value::from(o.len())),
         Source::Fixed(literal) => Some(literal.to_json()),
     }
 }

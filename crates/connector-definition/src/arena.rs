@@ -238,6 +238,10 @@ impl<'a> Arena<'_, 'a> {
             },
             def::Source::Count => Source::Count,
             def::Source::NonEmpty => Source::NonEmpty,
+            def::Source::Keys { most } => Source::Keys {
+                most: usize::try_from(*most).unwrap_or(usize::MAX),
+            },
+            def::Source::KeyCount => Source::KeyCount,
             def::Source::Fixed { value } => Source::Fixed(self.literal(value)),
         }
     }

@@ -323,6 +323,10 @@ impl From<&Source<'_>> for def::Source {
             },
             Source::Count => def::Source::Count,
             Source::NonEmpty => def::Source::NonEmpty,
+            Source::Keys { most } => def::Source::Keys {
+                most: u32::try_from(*most).unwrap_or(u32::MAX),
+            },
+            Source::KeyCount => def::Source::KeyCount,
             Source::Fixed(value) => def::Source::Fixed {
                 value: value.into(),
             },

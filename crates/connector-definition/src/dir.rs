@@ -154,7 +154,9 @@ mod tests {
         );
         assert!(text.contains("c.toml:2: name"), "{text}");
         assert!(text.contains("d.toml:1: (file) is 262145 bytes"), "{text}");
-        let missing = load_dir(&dir.path().join("nope")).expect_err("refused").to_string();
+        let missing = load_dir(&dir.path().join("nope"))
+            .expect_err("refused")
+            .to_string();
         assert!(missing.contains("does not exist"), "{missing}");
     }
 }

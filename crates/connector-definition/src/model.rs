@@ -445,6 +445,11 @@ pub enum Source {
     Count,
     /// Whether the list holds any element.
     NonEmpty,
+    /// The item's member names (an object keyed by name), sorted, the first `most` joined by
+    /// `, ` and followed by `, …` when there are more.
+    Keys { most: u32 },
+    /// How many members the item (an object keyed by name) holds.
+    KeyCount,
     /// A fixed value: what the success proves by coming at all.
     Fixed { value: Literal },
 }

@@ -382,7 +382,7 @@ impl Checker {
             }
             let always_found = matches!(
                 field.source,
-                Source::Count | Source::NonEmpty | Source::Fixed { .. }
+                Source::Count | Source::NonEmpty | Source::KeyCount | Source::Fixed { .. }
             );
             if proof.account.get(i + 1).is_some_and(|n| n.name == *name) && always_found {
                 self.push(
@@ -417,7 +417,12 @@ impl Checker {
                     }
                     self.pointers(&format!("{s}.pointers"), pointers, false);
                 }
-                Source::Count | Source::NonEmpty | Source::Fixed { .. } => {}
+                Source::Keys { most } => {
+                    if *most == 0 {
+                        self.push(format!("{s}.most"), "must show at least one name");
+                    }
+                }
+                Source::Count | Source::NonEmpty | Source::KeyCount | Source::Fixed { .. } => {}
             }
         }
         for (i, w) in proof.warnings.iter().enumerate() {

@@ -279,7 +279,12 @@ const fn assert_proof(proof: &Proof) {
                 }
                 assert_pointers(pointers, false, what)
             }
-            Source::Count | Source::NonEmpty | Source::Fixed(_) => {}
+            Source::Keys { most } => {
+                if *most == 0 {
+                    panic!("a proof's Source::Keys shows at least one name (`most`)")
+                }
+            }
+            Source::Count | Source::NonEmpty | Source::KeyCount | Source::Fixed(_) => {}
         }
         i += 1;
     }

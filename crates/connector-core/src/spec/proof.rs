@@ -88,6 +88,12 @@ pub enum Source<'a> {
     Count,
     /// Whether the list holds any element.
     NonEmpty,
+    /// The item's member names (it is an object keyed by name, e.g. named lists), sorted, the
+    /// first `most` joined by `, ` and followed by `, …` when there are more; nothing when the
+    /// object is empty.
+    Keys { most: usize },
+    /// How many members the item (an object keyed by name) holds.
+    KeyCount,
     /// A fixed value: what the success proves by coming at all (`can_list_users: true`).
     Fixed(Literal<'a>),
 }
@@ -95,7 +101,10 @@ pub enum Source<'a> {
 impl<'a> Source<'a> {
     /// Whether the source finds a value in every answer that fits, so no alternative may follow.
     pub const fn always_found(&self) -> bool {
-        matches!(self, Source::Count | Source::NonEmpty | Source::Fixed(_))
+        matches!(
+            self,
+            Source::Count | Source::NonEmpty | Source::KeyCount | Source::Fixed(_)
+        )
     }
 
     /// Whether the source reads the list rather than the item.

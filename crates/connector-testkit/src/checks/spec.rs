@@ -428,7 +428,11 @@ fn spec_strings<'a>(spec: &ConnectorSpec<'a>) -> Vec<(String, &'a str)> {
                     Source::Member(p) | Source::BodyMember(p) => std::slice::from_ref(p),
                     Source::Each { member, .. } => std::slice::from_ref(member),
                     Source::Text(pointers) => pointers,
-                    Source::Count | Source::NonEmpty | Source::Fixed(_) => &[],
+                    Source::Count
+                    | Source::NonEmpty
+                    | Source::Keys { .. }
+                    | Source::KeyCount
+                    | Source::Fixed(_) => &[],
                 };
                 for pointer in pointers {
                     out.push((format!("{at}.account[{i}].source"), pointer));
