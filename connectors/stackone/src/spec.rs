@@ -1,8 +1,8 @@
 //! StackOne's declaration: the key as HTTP Basic username, verified by listing one linked account.
 
 use connector_core::{
-    Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Literal, Proof,
-    RequestSpec, Shape, Source,
+    Answer, Auth, BaseUrl, ConnectorSpec, CredentialVariant, DocLink, Field, Format, Literal,
+    Proof, RequestSpec, Shape, Source, Status,
 };
 
 use crate::guide::GUIDE;
@@ -55,6 +55,13 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         extra_headers: &[],
         verify: RequestSpec {
         query: &[("page_size", "1")],
+        // 412: the StackOne account itself is suspended; the key may be fine.
+        answers: &[Answer {
+            status: 412,
+            when: None,
+            outcome: Status::Forbidden,
+            message: "the StackOne account is suspended; contact StackOne support to restore it",
+        }],
         ..RequestSpec::get("/accounts", "the key is enabled and holds the Platform API read scope needed to list linked accounts.")
     },
         proof: Some(PROOF),
