@@ -88,7 +88,12 @@ mod tests {
             // The spec built in the arena prints back to the same file, so it holds the same
             // declaration as the compiled one.
             assert_eq!(print(&Definition::from(spec)), text, "{}", compiled.id);
-            assert_eq!(format!("{spec:?}"), format!("{compiled:?}"), "{}", compiled.id);
+            assert_eq!(
+                format!("{spec:?}"),
+                format!("{compiled:?}"),
+                "{}",
+                compiled.id
+            );
         }
     }
 }

@@ -43,7 +43,12 @@ pub fn definition_files(dir: &Path) -> Result<Vec<PathBuf>, DirError> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry
-            .map_err(|e| fail(format!("cannot read the definitions directory {}: {e}", dir.display())))?
+            .map_err(|e| {
+                fail(format!(
+                    "cannot read the definitions directory {}: {e}",
+                    dir.display()
+                ))
+            })?
             .path();
         if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
             files.push(path);
@@ -143,7 +148,10 @@ mod tests {
         std::fs::write(dir.path().join("d.toml"), vec![b'#'; MAX_BYTES + 1]).unwrap();
         let error = load_dir(dir.path()).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("b.toml:1: id \"same\" is already declared by"), "{text}");
+        assert!(
+            text.contains("b.toml:1: id \"same\" is already declared by"),
+            "{text}"
+        );
         assert!(text.contains("c.toml:2: name"), "{text}");
         assert!(text.contains("d.toml:1: (file) is 262145 bytes"), "{text}");
         let missing = load_dir(&dir.path().join("nope")).unwrap_err().to_string();

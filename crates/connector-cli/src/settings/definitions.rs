@@ -12,7 +12,10 @@ use crate::usage::UsageError;
 
 /// The definitions directory: the flag (or its environment variable, which clap reads), else
 /// the config file's `definitions`, relative to the file.
-fn definitions_dir(flag: Option<&Path>, file: Option<&Path>) -> Result<Option<PathBuf>, UsageError> {
+fn definitions_dir(
+    flag: Option<&Path>,
+    file: Option<&Path>,
+) -> Result<Option<PathBuf>, UsageError> {
     if let Some(dir) = flag.filter(|d| !d.as_os_str().is_empty()) {
         return Ok(Some(dir.to_owned()));
     }

@@ -53,9 +53,9 @@ prerequisites = ["An Acme People admin account."]
 }
 
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
+        std::fs::write(dir.path().join(name), text).expect("a definition file written");
     }
     dir
 }
@@ -66,9 +66,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
     Mock::given(method("GET"))
         .and(path("/v1/me"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"company": {"id": "c-42", "name": "Acme Corp"}}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"company": {"id": "c-42", "name": "Acme Corp"}})),
+        )
         .mount(&server)
         .await;
     let dir = dir_with(&[("acme.toml", &acme(&server.uri()))]);
@@ -86,7 +87,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert!(ids.contains(&"acme-people") && ids.contains(&"ashby"), "{ids:?}");
+    assert!(
+        ids.contains(&"acme-people") && ids.contains(&"ashby"),
+        "{ids:?}"
+    );
 
     // The setting works as the flag does, and the definition prints back as read.
     let described = connector()
@@ -116,7 +120,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .output();
     assert!(dry.status.success(), "{}", everything(&dry));
     let shown = everything(&dry);
-    assert!(shown.contains("/v1/me") && shown.contains("••••2d86"), "{shown}");
+    assert!(
+        shown.contains("/v1/me") && shown.contains("••••2d86"),
+        "{shown}"
+    );
     assert!(!shown.contains(KEY));
 }
 
