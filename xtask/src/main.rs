@@ -3,6 +3,7 @@
 
 mod bench;
 mod conformance;
+mod definitions;
 mod docs;
 mod new_connector;
 mod record;
