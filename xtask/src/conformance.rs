@@ -193,7 +193,7 @@ fn base_url_flags(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use crate::new_connector::{plan, Request};

@@ -63,8 +63,22 @@ pub fn pick<'a>(
     id: &str,
     dir: &Path,
 ) -> anyhow::Result<&'a DefinedConnector> {
-    if let Some(connector) = defined.iter().find(|c| c.definition().id == id) {
-        return Ok(connector);
+    Ok(&defined[position(defined, id, dir)?])
+}
+
+/// [`pick`], taking the connector out of the list.
+pub fn take(
+    mut defined: Vec<DefinedConnector>,
+    id: &str,
+    dir: &Path,
+) -> anyhow::Result<DefinedConnector> {
+    let at = position(&defined, id, dir)?;
+    Ok(defined.swap_remove(at))
+}
+
+fn position(defined: &[DefinedConnector], id: &str, dir: &Path) -> anyhow::Result<usize> {
+    if let Some(at) = defined.iter().position(|c| c.definition().id == id) {
+        return Ok(at);
     }
     let ids: Vec<&str> = defined.iter().map(|c| c.definition().id.as_str()).collect();
     bail!(
