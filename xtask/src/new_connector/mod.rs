@@ -292,7 +292,7 @@ fn regenerate_docs(root: &Path) -> anyhow::Result<()> {
 /// Whether cargo sets `name` for the program it runs or the build script it starts (the crate's
 /// manifest, package and target facts). What the user set passes through: `CARGO_HOME`,
 /// `CARGO_TARGET_DIR`, `CARGO_BUILD_*`, `RUSTUP_*`, `RUSTFLAGS`, `RUSTC_WRAPPER`, `PATH`.
-fn set_by_cargo(name: &str) -> bool {
+pub(crate) fn set_by_cargo(name: &str) -> bool {
     const EXACT: &[&str] = &[
         "CARGO",
         "CARGO_MANIFEST_DIR",
