@@ -6,7 +6,11 @@
 //! child process whose wall time and peak memory are measured the same way ([`process`]).
 //! Prints checks per second for both, their ratio and peak memory, against the targets of
 //! issue 5. Re-runs itself from a release build first, so server and reference are optimised.
+//!
+//! `--author` measures something else: an author's edit-to-verdict loop, a definition file
+//! against a connector crate ([`author`]).
 
+mod author;
 mod hub;
 mod latency;
 mod process;
@@ -64,6 +68,13 @@ pub struct Args {
     /// With --latency: the concurrency of the second run, measured for memory.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     memory_concurrency: usize,
+    /// The author's loop instead: edit a definition and re-run its conformance suite (load and
+    /// suite, nothing compiled; goal under 1 s), against today's crate loop (touch a connector's
+    /// spec.rs, then an incremental `cargo run -p xtask -- conformance --connector ID`). Prints
+    /// both times and their ratio. Runs in the profile `cargo xtask` uses (no release rebuild);
+    /// --repeat sets the definition rounds, the crate loop runs once.
+    #[arg(long)]
+    author: bool,
     /// Runs per size and contender; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 3)]
     repeat: usize,
@@ -100,6 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Target::Hub(hub_args) => hub::run(hub_args),
             Target::Proxy(proxy_args) => proxy::run(proxy_args),
         };
+    }
+    if args.author {
+        return author::run(args.repeat);
     }
     let concurrency = args
         .concurrency

@@ -1,7 +1,8 @@
 //! `cargo xtask conformance`: runs the conformance suite (crate `connector-testkit`) offline against
 //! the workspace's `fixtures/` and prints or writes the report; with `--live`, also the real
-//! verification check of each connector whose credentials are in the environment. The logic lives
-//! in the testkit.
+//! verification check of each connector whose credentials are in the environment. With
+//! `--definitions DIR`, the suite runs on the connectors defined in DIR's files instead, their
+//! fixtures read from `DIR/<id>/`. The logic lives in the testkit.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -38,9 +39,16 @@ pub struct Args {
     /// Write the report to this file instead of stdout (e.g. target/conformance.xml for CI).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The fixtures directory; defaults to the workspace's `fixtures/`.
+    /// The fixtures directory; defaults to the workspace's `fixtures/`, or with --definitions to
+    /// the definitions directory (fixtures in DIR/<id>/).
     #[arg(long, value_name = "DIR")]
     fixtures: Option<PathBuf>,
+    /// Run the suite on the connectors defined in DIR instead of the compiled ones: every
+    /// `*.toml` of DIR is loaded as `connector --definitions DIR` loads it (a broken file stops
+    /// the run, each problem named by file and line), and each connector's fixtures are read
+    /// from DIR/<id>/ (the format of fixtures/README.md). --connector then picks one of them.
+    #[arg(long, value_name = "DIR")]
+    definitions: Option<PathBuf>,
     /// Also check real keys against the real providers: for each connector whose credentials are
     /// in the environment, run its verification check and report the outcome after the suite.
     ///
@@ -64,9 +72,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let connectors = match &args.connector {
-        None => connector_registry::all().to_vec(),
-        Some(id) => match connector_registry::lookup(id) {
+    let defined = match &args.definitions {
+        Some(dir) => crate::definitions::load(dir)?,
+        None => Vec::new(),
+    };
+    let connectors: Vec<&dyn connector_core::Connector> = match (&args.definitions, &args.connector)
+    {
+        (Some(_), None) => crate::definitions::as_connectors(&defined),
+        (Some(dir), Some(id)) => vec![crate::definitions::pick(&defined, id, dir)?],
+        (None, None) => connector_registry::all().to_vec(),
+        (None, Some(id)) => match connector_registry::lookup(id) {
             Ok(connector) => vec![connector],
             Err(unknown) => bail!(
                 "{unknown}; registered: {}",
@@ -76,6 +91,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let fixtures = args
         .fixtures
+        .clone()
+        .or_else(|| args.definitions.clone())
         .unwrap_or_else(|| crate::workspace_root().join("fixtures"));
     if !fixtures.is_dir() {
         bail!(
@@ -85,7 +102,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // Flags first, so a mistyped one stops the run before anything is sent.
     let base_urls = base_url_flags(&args.base_url, &connectors)?;
-    let options = SuiteOptions::with_fixtures_dir(&fixtures);
+    let options = SuiteOptions {
+        defined_in: args.definitions.clone(),
+        ..SuiteOptions::with_fixtures_dir(&fixtures)
+    };
     let report = run_suite_blocking(&connectors, &options).context("cannot start the runtime")?;
     let live = if args.live {
         let env = |name: &str| {
@@ -139,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // The suite checks behaviour, not the generated docs; say when those lag behind the specs
     // so a green run is not taken for "ready to commit".
-    if args.connector.is_none() {
+    if args.connector.is_none() && args.definitions.is_none() {
         if let Err(stale) = connector_docs::check_registry(&crate::workspace_root()) {
             let files = stale.to_string().lines().count();
             eprintln!(
@@ -173,7 +193,7 @@ fn base_url_flags(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use crate::new_connector::{plan, Request};
@@ -219,6 +239,56 @@ mod tests {
             "POLYTOMIC=http://127.0.0.1:3".to_owned(),
         ];
         assert!(base_url_flags(&twice, connectors).is_err());
+    }
+
+    /// A directory holding `<id>.toml` (a compiled connector's definition under another id)
+    /// and its fixtures in `<id>/`; returns the id.
+    pub(crate) fn defined_copy(dir: &Path, compiled: &str) -> String {
+        let connector = connector_registry::find(compiled).expect("registered");
+        let mut definition = connector_definition::Definition::from(connector.spec());
+        definition.id = format!("{compiled}-defined");
+        std::fs::write(
+            dir.join(format!("{}.toml", definition.id)),
+            connector_definition::print(&definition),
+        )
+        .expect("written");
+        let fixtures = dir.join(&definition.id);
+        std::fs::create_dir_all(&fixtures).expect("a fixtures directory");
+        let source = crate::workspace_root().join("fixtures").join(compiled);
+        for entry in std::fs::read_dir(source).expect("fixtures") {
+            let path = entry.expect("an entry").path();
+            std::fs::copy(&path, fixtures.join(path.file_name().expect("a name"))).expect("copied");
+        }
+        definition.id
+    }
+
+    /// `--definitions DIR` runs the suite on DIR's connectors with their fixtures in DIR/<id>/,
+    /// and a broken file stops the run before any check.
+    #[test]
+    fn the_suite_runs_on_definitions_with_their_fixtures_beside_them() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let id = defined_copy(dir.path(), "polymer-hire");
+        let path = dir.path().to_str().expect("a UTF-8 path");
+        let code = run(parse(&["--definitions", path]).expect("parses")).expect("runs");
+        assert_eq!(code, ExitCode::SUCCESS);
+        let code = run(parse(&["--definitions", path, "--connector", &id]).expect("parses"))
+            .expect("runs");
+        assert_eq!(code, ExitCode::SUCCESS);
+        let unknown =
+            run(parse(&["--definitions", path, "--connector", "polymer-hire"]).expect("parses"))
+                .expect_err("a compiled id is not among the definitions");
+        assert!(format!("{unknown:#}").contains(&id), "{unknown:#}");
+
+        std::fs::remove_dir_all(dir.path().join(&id)).expect("removed");
+        let code = run(parse(&["--definitions", path]).expect("parses")).expect("runs");
+        assert_eq!(code, ExitCode::FAILURE, "no fixtures fails the suite");
+
+        std::fs::write(dir.path().join("broken.toml"), "id = \"x\"\nname = 3\n").expect("written");
+        let broken = run(parse(&["--definitions", path]).expect("parses")).expect_err("broken");
+        assert!(
+            format!("{broken:#}").contains("cannot be loaded"),
+            "{broken:#}"
+        );
     }
 
     /// The starter fixtures `cargo xtask new-connector` writes fail `spec.no-placeholders`, which

@@ -3,6 +3,7 @@
 
 mod bench;
 mod conformance;
+mod definitions;
 mod docs;
 mod new_connector;
 mod record;
@@ -23,11 +24,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the conformance suite against every registered connector, offline (`--live` adds real checks where credentials are set).
+    /// Run the conformance suite against every registered connector (or with `--definitions DIR`, DIR's definition files), offline (`--live` adds real checks where credentials are set).
     Conformance(conformance::Args),
     /// Generate docs/ from the connector specs (or check they are up to date).
     Docs(docs::Args),
-    /// Scaffold a new connector crate and register it.
+    /// Scaffold a new connector crate and register it (or with `--definition`, a definition file and its fixtures).
     NewConnector(new_connector::Args),
     /// Record a fixture from the real provider with your own key, redacted before it is written.
     Record(record::Args),

@@ -1,6 +1,7 @@
 //! `cargo xtask record`: writes a fixture from what the real provider answers to the connector's
 //! verification request (and its token exchange), redacted. The logic lives in
-//! `connector_testkit::record`.
+//! `connector_testkit::record`. With `--definitions DIR`, the connector is one defined in DIR
+//! and the fixture goes beside its definition, to `DIR/<id>/`.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use connector_core::check::resolve_variant;
-use connector_core::Limits;
+use connector_core::{Connector, Limits};
 use connector_testkit::record::{record, RecordOptions};
 use serde_json::Value;
 
@@ -35,7 +36,12 @@ Examples:
   cargo xtask record greenhouse --credentials creds.json --scenario revoked-key --force
   cargo xtask record workable --credentials - --scenario valid-key < creds.json
 
-Then: cargo xtask conformance --connector ID, and cargo xtask docs.")]
+For a connector defined in a file: --definitions DIR loads DIR's *.toml files, ID names one of \
+them, and the fixture is written to DIR/<ID>/<SCENARIO>.json, e.g.
+  ACME_HIRE_API_KEY=… cargo xtask record acme-hire --definitions definitions --scenario valid-key
+
+Then: cargo xtask conformance --connector ID (with the same --definitions DIR for a defined \
+connector), and cargo xtask docs.")]
 pub struct Args {
     /// The connector's id, e.g. `polytomic`.
     id: String,
@@ -58,21 +64,35 @@ pub struct Args {
     /// Replace an existing fixture of that name.
     #[arg(long)]
     force: bool,
-    /// The fixtures directory; defaults to the workspace's `fixtures/`.
+    /// The fixtures directory; defaults to the workspace's `fixtures/`, or with --definitions
+    /// to the definitions directory (the file goes to DIR/<ID>/).
     #[arg(long, value_name = "DIR")]
     fixtures: Option<PathBuf>,
+    /// Record for a connector defined in DIR instead of a compiled one: DIR's *.toml files are
+    /// loaded (a broken one stops the command, each problem named by file and line), ID names
+    /// one of them, and the fixture is written to DIR/<ID>/<SCENARIO>.json.
+    #[arg(long, value_name = "DIR")]
+    definitions: Option<PathBuf>,
     /// Seconds the whole check may take, retries included.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let connector = match connector_registry::lookup(&args.id) {
-        Ok(connector) => connector,
-        Err(unknown) => bail!(
-            "{unknown}; registered: {}",
-            connector_registry::UnknownConnector::known().join(", ")
-        ),
+    let connector: &'static dyn Connector = match &args.definitions {
+        // One command, one connector: it lives as long as the process, as a compiled one does.
+        Some(dir) => Box::leak(Box::new(crate::definitions::take(
+            crate::definitions::load(dir)?,
+            &args.id,
+            dir,
+        )?)),
+        None => match connector_registry::lookup(&args.id) {
+            Ok(connector) => connector,
+            Err(unknown) => bail!(
+                "{unknown}; registered: {}",
+                connector_registry::UnknownConnector::known().join(", ")
+            ),
+        },
     };
     let spec = connector.spec();
     let variant = resolve_variant(spec, args.variant.as_deref())
@@ -128,6 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         fixtures: args
             .fixtures
             .clone()
+            .or_else(|| args.definitions.clone())
             .unwrap_or_else(|| crate::workspace_root().join("fixtures")),
         force: args.force,
         limits: Limits {
@@ -153,8 +174,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if recorded.redactions.is_empty() {
         eprintln!("  redacted: nothing needed replacing");
     }
+    let definitions = args
+        .definitions
+        .as_ref()
+        .map(|dir| format!(" --definitions {}", dir.display()))
+        .unwrap_or_default();
     println!(
-        "wrote {} ({}{}, {} request(s)); next: cargo xtask conformance --connector {}",
+        "wrote {} ({}{}, {} request(s)); next: cargo xtask conformance{definitions} --connector {}",
         recorded.path.display(),
         recorded.status,
         recorded
@@ -227,6 +253,74 @@ mod tests {
         let message = format!("{error:#}");
         assert!(message.contains("one JSON object"), "{message}");
         assert!(!message.contains("sk_live_quoted"), "{message}");
+    }
+
+    /// A provider on 127.0.0.1 answering every request with Polymer Hire's organization.
+    fn organization_server() -> std::net::SocketAddr {
+        use std::io::{BufRead as _, BufReader, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let address = listener.local_addr().expect("an address");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                // The request's head; a GET has no body.
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let body = r#"{"id": 4211, "name": "Example Robotics Ltd"}"#;
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        address
+    }
+
+    /// `--definitions DIR`: the connector is one of DIR's and the fixture lands in DIR/<id>/,
+    /// where `conformance --definitions DIR` reads it.
+    #[test]
+    fn a_defined_connector_records_into_its_definitions_directory() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let id = crate::conformance::tests::defined_copy(dir.path(), "polymer-hire");
+        std::fs::remove_file(dir.path().join(&id).join("valid-key.json")).expect("removed");
+        let creds = tempfile::NamedTempFile::new().expect("a credentials file");
+        std::fs::write(
+            creds.path(),
+            r#"{"api_key": "live0polymer0key0f00dcafe1234"}"#,
+        )
+        .expect("written");
+        let base = format!("http://{}/v1/hire", organization_server());
+        let path = dir.path().to_str().expect("a UTF-8 path");
+        let code = run(args(&[
+            &id,
+            "--definitions",
+            path,
+            "--scenario",
+            "valid-key",
+            "--credentials",
+            creds.path().to_str().expect("a UTF-8 path"),
+            "--base-url",
+            &base,
+        ]))
+        .expect("recorded");
+        assert_eq!(code, ExitCode::SUCCESS);
+        let written = std::fs::read_to_string(dir.path().join(&id).join("valid-key.json"))
+            .expect("the fixture is in DIR/<id>/");
+        assert!(written.contains("\"verified\""), "{written}");
+        assert!(!written.contains("f00dcafe"), "{written}");
+
+        let error = run(args(&[
+            "polymer-hire",
+            "--definitions",
+            path,
+            "--scenario",
+            "x",
+        ]))
+        .expect_err("a compiled id is not defined in DIR");
+        assert!(format!("{error:#}").contains(&id), "{error:#}");
     }
 
     #[test]

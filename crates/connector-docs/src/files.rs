@@ -151,11 +151,47 @@ pub struct Written {
     pub foreign: Vec<PathBuf>,
 }
 
+/// The workspace's docs folder, where every path of [`expected_files`] starts.
+pub const DOCS_DIR: &str = "docs";
+
+/// [`expected_files`] relative to the docs folder (`connectors/<id>.md`, `catalog.json`), for a
+/// folder laid out as the workspace's `docs/` anywhere else.
+pub fn docs_dir_files(connectors: &[&dyn Connector]) -> Vec<GeneratedFile> {
+    expected_files(connectors)
+        .into_iter()
+        .map(|file| GeneratedFile {
+            path: file
+                .path
+                .strip_prefix(DOCS_DIR)
+                .map(Path::to_path_buf)
+                .unwrap_or(file.path),
+            contents: file.contents,
+        })
+        .collect()
+}
+
+/// The generated folder of [`docs_dir_files`], relative to the docs folder.
+fn docs_dir_connectors() -> PathBuf {
+    Path::new(CONNECTORS_DIR)
+        .strip_prefix(DOCS_DIR)
+        .map_or_else(|_| PathBuf::from(CONNECTORS_DIR), Path::to_path_buf)
+}
+
 /// Compares `root`'s docs with what `connectors` generate. Changes nothing.
 pub fn check(root: &Path, connectors: &[&dyn Connector]) -> Result<(), Stale> {
-    let expected = expected_files(connectors);
+    check_files(root, &expected_files(connectors), Path::new(CONNECTORS_DIR))
+}
+
+/// [`check`] for a folder `out` laid out as the workspace's `docs/` (see [`write_docs_dir`]).
+pub fn check_docs_dir(out: &Path, connectors: &[&dyn Connector]) -> Result<(), Stale> {
+    check_files(out, &docs_dir_files(connectors), &docs_dir_connectors())
+}
+
+/// Compares the files under `root` with `expected`; `generated` is the folder whose every file
+/// is generated.
+fn check_files(root: &Path, expected: &[GeneratedFile], generated: &Path) -> Result<(), Stale> {
     let mut problems = Vec::new();
-    for file in &expected {
+    for file in expected {
         match std::fs::read(root.join(&file.path)) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => problems.push(Problem::Missing {
                 path: file.path.clone(),
@@ -183,7 +219,7 @@ pub fn check(root: &Path, connectors: &[&dyn Connector]) -> Result<(), Stale> {
         }
     }
     problems.extend(
-        extra_files(root, &expected)
+        extra_files(root, expected, generated)
             .into_iter()
             .map(|path| Problem::Extra { path }),
     );
@@ -197,9 +233,21 @@ pub fn check(root: &Path, connectors: &[&dyn Connector]) -> Result<(), Stale> {
 /// Writes the generated docs under `root`, touching only files whose contents change, and
 /// deletes files in the generated folder that no connector produces any more.
 pub fn write(root: &Path, connectors: &[&dyn Connector]) -> io::Result<Written> {
-    let expected = expected_files(connectors);
+    write_files(root, &expected_files(connectors), Path::new(CONNECTORS_DIR))
+}
+
+/// Writes the generated docs of `connectors` into `out`, laid out as the workspace's `docs/`:
+/// `out/connectors/<id>.md`, `out/connectors/README.md`, `out/catalog.json` and
+/// `out/definition.schema.json` (`cargo xtask docs --definitions DIR --out OUT`). Like [`write`],
+/// it touches only files whose contents change and removes stale generated guides.
+pub fn write_docs_dir(out: &Path, connectors: &[&dyn Connector]) -> io::Result<Written> {
+    write_files(out, &docs_dir_files(connectors), &docs_dir_connectors())
+}
+
+/// Writes `expected` under `root`; `generated` is the folder whose every file is generated.
+fn write_files(root: &Path, expected: &[GeneratedFile], generated: &Path) -> io::Result<Written> {
     let mut written = Written::default();
-    for file in &expected {
+    for file in expected {
         let target = root.join(&file.path);
         let current = std::fs::read_to_string(&target).ok();
         if current.as_deref() == Some(file.contents.as_str()) {
@@ -212,7 +260,7 @@ pub fn write(root: &Path, connectors: &[&dyn Connector]) -> io::Result<Written> 
         std::fs::write(&target, &file.contents)?;
         written.changed.push(file.path.clone());
     }
-    for path in extra_files(root, &expected) {
+    for path in extra_files(root, expected, generated) {
         let full = root.join(&path);
         let generated =
             std::fs::read_to_string(&full).is_ok_and(|text| text.starts_with(MARKDOWN_MARKER));
@@ -227,15 +275,15 @@ pub fn write(root: &Path, connectors: &[&dyn Connector]) -> io::Result<Written> 
 }
 
 /// Files in the generated folder that are not expected, sorted.
-fn extra_files(root: &Path, expected: &[GeneratedFile]) -> Vec<PathBuf> {
+fn extra_files(root: &Path, expected: &[GeneratedFile], generated: &Path) -> Vec<PathBuf> {
     let expected: BTreeSet<&Path> = expected.iter().map(|f| f.path.as_path()).collect();
-    let Ok(entries) = std::fs::read_dir(root.join(CONNECTORS_DIR)) else {
+    let Ok(entries) = std::fs::read_dir(root.join(generated)) else {
         return Vec::new();
     };
     let mut extra: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| Path::new(CONNECTORS_DIR).join(e.file_name()))
+        .map(|e| generated.join(e.file_name()))
         .filter(|p| !expected.contains(p.as_path()))
         .collect();
     extra.sort();

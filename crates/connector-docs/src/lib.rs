@@ -15,8 +15,8 @@ use connector_core::Connector;
 
 pub use catalog::{catalog_entry, catalog_json, credential_schema};
 pub use files::{
-    check, expected_files, write, GeneratedFile, Problem, Stale, Written, CATALOG_PATH,
-    CONNECTORS_DIR,
+    check, check_docs_dir, docs_dir_files, expected_files, write, write_docs_dir, GeneratedFile,
+    Problem, Stale, Written, CATALOG_PATH, CONNECTORS_DIR, DOCS_DIR,
 };
 pub use index::index_markdown;
 

@@ -40,6 +40,10 @@ pub struct SuiteOptions {
     pub timeout: Duration,
     /// How far past the deadline a check may end and still count as "within the deadline".
     pub margin: Duration,
+    /// When the connectors come from definition files (`--definitions DIR`): that directory, so
+    /// failures point at the definition and at `DIR/<id>/` rather than at
+    /// `connectors/<id>/src/` and `fixtures/<id>/`.
+    pub defined_in: Option<PathBuf>,
 }
 
 impl SuiteOptions {
@@ -49,6 +53,34 @@ impl SuiteOptions {
             fixtures: Fixtures::load(dir),
             timeout: Duration::from_secs(2),
             margin: Duration::from_millis(1000),
+            defined_in: None,
+        }
+    }
+
+    /// Options for connectors defined in `dir`'s definition files, their fixtures in
+    /// `dir/<id>/`.
+    pub fn with_definitions_dir(dir: &Path) -> Self {
+        Self {
+            defined_in: Some(dir.to_path_buf()),
+            ..Self::with_fixtures_dir(dir)
+        }
+    }
+
+    /// Where connector `id`'s declaration is edited, for messages: `connectors/<id>/src/<file>`,
+    /// or its definition file.
+    pub(crate) fn source_of(&self, id: &str, file: &str) -> String {
+        match &self.defined_in {
+            Some(dir) => format!("the definition file of `{id}` in {}", dir.display()),
+            None => format!("connectors/{id}/src/{file}"),
+        }
+    }
+
+    /// Where connector `id`'s fixtures are, for messages: `fixtures/<id>`, or `DIR/<id>` beside
+    /// its definition.
+    pub(crate) fn fixtures_of(&self, id: &str) -> String {
+        match &self.defined_in {
+            Some(dir) => dir.join(id).display().to_string(),
+            None => format!("fixtures/{id}"),
         }
     }
 

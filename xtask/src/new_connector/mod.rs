@@ -7,7 +7,12 @@
 //! The scaffold compiles as is, and its placeholders (empty summary, guide and docs links, a
 //! `TODO` proof, `/TODO` paths, `TODO` help texts and fixture bodies) are what the conformance
 //! suite reports.
+//!
+//! With `--definition`, the scaffold is a definition file and its fixtures instead
+//! (`definitions/<id>.toml` and `definitions/<id>/`, or under `--definitions DIR`), from the same
+//! flags; see [`definition`].
 
+mod definition;
 mod fixtures;
 mod manifest;
 mod render;
@@ -77,6 +82,16 @@ pub struct Args {
     /// Skip regenerating docs/ (run `cargo xtask docs` later).
     #[arg(long)]
     no_docs: bool,
+    /// Scaffold a definition file instead of a crate: DIR/<id>.toml (DIR is definitions/ in the
+    /// workspace unless --definitions says otherwise) and starter fixtures in DIR/<id>/, from
+    /// the same flags. No manifest, registry or docs/ is touched and nothing is compiled; run it
+    /// with `--definitions DIR` (connector, cargo xtask conformance, record and docs).
+    #[arg(long)]
+    definition: bool,
+    /// With --definition: the directory to write the definition and its fixtures into instead
+    /// of the workspace's definitions/ (implies --definition).
+    #[arg(long, value_name = "DIR")]
+    definitions: Option<PathBuf>,
     /// The workspace to scaffold into instead of this one (tests use a copy).
     #[arg(long, value_name = "DIR", hide = true)]
     workspace: Option<PathBuf>,
@@ -94,6 +109,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         request.auth.kind(),
         request.base_url.template
     );
+    if args.definition || args.definitions.is_some() {
+        let dir = match &args.definitions {
+            Some(dir) => std::env::current_dir()
+                .context("cannot read the current directory")?
+                .join(dir),
+            None => root.join(definition::DEFAULT_DIR),
+        };
+        return scaffold_definition(&root, &dir, &request);
+    }
     let plan = plan(&root, &request)?;
     apply(&root, &plan)?;
     for path in plan.created() {
@@ -110,6 +134,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "\nNext: fill in every TODO in connectors/{id}/src/spec.rs (what the key proves included) \
          and guide.rs, record real answers in fixtures/{id}/ (see fixtures/README.md), then run \
          `cargo xtask conformance --connector {id}` until it passes: it names what is left.",
+        id = request.id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--definition`: writes `dir/<id>.toml` and `dir/<id>/*.json`, and says what is next.
+fn scaffold_definition(root: &Path, dir: &Path, request: &Request) -> anyhow::Result<ExitCode> {
+    let plan = definition::plan(dir, request)?;
+    apply(root, &plan)?;
+    for path in plan.created() {
+        println!("created  {}", path.display());
+    }
+    let dir = dir.display();
+    println!(
+        "\nNext: fill in every TODO in {dir}/{id}.toml (what the key proves included; \
+         docs/definition.schema.json gives your editor completion), record real answers in \
+         {dir}/{id}/ (`cargo xtask record {id} --definitions {dir} --scenario valid-key`, see \
+         fixtures/README.md), then run `cargo xtask conformance --definitions {dir} --connector \
+         {id}` until it passes: it names what is left. `connector --definitions {dir} check \
+         {id}` uses it as it is.",
         id = request.id
     );
     Ok(ExitCode::SUCCESS)
@@ -248,7 +292,7 @@ fn regenerate_docs(root: &Path) -> anyhow::Result<()> {
 /// Whether cargo sets `name` for the program it runs or the build script it starts (the crate's
 /// manifest, package and target facts). What the user set passes through: `CARGO_HOME`,
 /// `CARGO_TARGET_DIR`, `CARGO_BUILD_*`, `RUSTUP_*`, `RUSTFLAGS`, `RUSTC_WRAPPER`, `PATH`.
-fn set_by_cargo(name: &str) -> bool {
+pub(crate) fn set_by_cargo(name: &str) -> bool {
     const EXACT: &[&str] = &[
         "CARGO",
         "CARGO_MANIFEST_DIR",

@@ -53,9 +53,9 @@ prerequisites = ["An Acme People admin account."]
 }
 
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("ok");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("ok");
+        std::fs::write(dir.path().join(name), text).expect("a definition file written");
     }
     dir
 }
@@ -80,10 +80,10 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["list", "--json"])
         .output();
     assert!(list.status.success(), "{}", everything(&list));
-    let listed: Value = serde_json::from_slice(&list.stdout).expect("ok");
+    let listed: Value = serde_json::from_slice(&list.stdout).unwrap();
     let ids: Vec<&str> = listed
         .as_array()
-        .expect("ok")
+        .unwrap()
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
@@ -98,7 +98,7 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["describe", "acme-people", "--definition"])
         .output();
     assert!(described.status.success(), "{}", everything(&described));
-    let printed = String::from_utf8(described.stdout).expect("ok");
+    let printed = String::from_utf8(described.stdout).unwrap();
     assert!(printed.starts_with("id = \"acme-people\"\n"), "{printed}");
 
     let checked = connector()
@@ -107,7 +107,7 @@ async fn a_defined_connector_is_listed_described_and_checked() {
         .args(["check", "acme-people", "--json"])
         .env("ACME_PEOPLE_API_KEY", KEY)
         .output();
-    let report: Value = serde_json::from_slice(&checked.stdout).expect("ok");
+    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
     assert_eq!(report["status"], "verified", "{}", everything(&checked));
     assert_eq!(report["account"]["name"], "Acme Corp");
     assert!(!everything(&checked).contains(KEY));

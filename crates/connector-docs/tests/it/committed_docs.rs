@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use connector_core::Connector;
-use connector_docs::{check, expected_files, write, Problem};
+use connector_docs::{
+    check, check_docs_dir, docs_dir_files, expected_files, write, write_docs_dir, Problem,
+};
 
 use crate::support::AcmeJobs;
 
@@ -35,6 +37,43 @@ fn write_then_check_passes_and_a_second_write_changes_nothing() {
     assert_eq!(check(dir.path(), &connectors()), Ok(()));
     let second = write(dir.path(), &connectors()).expect("docs written");
     assert!(second.changed.is_empty(), "{:?}", second.changed);
+}
+
+/// `--out DIR2`: the same files laid out as `docs/` is, rooted at DIR2.
+#[test]
+fn a_docs_dir_elsewhere_mirrors_the_workspace_layout() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path();
+    let written = write_docs_dir(out, &connectors()).expect("docs written");
+    assert_eq!(written.changed.len(), expected_files(&connectors()).len());
+    for file in docs_dir_files(&connectors()) {
+        assert!(!file.path.starts_with("docs"), "{}", file.path.display());
+    }
+    for path in [
+        "connectors/acme-jobs.md",
+        "connectors/README.md",
+        "catalog.json",
+        "definition.schema.json",
+    ] {
+        assert!(out.join(path).is_file(), "{path} missing");
+    }
+    assert!(!out.join("docs").exists());
+    assert_eq!(check_docs_dir(out, &connectors()), Ok(()));
+    std::fs::write(
+        out.join("connectors/gone.md"),
+        connector_docs::MARKDOWN_MARKER,
+    )
+    .expect("written");
+    let stale = check_docs_dir(out, &connectors()).expect_err("a leftover guide");
+    assert_eq!(
+        stale.problems,
+        [Problem::Extra {
+            path: PathBuf::from("connectors/gone.md")
+        }]
+    );
+    let again = write_docs_dir(out, &connectors()).expect("docs written");
+    assert_eq!(again.removed, [PathBuf::from("connectors/gone.md")]);
+    assert!(again.changed.is_empty(), "{:?}", again.changed);
 }
 
 #[test]

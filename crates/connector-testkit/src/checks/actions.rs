@@ -477,8 +477,8 @@ pub(crate) fn hygiene_check(ctx: &Ctx<'_>) -> Option<CheckResult> {
             .collect();
         if done.is_empty() {
             failures.push(format!(
-                "action `{}`: no recorded scenario ends `done`, so nothing shows where its outputs go; record its success in fixtures/{}/ with \"action\": \"{}\"",
-                action.id, spec.id, action.id
+                "action `{}`: no recorded scenario ends `done`, so nothing shows where its outputs go; record its success in {}/ with \"action\": \"{}\"",
+                action.id, ctx.options.fixtures_of(spec.id), action.id
             ));
         }
         for run in done {

@@ -362,8 +362,8 @@ async fn run(ctx: &Ctx<'_>, s: &Subject<'_>, behaviour: Behaviour) -> Vec<String
     let success = s.success.clone();
     let needs_success = || {
         vec![format!(
-            "no verified fixture for variant `{}`: record fixtures/{}/<name>.json with \"expect\": {{\"status\": \"verified\"}} so the suite knows a successful answer",
-            s.variant.name, spec.id
+            "no verified fixture for variant `{}`: record {}/<name>.json with \"expect\": {{\"status\": \"verified\"}} so the suite knows a successful answer",
+            s.variant.name, ctx.options.fixtures_of(spec.id)
         )]
     };
     let mut failures = Vec::new();

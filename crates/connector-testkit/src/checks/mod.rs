@@ -23,7 +23,7 @@ pub(crate) async fn run_connector(ctx: Ctx<'_>, duplicate_id: bool) -> Connector
     let scenarios = ctx.options.fixtures.for_connector(spec.id);
     let mut checks = spec::checks(spec, duplicate_id);
     checks.extend(actions::spec_checks(spec));
-    checks.push(spec::no_placeholders_check(spec, scenarios));
+    checks.push(spec::no_placeholders_check(spec, scenarios, ctx.options));
     checks.push(recorded::load_check(&ctx));
 
     let replays = join_all(scenarios.iter().map(|scenario| {

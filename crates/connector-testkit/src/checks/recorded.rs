@@ -151,8 +151,17 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
             .unwrap_or(Value::Null);
         let wanted = Value::Object(account.clone());
         if actual != wanted {
+            let fix = match ctx.options.defined_in {
+                Some(_) => format!(
+                    "check the variant's proof in {}",
+                    ctx.options.source_of(ctx.connector.spec().id, "spec.rs")
+                ),
+                None => {
+                    "check the variant's proof in spec.rs, or the connector's account()".to_owned()
+                }
+            };
             failures.push(format!(
-                "reported account {actual}, the recording says {wanted}; check the variant's proof in spec.rs, or the connector's account()"
+                "reported account {actual}, the recording says {wanted}; {fix}"
             ));
         }
     }

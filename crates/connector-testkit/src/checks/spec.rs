@@ -12,7 +12,7 @@ use connector_core::{
 use url::Url;
 
 use crate::fixture::{Scenario, PLACEHOLDER};
-use crate::CheckResult;
+use crate::{CheckResult, SuiteOptions};
 
 /// Words in a field's key or label that say it holds a secret.
 const SECRET_WORDS: &[&str] = &[
@@ -349,7 +349,11 @@ fn guide(spec: &ConnectorSpec) -> Vec<String> {
 }
 
 /// `spec.no-placeholders`: no spec string and no fixture still holds the scaffold's `TODO`.
-pub(crate) fn no_placeholders_check(spec: &ConnectorSpec, scenarios: &[Scenario]) -> CheckResult {
+pub(crate) fn no_placeholders_check(
+    spec: &ConnectorSpec,
+    scenarios: &[Scenario],
+    options: &SuiteOptions,
+) -> CheckResult {
     let started = Instant::now();
     let mut failures: Vec<String> = spec_strings(spec)
         .into_iter()
@@ -363,15 +367,15 @@ pub(crate) fn no_placeholders_check(spec: &ConnectorSpec, scenarios: &[Scenario]
                 "spec.rs"
             };
             format!(
-                "`{field}` is still a placeholder (\"{shown}{more}\"); fill it in connectors/{}/src/{file}",
-                spec.id
+                "`{field}` is still a placeholder (\"{shown}{more}\"); fill it in {}",
+                options.source_of(spec.id, file)
             )
         })
         .collect();
     for scenario in scenarios.iter().filter(|s| !s.placeholders.is_empty()) {
         failures.push(format!(
-            "fixtures/{}/{}.json still has placeholders in {}; record the provider's real request and answers",
-            spec.id,
+            "{}/{}.json still has placeholders in {}; record the provider's real request and answers",
+            options.fixtures_of(spec.id),
             scenario.name,
             scenario.placeholders.join(", ")
         ));
