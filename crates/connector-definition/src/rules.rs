@@ -87,6 +87,41 @@ fn is_label(label: &str) -> bool {
 }
 
 /// Why a URL template could send a request somewhere other than its declared host, if it could.
+/// Headers a definition may not set: they say where a request goes or how it is framed, and
+/// the client sets them itself.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+];
+
+/// Why a header name cannot be declared, if it cannot.
+fn header_problem(name: &str) -> Option<String> {
+    // RFC 9110 `token` characters.
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(token) {
+        return Some(format!(
+            "\"{name}\" is not an HTTP header name (letters, digits and `-`)"
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if RESERVED_HEADERS.contains(&lower.as_str()) || lower.starts_with("proxy-") {
+        return Some(format!(
+            "`{name}` is set by the client itself (it says where a request goes or how it is framed); leave it out"
+        ));
+    }
+    None
+}
+
 fn url_problem(template: &str) -> Option<String> {
     if let Err(e) = UrlTemplate::parse(template) {
         return Some(format!("{e}"));
@@ -179,6 +214,12 @@ impl Checker {
                 ),
                 Some(_) => {}
             }
+        }
+    }
+
+    fn header(&mut self, path: &str, name: &str) {
+        if let Some(problem) = header_problem(name) {
+            self.push(path, problem);
         }
     }
 
@@ -280,6 +321,7 @@ impl Checker {
             self.template(&format!("{path}.query[{i}].value"), &q.value, fields, false);
         }
         for (i, h) in request.headers.iter().enumerate() {
+            self.header(&format!("{path}.headers[{i}].name"), &h.name);
             self.template(
                 &format!("{path}.headers[{i}].value"),
                 &h.value,
@@ -530,7 +572,11 @@ impl Checker {
             }
             let ap = format!("{vp}.auth");
             match &variant.auth {
-                Auth::Bearer { field } | Auth::Header { field, .. } | Auth::Query { field, .. } => {
+                Auth::Bearer { field } | Auth::Query { field, .. } => {
+                    self.secret_field(&format!("{ap}.field"), field, fields)
+                }
+                Auth::Header { header, field } => {
+                    self.header(&format!("{ap}.header"), header);
                     self.secret_field(&format!("{ap}.field"), field, fields)
                 }
                 Auth::Basic { username, password } => {
@@ -546,6 +592,7 @@ impl Checker {
                         self.push(format!("{ap}.headers"), "declares no header");
                     }
                     for (h, header) in headers.iter().enumerate() {
+                        self.header(&format!("{ap}.headers[{h}].name"), &header.name);
                         self.template(
                             &format!("{ap}.headers[{h}].template"),
                             &header.template,
@@ -572,6 +619,7 @@ impl Checker {
                 }
             }
             for (h, extra) in variant.extra_headers.iter().enumerate() {
+                self.header(&format!("{vp}.extra_headers[{h}].name"), &extra.name);
                 if let HeaderValue::Field { field } = &extra.value {
                     let p = format!("{vp}.extra_headers[{h}].value.field");
                     if let Some(f) = self.field(&p, field, fields) {

@@ -156,3 +156,22 @@ fn broken_or_clashing_definitions_stop_the_command_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(everything(&out).contains("does not exist"));
 }
+
+#[test]
+fn the_config_file_names_the_directory_relative_to_itself() {
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let defs = root.path().join("defs");
+    std::fs::create_dir(&defs).expect("a definitions directory");
+    std::fs::write(defs.join("acme.toml"), acme("https://api.acme.example"))
+        .expect("a definition file written");
+    let config = root.path().join("connector.toml");
+    std::fs::write(&config, "definitions = \"defs\"\ntimeout = 5\n").expect("a config file");
+    let out = connector()
+        .arg("--config")
+        .arg(&config)
+        .args(["describe", "acme-people", "--json"])
+        .output();
+    assert!(out.status.success(), "{}", everything(&out));
+    let entry: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(entry["name"], "Acme People");
+}

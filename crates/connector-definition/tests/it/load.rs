@@ -147,6 +147,44 @@ fn hostile_definitions_are_refused_with_file_line_and_key() {
         "names a secret field",
     );
 
+    // Headers that say where a request goes, or are not header names, are refused wherever a
+    // header is declared; and a path is a path, never a URL of its own.
+    let verify = "[variants.verify]\nmethod = \"GET\"\n";
+    assert!(text.contains(verify), "{text}");
+    for (header, problem) in [
+        ("Host", "set by the client itself"),
+        ("X-Forwarded-Host", "set by the client itself"),
+        ("Proxy-Authorization", "set by the client itself"),
+        ("Bad Header", "not an HTTP header name"),
+    ] {
+        let hostile = text.replacen(
+            verify,
+            &format!("{verify}headers = [{{ name = \"{header}\", value = \"evil.example\" }}]\n"),
+            1,
+        );
+        let errors = load("workable.toml", &hostile).expect_err("refused");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.path == "variants[0].verify.headers[0].name"
+                    && e.message.contains(problem)),
+            "{header}: {errors:?}"
+        );
+    }
+    for escape in [
+        "//evil.example/x",
+        "https://evil.example/x",
+        "evil.example/x",
+    ] {
+        let hostile = text.replacen(path, &format!("path = \"{escape}\""), 1);
+        assert_refused(
+            &hostile,
+            line_with(&text, path),
+            "variants[0].verify.path",
+            "",
+        );
+    }
+
     // A 10 MiB file is refused before it is parsed.
     let huge = format!("{text}\n# {}\n", "x".repeat(10 * 1024 * 1024));
     assert_refused(&huge, 1, "(file)", "at most 262144 bytes");

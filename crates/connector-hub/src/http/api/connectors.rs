@@ -118,6 +118,7 @@ pub async fn put_connector(
 
 /// How a definition is downloaded.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionQuery {
     /// `toml` (the default, unless the request accepts only JSON) or `json`.
