@@ -196,6 +196,14 @@ struct Parts<'a> {
     body: Option<(&'static str, String)>,
 }
 
+/// A JSON object body (`text`) with `member` set to `key`, for a key sent in the body. The body
+/// a spec declares is checked to be an object; one that is not is a connector bug.
+fn with_member(text: &str, member: &str, key: String) -> Option<String> {
+    let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).ok()?;
+    body.insert(member.to_owned(), serde_json::Value::String(key));
+    Some(serde_json::Value::Object(body).to_string())
+}
+
 /// `base` and a path (with its query) joined by exactly one `/`.
 fn joined(base: &str, path_and_query: &str) -> String {
     format!(
@@ -462,8 +470,20 @@ impl<'t> Target<'t> {
             let value = self.text(template, exposure, false)?;
             set(&mut headers, name, value, false);
         }
-        if request.body.content_type().is_some() {
-            let content_type = request.body.content_type().unwrap_or_default();
+        let json_body_key = match (call.credential, self.variant.auth) {
+            (Credential::Variant(_), Auth::JsonBody { member, field }) => {
+                Some((member, self.required(field, exposure)?))
+            }
+            _ => None,
+        };
+        if json_body_key.is_some() {
+            set(
+                &mut headers,
+                "Content-Type",
+                "application/json".to_owned(),
+                false,
+            );
+        } else if let Some(content_type) = request.body.content_type() {
             set(&mut headers, "Content-Type", content_type.to_owned(), false);
         }
         for extra in self.variant.extra_headers {
@@ -474,7 +494,11 @@ impl<'t> Target<'t> {
                     None => continue,
                 },
             };
-            set(&mut headers, extra.name, value, false);
+            // A secret field's header (a second key beside HTTP Basic) is marked sensitive, and
+            // `value` masked it to show.
+            let sensitive =
+                matches!(extra.value, HeaderValueSource::Field(f) if self.credentials.is_secret(f));
+            set(&mut headers, extra.name, value, sensitive);
         }
 
         match call.credential {
@@ -512,6 +536,8 @@ impl<'t> Target<'t> {
                         set(&mut headers, h.name, value, true);
                     }
                 }
+                // Added to the body below.
+                (Auth::JsonBody { .. }, _) => {}
                 (Auth::Query { param, field }, _) => {
                     let value = self.required(field, exposure)?;
                     let value = match exposure {
@@ -532,10 +558,30 @@ impl<'t> Target<'t> {
             url.push('?');
             url.push_str(&query.join("&"));
         }
-        let body = match request.body {
-            Body::None => None,
-            Body::Json(text) => Some(("application/json", text.to_owned())),
-            Body::Form(pairs) => {
+        let not_an_object = || BuildError::Declared {
+            connector: self.spec.id.to_owned(),
+            reason: "the key goes in a JSON body, but the declared body is not a JSON object"
+                .to_owned(),
+        };
+        let body = match (request.body, json_body_key) {
+            (Body::None, Some((member, key))) => Some((
+                "application/json",
+                with_member("{}", member, key).ok_or_else(not_an_object)?,
+            )),
+            (Body::Json(text), Some((member, key))) => Some((
+                "application/json",
+                with_member(text, member, key).ok_or_else(not_an_object)?,
+            )),
+            (Body::Form(_), Some(_)) => {
+                return Err(BuildError::Declared {
+                    connector: self.spec.id.to_owned(),
+                    reason: "the key goes in a JSON body, but the request declares a form body"
+                        .to_owned(),
+                })
+            }
+            (Body::None, None) => None,
+            (Body::Json(text), None) => Some(("application/json", text.to_owned())),
+            (Body::Form(pairs), None) => {
                 let mut out = Vec::with_capacity(pairs.len());
                 for (name, template) in pairs {
                     out.push(format!("{name}={}", self.text(template, exposure, true)?));

@@ -206,7 +206,7 @@ pub async fn run_check<C: Reader + ?Sized>(
     };
 
     let call = verify_call(variant, token.as_ref().map_or(Token::None, Token::Value));
-    let verdict = match step.take(&call, &variant.verify).await {
+    let verdict = match step.take(&call, &variant.verify, false).await {
         Ok(Ok((code, json))) => verified(connector, variant, code, &json),
         Ok(Err(failed)) => failed,
         Err(error) => return built_wrong(report, error),
@@ -242,6 +242,7 @@ impl<C: Reader + ?Sized> Step<'_, C> {
         &mut self,
         call: &Call<'_>,
         declared: &RequestSpec<'_>,
+        text_body: bool,
     ) -> Result<Result<(u16, Value), Interpreted>, BuildError> {
         let request = self.target.request(call)?;
         add_sent(&mut self.redactor, &request);
@@ -249,6 +250,7 @@ impl<C: Reader + ?Sized> Step<'_, C> {
         let reading = Reading {
             answers: declared.answers,
             success: declared.success,
+            text_body,
             fields: self.fields.clone(),
             ..Reading::plain(declared.describe(), Status::Unexpected, Repeat::Safe)
         };
@@ -269,7 +271,11 @@ impl<C: Reader + ?Sized> Step<'_, C> {
         exchange: &TokenExchange<'_>,
     ) -> Result<Result<IssuedToken, Interpreted>, BuildError> {
         let answer = self
-            .take(&exchange_call(exchange), &exchange.request)
+            .take(
+                &exchange_call(exchange),
+                &exchange.request,
+                exchange.token.is_empty(),
+            )
             .await?;
         let issued = match answer {
             Ok((code, json)) => read_token(self.target.spec, exchange, code, &json),

@@ -138,6 +138,10 @@ pub enum ForwardError {
     Build(#[from] BuildError),
     #[error("the account's API base URL is not a URL ({0}); check the hub's `base_urls` setting")]
     Base(String),
+    /// The variant sends its key inside each request's JSON body, which a forwarded request's
+    /// body (the caller's, passed on as it is) does not hold.
+    #[error("{0} takes its key inside each request's JSON body, which the proxy passes on as the caller sent it; read the account's credentials and call the provider directly")]
+    BodyCredential(String),
 }
 
 /// A forwarded request's destination and credential: the URL (the caller's path and query under
@@ -174,6 +178,9 @@ impl Target<'_> {
         path: &str,
         query: Option<&str>,
     ) -> Result<Forward, ForwardError> {
+        if let Auth::JsonBody { .. } = self.variant.auth {
+            return Err(ForwardError::BodyCredential(self.spec.name.to_owned()));
+        }
         // `forward_url` below checks `path` before anything can be sent.
         let built = self.request(&Call {
             request: &BARE,

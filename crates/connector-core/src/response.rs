@@ -54,6 +54,9 @@ pub struct Reading<'a> {
     pub answers: &'a [Answer<'a>],
     /// What a 2xx body must satisfy to count as a success.
     pub success: Option<Match<'a>>,
+    /// Whether a 2xx body that is not JSON is read as one JSON string, its text trimmed: a
+    /// token endpoint that answers the bare token (an exchange whose `token` pointer is `""`).
+    pub text_body: bool,
     /// Non-secret field values for `{field}` in rule messages.
     pub fields: Vec<(&'a str, String)>,
 }
@@ -67,6 +70,7 @@ impl Reading<'_> {
             repeat,
             answers: &[],
             success: None,
+            text_body: false,
             fields: Vec::new(),
         }
     }
@@ -165,6 +169,11 @@ pub fn read_success<C: Reader + ?Sized>(
                         ),
                     ));
                 }
+            }
+        }
+        if json.is_none() && reading.text_body {
+            if let Some(text) = bare_text(body) {
+                return Ok((code, Value::String(text)));
             }
         }
         return match json {
@@ -322,6 +331,15 @@ fn declared_answer(
     ))
 }
 
+/// A bare text answer (a token): UTF-8, at most 8 KiB, one run of visible characters once
+/// trimmed.
+fn bare_text(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let fits =
+        !text.is_empty() && text.len() <= 8 * 1024 && text.chars().all(|c| c.is_ascii_graphic());
+    fits.then(|| text.to_owned())
+}
+
 fn hint(text: Option<&str>) -> String {
     text.map(|t| format!(". {t}")).unwrap_or_default()
 }
@@ -370,6 +388,14 @@ pub fn provider_message(body: &Value) -> Option<String> {
             _ => None,
         }
     };
+    // Members are matched whatever their case (`Message`, as some APIs capitalize them).
+    let member = |name: &str| {
+        obj.get(name).or_else(|| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+    };
     let text = [
         "message",
         "error_description",
@@ -379,7 +405,7 @@ pub fn provider_message(body: &Value) -> Option<String> {
         "errorInfo",
     ]
     .iter()
-    .find_map(|k| text_of(obj.get(*k)?))
+    .find_map(|k| text_of(member(k)?))
     .or_else(|| match obj.get("errors")? {
         Value::Array(items) => items.iter().find_map(text_of),
         other => text_of(other),

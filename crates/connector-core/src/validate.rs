@@ -109,6 +109,25 @@ pub fn validate_fields<'a>(
                 ));
             }
         }
+        // An environment the key's prefix names: filled in when left empty, checked when given.
+        let trimmed = match key_prefix(field, raw) {
+            None => trimmed,
+            Some((named, prefix, key)) => match trimmed {
+                None => Some(named),
+                Some(given) if given == named => trimmed,
+                Some(given) if field.format.choices().is_some_and(|c| c.contains(&given)) => {
+                    return Err(invalid(
+                        field,
+                        format!(
+                            "{noun} `{}` is `{given}`, but the key in `{key}` starts with `{prefix}`, which is a {named} key; leave `{}` empty to follow the key, or give a {given} key",
+                            field.key, field.key
+                        ),
+                        &warnings,
+                    ));
+                }
+                Some(_) => trimmed,
+            },
+        };
         let value = match (trimmed, field.default) {
             (Some(v), _) => v,
             (None, Some(default)) => default,
@@ -129,6 +148,23 @@ pub fn validate_fields<'a>(
         warnings,
         masked_key,
     })
+}
+
+/// For a `KeyPrefix` field: the value the key's prefix names, the prefix and the key's field
+/// name, when the key (trimmed) starts with one of the declared prefixes.
+fn key_prefix<'a>(field: &Field<'a>, raw: &RawCredentials) -> Option<(&'a str, &'a str, &'a str)> {
+    let Format::KeyPrefix { key, .. } = field.format else {
+        return None;
+    };
+    let RawValue::Text(value) = raw.get(key)? else {
+        return None;
+    };
+    let (named, prefix) = field.format.value_for_key(
+        value
+            .expose_secret()
+            .trim_matches(|c: char| c.is_ascii_whitespace()),
+    )?;
+    Some((named, prefix, key))
 }
 
 /// The masked key as supplied (trimmed), if the key field was given as text.
@@ -224,6 +260,13 @@ fn check_value(
                 choices.join(", ")
             ));
         }
+        Format::KeyPrefix { values, .. } if !values.iter().any(|(v, _)| *v == value) => {
+            let names: Vec<&str> = values.iter().map(|(v, _)| *v).collect();
+            return Err(format!(
+                "{noun} `{name}` must be one of {}, or left empty to follow the key's prefix",
+                names.join(", ")
+            ));
+        }
         Format::Boolean if value != "true" && value != "false" => {
             return Err(format!("{noun} `{name}` must be true or false"));
         }
@@ -292,6 +335,7 @@ pub fn format_matches(format: Format, value: &str) -> bool {
     let Some(pattern) = format.regex() else {
         return match format {
             Format::Choice(choices) => choices.contains(&value),
+            Format::KeyPrefix { values, .. } => values.iter().any(|(v, _)| *v == value),
             Format::Boolean => value == "true" || value == "false",
             _ => true,
         };

@@ -118,6 +118,10 @@ impl<'a> Arena<'_, 'a> {
                 },
                 def::Format::Choice { values } => Format::Choice(self.strs(values)),
                 def::Format::Boolean => Format::Boolean,
+                def::Format::KeyPrefix { key, values } => Format::KeyPrefix {
+                    key: self.str(key),
+                    values: self.list(values, |v| (self.str(&v.value), self.str(&v.prefix))),
+                },
             },
             example: self.opt(f.example.as_ref()),
             env: self.opt(f.env.as_ref()),
@@ -149,6 +153,10 @@ impl<'a> Arena<'_, 'a> {
                 name: self.str(&h.name),
                 template: self.str(&h.template),
             })),
+            def::Auth::JsonBody { member, field } => Auth::JsonBody {
+                member: self.str(member),
+                field: self.str(field),
+            },
             def::Auth::Query { param, field } => Auth::Query {
                 param: self.str(param),
                 field: self.str(field),

@@ -136,6 +136,16 @@ impl From<&Format<'_>> for def::Format {
                 values: strings(values),
             },
             Format::Boolean => def::Format::Boolean,
+            Format::KeyPrefix { key, values } => def::Format::KeyPrefix {
+                key: (*key).to_owned(),
+                values: values
+                    .iter()
+                    .map(|(value, prefix)| def::PrefixedValue {
+                        value: (*value).to_owned(),
+                        prefix: (*prefix).to_owned(),
+                    })
+                    .collect(),
+            },
         }
     }
 }
@@ -174,6 +184,10 @@ impl From<&Auth<'_>> for def::Auth {
             },
             Auth::Header { header, field } => def::Auth::Header {
                 header: (*header).to_owned(),
+                field: (*field).to_owned(),
+            },
+            Auth::JsonBody { member, field } => def::Auth::JsonBody {
+                member: (*member).to_owned(),
                 field: (*field).to_owned(),
             },
             Auth::Headers(headers) => def::Auth::Headers {

@@ -215,6 +215,20 @@ pub enum Format {
     Choice { values: Vec<String> },
     /// `true` or `false`.
     Boolean,
+    /// One of `values`, each paired with the prefix its keys start with: left empty, it is the
+    /// one the prefix of field `key`'s value names; given, it must agree with that prefix.
+    KeyPrefix {
+        key: String,
+        values: Vec<PrefixedValue>,
+    },
+}
+
+/// A value of a `key_prefix` field and the prefix of the keys it goes with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixedValue {
+    pub value: String,
+    pub prefix: String,
 }
 
 impl Format {
@@ -257,6 +271,9 @@ pub enum Auth {
     Query { param: String, field: String },
     /// A client id and secret exchanged for a token first, then `Authorization: Bearer <token>`.
     Exchange(Box<TokenExchange>),
+    /// The key as member `member` of every request's JSON object body (each request a POST of
+    /// a JSON object).
+    JsonBody { member: String, field: String },
 }
 
 /// A token exchange (OAuth client credentials).
@@ -266,7 +283,8 @@ pub struct TokenExchange {
     /// The named origin of the token endpoint; absent for the API's own base URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// JSON pointer to the token in the answer, e.g. `/access_token`.
+    /// JSON pointer to the token in the answer, e.g. `/access_token`; `""` when the whole
+    /// answer is the token (a JSON string, or bare text).
     pub token: String,
     /// How the client credentials reach the token endpoint.
     pub client: ClientAuth,

@@ -266,12 +266,20 @@ impl Checker {
                 let Some(f) = self.field(&format!("{path}.field"), field, fields) else {
                     return;
                 };
-                let Format::Choice { values } = &f.format else {
-                    self.push(
-                        format!("{path}.field"),
-                        format!("\"{field}\" must have `format = {{ kind = \"choice\" }}`"),
-                    );
-                    return;
+                let values: Vec<String> = match &f.format {
+                    Format::Choice { values } => values.clone(),
+                    Format::KeyPrefix { values, .. } => {
+                        values.iter().map(|v| v.value.clone()).collect()
+                    }
+                    _ => {
+                        self.push(
+                            format!("{path}.field"),
+                            format!(
+                                "\"{field}\" must have `format = {{ kind = \"choice\" }}` or `{{ kind = \"key_prefix\" }}`"
+                            ),
+                        );
+                        return;
+                    }
                 };
                 let given: Vec<&str> = urls.iter().map(|u| u.value.as_str()).collect();
                 if given != values.iter().map(String::as_str).collect::<Vec<_>>() {
@@ -505,6 +513,35 @@ impl Checker {
                     self.push(format!("{p}.format.values"), "lists no value");
                 }
             }
+            if let Format::KeyPrefix { key, values } = &f.format {
+                if values.is_empty() {
+                    self.push(format!("{p}.format.values"), "lists no value");
+                }
+                for (v, pv) in values.iter().enumerate() {
+                    if pv.value.is_empty() || pv.prefix.is_empty() {
+                        self.push(
+                            format!("{p}.format.values[{v}]"),
+                            "needs both a value and the prefix of its keys",
+                        );
+                    }
+                }
+                match fields.iter().find(|k| k.key == *key) {
+                    None => self.push(
+                        format!("{p}.format.key"),
+                        format!(
+                            "\"{key}\" is not a field; fields are {}",
+                            field_list(fields)
+                        ),
+                    ),
+                    Some(k) if !k.secret => self.push(
+                        format!("{p}.format.key"),
+                        format!(
+                            "\"{key}\" is not `secret = true`; the prefix is read from the key"
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
         }
     }
 
@@ -575,6 +612,28 @@ impl Checker {
                 Auth::Bearer { field } | Auth::Query { field, .. } => {
                     self.secret_field(&format!("{ap}.field"), field, fields)
                 }
+                Auth::JsonBody { member, field } => {
+                    self.text(
+                        &format!("{ap}.member"),
+                        member,
+                        "the body member the key goes in",
+                    );
+                    self.secret_field(&format!("{ap}.field"), field, fields);
+                    let json_object = match &variant.verify.body {
+                        Body::None => true,
+                        Body::Json { text } => {
+                            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+                                .is_ok()
+                        }
+                        Body::Form { .. } => false,
+                    };
+                    if !json_object {
+                        self.push(
+                            format!("{vp}.verify.body"),
+                            "must be a JSON object (or none): the key is added to it as a member",
+                        );
+                    }
+                }
                 Auth::Header { header, field } => {
                     self.header(&format!("{ap}.header"), header);
                     self.secret_field(&format!("{ap}.field"), field, fields)
@@ -610,7 +669,16 @@ impl Checker {
                             );
                         }
                     }
-                    self.pointer(&format!("{ap}.token"), &exchange.token);
+                    // `""`: the whole answer is the token (JSON string or bare text).
+                    if !is_pointer(&exchange.token, true) {
+                        self.push(
+                            format!("{ap}.token"),
+                            format!(
+                                "\"{}\" is neither \"\" (the whole answer) nor a JSON pointer (`/access_token`)",
+                                exchange.token
+                            ),
+                        );
+                    }
                     if let ClientAuth::Basic { id, secret } = &exchange.client {
                         self.field(&format!("{ap}.client.id"), id, fields);
                         self.secret_field(&format!("{ap}.client.secret"), secret, fields);
@@ -621,12 +689,13 @@ impl Checker {
             for (h, extra) in variant.extra_headers.iter().enumerate() {
                 self.header(&format!("{vp}.extra_headers[{h}].name"), &extra.name);
                 if let HeaderValue::Field { field } = &extra.value {
-                    let p = format!("{vp}.extra_headers[{h}].value.field");
-                    if let Some(f) = self.field(&p, field, fields) {
-                        if f.secret {
-                            self.push(p, format!("\"{field}\" is secret; an extra header takes a non-secret field"));
-                        }
-                    }
+                    // A secret field may go in a header of its own (a second key beside HTTP
+                    // Basic); it is sent marked sensitive and shown masked.
+                    self.field(
+                        &format!("{vp}.extra_headers[{h}].value.field"),
+                        field,
+                        fields,
+                    );
                 }
             }
             self.request(&format!("{vp}.verify"), &variant.verify, fields);

@@ -180,6 +180,17 @@ fn field_schema(field: &Field, order: usize) -> Value {
             put("x-pattern-description", json!(description));
         }
         Format::Choice(values) => put("enum", json!(values)),
+        Format::KeyPrefix { key, values } => {
+            put("enum", json!(field.format.choices().unwrap_or_default()));
+            let prefixes: serde_json::Map<String, Value> = values
+                .iter()
+                .map(|(value, prefix)| ((*prefix).to_owned(), json!(value)))
+                .collect();
+            put(
+                "x-from-key-prefix",
+                json!({"field": key, "prefixes": prefixes}),
+            );
+        }
     }
     if field.secret {
         put("writeOnly", json!(true));

@@ -508,6 +508,7 @@ fn fields_table(fields: &[Field], with_env: bool) -> Block {
                 f.default.map(|d| format!("`{d}`")).unwrap_or_default(),
                 match f.format {
                     Format::Choice(values) => code_list(values),
+                    Format::KeyPrefix { .. } => code_list(&f.format.choices().unwrap_or_default()),
                     Format::Boolean => code_list(&["true", "false"]),
                     _ => "any".to_owned(),
                 },
@@ -530,6 +531,16 @@ fn format_cell(format: Format) -> String {
         Format::Uuid => "UUID".to_owned(),
         Format::Pattern { regex, description } => format!("{description}; pattern `{regex}`"),
         Format::Choice(_) => "one of the allowed values".to_owned(),
+        Format::KeyPrefix { key, values } => {
+            let each: Vec<String> = values
+                .iter()
+                .map(|(value, prefix)| format!("`{prefix}…` → `{value}`"))
+                .collect();
+            format!(
+                "one of the allowed values; left empty, read from the prefix of `{key}` ({})",
+                each.join(", ")
+            )
+        }
         Format::Boolean => "boolean".to_owned(),
     }
 }

@@ -86,15 +86,24 @@ const fn assert_base(url: &BaseUrl, fields: &[Field]) {
                 Some(i) => i,
                 None => panic!("unreachable"),
             };
-            let Format::Choice(values) = fields[i].format else {
-                panic!("a base URL choice field must have Format::Choice")
+            let count = match fields[i].format {
+                Format::Choice(values) => values.len(),
+                Format::KeyPrefix { values, .. } => values.len(),
+                _ => {
+                    panic!("a base URL choice field must have Format::Choice or Format::KeyPrefix")
+                }
             };
-            if values.len() != urls.len() {
+            if count != urls.len() {
                 panic!("a base URL choice must give one URL per choice value")
             }
             let mut j = 0;
             while j < urls.len() {
-                if !eq(values[j], urls[j].0) {
+                let value = match fields[i].format {
+                    Format::Choice(values) => values[j],
+                    Format::KeyPrefix { values, .. } => values[j].0,
+                    _ => panic!("unreachable"),
+                };
+                if !eq(value, urls[j].0) {
                     panic!(
                         "a base URL choice must list its URLs in the order of the field's values"
                     )
@@ -333,6 +342,23 @@ impl ConnectorSpec<'_> {
         while v < self.variants.len() {
             let variant = &self.variants[v];
             let fields = variant.fields;
+            let mut f = 0;
+            while f < fields.len() {
+                if let Format::KeyPrefix { key, values } = fields[f].format {
+                    assert_field(fields, key, "a KeyPrefix format names no key field");
+                    if values.is_empty() {
+                        panic!("a KeyPrefix format lists at least one value and its prefix")
+                    }
+                    let mut p = 0;
+                    while p < values.len() {
+                        if is_blank(values[p].0) || is_blank(values[p].1) {
+                            panic!("a KeyPrefix value and its prefix are not empty")
+                        }
+                        p += 1;
+                    }
+                }
+                f += 1;
+            }
             assert_base(&self.base_url, fields);
             let mut o = 0;
             while o < self.origins.len() {
@@ -342,6 +368,15 @@ impl ConnectorSpec<'_> {
             match variant.auth {
                 Auth::Bearer { field } | Auth::Header { field, .. } | Auth::Query { field, .. } => {
                     assert_field(fields, field, "the auth names no field of its variant")
+                }
+                Auth::JsonBody { member, field } => {
+                    assert_field(fields, field, "the auth names no field of its variant");
+                    if is_blank(member) {
+                        panic!("Auth::JsonBody names the body member the key goes in")
+                    }
+                    if let Body::Form(_) = variant.verify.body {
+                        panic!("Auth::JsonBody sends the key in a JSON body; the verification request declares a form body")
+                    }
                 }
                 Auth::Basic { username, password } => {
                     if let Part::Field(f) = username {

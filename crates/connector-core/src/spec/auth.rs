@@ -38,6 +38,9 @@ pub enum Auth<'a> {
     Query { param: &'a str, field: &'a str },
     /// A client id and secret exchanged for a token first, then `Authorization: Bearer <token>`.
     Exchange(&'a TokenExchange<'a>),
+    /// The key as member `member` of every request's JSON object body (`{"APIKey": …}`): each
+    /// request is a POST of a JSON object, the key added to it.
+    JsonBody { member: &'a str, field: &'a str },
 }
 
 /// A token exchange (OAuth client credentials).
@@ -49,7 +52,8 @@ pub struct TokenExchange<'a> {
     pub request: RequestSpec<'a>,
     /// How the client credentials reach the token endpoint.
     pub client: ClientAuth<'a>,
-    /// JSON pointer to the token in the answer, e.g. `/access_token`.
+    /// JSON pointer to the token in the answer, e.g. `/access_token`; `""` when the whole
+    /// answer is the token (a JSON string, or bare text).
     pub token: &'a str,
 }
 
@@ -75,9 +79,10 @@ impl<'a> Auth<'a> {
     pub fn fields(&self) -> Vec<&'a str> {
         let mut out = Vec::new();
         match self {
-            Auth::Bearer { field } | Auth::Header { field, .. } | Auth::Query { field, .. } => {
-                out.push(*field)
-            }
+            Auth::Bearer { field }
+            | Auth::Header { field, .. }
+            | Auth::Query { field, .. }
+            | Auth::JsonBody { field, .. } => out.push(*field),
             Auth::Basic { username, password } => {
                 for part in [username, password] {
                     if let Part::Field(f) = part {
@@ -98,6 +103,10 @@ impl<'a> Auth<'a> {
                     for (_, v) in pairs {
                         out.extend(placeholders(v).map(|(n, _)| n));
                     }
+                }
+                // A token request that takes its credentials in the query (a GET).
+                for (_, v) in exchange.request.query {
+                    out.extend(placeholders(v).map(|(n, _)| n));
                 }
             }
         }
@@ -146,11 +155,18 @@ impl<'a> Auth<'a> {
                     }
                     ClientAuth::Body => "the form body".to_owned(),
                 };
+                let token = if exchange.token.is_empty() {
+                    "the whole answer".to_owned()
+                } else {
+                    format!("`{}` of the answer", exchange.token.trim_start_matches('/'))
+                };
                 format!(
-                    "{} with the client credentials in {client}; then Authorization: Bearer <token> (`{}` of the answer)",
+                    "{} with the client credentials in {client}; then Authorization: Bearer <token> ({token})",
                     exchange.request.describe(),
-                    exchange.token.trim_start_matches('/')
                 )
+            }
+            Auth::JsonBody { member, field } => {
+                format!("`\"{member}\": <{field}>` in the JSON body of every request (a POST)")
             }
         }
     }
@@ -176,6 +192,7 @@ impl<'a> Auth<'a> {
             }
             Auth::Query { param, .. } => format!("query:{param}"),
             Auth::Exchange(_) => "exchange".to_owned(),
+            Auth::JsonBody { member, .. } => format!("json-body:{member}"),
         }
     }
 }

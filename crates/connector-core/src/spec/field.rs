@@ -53,6 +53,13 @@ pub enum Format<'a> {
     Choice(&'a [&'a str]),
     /// `true` or `false`.
     Boolean,
+    /// One of `values`' names, each paired with the prefix its keys start with
+    /// (`("production", "ra_live_")`): left empty, it is the one the prefix of field `key`'s
+    /// value names; given, it must agree with that prefix. For an environment a key carries.
+    KeyPrefix {
+        key: &'a str,
+        values: &'a [(&'a str, &'a str)],
+    },
 }
 
 impl<'a> Format<'a> {
@@ -64,6 +71,36 @@ impl<'a> Format<'a> {
             Format::Pattern { description, .. } => (*description).to_owned(),
             Format::Choice(values) => format!("one of {}", values.join(", ")),
             Format::Boolean => "true or false".to_owned(),
+            Format::KeyPrefix { key, values } => {
+                let each: Vec<String> = values
+                    .iter()
+                    .map(|(value, prefix)| format!("{value} (keys starting `{prefix}`)"))
+                    .collect();
+                format!(
+                    "one of {}; left empty, the prefix of `{key}` decides",
+                    each.join(", ")
+                )
+            }
+        }
+    }
+
+    /// The values a choice accepts (`Choice`, `KeyPrefix`), in order; `None` for free text.
+    pub fn choices(&self) -> Option<Vec<&'a str>> {
+        match *self {
+            Format::Choice(values) => Some(values.to_vec()),
+            Format::KeyPrefix { values, .. } => Some(values.iter().map(|(v, _)| *v).collect()),
+            _ => None,
+        }
+    }
+
+    /// The value the prefix of `key_value` names, for a `KeyPrefix` format, with the prefix.
+    pub fn value_for_key(&self, key_value: &str) -> Option<(&'a str, &'a str)> {
+        match *self {
+            Format::KeyPrefix { values, .. } => values
+                .iter()
+                .find(|(_, prefix)| key_value.starts_with(prefix))
+                .copied(),
+            _ => None,
         }
     }
 

@@ -242,6 +242,9 @@ impl Hub {
             .forward(token, &request.path, request.query.as_deref())
             .map_err(|e| match e {
                 ForwardError::Path(why) => refused(400, "path_refused", why.to_string()),
+                body @ ForwardError::BodyCredential(_) => {
+                    refused(409, "body_credential", body.to_string())
+                }
                 other => unusable(&account, &other.to_string()),
             })?;
 

@@ -44,7 +44,7 @@ fn credential_headers(variant: &connector_core::CredentialVariant) -> Vec<String
         }
         Auth::Header { header, .. } => vec![header.to_ascii_lowercase()],
         Auth::Headers(list) => list.iter().map(|h| h.name.to_ascii_lowercase()).collect(),
-        Auth::Query { .. } => Vec::new(),
+        Auth::Query { .. } | Auth::JsonBody { .. } => Vec::new(),
     };
     names.extend(
         variant

@@ -236,7 +236,7 @@ fn sensitive_header(variant: &CredentialVariant<'_>, name: &str) -> bool {
         }
         Auth::Header { header, .. } => name.eq_ignore_ascii_case(header),
         Auth::Headers(list) => list.iter().any(|h| name.eq_ignore_ascii_case(h.name)),
-        Auth::Query { .. } => false,
+        Auth::Query { .. } | Auth::JsonBody { .. } => false,
     }
 }
 

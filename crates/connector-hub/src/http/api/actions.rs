@@ -166,6 +166,7 @@ impl From<&Field<'_>> for InputView {
             Format::Uuid => "uuid",
             Format::Pattern { .. } => "pattern",
             Format::Choice(_) => "choice",
+            Format::KeyPrefix { .. } => "key_prefix",
             Format::Boolean => "boolean",
         };
         Self {
@@ -177,10 +178,10 @@ impl From<&Field<'_>> for InputView {
             format: format.to_owned(),
             format_description: f.format.describe(),
             pattern: f.format.regex().map(str::to_owned),
-            choices: match f.format {
-                Format::Choice(values) => Some(values.iter().map(|v| (*v).to_owned()).collect()),
-                _ => None,
-            },
+            choices: f
+                .format
+                .choices()
+                .map(|values| values.iter().map(|v| (*v).to_owned()).collect()),
             default: f.default.map(str::to_owned),
             example: f.example.map(str::to_owned),
         }

@@ -125,7 +125,7 @@ impl utoipa::Modify for ProxyDoc {
                         .response("404", error("No account has this id."))
                         .response(
                             "409",
-                            error("The account's stored credentials cannot make a request."),
+                            error("The account's stored credentials cannot make a request, or its connector takes the key inside each request's body (`body_credential`), which the proxy cannot add."),
                         )
                         .response(
                             "502",

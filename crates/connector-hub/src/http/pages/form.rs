@@ -39,7 +39,7 @@ pub struct FieldView {
 fn input_kind(field: &Field) -> &'static str {
     match field.format {
         _ if field.secret => "password",
-        Format::Choice(_) | Format::Boolean => "select",
+        Format::Choice(_) | Format::KeyPrefix { .. } | Format::Boolean => "select",
         _ => "text",
     }
 }
@@ -48,6 +48,11 @@ fn input_kind(field: &Field) -> &'static str {
 fn choices(field: &Field) -> Vec<String> {
     match field.format {
         Format::Choice(values) => values.iter().map(|v| (*v).to_owned()).collect(),
+        // Left empty, the key's prefix decides: the empty choice comes first.
+        Format::KeyPrefix { values, .. } => std::iter::once("")
+            .chain(values.iter().map(|(v, _)| *v))
+            .map(str::to_owned)
+            .collect(),
         Format::Boolean => vec!["true".to_owned(), "false".to_owned()],
         _ => Vec::new(),
     }
