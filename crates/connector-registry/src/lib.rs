@@ -21,6 +21,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
     &recruitee::Recruitee,
+    &remote::Remote,
     &smartrecruiters::SmartRecruiters,
     &stackone::StackOne,
     &teamtailor::Teamtailor,
