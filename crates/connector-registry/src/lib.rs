@@ -9,6 +9,7 @@ use connector_core::Connector;
 pub static CONNECTORS: &[&dyn Connector] = &[
     &ashby::Ashby,
     &bamboohr::BambooHr,
+    &breathe_hr::BreatheHR,
     &greenhouse::Greenhouse,
     &hibob::HiBob,
     &homerun::Homerun,
