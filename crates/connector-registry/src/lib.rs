@@ -26,6 +26,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &smartrecruiters::SmartRecruiters,
     &stackone::StackOne,
     &teamtailor::Teamtailor,
+    &ukg_pro::UKGPro,
     &workable::Workable,
 ];
 
