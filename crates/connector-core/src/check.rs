@@ -132,7 +132,9 @@ pub fn dry_run(
     if let Auth::Exchange(exchange) = prepared.variant.auth {
         calls.push(exchange_call(exchange));
     }
-    calls.push(verify_call(prepared.variant, Token::Pending));
+    if !exchange_alone(prepared.variant) {
+        calls.push(verify_call(prepared.variant, Token::Pending));
+    }
     let mut requests = Vec::new();
     for call in &calls {
         // Built to send as well, so a request that could not be sent is refused here too.
@@ -204,6 +206,11 @@ pub async fn run_check<C: Reader + ?Sized>(
         },
         _ => None,
     };
+    if exchange_alone(variant) {
+        // The token is the proof: nothing else is asked of the API.
+        let verdict = verified(connector, variant, 200, &Value::Object(Default::default()));
+        return ended(report, verdict, &step.redactor, started, &span);
+    }
 
     let call = verify_call(variant, token.as_ref().map_or(Token::None, Token::Value));
     let verdict = match step.take(&call, &variant.verify, false).await {
@@ -212,6 +219,12 @@ pub async fn run_check<C: Reader + ?Sized>(
         Err(error) => return built_wrong(report, error),
     };
     ended(report, verdict, &step.redactor, started, &span)
+}
+
+/// Whether the variant is verified by its token exchange alone: an exchange whose verification
+/// request declares no path (a provider with no cheap read, where issuing a token is the proof).
+pub fn exchange_alone(variant: &CredentialVariant<'_>) -> bool {
+    matches!(variant.auth, Auth::Exchange(_)) && variant.verify.path.is_empty()
 }
 
 /// A report for a request that could not be built (nothing was sent).

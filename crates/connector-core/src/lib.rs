@@ -39,7 +39,9 @@ pub use spec::{guide, request};
 
 pub use action::{run_action, ActionReport, ActionResult};
 pub use build::{BuildError, ShownRequest};
-pub use check::{dry_run, exchange_token, run_check, DryRun, ExchangeFailed, IssuedToken};
+pub use check::{
+    dry_run, exchange_alone, exchange_token, run_check, DryRun, ExchangeFailed, IssuedToken,
+};
 pub use connector::Connector;
 pub use http::{HttpClient, Limits};
 pub use outcome::{Account, CheckReport, Status, Verdict};

@@ -317,7 +317,14 @@ impl Checker {
     }
 
     fn request(&mut self, path: &str, request: &Request, fields: &[Field]) {
-        if !request.path.starts_with('/') {
+        self.request_at(path, request, fields, false);
+    }
+
+    /// As `request`; `alone` allows an empty path: a verification that is its token exchange.
+    fn request_at(&mut self, path: &str, request: &Request, fields: &[Field], alone: bool) {
+        if alone && request.path.is_empty() {
+            // Nothing is sent to the API: the token exchange is the proof.
+        } else if !request.path.starts_with('/') {
             self.push(format!("{path}.path"), "must start with `/`");
         }
         if request.path.contains("://") || request.path.starts_with("//") {
@@ -698,7 +705,9 @@ impl Checker {
                     );
                 }
             }
-            self.request(&format!("{vp}.verify"), &variant.verify, fields);
+            // An exchange may be verified by the token alone (`path = ""`).
+            let alone = matches!(variant.auth, Auth::Exchange(_));
+            self.request_at(&format!("{vp}.verify"), &variant.verify, fields, alone);
             self.text(
                 &format!("{vp}.verify.proves"),
                 &variant.verify.proves,

@@ -222,13 +222,24 @@ pub fn declared_request(
     } else {
         Token::None
     };
-    let call = Call {
-        request: &variant.verify,
-        origin: None,
-        credential: Credential::Variant(token),
-        extra_query: &[],
-        inputs: None,
-        repeat: Repeat::Safe,
+    let call = match variant.auth {
+        // Verified by its exchange alone: the token request is the one declared.
+        Auth::Exchange(exchange) if connector_core::exchange_alone(variant) => Call {
+            request: &exchange.request,
+            origin: exchange.origin,
+            credential: Credential::Client(&exchange.client),
+            extra_query: &[],
+            inputs: None,
+            repeat: Repeat::Safe,
+        },
+        _ => Call {
+            request: &variant.verify,
+            origin: None,
+            credential: Credential::Variant(token),
+            extra_query: &[],
+            inputs: None,
+            repeat: Repeat::Safe,
+        },
     };
     let request = target.request(&call).ok()?;
     // Header names as the spec spells them, for messages.

@@ -112,6 +112,10 @@ impl Subject<'_> {
         let Auth::Exchange(exchange) = self.variant.auth else {
             return None;
         };
+        // Verified by its exchange alone: the token request is the request under test.
+        if connector_core::exchange_alone(self.variant) {
+            return None;
+        }
         let origin = exchange
             .origin
             .and_then(|name| spec.origin(name))
