@@ -14,6 +14,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &hibob::HiBob,
     &homerun::Homerun,
     &jazzhr::JazzHr,
+    &jobdiva::JobDiva,
     &jobvite::Jobvite,
     &lever::Lever,
     &manatal::Manatal,

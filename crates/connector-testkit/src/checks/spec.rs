@@ -204,7 +204,8 @@ fn variants(spec: &ConnectorSpec) -> Vec<String> {
         }
         let v = variant.name;
         let verify = &variant.verify;
-        if !verify.path.starts_with('/') {
+        let alone = connector_core::exchange_alone(variant);
+        if !verify.path.starts_with('/') && !(alone && verify.path.is_empty()) {
             failures.push(format!(
                 "variant `{v}`: verification path `{}` must start with `/`",
                 verify.path
