@@ -12,6 +12,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &greenhouse::Greenhouse,
     &hibob::HiBob,
     &homerun::Homerun,
+    &humaans::Humaans,
     &jazzhr::JazzHr,
     &jobvite::Jobvite,
     &lever::Lever,
