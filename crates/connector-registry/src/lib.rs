@@ -10,6 +10,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &ashby::Ashby,
     &bamboohr::BambooHr,
     &greenhouse::Greenhouse,
+    &hailey_hr::HaileyHR,
     &hibob::HiBob,
     &homerun::Homerun,
     &humaans::Humaans,
