@@ -23,6 +23,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &polymer_hire::PolymerHire,
     &polytomic::Polytomic,
     &recruitee::Recruitee,
+    &sage_hr::SageHR,
     &smartrecruiters::SmartRecruiters,
     &stackone::StackOne,
     &teamtailor::Teamtailor,
