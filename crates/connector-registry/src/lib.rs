@@ -18,6 +18,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &jobvite::Jobvite,
     &lever::Lever,
     &manatal::Manatal,
+    &namely::Namely,
     &personio::Personio,
     &pinpoint::Pinpoint,
     &polymer_hire::PolymerHire,
