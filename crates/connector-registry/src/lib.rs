@@ -9,6 +9,7 @@ use connector_core::Connector;
 pub static CONNECTORS: &[&dyn Connector] = &[
     &ashby::Ashby,
     &bamboohr::BambooHr,
+    &deel::Deel,
     &greenhouse::Greenhouse,
     &hailey_hr::HaileyHR,
     &hibob::HiBob,
