@@ -18,6 +18,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &jazzhr::JazzHr,
     &jobvite::Jobvite,
     &lever::Lever,
+    &lucca::Lucca,
     &manatal::Manatal,
     &namely::Namely,
     &personio::Personio,
