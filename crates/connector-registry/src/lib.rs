@@ -14,6 +14,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &hailey_hr::HaileyHR,
     &hibob::HiBob,
     &homerun::Homerun,
+    &hr_cloud::HRCloud,
     &humaans::Humaans,
     &jazzhr::JazzHr,
     &jobvite::Jobvite,
