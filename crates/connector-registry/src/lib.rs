@@ -10,6 +10,7 @@ pub static CONNECTORS: &[&dyn Connector] = &[
     &ashby::Ashby,
     &bamboohr::BambooHr,
     &deel::Deel,
+    &gem::Gem,
     &greenhouse::Greenhouse,
     &hailey_hr::HaileyHR,
     &hibob::HiBob,
