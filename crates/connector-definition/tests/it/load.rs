@@ -14,7 +14,7 @@ fn text_of(id: &str) -> String {
 #[test]
 fn every_connector_loads() {
     let connectors = connector_registry::all();
-    assert_eq!(connectors.len(), 18);
+    assert!(connectors.len() >= 38, "{} registered", connectors.len());
     for connector in connectors {
         let spec = connector.spec();
         let definition = Definition::from(spec);

@@ -98,6 +98,14 @@ async fn every_auth_shape_reaches_the_provider_as_its_check_sends_it() {
             ),
         )
         .await;
+        if let Auth::JsonBody { .. } = variant.auth {
+            // The key goes inside each request's JSON body, which the proxy passes on as the
+            // caller sent it: refused before anything is sent.
+            assert_eq!(answer.status(), StatusCode::CONFLICT, "{}", fake.id);
+            let after = fake.server.received_requests().await.expect("recording");
+            assert_eq!(after.len(), 1, "{}: only the link's check arrived", fake.id);
+            continue;
+        }
         assert_eq!(answer.status(), StatusCode::OK, "{}", fake.id);
         let received = fake.server.received_requests().await.expect("recording");
         let sent = received.last().expect("the proxied call arrived");

@@ -205,7 +205,8 @@ fn variants(spec: &ConnectorSpec) -> Vec<String> {
         let v = variant.name;
         let verify = &variant.verify;
         let alone = connector_core::exchange_alone(variant);
-        if !verify.path.starts_with('/') && !(alone && verify.path.is_empty()) {
+        let declared_path = verify.path.starts_with('/') || (alone && verify.path.is_empty());
+        if !declared_path {
             failures.push(format!(
                 "variant `{v}`: verification path `{}` must start with `/`",
                 verify.path
