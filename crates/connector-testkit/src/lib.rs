@@ -146,7 +146,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// The most checks the suite runs at the same moment.
-const MAX_PROBES_AT_ONCE: usize = 96;
+const MAX_PROBES_AT_ONCE: usize = 192;
 
 /// Everything observable about one call of `Connector::check` or of an action, with the secrets
 /// it was given or minted.
