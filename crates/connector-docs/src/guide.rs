@@ -173,7 +173,7 @@ fn link_steps(spec: &ConnectorSpec) -> Vec<StepBlock> {
             .map(|f| format!("{} ({})", f.label, requirement(f)))
             .collect()
     };
-    let verify = spec.default_variant().verify.describe();
+    let verify = spec.default_variant().verified_by().describe();
     vec![
         StepBlock {
             title: "Open the connection form".to_owned(),

@@ -22,7 +22,7 @@ pub fn index_markdown(connectors: &[&dyn Connector]) -> String {
                     }
                     auth
                 }),
-                distinct(spec, |v| format!("`{}`", v.verify.describe())),
+                distinct(spec, |v| format!("`{}`", v.verified_by().describe())),
                 spec.variants
                     .iter()
                     .map(|v| format!("`{}`", v.name))

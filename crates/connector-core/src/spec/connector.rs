@@ -108,6 +108,16 @@ impl<'a> CredentialVariant<'a> {
         self.fields.iter().find(|f| f.key == key)
     }
 
+    /// The request a check's verdict rests on: the verification request, or for a variant
+    /// verified by its token exchange alone (an exchange and an empty verification path) the
+    /// token request.
+    pub fn verified_by(&self) -> &RequestSpec<'a> {
+        match self.auth {
+            Auth::Exchange(exchange) if self.verify.path.is_empty() => &exchange.request,
+            _ => &self.verify,
+        }
+    }
+
     /// The field that holds the key itself: the first secret field the auth sends (the client
     /// secret of an exchange), else the first field it sends.
     pub fn key_field(&self) -> Option<&'a Field<'a>> {
