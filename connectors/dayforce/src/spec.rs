@@ -69,7 +69,7 @@ const PROOF: Proof = Proof {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "dayforce",
     name: "Dayforce",
-    category: "HCM (HR and payroll)",
+    category: "HCM and payroll",
     summary: "Dayforce (formerly Ceridian) is an HR, payroll and workforce suite; a web services user's company id, username and password are exchanged through an OAuth password grant for a bearer token.",
     base_url: BaseUrl::Template("https://www.dayforcehcm.com/api"),
     origins: &[Origin {

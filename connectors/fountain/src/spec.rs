@@ -35,7 +35,7 @@ const PROOF: Proof = Proof {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "fountain",
     name: "Fountain",
-    category: "ATS (high-volume hiring)",
+    category: "ATS (hiring)",
     summary: "Fountain is a hiring platform for hourly and frontline workers; its legacy Hire API takes the company's private API token in the X-ACCESS-TOKEN header, on the main tenant or a regional one.",
     base_url: BaseUrl::Choice {
         field: "region",

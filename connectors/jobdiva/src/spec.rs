@@ -44,7 +44,7 @@ const AUTHENTICATE: TokenExchange = TokenExchange {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     id: "jobdiva",
     name: "JobDiva",
-    category: "Staffing ATS",
+    category: "ATS (hiring)",
     summary: "JobDiva is an applicant tracking system for staffing agencies; its API signs a user in with the company's client id, a username and a password, and answers a session token.",
     base_url: BaseUrl::Template("https://api.jobdiva.com"),
     origins: &[],

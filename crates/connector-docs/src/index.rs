@@ -1,4 +1,5 @@
-//! The connector index, `docs/connectors/README.md`: one table row per registered connector.
+//! The connector index, `docs/connectors/README.md`: a section per category, one table row per
+//! registered connector.
 
 use connector_core::{Connector, ConnectorSpec};
 
@@ -7,52 +8,52 @@ use crate::MARKDOWN_MARKER;
 
 /// `docs/connectors/README.md`: name, id, category, auth and verification of every connector.
 pub fn index_markdown(connectors: &[&dyn Connector]) -> String {
-    let rows = connectors
-        .iter()
-        .map(|c| {
-            let spec = c.spec();
-            vec![
-                format!("[{}]({}.md)", spec.name, spec.id),
-                format!("`{}`", spec.id),
-                spec.category.to_owned(),
-                distinct(spec, |v| {
-                    let mut auth = format!("`{}`", v.auth.kind());
-                    for header in v.extra_headers {
-                        auth.push_str(&format!(" + `{}`", header.name));
-                    }
-                    auth
-                }),
-                distinct(spec, |v| format!("`{}`", v.verified_by().describe())),
-                spec.variants
-                    .iter()
-                    .map(|v| format!("`{}`", v.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
-        })
-        .collect();
-    let blocks = [
+    let row = |c: &&dyn Connector| {
+        let spec = c.spec();
+        vec![
+            format!("[{}]({}.md)", spec.name, spec.id),
+            format!("`{}`", spec.id),
+            distinct(spec, |v| {
+                let mut auth = format!("`{}`", v.auth.kind());
+                for header in v.extra_headers {
+                    auth.push_str(&format!(" + `{}`", header.name));
+                }
+                auth
+            }),
+            distinct(spec, |v| format!("`{}`", v.verified_by().describe())),
+            spec.variants
+                .iter()
+                .map(|v| format!("`{}`", v.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]
+    };
+    // One section per category, in alphabetical order; connectors in registry order within.
+    let mut categories: Vec<&str> = connectors.iter().map(|c| c.spec().category).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let mut blocks = vec![
         Block::Heading(1, "Connectors".to_owned()),
-        Block::Paragraph(
-            "Every registered connector, with a setup guide per connector. The machine-readable \
-             form of the same information, with a JSON Schema per credential form, is \
-             [`docs/catalog.json`](../catalog.json)."
-                .to_owned(),
-        ),
-        Block::Table {
-            header: [
-                "Name",
-                "Id",
-                "Category",
-                "Auth",
-                "Verification",
-                "Credential types",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            rows,
-        },
+        Block::Paragraph(format!(
+            "Every registered connector ({}), by category, with a setup guide per connector. The \
+             machine-readable form of the same information, with a JSON Schema per credential \
+             form, is [`docs/catalog.json`](../catalog.json).",
+            connectors.len()
+        )),
     ];
+    for category in categories {
+        blocks.push(Block::Heading(2, category.to_owned()));
+        blocks.push(Block::Table {
+            header: ["Name", "Id", "Auth", "Verification", "Credential types"]
+                .map(str::to_owned)
+                .to_vec(),
+            rows: connectors
+                .iter()
+                .filter(|c| c.spec().category == category)
+                .map(row)
+                .collect(),
+        });
+    }
     format!("{MARKDOWN_MARKER}\n\n{}", to_markdown(&blocks))
 }
 
