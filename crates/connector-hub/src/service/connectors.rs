@@ -358,15 +358,19 @@ fn parse_definition(
             connector_definition::print(&definition)
         }
     };
-    DefinedConnector::load(&name, &text).map_err(|errors| HubError::Invalid {
-        field: "definition",
-        message: format!(
-            "the definition is refused: {}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+    DefinedConnector::load(&name, &text).map_err(|errors| {
+        // A TOML file's problems carry its lines; a JSON body's lines would be those of the TOML
+        // it was read into, so only the key paths are named.
+        let problems: Vec<String> = errors
+            .iter()
+            .map(|e| match format {
+                DefinitionFormat::Toml => e.to_string(),
+                DefinitionFormat::Json => format!("{} {}", e.path, e.message),
+            })
+            .collect();
+        HubError::Invalid {
+            field: "definition",
+            message: format!("the definition is refused: {}", problems.join("; ")),
+        }
     })
 }

@@ -307,6 +307,33 @@ async fn scopes_compiled_ids_and_hostile_definitions_are_refused() {
     let (status, _) = put(&hub, "acme-people", &admin, "application/toml", huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
+    // A JSON body's problems are named by key path (its lines would be the TOML's).
+    let mut plain: Value = serde_json::from_str(
+        &get_text(
+            &hub,
+            "/api/v1/connectors/ashby/definition?format=json",
+            &admin,
+        )
+        .await
+        .2,
+    )
+    .expect("JSON");
+    plain["id"] = Value::from("acme-people");
+    plain["base_url"]["url"] = Value::from("http://api.acme.example");
+    let (status, text) = put(
+        &hub,
+        "acme-people",
+        &admin,
+        "application/json",
+        plain.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    assert!(
+        text.contains("base_url.url") && !text.contains("acme-people.toml:"),
+        "{text}"
+    );
+
     // JSON that is not a definition, and TOML that is not TOML.
     let (status, text) = put(
         &hub,
