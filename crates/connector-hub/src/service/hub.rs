@@ -127,8 +127,8 @@ impl Hub {
         lookup: Lookup,
     ) -> Result<Arc<Self>, StartError> {
         let store = Store::open(&settings.database).await?;
-        let http = HttpClient::builder()
-            .pool_size(settings.reverify_concurrency.max(8))
+        let http = settings
+            .network(HttpClient::builder().pool_size(settings.reverify_concurrency.max(8)))?
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
         let hub = Arc::new(Hub {
@@ -151,7 +151,7 @@ impl Hub {
                 settings.reverify_concurrency.max(1),
             ),
             outbound: Guard::new(settings.webhooks_allow_private_addresses, lookup),
-            proxy: ProxyState::new().map_err(StartError::Http)?,
+            proxy: ProxyState::new(&settings)?,
             connectors: Registry::default(),
             settings,
             http,

@@ -20,7 +20,8 @@ use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
 
-use super::hub::{variant, Hub, HubError};
+use super::hub::{variant, Hub, HubError, StartError};
+use crate::settings::Settings;
 use crate::store::AccountRow;
 
 /// Tokens and refusal times kept for at most this many accounts; past it, entries not in use
@@ -45,12 +46,13 @@ pub(crate) struct ProxyState {
 }
 
 impl ProxyState {
-    pub(crate) fn new() -> Result<Self, String> {
+    /// With the settings' `ca_cert` and `resolve`, as checks have them.
+    pub(crate) fn new(settings: &Settings) -> Result<Self, StartError> {
         Ok(Self {
-            client: HttpClient::builder()
-                .pool_size(POOL_PER_HOST)
+            client: settings
+                .network(HttpClient::builder().pool_size(POOL_PER_HOST))?
                 .build()
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| StartError::Http(e.to_string()))?,
             tokens: Mutex::default(),
             refusals: Mutex::default(),
         })

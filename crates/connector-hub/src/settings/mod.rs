@@ -6,9 +6,11 @@
 //! prefix: `greenhouse = "…"`, `"greenhouse.auth" = "…"` or a `[base_urls.greenhouse]` table
 //! (where `api` also names the API base URL) in the file, and
 //! `CONNECTOR_HUB__BASE_URLS__<ID>[__<ORIGIN>]` in the environment, the id upper-cased with `-`
-//! as `_` (`POLYMER_HIRE`); `base_urls.rs` holds that part.
+//! as `_` (`POLYMER_HIRE`); `base_urls.rs` holds that part. `ca_cert` and `resolve`, how checks
+//! and the proxy reach providers, are the CLI's config file keys; `network.rs` applies them.
 
 mod base_urls;
+mod network;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
@@ -22,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::base_urls::UrlSetting;
 use self::base_urls::{base_url_reader, by_connector, overrides_of};
+pub use self::network::Pin;
 use crate::store::DEFAULT_DATABASE;
 
 /// The file read when no `--config` is given and it exists.
@@ -101,6 +104,13 @@ pub struct Settings {
     /// non-public addresses (tests, on-premises receivers). Off, only public `https://`
     /// endpoints are registered and connected to.
     pub webhooks_allow_private_addresses: bool,
+    /// A PEM file of certificate authorities trusted for provider requests (checks and the
+    /// proxy) besides the built-in ones: TLS inspection, a test server.
+    pub ca_cert: Option<PathBuf>,
+    /// `HOST:PORT:ADDR` entries, as curl's `--resolve`: provider requests to HOST connect to
+    /// ADDR instead of resolving it; `*.example.com` pins every name under example.com, `*`
+    /// every name.
+    pub resolve: Vec<String>,
 }
 
 impl Default for Settings {
@@ -131,6 +141,8 @@ impl Default for Settings {
             rates: BTreeMap::new(),
             instance: None,
             webhooks_allow_private_addresses: false,
+            ca_cert: None,
+            resolve: Vec::new(),
         }
     }
 }
@@ -218,6 +230,7 @@ impl Settings {
                 .with_list_parse_key("frame_ancestors")
                 .with_list_parse_key("allowed_return_origins")
                 .with_list_parse_key("trusted_proxies")
+                .with_list_parse_key("resolve")
                 .try_parsing(true)
                 .source(Some(env)),
         );
@@ -263,6 +276,8 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         self.trusted_proxy_nets()?;
+        self.pins()?;
+        self.extra_roots()?;
         if !(self.check_timeout > 0.0 && self.check_timeout <= 300.0) {
             return Err(SettingsError(
                 "check_timeout must be between 0 and 300 seconds".to_owned(),

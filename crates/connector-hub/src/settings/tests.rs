@@ -216,3 +216,122 @@ fn only_exact_frame_ancestors_name_an_origin_to_post_to() {
     .expect("loads");
     assert_eq!(settings.frame_origins(), ["https://app.example.com"]);
 }
+
+#[test]
+fn resolve_pins_parse_as_the_clis_and_come_from_the_file_or_the_environment() {
+    let settings = load_file(
+        "resolve = [\"API.Example.com.:443:127.0.0.1\", \"*.bench.test:8443:[::1]\", \" \"]\n",
+        &[],
+    )
+    .expect("loads");
+    assert_eq!(
+        settings.pins().expect("valid"),
+        [
+            Pin {
+                host: "api.example.com".to_owned(),
+                port: 443,
+                addr: "127.0.0.1".parse().expect("an address"),
+            },
+            Pin {
+                host: "*.bench.test".to_owned(),
+                port: 8443,
+                addr: "::1".parse().expect("an address"),
+            },
+        ]
+    );
+    let settings = load_file(
+        "",
+        &[(
+            "CONNECTOR_HUB__RESOLVE",
+            "a.test:443:127.0.0.1,*:80:127.0.0.2",
+        )],
+    )
+    .expect("loads");
+    let hosts: Vec<String> = settings
+        .pins()
+        .expect("valid")
+        .into_iter()
+        .map(|p| p.host)
+        .collect();
+    assert_eq!(hosts, ["a.test", "*"]);
+    assert!(load_file("", &[])
+        .expect("loads")
+        .pins()
+        .expect("none")
+        .is_empty());
+}
+
+#[test]
+fn a_bad_pin_is_named_by_its_place_with_the_form_expected() {
+    for (bad, why) in [
+        ("x", "three parts"),
+        ("h.test:443", "three parts"),
+        (":443:127.0.0.1", "HOST must be"),
+        ("h/x:443:127.0.0.1", "HOST must be"),
+        ("h.test:0:127.0.0.1", "PORT must be"),
+        ("h.test:https:127.0.0.1", "PORT must be"),
+        ("h.test:443:localhost", "ADDRESS must be"),
+    ] {
+        let err = load_file(
+            &format!("resolve = [\"ok.test:1:127.0.0.1\", {bad:?}]\n"),
+            &[],
+        )
+        .expect_err(bad)
+        .to_string();
+        assert!(
+            err.starts_with(&format!("resolve[1] {bad:?}: expected HOST:PORT:ADDRESS")),
+            "{bad}: {err}"
+        );
+        assert!(err.contains(why), "{bad}: {err}");
+    }
+    let err = load_file("", &[("CONNECTOR_HUB__RESOLVE", "nope")])
+        .expect_err("a bad pin")
+        .to_string();
+    assert!(err.starts_with("resolve[0] \"nope\""), "{err}");
+}
+
+#[test]
+fn ca_cert_is_read_at_load_and_a_bad_file_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = params.self_signed(&key).expect("a CA");
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, ca.pem()).expect("write");
+    let settings =
+        load_file(&format!("ca_cert = {:?}\n", pem.display().to_string()), &[]).expect("loads");
+    assert_eq!(settings.ca_cert.as_deref(), Some(pem.as_path()));
+    assert_eq!(settings.extra_roots().expect("read").len(), 1);
+    let settings = load_file(
+        "",
+        &[("CONNECTOR_HUB__CA_CERT", &pem.display().to_string())],
+    )
+    .expect("loads");
+    assert_eq!(settings.ca_cert.as_deref(), Some(pem.as_path()));
+    settings
+        .network(connector_core::HttpClient::builder())
+        .expect("applies")
+        .build()
+        .expect("a client");
+
+    let missing = dir.path().join("missing.pem");
+    let err = load_file(
+        &format!("ca_cert = {:?}\n", missing.display().to_string()),
+        &[],
+    )
+    .expect_err("no such file")
+    .to_string();
+    assert!(err.starts_with("ca_cert: cannot read"), "{err}");
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").expect("write");
+    let err = load_file(
+        &format!("ca_cert = {:?}\n", junk.display().to_string()),
+        &[],
+    )
+    .expect_err("no certificate")
+    .to_string();
+    assert!(err.starts_with("ca_cert: "), "{err}");
+    assert!(err.contains("junk.pem"), "{err}");
+}

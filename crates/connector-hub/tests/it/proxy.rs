@@ -753,3 +753,56 @@ async fn a_token_from_another_origin_goes_only_to_the_api_and_the_client_secret_
         assert_hidden(&text, &secret);
     }
 }
+
+#[tokio::test]
+async fn a_resolve_pin_takes_checks_and_proxied_calls_to_a_customer_host_on_loopback() {
+    // Workable's API is on the customer's own host (`https://{subdomain}.workable.com`); here it
+    // is `{subdomain}.pinned.test`, a name no resolver knows, pinned to the loopback fake.
+    let workable = fake_provider("workable").await;
+    let port = workable.server.address().port();
+    let hub = TestHub::start_with(&[], |settings| {
+        settings.base_urls.insert(
+            "workable".to_owned(),
+            UrlSetting::Slots(BTreeMap::from([(
+                "api".to_owned(),
+                format!("http://{{subdomain}}.pinned.test:{port}/spi/v3"),
+            )])),
+        );
+        settings.resolve = vec![format!("*.pinned.test:{port}:127.0.0.1")];
+    })
+    .await;
+    let account = hub.link("workable", "customer-1", &workable.good).await;
+    let received = workable
+        .server
+        .received_requests()
+        .await
+        .expect("recording");
+    assert_eq!(received.len(), 1, "the link's check reached the fake");
+    assert_eq!(
+        header_text(&received[0], "host"),
+        Some(format!("acme.pinned.test:{port}"))
+    );
+    assert_eq!(received[0].url.path(), "/spi/v3/accounts/acme");
+
+    let (answer, _) = send(
+        &hub,
+        proxied(
+            "GET",
+            &format!("/api/v1/proxy/{account}/jobs"),
+            &hub.admin_key,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK, "the proxy goes by the pin");
+    let received = workable
+        .server
+        .received_requests()
+        .await
+        .expect("recording");
+    let sent = received.last().expect("the proxied call arrived");
+    assert_eq!(sent.url.path(), "/spi/v3/jobs");
+    assert_eq!(
+        header_text(sent, "host"),
+        Some(format!("acme.pinned.test:{port}"))
+    );
+}
