@@ -1,6 +1,9 @@
-//! Measuring a child process: wall time, and peak resident memory read from `/proc/<pid>/status`
-//! (`VmHWM`) while it runs, which needs no unsafe code and no extra tools.
+//! Measuring a child process: wall time, peak resident memory read from `/proc/<pid>/status`
+//! (`VmHWM`) and CPU time from `/proc/<pid>/stat` while it runs, which needs no unsafe code and no
+//! extra tools; and the CPU time of every process of one name (the database server's).
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
@@ -17,9 +20,12 @@ pub struct Measured {
     pub elapsed: Duration,
     /// Peak resident set, in KiB; 0 where `/proc` is not available.
     pub peak_rss_kib: u64,
+    /// CPU time (user and system) at the last sample before the child was reaped: an exited
+    /// child not yet reaped still shows its final figure. Zero where `/proc` is not available.
+    pub cpu: Duration,
 }
 
-/// Runs `command` to the end, sampling its peak memory.
+/// Runs `command` to the end, sampling its peak memory and CPU time.
 pub fn measure(command: &mut Command) -> anyhow::Result<Measured> {
     let started = Instant::now();
     let mut child = command
@@ -27,7 +33,10 @@ pub fn measure(command: &mut Command) -> anyhow::Result<Measured> {
         .with_context(|| format!("cannot start {:?}", command.get_program()))?;
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_rss_kib = 0;
+    let mut cpu = Duration::ZERO;
     loop {
+        // Before `try_wait`, which reaps the child and takes its `/proc` entry with it.
+        cpu = cpu_time(child.id()).unwrap_or(cpu);
         if let Some(kib) = std::fs::read_to_string(&status_file)
             .ok()
             .as_deref()
@@ -40,6 +49,7 @@ pub fn measure(command: &mut Command) -> anyhow::Result<Measured> {
                 status,
                 elapsed: started.elapsed(),
                 peak_rss_kib,
+                cpu,
             });
         }
         std::thread::sleep(SAMPLE_EVERY);
@@ -54,6 +64,35 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// CPU time process `pid` has used so far (user and system), from `/proc/<pid>/stat`.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
     ticks_used(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?).map(from_ticks)
+}
+
+/// CPU time used so far by each process under `proc_root` (`/proc`) whose `comm` is `name`, by
+/// pid. Processes that cannot be read (gone meanwhile) are left out.
+pub fn cpu_by_name(proc_root: &Path, name: &str) -> BTreeMap<u32, Duration> {
+    let Ok(entries) = std::fs::read_dir(proc_root) else {
+        return BTreeMap::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+            if comm.trim_end() != name {
+                return None;
+            }
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            Some((pid, from_ticks(ticks_used(&stat)?)))
+        })
+        .collect()
+}
+
+/// CPU used between two [`cpu_by_name`] readings: each process's growth, a process new in
+/// `after` counted whole. A process that ended in between is lost (its time cannot be read).
+pub fn cpu_between(before: &BTreeMap<u32, Duration>, after: &BTreeMap<u32, Duration>) -> Duration {
+    after
+        .iter()
+        .map(|(pid, used)| used.saturating_sub(before.get(pid).copied().unwrap_or_default()))
+        .sum()
 }
 
 /// CPU time the whole machine has spent busy and in all, from `/proc/stat`: every core's
@@ -103,6 +142,39 @@ mod tests {
             "Name:\tconnector\nVmPeak:\t  200000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1000 kB\n";
         assert_eq!(high_water_mark_kib(status), Some(12345));
         assert_eq!(high_water_mark_kib("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn sums_the_cpu_of_the_processes_named_new_ones_whole() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let process = |pid: u32, comm: &str, user: u64, system: u64| {
+            let dir = root.path().join(pid.to_string());
+            std::fs::create_dir_all(&dir).expect("dir");
+            std::fs::write(dir.join("comm"), format!("{comm}\n")).expect("comm");
+            std::fs::write(
+                dir.join("stat"),
+                format!("{pid} ({comm}) S 1 1 1 0 -1 0 0 0 0 0 {user} {system} 0 0 20 0 1 0"),
+            )
+            .expect("stat");
+        };
+        process(10, "postgres", 100, 50);
+        process(11, "postgres", 7, 3);
+        process(12, "connector-hub", 900, 900);
+        std::fs::create_dir_all(root.path().join("self")).expect("not a pid");
+        let before = cpu_by_name(root.path(), "postgres");
+        assert_eq!(
+            before,
+            BTreeMap::from([
+                (10, Duration::from_millis(1500)),
+                (11, Duration::from_millis(100))
+            ])
+        );
+        process(10, "postgres", 130, 60); // +40 ticks
+        std::fs::remove_dir_all(root.path().join("11")).expect("gone");
+        process(13, "postgres", 20, 5); // new: 25 ticks
+        let after = cpu_by_name(root.path(), "postgres");
+        assert_eq!(cpu_between(&before, &after), Duration::from_millis(650));
+        assert!(cpu_by_name(&root.path().join("missing"), "postgres").is_empty());
     }
 
     #[test]
