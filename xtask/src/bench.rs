@@ -12,6 +12,8 @@
 
 mod author;
 mod hub;
+mod hub_latency;
+mod hub_process;
 mod latency;
 mod process;
 mod proxy;

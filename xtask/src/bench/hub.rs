@@ -2,18 +2,23 @@
 //! production) whose keys the loopback provider answers 60% verified, 20% rejected, 20%
 //! forbidden; starts the release-built hub; makes every account due and times the full
 //! re-verification pass until the queue is empty, sampling the accounts list API and page
-//! meanwhile; reads the hub's peak memory; then runs `connector check --bulk` on the same keys
-//! with the same concurrency for the ratio. On SQLite, and on PostgreSQL when given one.
+//! meanwhile; reads the hub's peak memory and the CPU time it spent per account (the list
+//! samples it served during the pass included); then runs `connector check --bulk` on the same
+//! keys with the same concurrency for the ratio of rates and of CPU per check. On SQLite, and on
+//! PostgreSQL when given one, where the database server's CPU per account is reported apart.
+//!
+//! `--latency` measures the pass at internet latency instead ([`super::hub_latency`]).
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use serde_json::Value;
 
-use super::process::{measure, peak_rss_kib};
+use super::hub_process::{fresh_postgres, Setup};
+use super::process::{cpu_between, cpu_by_name, measure};
 use super::workload;
 
 /// The pass's rate as a share of `connector check --bulk` on the same keys: at least this.
@@ -22,25 +27,50 @@ const TARGET_RATIO: f64 = 0.8;
 const TARGET_PEAK_MIB: f64 = 128.0;
 /// p99 latency of the accounts list (API and page) under load: under this.
 const TARGET_P99_MS: f64 = 50.0;
+/// The hub's CPU per account as a multiple of `connector check --bulk`'s per check: at most
+/// this on SQLite, and [`TARGET_CPU_PG`] on PostgreSQL (the hub process only).
+pub(super) const TARGET_CPU_SQLITE: f64 = 2.0;
+pub(super) const TARGET_CPU_PG: f64 = 2.5;
 /// Latency samples taken at least (the pass may end before).
 const MIN_SAMPLES: usize = 500;
 const POLL: Duration = Duration::from_millis(100);
+/// Where processes' CPU time is read.
+pub(super) const PROC: &str = "/proc";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Accounts to seed [default: 100000; with --quick: 2000].
+    /// Accounts to seed [default: 100000; with --quick: 2000; with --latency: 20000, with
+    /// --latency --quick: 2000].
     #[arg(long, value_name = "N")]
-    accounts: Option<u64>,
-    /// A fast smoke run (2,000 accounts).
+    pub(super) accounts: Option<u64>,
+    /// A fast smoke run (2,000 accounts; with --latency 2,000 accounts over 200 hosts).
     #[arg(long)]
-    quick: bool,
-    /// Checks in flight, for the hub and for `connector check --bulk`.
-    #[arg(long, value_name = "N", default_value_t = 64)]
-    concurrency: usize,
+    pub(super) quick: bool,
+    /// Checks in flight, for the hub (`reverify_concurrency`) and for `connector check --bulk`
+    /// [default: 64; with --latency: 256].
+    #[arg(long, value_name = "N")]
+    pub(super) concurrency: Option<usize>,
     /// Also measure on PostgreSQL: an admin URL (`postgres://user:pw@127.0.0.1/db`) whose user
     /// may create databases; the bench creates a fresh one there (needs `psql`).
     #[arg(long, value_name = "URL", env = "CONNECTOR_HUB_BENCH_POSTGRES")]
-    postgres: Option<String>,
+    pub(super) postgres: Option<String>,
+    /// The pass at internet latency instead: Workable accounts spread over --hosts customer
+    /// hosts under `*.bench.test`, a loopback HTTPS server answering after --delay-ms, the hub
+    /// set up with `ca_cert` and `resolve`; the pass's rate against the limit (concurrency ÷
+    /// delay) and `connector check --bulk`, peak memory, CPU per account, and that no account
+    /// was checked twice.
+    #[arg(long)]
+    pub(super) latency: bool,
+    /// With --latency: how long the server takes to answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub(super) delay_ms: u64,
+    /// With --latency: distinct customer hosts [default: 2000; with --quick: 200].
+    #[arg(long, value_name = "N")]
+    pub(super) hosts: Option<u64>,
+    /// With --latency and --postgres: hub processes sharing the database (distinct ports), one
+    /// of them queuing the pass; above 1, a one-process pass runs first for the speed-up.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(super) processes: usize,
 }
 
 /// One database's figures.
@@ -50,6 +80,10 @@ struct Figures {
     import: Duration,
     pass: Duration,
     peak_mib: f64,
+    /// The hub process's CPU time during the pass, per account.
+    hub_cpu: Duration,
+    /// The PostgreSQL server's (every `postgres` process), per account; on SQLite none.
+    db_cpu: Option<Duration>,
     api: Latency,
     page: Latency,
 }
@@ -72,10 +106,17 @@ impl Latency {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.latency {
+        return super::hub_latency::run(super::hub_latency::Plan::from_args(&args)?);
+    }
+    if args.processes != 1 || args.hosts.is_some() {
+        bail!("--processes and --hosts apply with --latency only");
+    }
     let accounts = args
         .accounts
         .unwrap_or(if args.quick { 2_000 } else { 100_000 });
-    if accounts == 0 || args.concurrency == 0 {
+    let concurrency = args.concurrency.unwrap_or(64);
+    if accounts == 0 || concurrency == 0 {
         bail!("--accounts and --concurrency must be at least 1");
     }
     let built = super::build_release(&[
@@ -96,18 +137,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     println!(
         "bench hub: {accounts} accounts, concurrency {}, {} cores, provider {base}",
-        args.concurrency,
+        concurrency,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
-    let bulk = bulk_rate(
+    let bulk = bulk_run(
         connector,
         &bulk_input,
         accounts,
-        args.concurrency,
+        concurrency,
         &base,
         dir.path(),
     )?;
-    println!("connector check --bulk: {bulk:.0} checks/s");
+    println!(
+        "connector check --bulk: {:.0} checks/s, CPU {:.1} µs per check",
+        bulk.rate,
+        micros(bulk.cpu_per_check)
+    );
 
     let mut databases: Vec<(&'static str, String)> = vec![(
         "sqlite",
@@ -120,7 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         hub,
         import: &import_input,
         accounts,
-        concurrency: args.concurrency,
+        concurrency: concurrency,
         base: &base,
     };
     let mut rows = Vec::new();
@@ -128,10 +173,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let run_dir = dir.path().join(name);
         std::fs::create_dir_all(&run_dir)?;
         let figures = runtime.block_on(measure_hub(&run, name, &url, &run_dir))?;
-        print_row(&figures, accounts, bulk);
+        print_row(&figures, accounts, &bulk);
         rows.push(figures);
     }
-    print_targets(&rows, accounts, bulk);
+    print_targets(&rows, accounts, &bulk);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -149,15 +194,29 @@ fn write_import(path: &Path, accounts: u64) -> std::io::Result<()> {
     out.flush()
 }
 
-/// `connector check --bulk` on the same keys: checks per second.
-fn bulk_rate(
+/// `connector check --bulk`'s figures on the same keys.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Bulk {
+    /// Checks per second.
+    pub(super) rate: f64,
+    /// CPU time (user and system) per check.
+    pub(super) cpu_per_check: Duration,
+}
+
+/// Microseconds, for printing.
+pub(super) fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// `connector check --bulk` on the same keys.
+fn bulk_run(
     connector: &Path,
     input: &Path,
     accounts: u64,
     concurrency: usize,
     base: &str,
     dir: &Path,
-) -> anyhow::Result<f64> {
+) -> anyhow::Result<Bulk> {
     let mut command = Command::new(connector);
     command
         .args(["check", "--bulk"])
@@ -176,143 +235,10 @@ fn bulk_rate(
     if !measured.status.success() {
         bail!("connector check --bulk failed ({})", measured.status);
     }
-    Ok(accounts as f64 / measured.elapsed.as_secs_f64().max(1e-9))
-}
-
-/// A new, empty database on the PostgreSQL server `admin` points at; returns its URL.
-fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
-    let name = format!(
-        "hub_bench_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
-    );
-    let status = Command::new("psql")
-        .arg(admin)
-        .args(["-qc", &format!("CREATE DATABASE {name}")])
-        .stdout(Stdio::null())
-        .status()
-        .context("cannot run psql (install postgresql-client) to create the bench database")?;
-    if !status.success() {
-        bail!("psql could not create the bench database on the --postgres server");
-    }
-    let (head, query) = admin.split_once('?').unwrap_or((admin, ""));
-    let root = head
-        .rfind('/')
-        .filter(|&i| i > "postgres://".len())
-        .map_or(head, |i| &head[..i]);
-    Ok(if query.is_empty() {
-        format!("{root}/{name}")
-    } else {
-        format!("{root}/{name}?{query}")
+    Ok(Bulk {
+        rate: accounts as f64 / measured.elapsed.as_secs_f64().max(1e-9),
+        cpu_per_check: measured.cpu.div_f64(accounts.max(1) as f64),
     })
-}
-
-/// The hub as a child process, stopped on drop.
-pub(super) struct Served(Child);
-
-impl Served {
-    pub(super) fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    /// The hub's peak resident memory so far (`VmHWM`), in MiB; 0 where `/proc` is missing.
-    pub(super) fn peak_mib(&self) -> f64 {
-        peak_rss_kib(self.0.id()).unwrap_or(0) as f64 / 1024.0
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A hub's directory and settings file, and its commands run as a bench runs them (warnings
-/// only in the log, no master key from the environment).
-pub(super) struct Setup<'a> {
-    binary: &'a Path,
-    dir: &'a Path,
-    config: PathBuf,
-}
-
-impl<'a> Setup<'a> {
-    /// Writes `settings` as `connector-hub.toml` in `dir`.
-    pub(super) fn new(binary: &'a Path, dir: &'a Path, settings: &str) -> std::io::Result<Self> {
-        let config = dir.join("connector-hub.toml");
-        std::fs::write(&config, settings)?;
-        Ok(Self {
-            binary,
-            dir,
-            config,
-        })
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(self.binary);
-        command
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .current_dir(self.dir)
-            .env("RUST_LOG", "warn")
-            .env_remove("CONNECTOR_HUB_MASTER_KEY");
-        command
-    }
-
-    /// `connector-hub init`: returns the first admin key.
-    pub(super) fn init(&self) -> anyhow::Result<String> {
-        let init = self.command(&["init", "--json"]).output()?;
-        if !init.status.success() {
-            bail!(
-                "connector-hub init failed: {}",
-                String::from_utf8_lossy(&init.stderr)
-            );
-        }
-        let init: Value = serde_json::from_slice(&init.stdout)?;
-        Ok(init["admin_key"]
-            .as_str()
-            .context("init printed no admin key")?
-            .to_owned())
-    }
-
-    /// `connector-hub import FILE`.
-    pub(super) fn import(&self, file: &Path) -> anyhow::Result<()> {
-        let imported = self.command(&["import"]).arg(file).output()?;
-        if !imported.status.success() {
-            bail!(
-                "connector-hub import failed: {}",
-                String::from_utf8_lossy(&imported.stderr)
-            );
-        }
-        Ok(())
-    }
-
-    /// `connector-hub serve` on a free loopback port; returns the process and its base URL.
-    pub(super) fn serve(&self) -> anyhow::Result<(Served, String)> {
-        let mut child = self
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("cannot start connector-hub serve")?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        let served = Served(child);
-        let mut lines = BufReader::new(stderr).lines();
-        let address = loop {
-            let line = lines.next().context("the hub exited before listening")??;
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-            }
-        };
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok((served, address))
-    }
 }
 
 /// What every database's run shares.
@@ -361,6 +287,9 @@ async fn measure_hub(
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let session = sign_in(&http, &address, &admin).await?;
+    let postgres_before =
+        (database == "postgres").then(|| cpu_by_name(Path::new(PROC), "postgres"));
+    let hub_before = served.cpu();
     let queued: Value = http
         .post(format!("{address}/api/v1/reverify"))
         .bearer_auth(&admin)
@@ -379,6 +308,7 @@ async fn measure_hub(
     let mut api = Latency::default();
     let mut page = Latency::default();
     let mut pass = None;
+    let (mut hub_cpu, mut db_cpu) = (Duration::ZERO, None);
     let mut round = 0u64;
     let mut polled = Instant::now();
     while pass.is_none() || api.samples.len() < MIN_SAMPLES {
@@ -424,6 +354,10 @@ async fn measure_hub(
                 .await?;
             if queue["due"] == 0 && queue["in_progress"] == 0 {
                 pass = Some(pass_started.elapsed());
+                hub_cpu = served.cpu().saturating_sub(hub_before);
+                db_cpu = postgres_before
+                    .as_ref()
+                    .map(|before| cpu_between(before, &cpu_by_name(Path::new(PROC), "postgres")));
             }
         }
         if pass_started.elapsed() > Duration::from_secs(3600) {
@@ -450,6 +384,8 @@ async fn measure_hub(
         import: import_time,
         pass,
         peak_mib,
+        hub_cpu: hub_cpu.div_f64(accounts.max(1) as f64),
+        db_cpu: db_cpu.map(|d: Duration| d.div_f64(accounts.max(1) as f64)),
         api,
         page,
     })
@@ -485,16 +421,22 @@ fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn print_row(f: &Figures, accounts: u64, bulk: f64) {
+fn print_row(f: &Figures, accounts: u64, bulk: &Bulk) {
     let rate = accounts as f64 / f.pass.as_secs_f64().max(1e-9);
+    let db = f.db_cpu.map_or(String::new(), |d| {
+        format!(" | database CPU {:.1} µs/account", micros(d))
+    });
     println!(
-        "{:<8} import {:>6.1} s | pass {:>6.1} s, {:>6.0} checks/s, {:.2} of bulk | peak {:>5.1} MiB | API p50 {:>5.1} ms p99 {:>5.1} ms | page p50 {:>5.1} ms p99 {:>5.1} ms ({} samples)",
+        "{:<8} import {:>6.1} s | pass {:>6.1} s, {:>6.0} checks/s, {:.2} of bulk | peak {:>5.1} MiB | hub CPU {:.1} µs/account, {:.2}x bulk's {:.1} µs/check{db} | API p50 {:>5.1} ms p99 {:>5.1} ms | page p50 {:>5.1} ms p99 {:>5.1} ms ({} samples)",
         f.database,
         f.import.as_secs_f64(),
         f.pass.as_secs_f64(),
         rate,
-        rate / bulk,
+        rate / bulk.rate,
         f.peak_mib,
+        micros(f.hub_cpu),
+        cpu_ratio(f.hub_cpu, bulk),
+        micros(bulk.cpu_per_check),
         f.api.percentile_ms(0.5),
         f.api.percentile_ms(0.99),
         f.page.percentile_ms(0.5),
@@ -503,19 +445,36 @@ fn print_row(f: &Figures, accounts: u64, bulk: f64) {
     );
 }
 
-fn print_targets(rows: &[Figures], accounts: u64, bulk: f64) {
+/// The hub's CPU per account as a multiple of bulk's per check.
+pub(super) fn cpu_ratio(hub: Duration, bulk: &Bulk) -> f64 {
+    hub.as_secs_f64() / bulk.cpu_per_check.as_secs_f64().max(1e-12)
+}
+
+/// The goal for [`cpu_ratio`] on this database.
+pub(super) fn cpu_goal(database: &str) -> f64 {
+    if database == "postgres" {
+        TARGET_CPU_PG
+    } else {
+        TARGET_CPU_SQLITE
+    }
+}
+
+fn print_targets(rows: &[Figures], accounts: u64, bulk: &Bulk) {
     let verdict = |met: bool| if met { "met" } else { "NOT met" };
     println!("targets:");
     for f in rows {
-        let ratio = accounts as f64 / f.pass.as_secs_f64().max(1e-9) / bulk;
+        let ratio = accounts as f64 / f.pass.as_secs_f64().max(1e-9) / bulk.rate;
         let p99 = f.api.percentile_ms(0.99).max(f.page.percentile_ms(0.99));
+        let cpu = cpu_ratio(f.hub_cpu, bulk);
+        let goal = cpu_goal(f.database);
         println!(
-            "  {}: pass >= {TARGET_RATIO} of bulk: {} ({ratio:.2}); peak < {TARGET_PEAK_MIB} MiB: {} ({:.1}); list p99 < {TARGET_P99_MS} ms: {} ({p99:.1})",
+            "  {}: pass >= {TARGET_RATIO} of bulk: {} ({ratio:.2}); peak < {TARGET_PEAK_MIB} MiB: {} ({:.1}); list p99 < {TARGET_P99_MS} ms: {} ({p99:.1}); hub CPU/account <= {goal}x bulk's CPU/check: {} ({cpu:.2}x)",
             f.database,
             verdict(ratio >= TARGET_RATIO),
             verdict(f.peak_mib < TARGET_PEAK_MIB),
             f.peak_mib,
             verdict(p99 < TARGET_P99_MS),
+            verdict(cpu <= goal),
         );
     }
 }

@@ -6,12 +6,15 @@
 //! reqwest loop with the same concurrency and pins is measured beside it. Reports checks per
 //! second against the limit (concurrency ÷ delay) and the bare loop, peak memory (and again at a
 //! high concurrency), and the TLS handshakes the server saw, full and resumed.
+//!
+//! The server also counts the requests carrying each key (keys carry their line's index), so the
+//! hub's latency bench ([`super::hub_latency`]) can tell that no account was checked twice.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +36,9 @@ use super::process::{measure, Measured};
 /// The test domain every customer host lives under.
 pub const DOMAIN: &str = "bench.test";
 /// The placeholder-host connector the checks go through.
-const CONNECTOR: &str = "workable";
+pub(super) const CONNECTOR: &str = "workable";
+/// What every key starts with; its line's index follows in 16 hex digits.
+const KEY_PREFIX: &str = "bench-token-";
 
 /// Share of the limit (concurrency ÷ delay) the bulk run reaches: at least this.
 const TARGET_OF_LIMIT: f64 = 0.8;
@@ -56,17 +61,105 @@ pub struct Plan {
 }
 
 /// The server, and what it has seen.
-struct Server {
-    port: u16,
-    ca_file: PathBuf,
+pub(super) struct Server {
+    pub(super) port: u16,
+    pub(super) ca_file: PathBuf,
     full: Arc<AtomicU64>,
     resumed: Arc<AtomicU64>,
+    /// Requests per key, by the key's index.
+    per_key: Arc<KeyCounts>,
+}
+
+/// Requests seen per key index, and requests whose key is none of them.
+#[derive(Debug, Default)]
+pub(super) struct KeyCounts {
+    counts: Vec<AtomicU32>,
+    unknown: AtomicU64,
+}
+
+/// How many keys were asked for how many times.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct Tally {
+    pub(super) never: u64,
+    pub(super) once: u64,
+    pub(super) more: u64,
+    /// The first few keys asked more than once, with their counts.
+    pub(super) repeated: Vec<(usize, u32)>,
+    /// Requests with no known key.
+    pub(super) unknown: u64,
+}
+
+impl KeyCounts {
+    pub(super) fn new(keys: u64) -> Self {
+        Self {
+            counts: (0..keys).map(|_| AtomicU32::new(0)).collect(),
+            unknown: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts a request by its `Authorization` header's value.
+    pub(super) fn record(&self, authorization: Option<&str>) {
+        match authorization
+            .and_then(key_index)
+            .and_then(|i| self.counts.get(i))
+        {
+            Some(count) => {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {
+                self.unknown.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub(super) fn reset(&self) {
+        for count in &self.counts {
+            count.store(0, Ordering::SeqCst);
+        }
+        self.unknown.store(0, Ordering::SeqCst);
+    }
+
+    /// The counts of the first `keys` keys, summed up.
+    pub(super) fn tally(&self, keys: usize) -> Tally {
+        let mut tally = Tally {
+            unknown: self.unknown.load(Ordering::SeqCst),
+            ..Tally::default()
+        };
+        for (index, count) in self.counts.iter().take(keys).enumerate() {
+            match count.load(Ordering::SeqCst) {
+                0 => tally.never += 1,
+                1 => tally.once += 1,
+                n => {
+                    tally.more += 1;
+                    if tally.repeated.len() < 5 {
+                        tally.repeated.push((index, n));
+                    }
+                }
+            }
+        }
+        tally.never += keys.saturating_sub(self.counts.len()) as u64;
+        tally
+    }
+}
+
+/// The line index a `Bearer bench-token-…` value carries.
+fn key_index(authorization: &str) -> Option<usize> {
+    let hex = authorization
+        .strip_prefix("Bearer ")?
+        .strip_prefix(KEY_PREFIX)?;
+    usize::from_str_radix(hex, 16).ok()
 }
 
 impl Server {
-    fn reset(&self) {
+    pub(super) fn reset(&self) {
         self.full.store(0, Ordering::SeqCst);
         self.resumed.store(0, Ordering::SeqCst);
+        self.per_key.reset();
+    }
+
+    /// Requests per key since the last reset, over the first `keys` keys.
+    pub(super) fn tally(&self, keys: u64) -> Tally {
+        self.per_key.tally(keys as usize)
     }
 
     fn handshakes(&self) -> (u64, u64) {
@@ -78,8 +171,8 @@ impl Server {
 }
 
 /// Makes the CA (written to `dir`) and the wildcard certificate, and starts the server on the
-/// current runtime.
-async fn start(delay: Duration, dir: &Path) -> anyhow::Result<Server> {
+/// current runtime; it counts requests for the first `keys` keys one by one.
+pub(super) async fn start(delay: Duration, dir: &Path, keys: u64) -> anyhow::Result<Server> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -111,7 +204,8 @@ async fn start(delay: Duration, dir: &Path) -> anyhow::Result<Server> {
     let port = listener.local_addr()?.port();
     let full = Arc::new(AtomicU64::new(0));
     let resumed = Arc::new(AtomicU64::new(0));
-    let (full_seen, resumed_seen) = (full.clone(), resumed.clone());
+    let per_key = Arc::new(KeyCounts::new(keys));
+    let (full_seen, resumed_seen, keys_seen) = (full.clone(), resumed.clone(), per_key.clone());
     tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
@@ -120,6 +214,7 @@ async fn start(delay: Duration, dir: &Path) -> anyhow::Result<Server> {
             let _ = tcp.set_nodelay(true);
             let acceptor = acceptor.clone();
             let (full, resumed) = (full_seen.clone(), resumed_seen.clone());
+            let keys_seen = keys_seen.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
@@ -128,9 +223,17 @@ async fn start(delay: Duration, dir: &Path) -> anyhow::Result<Server> {
                     Some(rustls::HandshakeKind::Resumed) => resumed.fetch_add(1, Ordering::Relaxed),
                     _ => full.fetch_add(1, Ordering::Relaxed),
                 };
-                let service = service_fn(move |request: Request<Incoming>| async move {
-                    tokio::time::sleep(delay).await;
-                    Ok::<_, Infallible>(answer(&request))
+                let service = service_fn(move |request: Request<Incoming>| {
+                    keys_seen.record(
+                        request
+                            .headers()
+                            .get(hyper::header::AUTHORIZATION)
+                            .and_then(|v| v.to_str().ok()),
+                    );
+                    async move {
+                        tokio::time::sleep(delay).await;
+                        Ok::<_, Infallible>(answer(&request))
+                    }
                 });
                 let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(tls), service)
@@ -143,6 +246,7 @@ async fn start(delay: Duration, dir: &Path) -> anyhow::Result<Server> {
         ca_file,
         full,
         resumed,
+        per_key,
     })
 }
 
@@ -165,18 +269,19 @@ fn answer(request: &Request<Incoming>) -> Response<Full<Bytes>> {
 }
 
 /// Line `index`'s customer host label and key.
-fn line(index: u64, hosts: u64) -> (String, String) {
+pub(super) fn line(index: u64, hosts: u64) -> (String, String) {
     (
         format!("customer-{}", index % hosts.max(1)),
-        format!("bench-token-{index:016x}"),
+        format!("{KEY_PREFIX}{index:016x}"),
     )
 }
 
-fn write_input(path: &Path, plan: &Plan) -> std::io::Result<()> {
+/// `checks` lines of bulk input spread over `hosts` customer hosts.
+pub(super) fn write_input(path: &Path, checks: u64, hosts: u64) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    for index in 0..plan.checks {
-        let (subdomain, key) = line(index, plan.hosts);
+    for index in 0..checks {
+        let (subdomain, key) = line(index, hosts);
         writeln!(
             out,
             r#"{{"id":{index},"connector":"{CONNECTOR}","credentials":{{"subdomain":"{subdomain}","api_key":"{key}"}}}}"#
@@ -186,8 +291,8 @@ fn write_input(path: &Path, plan: &Plan) -> std::io::Result<()> {
 }
 
 /// One contender's figures.
-struct Run {
-    measured: Measured,
+pub(super) struct Run {
+    pub(super) measured: Measured,
     full: u64,
     resumed: u64,
     /// Requests that got no 200 (the bare loop only: a bulk run must verify every line).
@@ -199,9 +304,9 @@ pub fn run(plan: &Plan, connector: &Path, reference: &Path) -> anyhow::Result<Ex
         .enable_all()
         .build()?;
     let dir = tempfile::tempdir()?;
-    let server = runtime.block_on(start(plan.delay, dir.path()))?;
+    let server = runtime.block_on(start(plan.delay, dir.path(), plan.checks))?;
     let input = dir.path().join("latency.jsonl");
-    write_input(&input, plan)?;
+    write_input(&input, plan.checks, plan.hosts)?;
     let limit = plan.concurrency as f64 / plan.delay.as_secs_f64().max(1e-6);
     println!(
         "bench --latency: {} checks over {} hosts, delay {} ms, concurrency {} (limit {limit:.0} checks/s), {} cores",
@@ -216,7 +321,7 @@ pub fn run(plan: &Plan, connector: &Path, reference: &Path) -> anyhow::Result<Ex
         &server,
         connector,
         &input,
-        plan,
+        plan.checks,
         plan.concurrency,
         dir.path(),
     )?;
@@ -225,7 +330,7 @@ pub fn run(plan: &Plan, connector: &Path, reference: &Path) -> anyhow::Result<Ex
         &server,
         connector,
         &input,
-        plan,
+        plan.checks,
         plan.memory_concurrency,
         dir.path(),
     )?;
@@ -292,11 +397,11 @@ pub fn run(plan: &Plan, connector: &Path, reference: &Path) -> anyhow::Result<Ex
 
 /// `connector check --bulk` through the pinned, trusted test domain; every line must be
 /// verified.
-fn bulk_run(
+pub(super) fn bulk_run(
     server: &Server,
     connector: &Path,
     input: &Path,
-    plan: &Plan,
+    checks: u64,
     concurrency: usize,
     dir: &Path,
 ) -> anyhow::Result<Run> {
@@ -339,14 +444,13 @@ fn bulk_run(
         .lines()
         .filter(|l| l.contains(r#""status":"verified""#))
         .count() as u64;
-    if verified != plan.checks {
+    if verified != checks {
         let other = out
             .lines()
             .find(|l| !l.contains(r#""status":"verified""#))
             .unwrap_or_default();
         bail!(
-            "connector check --bulk verified {verified} of {} lines; one other: {other}; {said}",
-            plan.checks
+            "connector check --bulk verified {verified} of {checks} lines; one other: {other}; {said}"
         );
     }
     let (full, resumed) = server.handshakes();
@@ -466,5 +570,36 @@ mod tests {
         assert_eq!(line(0, 3).0, "customer-0");
         assert_eq!(line(4, 3).0, "customer-1");
         assert_ne!(line(1, 3).1, line(4, 3).1);
+    }
+
+    #[test]
+    fn requests_are_counted_by_the_index_their_key_carries() {
+        let counts = KeyCounts::new(4);
+        for index in [0, 1, 1, 3, 3, 3] {
+            let (_, key) = line(index, 2);
+            counts.record(Some(&format!("Bearer {key}")));
+        }
+        counts.record(Some("Bearer other"));
+        counts.record(Some(&format!("Bearer {}", line(9, 2).1)));
+        counts.record(None);
+        assert_eq!(key_index(&format!("Bearer {}", line(42, 7).1)), Some(42));
+        assert_eq!(
+            counts.tally(4),
+            Tally {
+                never: 1,
+                once: 1,
+                more: 2,
+                repeated: vec![(1, 2), (3, 3)],
+                unknown: 3,
+            }
+        );
+        assert_eq!(
+            counts.tally(6).never,
+            3,
+            "keys past the table were never seen"
+        );
+        counts.reset();
+        assert_eq!(counts.tally(4).never, 4);
+        assert_eq!(counts.tally(4).unknown, 0);
     }
 }

@@ -22,7 +22,8 @@ use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 
-use super::hub::{Latency, Served, Setup};
+use super::hub::Latency;
+use super::hub_process::{Served, Setup};
 use super::process::{cpu_time, machine_cpu};
 use super::workload;
 

@@ -1,0 +1,153 @@
+//! The hub's processes as the hub benches run them: a settings file and directory, `init`,
+//! `import`, `serve` on a free loopback port (stopped on drop), and a fresh PostgreSQL database.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use serde_json::Value;
+
+use super::process::{cpu_time, peak_rss_kib};
+
+/// A new, empty database on the PostgreSQL server `admin` points at; returns its URL.
+pub(super) fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
+    let name = format!(
+        "hub_bench_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    );
+    let status = Command::new("psql")
+        .arg(admin)
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .stdout(Stdio::null())
+        .status()
+        .context("cannot run psql (install postgresql-client) to create the bench database")?;
+    if !status.success() {
+        bail!("psql could not create the bench database on the --postgres server");
+    }
+    let (head, query) = admin.split_once('?').unwrap_or((admin, ""));
+    let root = head
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .map_or(head, |i| &head[..i]);
+    Ok(if query.is_empty() {
+        format!("{root}/{name}")
+    } else {
+        format!("{root}/{name}?{query}")
+    })
+}
+
+/// The hub as a child process, stopped on drop.
+pub(super) struct Served(Child);
+
+impl Served {
+    pub(super) fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// CPU time (user and system) the hub has used so far; zero where `/proc` is missing.
+    pub(super) fn cpu(&self) -> Duration {
+        cpu_time(self.0.id()).unwrap_or_default()
+    }
+
+    /// The hub's peak resident memory so far (`VmHWM`), in MiB; 0 where `/proc` is missing.
+    pub(super) fn peak_mib(&self) -> f64 {
+        peak_rss_kib(self.0.id()).unwrap_or(0) as f64 / 1024.0
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A hub's directory and settings file, and its commands run as a bench runs them (warnings
+/// only in the log, no master key from the environment).
+pub(super) struct Setup<'a> {
+    binary: &'a Path,
+    dir: &'a Path,
+    config: PathBuf,
+}
+
+impl<'a> Setup<'a> {
+    /// Writes `settings` as `connector-hub.toml` in `dir`.
+    pub(super) fn new(binary: &'a Path, dir: &'a Path, settings: &str) -> std::io::Result<Self> {
+        let config = dir.join("connector-hub.toml");
+        std::fs::write(&config, settings)?;
+        Ok(Self {
+            binary,
+            dir,
+            config,
+        })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(self.binary);
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .current_dir(self.dir)
+            .env("RUST_LOG", "warn")
+            .env_remove("CONNECTOR_HUB_MASTER_KEY");
+        command
+    }
+
+    /// `connector-hub init`: returns the first admin key.
+    pub(super) fn init(&self) -> anyhow::Result<String> {
+        let init = self.command(&["init", "--json"]).output()?;
+        if !init.status.success() {
+            bail!(
+                "connector-hub init failed: {}",
+                String::from_utf8_lossy(&init.stderr)
+            );
+        }
+        let init: Value = serde_json::from_slice(&init.stdout)?;
+        Ok(init["admin_key"]
+            .as_str()
+            .context("init printed no admin key")?
+            .to_owned())
+    }
+
+    /// `connector-hub import FILE`.
+    pub(super) fn import(&self, file: &Path) -> anyhow::Result<()> {
+        let imported = self.command(&["import"]).arg(file).output()?;
+        if !imported.status.success() {
+            bail!(
+                "connector-hub import failed: {}",
+                String::from_utf8_lossy(&imported.stderr)
+            );
+        }
+        Ok(())
+    }
+
+    /// `connector-hub serve` on a free loopback port; returns the process and its base URL.
+    pub(super) fn serve(&self) -> anyhow::Result<(Served, String)> {
+        let mut child = self
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot start connector-hub serve")?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let served = Served(child);
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines.next().context("the hub exited before listening")??;
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok((served, address))
+    }
+}
