@@ -7,6 +7,9 @@
 //! Prints checks per second for both, their ratio and peak memory, against the targets of
 //! issue 5. Re-runs itself from a release build first, so server and reference are optimised.
 //!
+//! `cargo xtask bench hub` measures the hub's re-verification pass ([`hub`]; `--latency`:
+//! [`hub_latency`]), `cargo xtask bench proxy` its proxy ([`proxy`]).
+//!
 //! `--author` measures something else: an author's edit-to-verdict loop, a definition file
 //! against a connector crate ([`author`]).
 
@@ -14,6 +17,7 @@ mod author;
 mod hub;
 mod hub_latency;
 mod hub_process;
+mod key_counts;
 mod latency;
 mod process;
 mod proxy;
@@ -97,7 +101,8 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Target {
     /// The hub: a full re-verification pass over seeded accounts, against `connector check
-    /// --bulk` on the same keys; peak memory; accounts list latency under load.
+    /// --bulk` on the same keys; peak memory; CPU per account; accounts list latency under load.
+    /// With --latency, the pass at internet latency (customer hosts over HTTPS, --processes).
     Hub(hub::Args),
     /// The hub's proxy: requests per second with many in flight against a bare reqwest loop to
     /// the same loopback provider, the latency it adds, its peak memory streaming a large answer.

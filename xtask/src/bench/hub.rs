@@ -14,10 +14,10 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use serde_json::Value;
 
-use super::hub_process::{fresh_postgres, Setup};
+use super::hub_process::{fresh_postgres, sign_in, Setup};
 use super::process::{cpu_between, cpu_by_name, measure};
 use super::workload;
 
@@ -165,7 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         hub,
         import: &import_input,
         accounts,
-        concurrency: concurrency,
+        concurrency,
         base: &base,
     };
     let mut rows = Vec::new();
@@ -389,36 +389,6 @@ async fn measure_hub(
         api,
         page,
     })
-}
-
-/// Signs in to the pages with `key`; returns the session cookie.
-async fn sign_in(http: &reqwest::Client, address: &str, key: &str) -> anyhow::Result<String> {
-    let form = http.get(format!("{address}/signin")).send().await?;
-    let nonce = cookie(&form, "hub_signin").context("no sign-in cookie")?;
-    let html = form.text().await?;
-    let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).context("no CSRF token")? + marker.len();
-    let csrf = &html[start..start + 64];
-    let signed = http
-        .post(format!("{address}/signin"))
-        .header("cookie", &nonce)
-        .form(&[("_csrf", csrf), ("key", key)])
-        .send()
-        .await?;
-    let status = signed.status();
-    cookie(&signed, "hub_session")
-        .with_context(|| format!("signing in answered {status} with no session cookie"))
-}
-
-fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
 }
 
 fn print_row(f: &Figures, accounts: u64, bulk: &Bulk) {

@@ -1,5 +1,6 @@
 //! The hub's processes as the hub benches run them: a settings file and directory, `init`,
-//! `import`, `serve` on a free loopback port (stopped on drop), and a fresh PostgreSQL database.
+//! `import`, `serve` on a free loopback port (stopped on drop), a fresh PostgreSQL database, and
+//! signing in to the pages.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -150,4 +151,38 @@ impl<'a> Setup<'a> {
         std::thread::spawn(move || lines.for_each(drop));
         Ok((served, address))
     }
+}
+
+/// Signs in to the pages with `key`; returns the session cookie.
+pub(super) async fn sign_in(
+    http: &reqwest::Client,
+    address: &str,
+    key: &str,
+) -> anyhow::Result<String> {
+    let form = http.get(format!("{address}/signin")).send().await?;
+    let nonce = cookie(&form, "hub_signin").context("no sign-in cookie")?;
+    let html = form.text().await?;
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).context("no CSRF token")? + marker.len();
+    let csrf = &html[start..start + 64];
+    let signed = http
+        .post(format!("{address}/signin"))
+        .header("cookie", &nonce)
+        .form(&[("_csrf", csrf), ("key", key)])
+        .send()
+        .await?;
+    let status = signed.status();
+    cookie(&signed, "hub_session")
+        .with_context(|| format!("signing in answered {status} with no session cookie"))
+}
+
+fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
 }

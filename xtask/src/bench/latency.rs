@@ -14,7 +14,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,14 +31,13 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 
+use super::key_counts::{KeyCounts, Tally, KEY_PREFIX};
 use super::process::{measure, Measured};
 
 /// The test domain every customer host lives under.
 pub const DOMAIN: &str = "bench.test";
 /// The placeholder-host connector the checks go through.
 pub(super) const CONNECTOR: &str = "workable";
-/// What every key starts with; its line's index follows in 16 hex digits.
-const KEY_PREFIX: &str = "bench-token-";
 
 /// Share of the limit (concurrency ÷ delay) the bulk run reaches: at least this.
 const TARGET_OF_LIMIT: f64 = 0.8;
@@ -68,86 +67,6 @@ pub(super) struct Server {
     resumed: Arc<AtomicU64>,
     /// Requests per key, by the key's index.
     per_key: Arc<KeyCounts>,
-}
-
-/// Requests seen per key index, and requests whose key is none of them.
-#[derive(Debug, Default)]
-pub(super) struct KeyCounts {
-    counts: Vec<AtomicU32>,
-    unknown: AtomicU64,
-}
-
-/// How many keys were asked for how many times.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Tally {
-    pub(super) never: u64,
-    pub(super) once: u64,
-    pub(super) more: u64,
-    /// The first few keys asked more than once, with their counts.
-    pub(super) repeated: Vec<(usize, u32)>,
-    /// Requests with no known key.
-    pub(super) unknown: u64,
-}
-
-impl KeyCounts {
-    pub(super) fn new(keys: u64) -> Self {
-        Self {
-            counts: (0..keys).map(|_| AtomicU32::new(0)).collect(),
-            unknown: AtomicU64::new(0),
-        }
-    }
-
-    /// Counts a request by its `Authorization` header's value.
-    pub(super) fn record(&self, authorization: Option<&str>) {
-        match authorization
-            .and_then(key_index)
-            .and_then(|i| self.counts.get(i))
-        {
-            Some(count) => {
-                count.fetch_add(1, Ordering::Relaxed);
-            }
-            None => {
-                self.unknown.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    pub(super) fn reset(&self) {
-        for count in &self.counts {
-            count.store(0, Ordering::SeqCst);
-        }
-        self.unknown.store(0, Ordering::SeqCst);
-    }
-
-    /// The counts of the first `keys` keys, summed up.
-    pub(super) fn tally(&self, keys: usize) -> Tally {
-        let mut tally = Tally {
-            unknown: self.unknown.load(Ordering::SeqCst),
-            ..Tally::default()
-        };
-        for (index, count) in self.counts.iter().take(keys).enumerate() {
-            match count.load(Ordering::SeqCst) {
-                0 => tally.never += 1,
-                1 => tally.once += 1,
-                n => {
-                    tally.more += 1;
-                    if tally.repeated.len() < 5 {
-                        tally.repeated.push((index, n));
-                    }
-                }
-            }
-        }
-        tally.never += keys.saturating_sub(self.counts.len()) as u64;
-        tally
-    }
-}
-
-/// The line index a `Bearer bench-token-…` value carries.
-fn key_index(authorization: &str) -> Option<usize> {
-    let hex = authorization
-        .strip_prefix("Bearer ")?
-        .strip_prefix(KEY_PREFIX)?;
-    usize::from_str_radix(hex, 16).ok()
 }
 
 impl Server {
@@ -570,36 +489,5 @@ mod tests {
         assert_eq!(line(0, 3).0, "customer-0");
         assert_eq!(line(4, 3).0, "customer-1");
         assert_ne!(line(1, 3).1, line(4, 3).1);
-    }
-
-    #[test]
-    fn requests_are_counted_by_the_index_their_key_carries() {
-        let counts = KeyCounts::new(4);
-        for index in [0, 1, 1, 3, 3, 3] {
-            let (_, key) = line(index, 2);
-            counts.record(Some(&format!("Bearer {key}")));
-        }
-        counts.record(Some("Bearer other"));
-        counts.record(Some(&format!("Bearer {}", line(9, 2).1)));
-        counts.record(None);
-        assert_eq!(key_index(&format!("Bearer {}", line(42, 7).1)), Some(42));
-        assert_eq!(
-            counts.tally(4),
-            Tally {
-                never: 1,
-                once: 1,
-                more: 2,
-                repeated: vec![(1, 2), (3, 3)],
-                unknown: 3,
-            }
-        );
-        assert_eq!(
-            counts.tally(6).never,
-            3,
-            "keys past the table were never seen"
-        );
-        counts.reset();
-        assert_eq!(counts.tally(4).never, 4);
-        assert_eq!(counts.tally(4).unknown, 0);
     }
 }
