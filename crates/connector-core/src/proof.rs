@@ -57,18 +57,20 @@ pub fn read(proof: &Proof, body: &Value) -> Result<AccountProof, String> {
             account.insert((*name).to_owned(), value);
         }
     }
-    let warnings = match item {
-        Some(item) if !proof.warnings.is_empty() => {
-            let text = item.to_string();
-            proof
-                .warnings
-                .iter()
-                .filter(|w| w.when.holds(&text, Some(item)))
-                .map(|w| w.message.to_owned())
-                .collect()
+    let mut warnings = Vec::new();
+    if let Some(item) = item {
+        // The item as text only for a test that reads text: most compare a member.
+        let mut text: Option<String> = None;
+        for warning in proof.warnings {
+            let text = match warning.when {
+                Match::Contains(_) => text.get_or_insert_with(|| item.to_string()).as_str(),
+                Match::Equals { .. } => "",
+            };
+            if warning.when.holds(text, Some(item)) {
+                warnings.push(warning.message.to_owned());
+            }
         }
-        _ => Vec::new(),
-    };
+    }
     Ok(AccountProof { account, warnings })
 }
 
