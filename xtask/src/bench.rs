@@ -288,11 +288,18 @@ struct Row {
 struct Figures {
     elapsed: Duration,
     peak_rss_kib: u64,
+    /// User and system time: steadier than the wall time when the machine is shared.
+    cpu: Duration,
 }
 
 impl Figures {
     fn rate(&self, lines: u64) -> f64 {
         lines as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// CPU time per line, in microseconds.
+    fn cpu_micros(&self, lines: u64) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / lines.max(1) as f64
     }
 
     fn peak_mib(&self) -> f64 {
@@ -305,9 +312,12 @@ impl Figures {
         let elapsed = runs[runs.len() / 2].elapsed;
         runs.sort_by_key(|m| m.peak_rss_kib);
         let peak_rss_kib = runs[runs.len() / 2].peak_rss_kib;
+        runs.sort_by_key(|m| m.cpu);
+        let cpu = runs[runs.len() / 2].cpu;
         Self {
             elapsed,
             peak_rss_kib,
+            cpu,
         }
     }
 }
@@ -420,15 +430,18 @@ fn print_row(row: &Row) {
     let bulk = row.bulk.rate(row.lines);
     let bare = row.bare.rate(row.lines);
     println!(
-        "{:>7} lines: bulk {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB) | bare reqwest {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB) | ratio {:.2}",
+        "{:>7} lines: bulk {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | bare reqwest {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | ratio {:.2}, CPU ratio {:.2}",
         row.lines,
         bulk,
         row.bulk.elapsed.as_secs_f64(),
         row.bulk.peak_mib(),
+        row.bulk.cpu_micros(row.lines),
         bare,
         row.bare.elapsed.as_secs_f64(),
         row.bare.peak_mib(),
+        row.bare.cpu_micros(row.lines),
         bulk / bare,
+        row.bare.cpu.as_secs_f64() / row.bulk.cpu.as_secs_f64().max(1e-9),
     );
 }
 

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -21,6 +22,14 @@ const POLYTOMIC_OK: &str = r#"{"data":{"email":"ops@example.com","id":"u1","is_p
 const SMARTRECRUITERS_OK: &str = r#"{"identifier":"AcmeInc","name":"Acme Inc"}"#;
 const REVOKED: &str = r#"{"message":"The API key is invalid or was revoked."}"#;
 const FORBIDDEN: &str = r#"{"message":"The API key lacks the permission for this endpoint."}"#;
+
+/// Requests answered with a key's answer since the process started.
+static ANSWERED: AtomicU64 = AtomicU64::new(0);
+
+/// How many verification requests the server has answered so far.
+pub fn answered() -> u64 {
+    ANSWERED.load(Ordering::Relaxed)
+}
 
 /// Starts the server on 127.0.0.1 (any free port) on the current runtime; returns its address.
 pub async fn start() -> anyhow::Result<SocketAddr> {
@@ -72,6 +81,7 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
         ),
         _ => return Ok(respond(StatusCode::NOT_FOUND, "{}")),
     };
+    ANSWERED.fetch_add(1, Ordering::Relaxed);
     let response = match key.and_then(Class::of_key) {
         Some(Class::Valid) => respond(StatusCode::OK, ok_body),
         Some(Class::Forbidden) => respond(StatusCode::FORBIDDEN, FORBIDDEN),
