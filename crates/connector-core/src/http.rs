@@ -10,6 +10,7 @@ mod hosts;
 mod resolve;
 
 pub use hosts::{connection_budget, HostSlot, HostSlots, POOL_IDLE_TIMEOUT};
+pub use resolve::{Pin, PinError};
 
 pub use crate::spec::Repeat;
 pub use reqwest::dns;

@@ -9,7 +9,7 @@ use connector_core::http::HttpClientBuilder;
 use connector_core::overrides::Source;
 use connector_core::{HttpClient, Limits};
 
-use super::pin::Pin;
+use super::pin::{parse_pin, Pin};
 use super::values::Settings;
 use crate::usage::UsageError;
 
@@ -42,7 +42,7 @@ pub(super) fn parse_pins(entries: &[String], source: Source<'_>) -> Result<Vec<P
     entries
         .iter()
         .filter(|p| !p.trim().is_empty())
-        .map(|p| Pin::parse(p, &setting))
+        .map(|p| parse_pin(p, &setting))
         .collect()
 }
 
@@ -112,10 +112,10 @@ impl Settings {
         let flags = network
             .resolve
             .iter()
-            .map(|p| Pin::parse(p, "--resolve"))
+            .map(|p| parse_pin(p, "--resolve"))
             .collect::<Result<Vec<_>, _>>()?;
         for pin in self.resolve.iter().chain(&flags) {
-            builder = builder.pin(&pin.host, SocketAddr::new(pin.addr, pin.port));
+            builder = builder.pin(&pin.host, pin.socket_addr());
         }
         builder.build().map_err(|e| UsageError::new(e.to_string()))
     }
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn pins_parse_as_curl_writes_them() {
-        let pin = Pin::parse("API.Example.com:443:127.0.0.1", "--resolve").expect("a pin");
+        let pin = parse_pin("API.Example.com:443:127.0.0.1", "--resolve").expect("a pin");
         assert_eq!(
             pin,
             Pin {
@@ -139,10 +139,10 @@ mod tests {
                 addr: "127.0.0.1".parse().expect("an address"),
             }
         );
-        let v6 = Pin::parse("h.test:8443:[::1]", "--resolve").expect("IPv6 in brackets");
+        let v6 = parse_pin("h.test:8443:[::1]", "--resolve").expect("IPv6 in brackets");
         assert_eq!(v6.addr, "::1".parse::<std::net::IpAddr>().expect("::1"));
         assert!(
-            Pin::parse("h.test:8443:::1", "--resolve").is_ok(),
+            parse_pin("h.test:8443:::1", "--resolve").is_ok(),
             "IPv6 bare"
         );
         for bad in [
@@ -152,7 +152,7 @@ mod tests {
             "h.test:0:127.0.0.1",
             "h/x:1:127.0.0.1",
         ] {
-            let err = Pin::parse(bad, "--resolve").expect_err(bad).to_string();
+            let err = parse_pin(bad, "--resolve").expect_err(bad).to_string();
             assert!(err.starts_with("--resolve takes HOST:PORT:ADDR"), "{err}");
         }
     }

@@ -5,13 +5,81 @@
 //! them, then does not ask the resolver each time.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::{BoxFuture, FutureExt, Shared as SharedFuture};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::time::Instant;
+
+/// A pinned address, `HOST:PORT:ADDR` as curl's `--resolve` takes it: connect to `host` (or,
+/// for `*.domain`, any name under it; `*`, any name) at `addr`. The CLI's `--resolve` and the
+/// hub's `resolve` setting both read it with [`Pin::parse`], and give it to
+/// [`HttpClientBuilder::pin`](super::HttpClientBuilder::pin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// Lower-cased, without a trailing dot; `*.domain` or `*` for a wildcard.
+    pub host: String,
+    pub port: u16,
+    pub addr: IpAddr,
+}
+
+/// Why a text is not a [`Pin`]; the caller says where the text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinError(&'static str);
+
+impl fmt::Display for PinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for PinError {}
+
+impl Pin {
+    /// Parses `HOST:PORT:ADDR`; an IPv6 ADDR may be bracketed.
+    pub fn parse(text: &str) -> Result<Self, PinError> {
+        let mut parts = text.trim().splitn(3, ':');
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(PinError("three parts separated by `:` are needed"));
+        };
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        let name = match host.as_str() {
+            "*" => "x",
+            wildcard => wildcard.strip_prefix("*.").unwrap_or(wildcard),
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return Err(PinError(
+                "HOST must be a host name, `*.` and a domain, or `*`",
+            ));
+        }
+        let port = port
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or(PinError("PORT must be a number from 1 to 65535"))?;
+        let addr = addr
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| PinError("ADDRESS must be an IPv4 or IPv6 address"))?;
+        Ok(Self { host, port, addr })
+    }
+
+    /// Where connections to the pinned names go.
+    pub fn socket_addr(&self) -> SocketAddr {
+        SocketAddr::new(self.addr, self.port)
+    }
+}
 
 /// How long the system resolver's answers are kept: it says nothing of their TTL, and this is
 /// the usual default of resolvers that cache (Java's among them).
@@ -213,6 +281,23 @@ impl Resolve for ServersResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pins_read_as_curl_writes_them_and_say_which_part_is_wrong() {
+        let pin = Pin::parse(" *.Example.com.:8443:[::1] ").expect("a wildcard IPv6 pin");
+        assert_eq!(pin.host, "*.example.com");
+        assert_eq!(pin.socket_addr(), "[::1]:8443".parse().expect("an address"));
+        for (bad, part) in [
+            ("h.test:443", "three parts"),
+            (":443:127.0.0.1", "HOST"),
+            ("h_x:443:127.0.0.1", "HOST"),
+            ("h.test:0:127.0.0.1", "PORT"),
+            ("h.test:443:localhost", "ADDRESS"),
+        ] {
+            let why = Pin::parse(bad).expect_err(bad).to_string();
+            assert!(why.contains(part), "{bad}: {why}");
+        }
+    }
 
     #[test]
     fn a_wildcard_pins_names_under_its_domain_only() {

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 pub use self::base_urls::UrlSetting;
 use self::base_urls::{base_url_reader, by_connector, overrides_of};
-pub use self::network::Pin;
 use crate::store::DEFAULT_DATABASE;
+pub use connector_core::http::Pin;
 
 /// The file read when no `--config` is given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "connector-hub.toml";
