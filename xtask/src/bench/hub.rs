@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use serde_json::Value;
 
-use super::hub_process::{fresh_postgres, sign_in, Setup};
+use super::hub_process::{
+    fresh_postgres, queue_all, queue_empty, sign_in, wait_for_empty_queue, Setup,
+};
 use super::process::{cpu_between, cpu_by_name, measure};
 use super::workload;
 
@@ -295,7 +297,7 @@ async fn measure_hub(
     let session = sign_in(&http, &address, &admin).await?;
     // Imported accounts are due at once: the hub checks them as it starts. That pass ends
     // before the measured ones begin.
-    wait_for_empty_queue(&http, &address, &admin).await?;
+    wait_for_empty_queue(&http, &address, &admin, POLL, Duration::from_secs(3600)).await?;
 
     // The first pass alone, for its rate and CPU: the list requests of the second would
     // otherwise count as the pass's work.
@@ -398,58 +400,6 @@ async fn measure_hub(
         api,
         page,
     })
-}
-
-/// Makes every account due (`POST /api/v1/reverify`); fails unless all `accounts` are queued.
-async fn queue_all(
-    http: &reqwest::Client,
-    address: &str,
-    admin: &str,
-    accounts: u64,
-) -> anyhow::Result<()> {
-    let queued: Value = http
-        .post(format!("{address}/api/v1/reverify"))
-        .bearer_auth(admin)
-        .json(&serde_json::json!({}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    if queued["queued"].as_u64() != Some(accounts) {
-        bail!(
-            "the hub queued {} accounts, expected {accounts}",
-            queued["queued"]
-        );
-    }
-    Ok(())
-}
-
-/// Waits until no account is due or being checked (an hour at most).
-async fn wait_for_empty_queue(
-    http: &reqwest::Client,
-    address: &str,
-    admin: &str,
-) -> anyhow::Result<()> {
-    let started = Instant::now();
-    while !queue_empty(http, address, admin).await? {
-        if started.elapsed() > Duration::from_secs(3600) {
-            bail!("the hub's first pass over the imported accounts did not end within an hour");
-        }
-        tokio::time::sleep(POLL).await;
-    }
-    Ok(())
-}
-
-/// Whether no account is due or being checked.
-async fn queue_empty(http: &reqwest::Client, address: &str, admin: &str) -> anyhow::Result<bool> {
-    let queue: Value = http
-        .get(format!("{address}/api/v1/reverify"))
-        .bearer_auth(admin)
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(queue["due"] == 0 && queue["in_progress"] == 0)
 }
 
 fn print_row(f: &Figures, accounts: u64, bulk: &Bulk) {

@@ -14,11 +14,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use serde_json::Value;
 
 use super::hub::{cpu_goal, cpu_ratio, micros, Args, Bulk, PROC};
-use super::hub_process::{fresh_postgres, Setup};
+use super::hub_process::{fresh_postgres, queue_all, wait_for_empty_queue, Setup};
 use super::latency::{self, Server, CONNECTOR, DOMAIN};
 use super::process::{cpu_between, cpu_by_name};
 
@@ -250,42 +250,14 @@ impl Context<'_> {
             .build()?;
         // The import makes its first accounts due at once: let the hub check them first, so
         // the pass starts from a quiet queue.
-        let quiet = Instant::now();
-        while !queue_empty(&http, &address, &admin).await? {
-            if quiet.elapsed() > Duration::from_secs(60) {
-                bail!("the hub did not settle within a minute of starting");
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        wait_for_empty_queue(&http, &address, &admin, POLL, Duration::from_secs(60)).await?;
 
         self.server.reset();
         let db_before = (database == "postgres").then(|| cpu_by_name(Path::new(PROC), "postgres"));
         let cpu_before: Vec<Duration> = served.iter().map(|(s, _)| s.cpu()).collect();
-        let queued: Value = http
-            .post(format!("{address}/api/v1/reverify"))
-            .bearer_auth(&admin)
-            .json(&serde_json::json!({}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        if queued["queued"].as_u64() != Some(plan.accounts) {
-            bail!(
-                "the hub queued {} accounts, expected {}",
-                queued["queued"],
-                plan.accounts
-            );
-        }
+        queue_all(&http, &address, &admin, plan.accounts).await?;
         let started = Instant::now();
-        loop {
-            tokio::time::sleep(POLL).await;
-            if queue_empty(&http, &address, &admin).await? {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(3600) {
-                bail!("the pass did not end within an hour");
-            }
-        }
+        wait_for_empty_queue(&http, &address, &admin, POLL, Duration::from_secs(3600)).await?;
         let elapsed = started.elapsed();
         let hub_cpu: Duration = served
             .iter()
@@ -325,19 +297,6 @@ impl Context<'_> {
             db_cpu: db_cpu.map(per_account),
         })
     }
-}
-
-/// Whether no account is due or being checked.
-async fn queue_empty(http: &reqwest::Client, address: &str, admin: &str) -> anyhow::Result<bool> {
-    let queue: Value = http
-        .get(format!("{address}/api/v1/reverify"))
-        .bearer_auth(admin)
-        .send()
-        .await?
-        .json()
-        .await
-        .context("the queue's answer")?;
-    Ok(queue["due"] == 0 && queue["in_progress"] == 0)
 }
 
 fn print_pass(pass: &Pass, plan: &Plan, bulk: &Bulk) {

@@ -186,3 +186,63 @@ fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .find(|pair| pair.starts_with(&format!("{name}=")))
         .map(str::to_owned)
 }
+
+/// Makes every account due (`POST /api/v1/reverify`); fails unless all `accounts` are queued.
+pub(super) async fn queue_all(
+    http: &reqwest::Client,
+    address: &str,
+    admin: &str,
+    accounts: u64,
+) -> anyhow::Result<()> {
+    let queued: Value = http
+        .post(format!("{address}/api/v1/reverify"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({}))
+        .send()
+        .await?
+        .json()
+        .await
+        .context("the answer to queueing every account")?;
+    if queued["queued"].as_u64() != Some(accounts) {
+        bail!(
+            "the hub queued {} accounts, expected {accounts}",
+            queued["queued"]
+        );
+    }
+    Ok(())
+}
+
+/// Whether no account is due or being checked.
+pub(super) async fn queue_empty(
+    http: &reqwest::Client,
+    address: &str,
+    admin: &str,
+) -> anyhow::Result<bool> {
+    let queue: Value = http
+        .get(format!("{address}/api/v1/reverify"))
+        .bearer_auth(admin)
+        .send()
+        .await?
+        .json()
+        .await
+        .context("the queue's answer")?;
+    Ok(queue["due"] == 0 && queue["in_progress"] == 0)
+}
+
+/// Asks every `poll` until no account is due or being checked; fails after `limit`.
+pub(super) async fn wait_for_empty_queue(
+    http: &reqwest::Client,
+    address: &str,
+    admin: &str,
+    poll: Duration,
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    while !queue_empty(http, address, admin).await? {
+        if started.elapsed() > limit {
+            bail!("the hub's queue did not empty within {} s", limit.as_secs());
+        }
+        tokio::time::sleep(poll).await;
+    }
+    Ok(())
+}
