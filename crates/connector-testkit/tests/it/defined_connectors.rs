@@ -48,8 +48,7 @@ async fn every_compiled_connector_passes_the_suite_from_its_definition_file() {
     let loaded = load_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.len(), connector_registry::all().len());
     let connectors: Vec<&dyn Connector> = loaded.iter().map(|c| c as &dyn Connector).collect();
-    let mut options = SuiteOptions::with_definitions_dir(dir.path());
-    options.timeout = crate::registered_connectors::UNDER_LOAD;
+    let options = SuiteOptions::with_definitions_dir(dir.path());
     let report = run_suite(&connectors, &options).await;
 
     let mut failed = Vec::new();
