@@ -94,7 +94,6 @@ impl SuiteOptions {
 pub async fn run_suite(connectors: &[&dyn Connector], options: &SuiteOptions) -> SuiteReport {
     let started = Instant::now();
     let http = HttpClient::new();
-    let permits = tokio::sync::Semaphore::new(MAX_PROBES_AT_ONCE);
     let mut id_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for connector in connectors {
         *id_counts.entry(connector.spec().id).or_default() += 1;
@@ -110,7 +109,7 @@ pub async fn run_suite(connectors: &[&dyn Connector], options: &SuiteOptions) ->
             options,
             runs: Mutex::new(Vec::new()),
             action_runs: Mutex::new(Vec::new()),
-            permits: &permits,
+            permits: &PROBES,
         };
         async move { checks::run_connector(ctx, duplicate).await }
     })))
@@ -140,13 +139,19 @@ pub(crate) struct Ctx<'a> {
     pub options: &'a SuiteOptions,
     pub runs: Mutex<Vec<Run>>,
     pub action_runs: Mutex<Vec<ActionRun>>,
-    /// Bounds the probes in flight across the whole suite, so a probe's deadline measures the
+    /// Bounds the probes in flight across the whole process, so a probe's deadline measures the
     /// connector and not a machine swamped by a thousand others.
     pub permits: &'a tokio::sync::Semaphore,
 }
 
 /// The most checks the suite runs at the same moment.
 const MAX_PROBES_AT_ONCE: usize = 192;
+
+/// The probes' permits, one pool for the whole process: suites run side by side (the tests of
+/// one test binary do) share it instead of each running [`MAX_PROBES_AT_ONCE`], which on a
+/// small machine let a check that waits out a `Retry-After` miss its deadline. Tokio's semaphore
+/// is not tied to a runtime, so suites on different runtimes can share it.
+static PROBES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_PROBES_AT_ONCE);
 
 /// Everything observable about one call of `Connector::check` or of an action, with the secrets
 /// it was given or minted.
