@@ -144,7 +144,16 @@ impl Hub {
         &self,
         account: &AccountRow,
     ) -> Result<BTreeMap<String, SecretString>, HubError> {
-        let plain = self.open(&account.sealed, &account.id).await?;
+        self.unseal_credentials(&account.sealed, &account.id).await
+    }
+
+    /// Credential values sealed for account `id`, decrypted.
+    pub(crate) async fn unseal_credentials(
+        &self,
+        sealed: &Sealed,
+        id: &str,
+    ) -> Result<BTreeMap<String, SecretString>, HubError> {
+        let plain = self.open(sealed, id).await?;
         let value: Value = serde_json::from_slice(&plain).map_err(|_| KeyError::Tampered)?;
         Ok(value
             .as_object()
@@ -217,14 +226,14 @@ impl Hub {
             Ok(values) => values,
             Err(HubError::Key(e)) => {
                 // Shown as `sealed` from now on, not as its last checked status.
-                let sealed = sealed(&account, &e, self.next_check_at(now()));
+                let sealed = sealed(account.version, &e, self.next_check_at(now()));
                 self.store.record_verification(&account.id, &sealed).await?;
                 return Err(HubError::Key(e));
             }
             Err(e) => return Err(e),
         };
         let report = self.request_check(connector, variant, &values).await?;
-        let verification = verification(&account, &report, self.next_check_at(now()));
+        let verification = verification(account.version, &report, self.next_check_at(now()));
         let Some(change) = self
             .store
             .record_verification(&account.id, &verification)
@@ -312,7 +321,7 @@ impl Hub {
         if report.status == Status::InvalidInput {
             return Ok((account, report));
         }
-        let verification = verification(&account, &report, self.next_check_at(now()));
+        let verification = verification(account.version, &report, self.next_check_at(now()));
         apply(&mut account, &verification);
         if let Some(key) = &report.key {
             account.masked_key = key.clone();
@@ -389,7 +398,7 @@ impl Hub {
         if !label.is_empty() && label != account.label {
             changed.push("label");
         }
-        let verification = verification(&account, &report, self.next_check_at(now()));
+        let verification = verification(account.version, &report, self.next_check_at(now()));
         apply(&mut account, &verification);
         account.masked_key = report.key.clone().unwrap_or_default();
         account.public_fields = public_fields(variant, &values);

@@ -98,13 +98,9 @@ pub(crate) fn proves(report: &CheckReport) -> Value {
 }
 
 /// The verification to record for a check's report on the credentials of `account`.
-pub(crate) fn verification(
-    account: &AccountRow,
-    report: &CheckReport,
-    next_check_at: i64,
-) -> Verification {
+pub(crate) fn verification(version: i64, report: &CheckReport, next_check_at: i64) -> Verification {
     Verification {
-        version: account.version,
+        version,
         lease: None,
         next_check_at,
         status: report.status.as_str().to_owned(),
@@ -124,9 +120,9 @@ pub const SEALED: &str = "sealed";
 
 /// The verification to record for an account whose credentials do not open: `sealed`, saying
 /// why and where to look, instead of leaving its last status standing as if it had been checked.
-pub(crate) fn sealed(account: &AccountRow, error: &KeyError, next_check_at: i64) -> Verification {
+pub(crate) fn sealed(version: i64, error: &KeyError, next_check_at: i64) -> Verification {
     Verification {
-        version: account.version,
+        version,
         lease: None,
         next_check_at,
         status: SEALED.to_owned(),

@@ -71,7 +71,7 @@ impl Hub {
     ) -> Result<BTreeMap<String, SecretString>, HubError> {
         match self.credentials(account).await {
             Err(HubError::Key(e)) => {
-                let sealed = sealed(account, &e, self.next_check_at(now()));
+                let sealed = sealed(account.version, &e, self.next_check_at(now()));
                 self.store.record_verification(&account.id, &sealed).await?;
                 Err(HubError::Key(e))
             }

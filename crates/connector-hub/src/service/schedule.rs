@@ -18,7 +18,7 @@ use super::accounts::filter;
 use super::checks::{sealed, verification};
 use super::hub::{variant, Hub, HubError};
 use crate::clock::now;
-use crate::store::{AccountRow, Verification};
+use crate::store::{Claimed, Lease, Verification};
 
 /// How often old audit records, history and deliveries are removed.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
@@ -195,7 +195,7 @@ impl Hub {
         results
     }
 
-    async fn check_claimed(&self, account: AccountRow, lease_until: i64) -> Checked {
+    async fn check_claimed(&self, account: Claimed, lease_until: i64) -> Checked {
         if let Some(limit) = self
             .find_connector(&account.connector)
             .and_then(|c| self.rate_limit(c.as_ref()))
@@ -209,11 +209,16 @@ impl Hub {
             let connector = self.connector(&account.connector)?;
             let connector = connector.as_ref();
             let variant = variant(connector, Some(&account.variant))?;
-            let values = match self.credentials(&account).await {
+            let lease = Lease {
+                owner: self.instance.clone(),
+                until: lease_until,
+                status: account.status.clone(),
+            };
+            let values = match self.unseal_credentials(&account.sealed, &account.id).await {
                 Ok(values) => values,
                 Err(HubError::Key(e)) => {
-                    let mut sealed = sealed(&account, &e, self.next_check_at(now()));
-                    sealed.lease = Some((self.instance.clone(), lease_until));
+                    let mut sealed = sealed(account.version, &e, self.next_check_at(now()));
+                    sealed.lease = Some(lease);
                     return Ok(Some(sealed));
                 }
                 Err(e) => return Err(e),
@@ -233,8 +238,9 @@ impl Hub {
             let report = connector
                 .check(&self.http, Some(variant.name), &raw, &options)
                 .await;
-            let mut verification = verification(&account, &report, self.next_check_at(now()));
-            verification.lease = Some((self.instance.clone(), lease_until));
+            let mut verification =
+                verification(account.version, &report, self.next_check_at(now()));
+            verification.lease = Some(lease);
             Ok::<_, HubError>(Some(verification))
         };
         match checked.await {
@@ -254,7 +260,7 @@ impl Hub {
 /// Accounts claimed together, and until when.
 #[derive(Default)]
 struct Batch {
-    accounts: Vec<AccountRow>,
+    accounts: Vec<Claimed>,
     lease_until: i64,
 }
 

@@ -83,8 +83,8 @@ pub struct AccountFilter {
 pub struct Verification {
     /// The account's version when its credentials were read for the check.
     pub version: i64,
-    /// The claim's owner and end, for a check a pass made.
-    pub lease: Option<(String, i64)>,
+    /// The claim, for a check a pass made.
+    pub lease: Option<Lease>,
     pub status: String,
     pub message: String,
     pub proves: serde_json::Value,
@@ -92,6 +92,15 @@ pub struct Verification {
     pub at: i64,
     /// When the account is next due for scheduled re-verification.
     pub next_check_at: i64,
+}
+
+/// The claim a pass's check was made under.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub owner: String,
+    pub until: i64,
+    /// The account's status when it was claimed.
+    pub status: String,
 }
 
 const ACCOUNT_COLUMNS: &str = "id, connector, variant, owner, label, masked_key, public_fields, \

@@ -33,7 +33,10 @@ pub struct Store {
     /// Where scheduled passes claim and record. On SQLite one connection of its own: SQLite
     /// drops a connection's page cache whenever another connection has written, so a pass that
     /// writes through whichever pooled connection is free re-reads the pages it just wrote.
-    /// Elsewhere the same pool.
+    /// Its commits are not synced to disk one by one (`synchronous = NORMAL`): what it writes
+    /// (leases, check results and their history) survives the process being killed, and a
+    /// power loss can only undo the last results, whose accounts are then checked again. Every
+    /// other write is synced before it is acknowledged. Elsewhere the same pool.
     pub(super) writer: AnyPool,
     pub kind: DbKind,
 }
@@ -63,7 +66,8 @@ impl Store {
             let start: String = url.chars().take(12).collect();
             return Err(StoreError::Scheme(start));
         };
-        let pool = pool_options(kind, if kind == DbKind::Sqlite { 8 } else { 16 }, 2048)
+        let connections = if kind == DbKind::Sqlite { 8 } else { 16 };
+        let pool = pool_options(kind, connections, 2048, Sync::Full)
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;
@@ -71,7 +75,7 @@ impl Store {
         let writer = if kind == DbKind::Sqlite && !url.contains(":memory:") {
             // 8 MiB of page cache: between claiming an account and recording it, a pass touches
             // a few thousand rows and their index entries.
-            pool_options(kind, 1, 8192)
+            pool_options(kind, 1, 8192, Sync::Normal)
                 .connect(&url)
                 .await
                 .map_err(StoreError::Connect)?
@@ -95,11 +99,20 @@ impl Store {
     }
 }
 
-/// Pool settings: on SQLite, WAL for readers beside the writer, FULL so an acknowledged write
-/// survives a kill, and `cache_kib` of page cache per connection. A SQLite connection is a file
-/// in this process and cannot drop, so it is not pinged before each use (the ping was about a
-/// tenth of the hub's CPU per proxied request); a PostgreSQL one is.
-fn pool_options(kind: DbKind, connections: u32, cache_kib: u32) -> AnyPoolOptions {
+/// How a SQLite connection's commits reach the disk.
+#[derive(Debug, Clone, Copy)]
+enum Sync {
+    /// Synced at every commit: an acknowledged write survives a power loss.
+    Full,
+    /// Synced at checkpoints: a commit survives the process being killed, not a power loss.
+    Normal,
+}
+
+/// Pool settings: on SQLite, WAL for readers beside the writer, `sync` for its commits, and
+/// `cache_kib` of page cache per connection. A SQLite connection is a file in this process and
+/// cannot drop, so it is not pinged before each use (the ping was about a tenth of the hub's
+/// CPU per proxied request); a PostgreSQL one is.
+fn pool_options(kind: DbKind, connections: u32, cache_kib: u32, sync: Sync) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .test_before_acquire(kind != DbKind::Sqlite)
@@ -108,7 +121,13 @@ fn pool_options(kind: DbKind, connections: u32, cache_kib: u32) -> AnyPoolOption
                 if kind == DbKind::Sqlite {
                     for pragma in [
                         "PRAGMA journal_mode = WAL".to_owned(),
-                        "PRAGMA synchronous = FULL".to_owned(),
+                        format!(
+                            "PRAGMA synchronous = {}",
+                            match sync {
+                                Sync::Full => "FULL",
+                                Sync::Normal => "NORMAL",
+                            }
+                        ),
                         "PRAGMA busy_timeout = 10000".to_owned(),
                         format!("PRAGMA cache_size = -{cache_kib}"),
                     ] {

@@ -19,7 +19,7 @@ mod verifications;
 mod web_sessions;
 mod webhooks;
 
-pub use accounts::{AccountFilter, AccountRow, Verification};
+pub use accounts::{AccountFilter, AccountRow, Lease, Verification};
 pub use audit::AuditRow;
 pub use connectors::{Removal, Stored};
 pub use data_keys::DataKeyRow;
@@ -27,6 +27,7 @@ pub use db::{DbKind, Store, StoreError, DEFAULT_DATABASE};
 pub use history::StatusChange;
 pub use keys::KeyRow;
 pub use retention::Retained;
+pub use schedule::Claimed;
 pub use sealed::SealedTable;
 pub use sessions::SessionRow;
 pub use webhooks::{Attempt, Delivery, DueDelivery, EventType, Webhook};

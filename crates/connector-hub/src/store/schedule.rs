@@ -6,8 +6,41 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use super::accounts::{account_row, filter_clauses, AccountFilter, AccountRow, ACCOUNT_READ};
+use sqlx::any::AnyRow;
+
+use super::accounts::{filter_clauses, AccountFilter};
 use super::db::{Store, StoreError};
+use crate::crypto::Sealed;
+
+/// An account as a pass claims it: only what its check and the record of its result need.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub connector: String,
+    pub variant: String,
+    /// The status it had when claimed: a result with the same status leaves the column (and
+    /// its index) unwritten.
+    pub status: String,
+    pub sealed: Sealed,
+    pub version: i64,
+}
+
+const CLAIM_READ: &str = "id, connector, variant, status, key_id, nonce, ciphertext, version";
+
+fn claimed_row(row: &AnyRow) -> Result<Claimed, sqlx::Error> {
+    Ok(Claimed {
+        id: row.try_get(0)?,
+        connector: row.try_get(1)?,
+        variant: row.try_get(2)?,
+        status: row.try_get(3)?,
+        sealed: Sealed {
+            key_id: row.try_get(4)?,
+            nonce: row.try_get(5)?,
+            ciphertext: row.try_get(6)?,
+        },
+        version: row.try_get(7)?,
+    })
+}
 
 impl Store {
     /// Leases up to `limit` due accounts to `owner` until `lease_until`; returns them.
@@ -17,12 +50,12 @@ impl Store {
         at: i64,
         lease_until: i64,
         limit: i64,
-    ) -> Result<Vec<AccountRow>, StoreError> {
+    ) -> Result<Vec<Claimed>, StoreError> {
         let sql = format!(
             "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN \
              (SELECT id FROM accounts WHERE next_check_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4{lock}) \
-             RETURNING {ACCOUNT_READ}",
+             RETURNING {CLAIM_READ}",
             lock = self.skip_locked()
         );
         let rows = sqlx::query(&sql)
@@ -32,7 +65,7 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.writer)
             .await?;
-        Ok(rows.iter().map(account_row).collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(claimed_row).collect::<Result<_, _>>()?)
     }
 
     /// Gives back every lease `owner` holds.

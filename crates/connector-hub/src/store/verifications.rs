@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::accounts::Verification;
-use super::db::{placeholders, Store, StoreError};
+use super::db::{placeholders, DbKind, Store, StoreError};
 use super::history::{changed, record_changes, StatusChange};
 
 /// Rows per statement: 10 parameters each, well under every database's limit.
@@ -47,39 +47,38 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let mut changes = Vec::with_capacity(results.len());
         for chunk in results.chunks(ROWS) {
-            // VALUES columns are column1… on both SQLite and PostgreSQL: id, status, message,
-            // proves, http_status, at, next_check_at, version, lease owner, lease end.
-            let sql = format!(
-                "UPDATE accounts SET previous_status = accounts.status, status = v.column2, \
-                 message = v.column3, \
-                 proves = CASE WHEN v.column2 = 'verified' THEN v.column4 ELSE accounts.proves END, \
-                 http_status = v.column5, last_verified_at = v.column6, updated_at = v.column6, \
-                 next_check_at = v.column7, lease_until = NULL, lease_owner = NULL \
-                 FROM (VALUES {}) AS v WHERE accounts.id = v.column1 \
-                 AND accounts.version = v.column8 AND accounts.lease_owner = v.column9 \
-                 AND accounts.lease_until = v.column10 \
-                 RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner",
-                placeholders(self.kind, chunk.len(), 10)
-            );
-            let mut query = sqlx::query(&sql);
-            for (id, v) in chunk {
-                query = query
-                    .bind(id)
-                    .bind(&v.status)
-                    .bind(&v.message)
-                    .bind(v.proves.to_string())
-                    .bind(v.http_status)
-                    .bind(v.at)
-                    .bind(v.next_check_at)
-                    .bind(v.version)
-                    .bind(v.lease.as_ref().map(|(owner, _)| owner.as_str()))
-                    .bind(v.lease.as_ref().map(|(_, until)| *until));
+            // A status that stays the same is not written: its index entry then stays as is.
+            let (same, other): (Vec<_>, Vec<_>) = chunk.iter().partition(|(_, v)| {
+                v.lease
+                    .as_ref()
+                    .is_some_and(|lease| lease.status == v.status)
+            });
+            let mut by_id: HashMap<String, AnyRow> = HashMap::with_capacity(chunk.len());
+            for (rows, keeps_status) in [(same, true), (other, false)] {
+                if rows.is_empty() {
+                    continue;
+                }
+                let sql = record_sql(self.kind, rows.len(), keeps_status);
+                let mut query = sqlx::query(&sql);
+                for (id, v) in rows {
+                    query = query
+                        .bind(id)
+                        .bind(&v.status)
+                        .bind(&v.message)
+                        .bind(v.proves.to_string())
+                        .bind(v.http_status)
+                        .bind(v.at)
+                        .bind(v.next_check_at)
+                        .bind(v.version)
+                        .bind(v.lease.as_ref().map(|lease| lease.owner.as_str()))
+                        .bind(v.lease.as_ref().map(|lease| lease.until));
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    if let Ok(id) = row.try_get::<String, _>("id") {
+                        by_id.insert(id, row);
+                    }
+                }
             }
-            let rows = query.fetch_all(&mut *tx).await?;
-            let mut by_id: HashMap<String, AnyRow> = rows
-                .into_iter()
-                .filter_map(|r| Some((r.try_get::<String, _>("id").ok()?, r)))
-                .collect();
             for (id, v) in chunk {
                 changes.push(match by_id.remove(id) {
                     Some(row) => Some(changed(id, &row, &v.status, &v.message, v.at)?),
@@ -92,6 +91,34 @@ impl Store {
         tx.commit().await?;
         Ok(changes)
     }
+}
+
+/// The multi-row update of `rows` verifications. VALUES columns are column1… on both SQLite and
+/// PostgreSQL: id, status, message, proves, http_status, at, next_check_at, version, lease owner,
+/// lease end. `keeps_status`: every row's status is the one it was claimed with, so the status
+/// column is left alone (and matched, so a row changed meanwhile is not written).
+fn record_sql(kind: DbKind, rows: usize, keeps_status: bool) -> String {
+    let status = if keeps_status {
+        ""
+    } else {
+        "status = v.column2, "
+    };
+    let same = if keeps_status {
+        "AND accounts.status = v.column2 "
+    } else {
+        ""
+    };
+    format!(
+        "UPDATE accounts SET previous_status = accounts.status, {status}message = v.column3, \
+         proves = CASE WHEN v.column2 = 'verified' THEN v.column4 ELSE accounts.proves END, \
+         http_status = v.column5, last_verified_at = v.column6, updated_at = v.column6, \
+         next_check_at = v.column7, lease_until = NULL, lease_owner = NULL \
+         FROM (VALUES {}) AS v WHERE accounts.id = v.column1 \
+         AND accounts.version = v.column8 AND accounts.lease_owner = v.column9 \
+         AND accounts.lease_until = v.column10 {same}\
+         RETURNING accounts.id, accounts.previous_status, accounts.connector, accounts.owner",
+        placeholders(kind, rows, 10)
+    )
 }
 
 /// Writes one verification; returns `None` when no account has this id, else its change.

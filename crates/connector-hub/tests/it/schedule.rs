@@ -100,6 +100,45 @@ async fn due_accounts_are_rechecked_once_and_each_change_is_recorded() {
     );
 }
 
+/// One pass records accounts whose status stays and accounts whose status changes: both get
+/// their result and next due time, only the changes reach the history.
+#[tokio::test]
+async fn a_pass_records_kept_and_changed_statuses_together() {
+    let lever = fake_provider("lever").await;
+    let workable = fake_provider("workable").await;
+    let hub = TestHub::start(&[&lever, &workable]).await;
+    let kept = hub.link("workable", "a", &workable.good).await;
+    let changed = hub.link("lever", "b", &lever.good).await;
+    assert_eq!(
+        hub.hub
+            .reverify_due(&None, &None, &None)
+            .await
+            .expect("due"),
+        2
+    );
+    revoke_everything(&lever).await;
+    let report = hub.hub.run_pass().await.expect("pass");
+    assert_eq!(
+        (report.checked, report.changed, report.superseded),
+        (2, 1, 0)
+    );
+    let soon = connector_hub::clock::now() + 23 * 3600;
+    for (id, status, changes) in [(&kept, "verified", 0), (&changed, "rejected", 1)] {
+        let account = hub.hub.account(id).await.expect("account");
+        assert_eq!(account.status, status, "{id}");
+        assert!(account.next_check_at.expect("scheduled") > soon, "{id}");
+        let history = hub
+            .hub
+            .store()
+            .history(id, None, 10)
+            .await
+            .expect("history");
+        assert_eq!(history.len(), changes, "{id}");
+    }
+    let report = hub.hub.run_pass().await.expect("pass");
+    assert_eq!(report.checked, 0, "both wait for the next interval");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hub_processes_on_one_database_never_check_an_account_twice() {
     let lever = fake_provider("lever").await;
