@@ -282,6 +282,9 @@ struct Row {
     lines: u64,
     bulk: Figures,
     bare: Figures,
+    /// The median of each round's rate ratio (bulk over the bare run right after it): steadier
+    /// than the ratio of the medians when the machine's speed moves between rounds.
+    paired: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -341,10 +344,12 @@ impl Bench<'_> {
             bulk.push(self.bulk(&input, lines)?);
             bare.push(self.bare(lines)?);
         }
+        let paired = paired_ratio(&bulk, &bare);
         Ok(Row {
             lines,
             bulk: Figures::median(&mut bulk),
             bare: Figures::median(&mut bare),
+            paired,
         })
     }
 
@@ -426,11 +431,23 @@ fn count_statuses(path: &Path) -> anyhow::Result<[u64; 3]> {
     Ok(counts)
 }
 
+/// The median over rounds of bulk's rate over the bare loop's (the bare run's time over
+/// bulk's), each round's two runs taken one after the other.
+fn paired_ratio(bulk: &[Measured], bare: &[Measured]) -> f64 {
+    let mut ratios: Vec<f64> = bulk
+        .iter()
+        .zip(bare)
+        .map(|(bulk, bare)| bare.elapsed.as_secs_f64() / bulk.elapsed.as_secs_f64().max(1e-9))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
+}
+
 fn print_row(row: &Row) {
     let bulk = row.bulk.rate(row.lines);
     let bare = row.bare.rate(row.lines);
     println!(
-        "{:>7} lines: bulk {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | bare reqwest {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | ratio {:.2}, CPU ratio {:.2}",
+        "{:>7} lines: bulk {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | bare reqwest {:>7.0} checks/s ({:>6.2} s, peak {:>5.1} MiB, CPU {:>4.1} µs/check) | ratio {:.2} (paired {:.2}), CPU ratio {:.2}",
         row.lines,
         bulk,
         row.bulk.elapsed.as_secs_f64(),
@@ -441,6 +458,7 @@ fn print_row(row: &Row) {
         row.bare.peak_mib(),
         row.bare.cpu_micros(row.lines),
         bulk / bare,
+        row.paired,
         row.bare.cpu.as_secs_f64() / row.bulk.cpu.as_secs_f64().max(1e-9),
     );
 }
@@ -472,4 +490,28 @@ fn print_targets(rows: &[Row]) {
         last.lines,
         verdict(growth <= TARGET_GROWTH_MIB)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt as _;
+
+    fn run(seconds: f64) -> Measured {
+        Measured {
+            status: std::process::ExitStatus::from_raw(0),
+            elapsed: Duration::from_secs_f64(seconds),
+            peak_rss_kib: 0,
+            cpu: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_paired_ratio_is_the_median_of_each_rounds_ratio() {
+        // Round by round: 1/2, 3/4 and 1/1; a slow round for both leaves its ratio alone.
+        let bulk = [run(2.0), run(4.0), run(1.0)];
+        let bare = [run(1.0), run(3.0), run(1.0)];
+        assert_eq!(paired_ratio(&bulk, &bare), 0.75);
+        assert_eq!(paired_ratio(&[], &[]), 0.0);
+    }
 }
