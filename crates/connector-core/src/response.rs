@@ -121,6 +121,23 @@ pub fn read_success<C: Reader + ?Sized>(
                 ),
             ))
         }
+        // Rate limited, then no answer to the retry before the deadline: what the provider
+        // last said is that it is rate limiting.
+        Exchange::TimedOut {
+            timeout,
+            last_status: Some(StatusCode::TOO_MANY_REQUESTS),
+        } => {
+            return Err(Interpreted::new(
+                Status::RateLimited,
+                Some(StatusCode::TOO_MANY_REQUESTS.as_u16()),
+                format!(
+                    "{} is rate limiting requests (429), and the retry got no answer within {}. Wait and try again{}",
+                    spec.name,
+                    human_duration(*timeout),
+                    hint(tips.rate_limited)
+                ),
+            ))
+        }
         Exchange::TimedOut {
             timeout,
             last_status,

@@ -170,3 +170,27 @@ fn a_key_behind_json_escapes_is_found_once_parsed() {
     );
     assert!(!holds_key(&outcome.message), "{}", outcome.message);
 }
+
+#[test]
+fn a_retry_after_a_429_that_gets_no_answer_is_still_rate_limited() {
+    let timed_out = |last_status| Exchange::TimedOut {
+        timeout: std::time::Duration::from_secs(2),
+        last_status,
+    };
+    let outcome = read_success(
+        &Props,
+        &timed_out(Some(StatusCode::TOO_MANY_REQUESTS)),
+        &redactor(),
+        &reading(),
+    )
+    .expect_err("no answer");
+    assert_eq!(outcome.status, Status::RateLimited);
+    assert_eq!(outcome.http_status, Some(429));
+    assert!(outcome.message.contains("2 s"), "{}", outcome.message);
+    // After a server error, or with no answer at all, the provider is unavailable.
+    for last in [Some(StatusCode::SERVICE_UNAVAILABLE), None] {
+        let outcome =
+            read_success(&Props, &timed_out(last), &redactor(), &reading()).expect_err("no answer");
+        assert_eq!(outcome.status, Status::Unavailable, "{last:?}");
+    }
+}

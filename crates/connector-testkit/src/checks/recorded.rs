@@ -1,14 +1,14 @@
 //! Recorded scenarios: that every connector has the required ones, and that replaying each gives
 //! the recorded outcome and account from exactly the recorded request.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use connector_core::check::resolve_variant;
 use connector_core::{Auth, Status};
 use serde_json::Value;
 
 use crate::checks::actions;
-use crate::fixture::Scenario;
+use crate::fixture::{RecordedResponse, Scenario};
 use crate::server::{
     carries_secret, received, request_differences, serve, serve_exchange, template, token_path,
     urls_for,
@@ -133,7 +133,7 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
             &scenario.credentials,
             urls,
             secrets.clone(),
-            None,
+            deadline(ctx, scenario),
         )
         .await;
     let report = &probe.report;
@@ -216,4 +216,93 @@ pub(crate) async fn replay(ctx: &Ctx<'_>, scenario: &Scenario) -> Vec<String> {
         }
     }
     failures
+}
+
+/// The deadline of a recorded scenario's check: the suite's, plus the `Retry-After` waits the
+/// recording asks for before its last answers ([`waits_to_get_past`]). Such a scenario is about
+/// what the answers mean; fitting a token exchange, a wait and a retry into the suite's short
+/// deadline on a busy machine is not part of it (the behaviour checks test deadlines). `None`:
+/// the suite's deadline.
+fn deadline(ctx: &Ctx<'_>, scenario: &Scenario) -> Option<Duration> {
+    let extra = waits_to_get_past(scenario, ctx.options.timeout);
+    (!extra.is_zero()).then(|| ctx.options.timeout + extra)
+}
+
+/// The `Retry-After` waits a check must sit out to reach the scenario's expected end: those of
+/// every answer but the last, from the provider and from the token endpoint, each no longer
+/// than `deadline` (a longer one is not waited for). Nothing when the scenario ends
+/// `rate_limited` or `unavailable`, which the waits are part of.
+fn waits_to_get_past(scenario: &Scenario, deadline: Duration) -> Duration {
+    if matches!(
+        scenario.expect.status(),
+        None | Some(Status::RateLimited | Status::Unavailable)
+    ) {
+        return Duration::ZERO;
+    }
+    let waits = |responses: &[RecordedResponse]| -> Duration {
+        let before_last = responses.len().saturating_sub(1);
+        responses[..before_last]
+            .iter()
+            .filter_map(|response| {
+                let (_, value) = response
+                    .headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))?;
+                connector_core::http::retry_after_value(value).filter(|wait| *wait <= deadline)
+            })
+            .sum()
+    };
+    let exchange = scenario
+        .exchange
+        .as_ref()
+        .map_or(Duration::ZERO, |exchange| waits(&exchange.responses));
+    waits(&scenario.responses) + exchange
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scenario(responses: Value, exchange: Option<Value>, status: &str) -> Scenario {
+        let mut scenario = json!({
+            "name": "s",
+            "description": "d",
+            "credentials": {},
+            "request": {"method": "GET", "path": "/"},
+            "responses": responses,
+            "expect": {"status": status},
+        });
+        if let Some(exchange) = exchange {
+            scenario["exchange"] = json!({
+                "request": {"method": "POST", "path": "/token"},
+                "responses": exchange,
+            });
+        }
+        serde_json::from_value(scenario).expect("a scenario")
+    }
+
+    #[test]
+    fn a_check_meant_to_get_past_retry_after_waits_gets_them_on_top_of_the_deadline() {
+        let deadline = Duration::from_secs(2);
+        let limited = json!({"status": 429, "headers": {"retry-after": "1"}});
+        let ok = json!({"status": 200, "body": {}});
+        let then_ok = scenario(json!([limited, ok]), None, "rejected");
+        assert_eq!(
+            waits_to_get_past(&then_ok, deadline),
+            Duration::from_secs(1)
+        );
+        // The token endpoint's waits count too.
+        let both = scenario(json!([limited, ok]), Some(json!([limited, ok])), "rejected");
+        assert_eq!(waits_to_get_past(&both, deadline), Duration::from_secs(2));
+        // The last answer's wait is never sat out; a wait past the deadline is not waited for.
+        let last = scenario(json!([ok, limited]), None, "rejected");
+        assert_eq!(waits_to_get_past(&last, deadline), Duration::ZERO);
+        let long = json!({"status": 429, "headers": {"Retry-After": "30"}});
+        let too_long = scenario(json!([long, ok]), None, "rejected");
+        assert_eq!(waits_to_get_past(&too_long, deadline), Duration::ZERO);
+        // Ending rate limited is what the waits are part of.
+        let forever = scenario(json!([limited, limited]), None, "rate_limited");
+        assert_eq!(waits_to_get_past(&forever, deadline), Duration::ZERO);
+    }
 }
