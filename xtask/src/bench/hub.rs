@@ -166,8 +166,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "sqlite",
         format!("sqlite://{}", dir.path().join("hub.db").display()),
     )];
-    if let Some(admin) = &args.postgres {
-        databases.push(("postgres", fresh_postgres(admin)?));
+    // Dropped (the database with it) when the runs are over.
+    let postgres = args.postgres.as_deref().map(fresh_postgres).transpose()?;
+    if let Some(fresh) = &postgres {
+        databases.push(("postgres", fresh.url.clone()));
     }
     let run = HubRun {
         hub,

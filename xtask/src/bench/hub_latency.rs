@@ -149,10 +149,14 @@ pub(super) fn run(plan: Plan) -> anyhow::Result<ExitCode> {
         format!("sqlite://{}", dir.path().join("hub.db").display()),
         1,
     )];
+    // Dropped (their databases with them) when the runs are over.
+    let mut fresh = Vec::new();
     if let Some(admin) = &plan.postgres {
-        runs.push(("postgres", fresh_postgres(admin)?, 1));
+        fresh.push(fresh_postgres(admin)?);
+        runs.push(("postgres", fresh[0].url.clone(), 1));
         if plan.processes > 1 {
-            runs.push(("postgres", fresh_postgres(admin)?, plan.processes));
+            fresh.push(fresh_postgres(admin)?);
+            runs.push(("postgres", fresh[1].url.clone(), plan.processes));
         }
     }
     let mut passes = Vec::new();

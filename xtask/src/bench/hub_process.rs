@@ -12,8 +12,37 @@ use serde_json::Value;
 
 use super::process::{cpu_time, peak_rss_kib};
 
-/// A new, empty database on the PostgreSQL server `admin` points at; returns its URL.
-pub(super) fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
+/// A new, empty database on a PostgreSQL server, dropped again when this is dropped (after the
+/// hub processes using it have stopped), so benches leave nothing behind on the server.
+pub(super) struct FreshDatabase {
+    admin: String,
+    name: String,
+    /// Where the hub finds it.
+    pub url: String,
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        let dropped = Command::new("psql")
+            .arg(&self.admin)
+            .args([
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if !dropped.is_ok_and(|status| status.success()) {
+            eprintln!(
+                "bench: could not drop the bench database {} on the --postgres server; drop it by hand",
+                self.name
+            );
+        }
+    }
+}
+
+/// A new, empty database on the PostgreSQL server `admin` points at.
+pub(super) fn fresh_postgres(admin: &str) -> anyhow::Result<FreshDatabase> {
     let name = format!(
         "hub_bench_{}",
         std::time::SystemTime::now()
@@ -34,10 +63,15 @@ pub(super) fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
         .rfind('/')
         .filter(|&i| i > "postgres://".len())
         .map_or(head, |i| &head[..i]);
-    Ok(if query.is_empty() {
+    let url = if query.is_empty() {
         format!("{root}/{name}")
     } else {
         format!("{root}/{name}?{query}")
+    };
+    Ok(FreshDatabase {
+        admin: admin.to_owned(),
+        name,
+        url,
     })
 }
 
