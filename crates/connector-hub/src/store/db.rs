@@ -67,7 +67,7 @@ impl Store {
             return Err(StoreError::Scheme(start));
         };
         let connections = if kind == DbKind::Sqlite { 8 } else { 16 };
-        let pool = pool_options(kind, connections, 2048, Sync::Full)
+        let pool = pool_options(kind, connections, 2048, Commits::Synced)
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;
@@ -75,7 +75,7 @@ impl Store {
         let writer = if kind == DbKind::Sqlite && !url.contains(":memory:") {
             // 8 MiB of page cache: between claiming an account and recording it, a pass touches
             // a few thousand rows and their index entries.
-            pool_options(kind, 1, 8192, Sync::Normal)
+            pool_options(kind, 1, 8192, Commits::Unsynced)
                 .connect(&url)
                 .await
                 .map_err(StoreError::Connect)?
@@ -101,18 +101,25 @@ impl Store {
 
 /// How a SQLite connection's commits reach the disk.
 #[derive(Debug, Clone, Copy)]
-enum Sync {
-    /// Synced at every commit: an acknowledged write survives a power loss.
-    Full,
-    /// Synced at checkpoints: a commit survives the process being killed, not a power loss.
-    Normal,
+enum Commits {
+    /// Synced at every commit (`synchronous = FULL`): an acknowledged write survives a power
+    /// loss.
+    Synced,
+    /// Synced at checkpoints (`synchronous = NORMAL`): a commit survives the process being
+    /// killed, not a power loss.
+    Unsynced,
 }
 
-/// Pool settings: on SQLite, WAL for readers beside the writer, `sync` for its commits, and
+/// Pool settings: on SQLite, WAL for readers beside the writer, `commits` for how they reach the disk, and
 /// `cache_kib` of page cache per connection. A SQLite connection is a file in this process and
 /// cannot drop, so it is not pinged before each use (the ping was about a tenth of the hub's
 /// CPU per proxied request); a PostgreSQL one is.
-fn pool_options(kind: DbKind, connections: u32, cache_kib: u32, sync: Sync) -> AnyPoolOptions {
+fn pool_options(
+    kind: DbKind,
+    connections: u32,
+    cache_kib: u32,
+    commits: Commits,
+) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .test_before_acquire(kind != DbKind::Sqlite)
@@ -123,9 +130,9 @@ fn pool_options(kind: DbKind, connections: u32, cache_kib: u32, sync: Sync) -> A
                         "PRAGMA journal_mode = WAL".to_owned(),
                         format!(
                             "PRAGMA synchronous = {}",
-                            match sync {
-                                Sync::Full => "FULL",
-                                Sync::Normal => "NORMAL",
+                            match commits {
+                                Commits::Synced => "FULL",
+                                Commits::Unsynced => "NORMAL",
                             }
                         ),
                         "PRAGMA busy_timeout = 10000".to_owned(),
