@@ -132,7 +132,7 @@ pub async fn run_action<C: Reader + ?Sized>(
         "action",
         connector = spec.id,
         action = action.id,
-        endpoint = %action.request.describe(),
+        endpoint = %action.request,
     );
     let query = fill_query(action, &inputs);
     let target = Target {
@@ -162,7 +162,7 @@ pub async fn run_action<C: Reader + ?Sized>(
     let reading = Reading {
         answers: action.request.answers,
         success: action.request.success,
-        ..Reading::plain(action.request.describe(), Status::NotFound, action.repeat)
+        ..Reading::plain(&action.request, Status::NotFound, action.repeat)
     };
     let mut redactor = redactor_for(&credentials, &request);
     let mut secret_outputs = Vec::new();
@@ -218,7 +218,7 @@ fn read_outputs(
 ) -> Interpreted {
     let mut output = Map::new();
     for out in action.outputs {
-        let Some(value) = body.pointer(out.pointer).filter(|v| !v.is_null()) else {
+        let Some(value) = crate::json::pointer(body, out.pointer).filter(|v| !v.is_null()) else {
             secrets.clear();
             return Interpreted::new(
                 Status::Unexpected,

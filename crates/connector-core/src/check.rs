@@ -185,7 +185,7 @@ pub async fn run_check<C: Reader + ?Sized>(
         "check",
         connector = spec.id,
         variant = variant.name,
-        endpoint = %variant.verify.describe(),
+        endpoint = %variant.verify,
     );
     let mut step = Step {
         connector,
@@ -264,8 +264,8 @@ impl<C: Reader + ?Sized> Step<'_, C> {
             answers: declared.answers,
             success: declared.success,
             text_body,
-            fields: self.fields.clone(),
-            ..Reading::plain(declared.describe(), Status::Unexpected, Repeat::Safe)
+            fields: &self.fields,
+            ..Reading::plain(declared, Status::Unexpected, Repeat::Safe)
         };
         Ok(read_success(
             self.connector,
@@ -400,7 +400,7 @@ fn read_token(
     code: u16,
     json: &Value,
 ) -> Result<IssuedToken, Interpreted> {
-    match json.pointer(exchange.token).and_then(Value::as_str) {
+    match crate::json::pointer(json, exchange.token).and_then(Value::as_str) {
         Some(token) if !token.is_empty() => Ok(IssuedToken {
             token: SecretString::from(token.to_owned()),
             expires_in: expires_in(exchange, json),
@@ -422,7 +422,7 @@ fn expires_in(exchange: &TokenExchange, json: &Value) -> Option<std::time::Durat
         Some((parent, _)) => format!("{parent}/expires_in"),
         None => "/expires_in".to_owned(),
     };
-    let value = json.pointer(&pointer)?;
+    let value = crate::json::pointer(json, &pointer)?;
     let seconds = value
         .as_f64()
         .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))?;

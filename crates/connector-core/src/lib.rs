@@ -20,6 +20,7 @@ pub mod connector;
 mod finish;
 pub mod forward;
 pub mod http;
+pub mod json;
 pub mod outcome;
 pub mod overrides;
 pub mod prepare;

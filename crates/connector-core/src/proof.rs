@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::json::pointer;
 use crate::outcome::Account;
 use crate::reader::AccountProof;
 use crate::spec::connector::CredentialVariant;
@@ -35,7 +36,7 @@ pub fn read(proof: &Proof, body: &Value) -> Result<AccountProof, String> {
     let (list, item) = proof
         .at
         .iter()
-        .find_map(|at| fitting(proof.shape, body.pointer(at)?))
+        .find_map(|at| fitting(proof.shape, pointer(body, at)?))
         .ok_or_else(refused)?;
     if let Some(item) = item {
         if proof.required.iter().any(|p| present(item, p).is_none()) {
@@ -89,14 +90,13 @@ fn fitting(shape: Shape, value: &Value) -> Option<(&[Value], Option<&Value>)> {
 }
 
 /// The member of `value` at `pointer`, when present and not null.
-fn present<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
-    value.pointer(pointer).filter(|v| !v.is_null())
+fn present<'a>(value: &'a Value, at: &str) -> Option<&'a Value> {
+    pointer(value, at).filter(|v| !v.is_null())
 }
 
 /// The text of `value` at `pointer`, when it is a text and not empty.
-fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
-    value
-        .pointer(pointer)
+fn text<'a>(value: &'a Value, at: &str) -> Option<&'a str> {
+    pointer(value, at)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
 }

@@ -28,12 +28,16 @@ const MASKED: &str = "••••";
 /// Finds and masks secrets in text. Built once per check from the credential values and the
 /// credential-bearing header values actually sent; Debug never shows anything derived from them.
 pub struct Redactor {
-    /// Every [`RUN`]-byte window of every form of every secret, folded ([`push_byte`]) and
+    /// Every [`RUN`]-byte window of every form of every secret, folded ([`FOLD`]) and
     /// packed into a `u128` (12 bytes fit).
     windows: Vec<u128>,
     /// Two bits per window ([`filter_bits`]): text windows missing either are skipped without
     /// searching `windows`. Cheaper to build than sorting, which mattered in bulk checks.
     filter: [u64; FILTER_WORDS],
+    /// Every folded byte found in `windows`, one bit each: a text window with any other byte
+    /// cannot be a secret's, so the scan looks windows up only inside runs of [`RUN`] such bytes
+    /// (in most prose, none).
+    alphabet: [u64; 4],
     /// Whole secrets, for the friendlier `••••860c` when a run is exactly one of them; also the
     /// secrets shorter than [`RUN`], which are matched whole.
     whole: Vec<SecretString>,
@@ -52,6 +56,7 @@ impl Default for Redactor {
         Self {
             windows: Vec::new(),
             filter: [0; FILTER_WORDS],
+            alphabet: [0; 4],
             whole: Vec::new(),
         }
     }
@@ -61,6 +66,7 @@ impl Drop for Redactor {
     fn drop(&mut self) {
         self.windows.zeroize();
         self.filter.zeroize();
+        self.alphabet.zeroize();
     }
 }
 
@@ -90,7 +96,7 @@ impl Redactor {
     /// Adds a secret value and its derived forms: base64 (at every alignment, with and without
     /// the trailing `:` of a Basic username) and percent-encoding (RFC 3986 and encode-all).
     /// Upper- and lower-cased forms and the URL-safe base64 alphabet are covered by how windows
-    /// are compared ([`push_byte`]).
+    /// are compared ([`FOLD`]).
     pub fn add_secret(&mut self, value: &str) {
         if value.len() < MIN_SEARCHED {
             return;
@@ -168,7 +174,9 @@ impl Redactor {
         }
         let mut window = 0u128;
         for (i, byte) in form.iter().enumerate() {
-            window = push_byte(window, *byte);
+            let folded = FOLD[usize::from(*byte)];
+            self.alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
+            window = push_folded(window, folded);
             if i + 1 >= RUN {
                 for (word, bit) in filter_bits(window) {
                     self.filter[word] |= bit;
@@ -234,9 +242,14 @@ impl Redactor {
         };
         if !self.windows.is_empty() && bytes.len() >= RUN {
             let mut window = 0u128;
+            // Bytes in a row, ending here, that some window has.
+            let mut run = 0usize;
             for (i, byte) in bytes.iter().enumerate() {
-                window = push_byte(window, *byte);
-                if i + 1 >= RUN && self.holds_window(window) {
+                let folded = FOLD[usize::from(*byte)];
+                let known = self.alphabet[usize::from(folded >> 6)] & (1 << (folded & 63)) != 0;
+                run = if known { run + 1 } else { 0 };
+                window = push_folded(window, folded);
+                if run >= RUN && self.holds_window(window) {
                     mark(i + 1 - RUN, i + 1);
                 }
             }
@@ -286,17 +299,27 @@ impl Redactor {
     }
 }
 
-/// Shifts one byte into a window of the last [`RUN`] bytes, folded so that one comparison
-/// covers several forms: ASCII case is ignored (upper- and lower-cased echoes, hex digits of
-/// percent-encoding), and the URL-safe base64 alphabet (`-`, `_`) reads as the standard one
-/// (`+`, `/`). Folding only ever makes more text match, never less.
-fn push_byte(window: u128, byte: u8) -> u128 {
+/// Each byte folded so that one comparison covers several forms: ASCII case is ignored (upper-
+/// and lower-cased echoes, hex digits of percent-encoding), and the URL-safe base64 alphabet
+/// (`-`, `_`) reads as the standard one (`+`, `/`). Folding only ever makes more text match,
+/// never less.
+static FOLD: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b'-' => b'+',
+            b'_' => b'/',
+            other => other.to_ascii_lowercase(),
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// Shifts one folded byte ([`FOLD`]) into a window of the last [`RUN`] bytes.
+fn push_folded(window: u128, folded: u8) -> u128 {
     const MASK: u128 = (1u128 << (8 * RUN)) - 1;
-    let folded = match byte {
-        b'-' => b'+',
-        b'_' => b'/',
-        other => other.to_ascii_lowercase(),
-    };
     ((window << 8) | u128::from(folded)) & MASK
 }
 

@@ -41,10 +41,9 @@ impl Interpreted {
 }
 
 /// What the exchange was for, to word and sort its failures.
-#[derive(Debug)]
 pub struct Reading<'a> {
-    /// `METHOD /path`, for messages.
-    pub request: String,
+    /// `METHOD /path`, for messages (written only when one needs it).
+    pub request: &'a dyn std::fmt::Display,
     /// The status a 404 means: `unexpected` for a verification endpoint, `not_found` for an
     /// action's target.
     pub not_found: Status,
@@ -58,12 +57,26 @@ pub struct Reading<'a> {
     /// token endpoint that answers the bare token (an exchange whose `token` pointer is `""`).
     pub text_body: bool,
     /// Non-secret field values for `{field}` in rule messages.
-    pub fields: Vec<(&'a str, String)>,
+    pub fields: &'a [(&'a str, String)],
 }
 
-impl Reading<'_> {
+impl std::fmt::Debug for Reading<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reading")
+            .field("request", &format_args!("{}", self.request))
+            .field("not_found", &self.not_found)
+            .field("repeat", &self.repeat)
+            .field("answers", &self.answers)
+            .field("success", &self.success)
+            .field("text_body", &self.text_body)
+            .field("fields", &self.fields)
+            .finish()
+    }
+}
+
+impl<'a> Reading<'a> {
     /// Reading an answer with no declared rules.
-    pub fn plain(request: String, not_found: Status, repeat: Repeat) -> Self {
+    pub fn plain(request: &'a dyn std::fmt::Display, not_found: Status, repeat: Repeat) -> Self {
         Self {
             request,
             not_found,
@@ -71,7 +84,7 @@ impl Reading<'_> {
             answers: &[],
             success: None,
             text_body: false,
-            fields: Vec::new(),
+            fields: &[],
         }
     }
 

@@ -20,7 +20,9 @@ pub fn is_bidi_control(c: char) -> bool {
 /// cannot move the cursor, set a title, ring a bell or reorder a line. Newlines and tabs are
 /// escaped too: one message stays one line.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe_for_terminal) {
+    // Most text is printable ASCII, which a byte loop tells apart quickly.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) || !text.chars().any(is_unsafe_for_terminal)
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -121,6 +121,14 @@ impl<'a> CredentialVariant<'a> {
     /// The field that holds the key itself: the first secret field the auth sends (the client
     /// secret of an exchange), else the first field it sends.
     pub fn key_field(&self) -> Option<&'a Field<'a>> {
+        // The usual case, one field sent, without listing them (this runs for every check).
+        if let Auth::Bearer { field }
+        | Auth::Header { field, .. }
+        | Auth::Query { field, .. }
+        | Auth::JsonBody { field, .. } = self.auth
+        {
+            return self.field(field);
+        }
         let sent = self.auth.fields();
         sent.iter()
             .filter_map(|k| self.field(k))

@@ -2,6 +2,8 @@
 //! all a [`RequestSpec`] (method, path template, query, headers, body) plus the rules that read
 //! its answer, and whether a request may be [`Repeat`]ed after a failure.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -102,17 +104,37 @@ impl<'a> RequestSpec<'a> {
         }
     }
 
-    /// `GET /path?query`, for docs and logs (placeholders left as they are).
+    /// `GET /path?query`, for docs and logs (placeholders left as they are); also its
+    /// `Display`, which writes it only where a message needs it.
     pub fn describe(&self) -> String {
-        format!("{} {}", self.method, self.path_and_query())
+        self.to_string()
     }
 
     pub fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             return self.path.to_owned();
         }
-        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{}?{}", self.path, query.join("&"))
+        PathAndQuery(self).to_string()
+    }
+}
+
+impl fmt::Display for RequestSpec<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, PathAndQuery(self))
+    }
+}
+
+/// `/path?key=value&…`, written where it goes.
+struct PathAndQuery<'r>(&'r RequestSpec<'r>);
+
+impl fmt::Display for PathAndQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.path)?;
+        for (i, (key, value)) in self.0.query.iter().enumerate() {
+            let separator = if i == 0 { '?' } else { '&' };
+            write!(f, "{separator}{key}={value}")?;
+        }
+        Ok(())
     }
 }
 
@@ -165,7 +187,7 @@ impl<'a> Match<'a> {
     pub fn holds(&self, text: &str, json: Option<&Value>) -> bool {
         match self {
             Match::Equals { pointer, value } => json
-                .and_then(|j| j.pointer(pointer))
+                .and_then(|j| crate::json::pointer(j, pointer))
                 .is_some_and(|found| value.equals(found)),
             Match::Contains(needle) => text.contains(needle),
         }

@@ -76,7 +76,7 @@ fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn reading() -> Reading<'static> {
-    Reading::plain("GET /me".to_owned(), Status::Unexpected, Repeat::Safe)
+    Reading::plain(&"GET /me", Status::Unexpected, Repeat::Safe)
 }
 
 proptest! {
