@@ -15,12 +15,12 @@ mod recent;
 mod summary;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use connector_core::{CheckOptions, CheckReport, ConnectorSpec, HttpClient, Limits, Status};
+use foldhash::HashMap;
 use futures::future::{self, BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -514,7 +514,7 @@ fn rates_by_connector(
     flags: &[String],
     specs: &[&'static ConnectorSpec<'static>],
 ) -> Result<HashMap<&'static str, RateLimit>, UsageError> {
-    let mut rates = HashMap::new();
+    let mut rates = HashMap::default();
     for flag in flags {
         let (id, rate) = split_pair("--rate", flag, "stackone=5")?;
         let per_second = valid_rate(rate.parse::<f64>().ok()).ok_or_else(|| {

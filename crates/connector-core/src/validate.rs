@@ -232,26 +232,10 @@ fn check_value(
             MAX_FIELD_BYTES / 1024
         ));
     }
-    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_whitespace()) {
-        return Err(format!(
-            "{noun} `{name}` contains whitespace ({}) at character {}; keys never do: paste it again without spaces or line breaks",
-            code_point(c),
-            pos + 1
-        ));
-    }
-    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
-        return Err(format!(
-            "{noun} `{name}` contains a control character ({}) at character {}; paste the key again from its source",
-            code_point(c),
-            pos + 1
-        ));
-    }
-    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| is_invisible(*c)) {
-        return Err(format!(
-            "{noun} `{name}` contains an invisible character ({}) at character {}; it often comes with text copied from a web page or a chat: type or paste the key again from its source",
-            code_point(c),
-            pos + 1
-        ));
+    // Visible ASCII (most keys) has none of the characters refused below: one byte loop says
+    // so, instead of three passes over the characters.
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        refuse_characters(name, value, noun)?;
     }
     match field.format {
         Format::Choice(choices) if !choices.contains(&value) => {
@@ -285,6 +269,32 @@ fn check_value(
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Refuses whitespace, control and invisible characters, naming the first one and where it is.
+fn refuse_characters(name: &str, value: &str, noun: &str) -> Result<(), String> {
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_whitespace()) {
+        return Err(format!(
+            "{noun} `{name}` contains whitespace ({}) at character {}; keys never do: paste it again without spaces or line breaks",
+            code_point(c),
+            pos + 1
+        ));
+    }
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
+        return Err(format!(
+            "{noun} `{name}` contains a control character ({}) at character {}; paste the key again from its source",
+            code_point(c),
+            pos + 1
+        ));
+    }
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| is_invisible(*c)) {
+        return Err(format!(
+            "{noun} `{name}` contains an invisible character ({}) at character {}; it often comes with text copied from a web page or a chat: type or paste the key again from its source",
+            code_point(c),
+            pos + 1
+        ));
     }
     Ok(())
 }

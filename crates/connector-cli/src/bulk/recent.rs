@@ -1,7 +1,9 @@
 //! Deduplication: the checks of the most recent distinct credentials, so a credential that
 //! appears on several lines is verified once. Bounded, so memory does not grow with the input.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 use std::hash::Hash;
 
 /// Up to `capacity` values by key, forgetting the oldest first. A forgotten key is simply
@@ -17,7 +19,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Recent<K, V> {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Self {
-            values: HashMap::with_capacity(capacity + 1),
+            values: HashMap::with_capacity_and_hasher(capacity + 1, Default::default()),
             order: VecDeque::with_capacity(capacity + 1),
             capacity,
         }

@@ -14,7 +14,9 @@
 //! the connections already kept stay warm for their hosts' next checks, and memory and open
 //! files stay bounded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -216,7 +218,7 @@ impl HostSlots {
             cap: cap.max(1),
             concurrency: concurrency.max(1),
             table: Mutex::new(Table {
-                hosts: HashMap::new(),
+                hosts: HashMap::default(),
                 active: 0,
                 sweep_at: SWEEP_AT_LEAST,
                 pool: Pool {
