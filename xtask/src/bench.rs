@@ -18,6 +18,7 @@ mod bulk;
 mod hub;
 mod hub_latency;
 mod hub_process;
+mod instructions;
 mod key_counts;
 mod latency;
 mod process;
@@ -73,6 +74,11 @@ pub struct Args {
     /// --repeat sets the definition rounds, the crate loop runs once.
     #[arg(long)]
     author: bool,
+    /// Instead of timing them, count the instructions a bulk check and a bare request execute
+    /// (valgrind's cachegrind, user space, the slope between 2,000 and 10,000 lines): steady to
+    /// well under 1% where CPU time moves by 2x. Needs valgrind.
+    #[arg(long, conflicts_with_all = ["latency", "author", "quick", "lines"])]
+    instructions: bool,
     /// Runs per size and contender; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 3)]
     repeat: usize,
@@ -155,6 +161,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         let reference = std::env::current_exe().context("cannot find the xtask binary")?;
         return latency::run(&plan, &connector, &reference);
+    }
+    if args.instructions {
+        let connector = match &args.binary {
+            Some(path) => path.clone(),
+            None => build_connector()?,
+        };
+        let reference = std::env::current_exe().context("cannot find the xtask binary")?;
+        return instructions::run(&instructions::Plan {
+            concurrency,
+            connector: &connector,
+            reference: &reference,
+        });
     }
     let sizes = match (args.quick, args.lines.is_empty()) {
         (true, _) => vec![2_000, 10_000],

@@ -2,7 +2,7 @@
 //! round by round, against the loopback server; the medians, the paired ratio and the targets.
 
 use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::time::Duration;
 
 use anyhow::bail;
@@ -114,12 +114,13 @@ impl Figures {
     }
 }
 
-struct Bench<'a> {
-    connector: &'a Path,
-    reference: &'a Path,
-    base: &'a str,
-    dir: &'a Path,
-    concurrency: usize,
+/// The two contenders against one loopback server, their files in `dir`.
+pub(super) struct Bench<'a> {
+    pub connector: &'a Path,
+    pub reference: &'a Path,
+    pub base: &'a str,
+    pub dir: &'a Path,
+    pub concurrency: usize,
 }
 
 impl Bench<'_> {
@@ -144,8 +145,14 @@ impl Bench<'_> {
 
     /// `connector check --bulk`, stdout to a file; then checks every line got its result.
     fn bulk(&self, input: &Path, lines: u64) -> anyhow::Result<Measured> {
-        let stdout = self.dir.join("bulk.out");
-        let stderr = self.dir.join("bulk.err");
+        let mut command = self.bulk_command(input)?;
+        let measured = measure(&mut command)?;
+        self.check_bulk(measured.status, lines)?;
+        Ok(measured)
+    }
+
+    /// The bulk run's command, its output going to files in the bench's directory.
+    pub(super) fn bulk_command(&self, input: &Path) -> anyhow::Result<Command> {
         let concurrency = self.concurrency.to_string();
         let mut command = Command::new(self.connector);
         command
@@ -159,48 +166,60 @@ impl Bench<'_> {
             .env_remove("RUST_LOG")
             .env_remove("CONNECTOR_CONFIG")
             .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout)?)
-            .stderr(std::fs::File::create(&stderr)?);
-        let measured = measure(&mut command)?;
-        let summary = std::fs::read_to_string(&stderr).unwrap_or_default();
-        if !measured.status.success() {
-            bail!(
-                "connector check --bulk failed ({}): {summary}",
-                measured.status
-            );
+            .stdout(std::fs::File::create(self.dir.join("bulk.out"))?)
+            .stderr(std::fs::File::create(self.dir.join("bulk.err"))?);
+        Ok(command)
+    }
+
+    /// Fails unless the bulk run succeeded and every line got the result its key asks for.
+    pub(super) fn check_bulk(&self, status: ExitStatus, lines: u64) -> anyhow::Result<()> {
+        let summary = std::fs::read_to_string(self.dir.join("bulk.err")).unwrap_or_default();
+        if !status.success() {
+            bail!("connector check --bulk failed ({status}): {summary}");
         }
-        let counts = count_statuses(&stdout)?;
+        let counts = count_statuses(&self.dir.join("bulk.out"))?;
         let expected = workload::expected_counts(lines);
         if counts != expected {
             bail!(
                 "connector check --bulk gave {counts:?} (verified, rejected, forbidden) for {lines} lines, expected {expected:?}: {summary}"
             );
         }
-        Ok(measured)
+        Ok(())
     }
 
     /// The bare reqwest loop, as a child process; checks it got the expected answers.
     fn bare(&self, lines: u64) -> anyhow::Result<Measured> {
-        let stdout = self.dir.join("bare.out");
+        let mut command = self.bare_command(lines)?;
+        let measured = measure(&mut command)?;
+        self.check_bare(measured.status, lines)?;
+        Ok(measured)
+    }
+
+    /// The bare loop's command, its counts going to a file in the bench's directory.
+    pub(super) fn bare_command(&self, lines: u64) -> anyhow::Result<Command> {
         let mut command = Command::new(self.reference);
         command
             .args(["bench", "--reference-url", self.base])
             .args(["--lines", &lines.to_string()])
             .args(["--concurrency", &self.concurrency.to_string()])
             .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout)?)
+            .stdout(std::fs::File::create(self.dir.join("bare.out"))?)
             .stderr(Stdio::inherit());
-        let measured = measure(&mut command)?;
-        let said = std::fs::read_to_string(&stdout).unwrap_or_default();
+        Ok(command)
+    }
+
+    /// Fails unless the bare loop succeeded and got the answers its keys ask for.
+    pub(super) fn check_bare(&self, status: ExitStatus, lines: u64) -> anyhow::Result<()> {
+        let said = std::fs::read_to_string(self.dir.join("bare.out")).unwrap_or_default();
         let [ok, revoked, forbidden] = workload::expected_counts(lines);
         let expected = format!("200={ok} 401={revoked} 403={forbidden} other=0");
-        if !measured.status.success() || said.trim() != expected {
+        if !status.success() || said.trim() != expected {
             bail!(
                 "the reference loop said `{}`, expected `{expected}`",
                 said.trim()
             );
         }
-        Ok(measured)
+        Ok(())
     }
 }
 
