@@ -11,17 +11,19 @@
 mod input;
 mod interrupt;
 mod output;
+mod pending;
 mod recent;
 mod summary;
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use connector_core::{CheckOptions, CheckReport, ConnectorSpec, HttpClient, Limits, Status};
 use foldhash::HashMap;
-use futures::future::{self, BoxFuture, FutureExt, Shared};
+use futures::future::{self, Either, FutureExt};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -34,6 +36,7 @@ use crate::usage::{find_connector, UsageError};
 use self::input::{Entry, Job, Source, Work};
 use self::interrupt::{Interrupt, INTERRUPTED};
 use self::output::LineOutput;
+use self::pending::Pending;
 use self::recent::Recent;
 use self::summary::Summary;
 use connector_core::check::verify_host;
@@ -55,10 +58,6 @@ const WINDOW_SPARE_MAX: usize = 1024;
 const RECENT_CREDENTIALS: usize = 2048;
 /// Parsed lines waiting for a place in the window.
 const INPUT_QUEUE: usize = 1024;
-
-/// One check's result, shared by every line with the same credentials; `None` when the run was
-/// interrupted before it was sent.
-type SharedReport = Shared<BoxFuture<'static, Option<Arc<CheckReport>>>>;
 
 /// What identifies a check for deduplication: connector, variant and credential values.
 type CheckKey = (&'static str, &'static str, u64);
@@ -102,7 +101,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         permits,
         interrupt: interrupt.clone(),
     });
-    let mut recent: Recent<CheckKey, SharedReport> = Recent::new(RECENT_CREDENTIALS + window);
+    let mut recent: Recent<CheckKey, Arc<Pending>> = Recent::new(RECENT_CREDENTIALS + window);
 
     let read = summary.counters();
     let stopped = interrupt.clone();
@@ -123,33 +122,45 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
             match work {
                 Work::Invalid(report) => {
                     let report = Some(Arc::new(*report));
-                    future::ready(Ok(Done {
+                    Either::Right(future::ready(Ok(Done {
                         line,
                         id,
                         report,
                         warnings: Vec::new(),
-                    }))
-                    .boxed()
+                    })))
                 }
                 Work::Check(job) => {
                     let key = (job.connector.spec().id, job.variant.name, job.fingerprint);
                     let warnings = job.warnings.clone();
-                    let (report, reused) = recent.get_or_insert_with(key, || checker.start(job));
+                    let mut started = None;
+                    let (pending, reused) = recent.get_or_insert_with(key, || {
+                        let (pending, task) = checker.start(job);
+                        started = Some(task);
+                        pending
+                    });
                     counters.started(reused);
-                    report
-                        .map(move |report| {
-                            Ok(Done {
-                                line,
-                                id,
-                                report,
-                                warnings,
-                            })
+                    let done = move |report| {
+                        Ok(Done {
+                            line,
+                            id,
+                            report,
+                            warnings,
                         })
-                        .boxed()
+                    };
+                    Either::Left(match started {
+                        // The line that started the check awaits it, then passes the result
+                        // on to the lines that repeat its credentials.
+                        Some(task) => Either::Left(async move {
+                            let report = task.await;
+                            pending.fill(report.clone());
+                            done(report)
+                        }),
+                        None => Either::Right(async move { done(pending.report().await) }),
+                    })
                 }
             }
         }
-        Err(error) => future::ready(Err(error)).boxed(),
+        Err(error) => Either::Right(future::ready(Err(error))),
     })
     .buffered(window);
 
@@ -316,13 +327,20 @@ struct Checker {
 }
 
 impl Checker {
-    /// Starts checking at once, as a task of its own; the result can be awaited by many lines.
-    fn start(self: &Arc<Self>, job: Job) -> SharedReport {
+    /// Starts checking at once, as a task of its own. Returns where lines that repeat the
+    /// credentials wait for the result, and the result for the line that started it.
+    fn start(
+        self: &Arc<Self>,
+        job: Job,
+    ) -> (
+        Arc<Pending>,
+        impl Future<Output = Option<Arc<CheckReport>>> + Send + 'static,
+    ) {
         let checker = Arc::clone(self);
         let spec = job.connector.spec();
         let (id, variant) = (spec.id, job.variant.name);
         let task = tokio::spawn(async move { checker.check(job).await });
-        async move {
+        let report = async move {
             task.await.unwrap_or_else(|_| {
                 Some(Arc::new(CheckReport {
                     connector: id.to_owned(),
@@ -336,9 +354,8 @@ impl Checker {
                     elapsed_ms: 0,
                 }))
             })
-        }
-        .boxed()
-        .shared()
+        };
+        (Arc::new(Pending::default()), report)
     }
 
     /// Waits for the rate slot, a slot at the host and a permit, then checks; `None` if the run
