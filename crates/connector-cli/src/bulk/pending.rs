@@ -65,7 +65,10 @@ mod tests {
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(10)).await;
-        assert!(waiters.iter().all(|w| !w.is_finished()), "nothing filled yet");
+        assert!(
+            waiters.iter().all(|w| !w.is_finished()),
+            "nothing filled yet"
+        );
         let filled = report();
         pending.fill(Some(Arc::clone(&filled)));
         pending.fill(None); // a second fill changes nothing
