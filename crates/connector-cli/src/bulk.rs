@@ -10,6 +10,7 @@
 
 mod input;
 mod interrupt;
+mod line;
 mod output;
 mod pending;
 mod recent;

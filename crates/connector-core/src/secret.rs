@@ -84,8 +84,15 @@ impl RawCredentials {
         let Value::Object(map) = value else {
             return Err(CredentialsParseError::NotAnObject(json_kind(&value)));
         };
+        Ok(Self::from_pairs(map))
+    }
+
+    /// The fields of a JSON object, as `(name, value)` pairs read from it; a name given twice
+    /// keeps its last value. Texts are kept as given; booleans and integers as their text; any
+    /// other value is kept as unsupported, for validation to name.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, Value)>) -> Self {
         let mut creds = Self::new();
-        for (key, value) in map {
+        for (key, value) in pairs {
             let raw = match value {
                 Value::String(s) => RawValue::Text(SecretString::from(s)),
                 Value::Bool(b) => RawValue::Text(SecretString::from(b.to_string())),
@@ -101,7 +108,7 @@ impl RawCredentials {
             };
             creds.values.insert(key, raw);
         }
-        Ok(creds)
+        creds
     }
 
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {

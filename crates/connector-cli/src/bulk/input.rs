@@ -1,16 +1,17 @@
 //! Bulk input: JSON lines read on their own thread, one at a time, and turned into a check to run
 //! or an `invalid_input` result, without ever quoting what a line contains.
 
-use connector_core::secret::json_kind;
+use connector_core::secret::{json_kind, CredentialsParseError};
 use connector_core::text::describe_value;
 use std::io::{self, BufRead, BufReader, Read};
 use std::thread;
 
 use connector_core::check::resolve_variant;
 use connector_core::{CheckReport, Connector, CredentialVariant, RawCredentials, Status};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::line;
 use crate::usage::UsageError;
 
 /// The longest input line read; a longer one is skipped and reported, so one runaway line
@@ -229,8 +230,8 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             "the line is empty; expected a JSON object such as {\"connector\": \"…\", \"credentials\": {…}}".to_owned(),
         );
     }
-    let value: Value = match serde_json::from_slice(text) {
-        Ok(value) => value,
+    let read = match line::read(text) {
+        Ok(read) => read,
         Err(e) => {
             let what = match e.classify() {
                 serde_json::error::Category::Eof => "it ends too early",
@@ -245,22 +246,24 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             );
         }
     };
-    let Value::Object(mut fields) = value else {
-        return invalid(
-            line,
-            number,
-            None,
-            format!(
-                "expected a JSON object such as {{\"connector\": \"…\", \"credentials\": {{…}}}}, not {}",
-                json_kind(&value)
-            ),
-        );
+    let fields = match read {
+        line::Read::Object(fields) => fields,
+        line::Read::Other(kind) => {
+            return invalid(
+                line,
+                number,
+                None,
+                format!(
+                    "expected a JSON object such as {{\"connector\": \"…\", \"credentials\": {{…}}}}, not {kind}"
+                ),
+            );
+        }
     };
-    let id = match fields.remove("id") {
+    let id = match fields.id {
         None | Some(Value::Null) => number,
         Some(id) => id,
     };
-    let connector = match fields.remove("connector") {
+    let connector = match fields.connector {
         Some(Value::String(name)) => name,
         Some(other) => {
             let message = format!("`connector` must be a string, not {}", json_kind(&other));
@@ -283,7 +286,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
         }
     };
     let spec = found.spec();
-    let variant = match fields.remove("variant") {
+    let variant = match fields.variant {
         None | Some(Value::Null) => spec.default_variant(),
         Some(Value::String(name)) => match resolve_variant(spec, Some(&name)) {
             Ok(variant) => variant,
@@ -294,19 +297,17 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             return invalid(line, id, Some(spec.id), message);
         }
     };
-    let credentials = match fields.remove("credentials") {
-        Some(value) => match RawCredentials::from_value(value) {
-            Ok(credentials) => credentials,
-            Err(e) => {
-                let report =
-                    invalid_report(line, spec.id, variant.name, format!("`credentials`: {e}"));
-                return Entry {
-                    line,
-                    id,
-                    work: Work::Invalid(Box::new(report)),
-                };
-            }
-        },
+    let credentials = match fields.credentials {
+        Some(line::Credentials::Pairs(pairs)) => RawCredentials::from_pairs(pairs),
+        Some(line::Credentials::Other(kind)) => {
+            let e = CredentialsParseError::NotAnObject(kind);
+            let report = invalid_report(line, spec.id, variant.name, format!("`credentials`: {e}"));
+            return Entry {
+                line,
+                id,
+                work: Work::Invalid(Box::new(report)),
+            };
+        }
         None => {
             let message =
                 "`credentials` is missing; expected an object such as {\"api_key\": \"…\"}";
@@ -318,7 +319,7 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
             };
         }
     };
-    let warnings = unknown_fields(&fields);
+    let warnings = unknown_fields(&fields.unknown);
     Entry {
         line,
         id,
@@ -334,8 +335,9 @@ pub fn parse_line(line: u64, text: &[u8]) -> Entry {
 
 /// A warning per top-level field the input format does not have (a typo such as `varient`
 /// would otherwise go unnoticed).
-fn unknown_fields(rest: &Map<String, Value>) -> Vec<String> {
-    rest.keys()
+fn unknown_fields(names: &[String]) -> Vec<String> {
+    names
+        .iter()
         .map(|key| {
             format!(
                 "ignored unknown field {}; a line has id, connector, variant and credentials",
