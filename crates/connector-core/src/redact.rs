@@ -148,8 +148,8 @@ impl Redactor {
             // Without the colon (the key as a Basic password, `user:KEY`) only the last group
             // differs, and it differs at every offset: add the windows that reach it.
             let without_colon = &buffer[2 - offset..buffer.len() - 1];
-            if let Ok(len) = engine.encode_slice(without_colon, &mut encoded) {
-                self.add_form(&encoded[len.saturating_sub(RUN + 3).max(skip).min(len)..len]);
+            if let Some(tail) = encoded_tail(without_colon, skip, &mut encoded) {
+                self.add_form(tail);
             }
         }
         buffer.zeroize();
@@ -172,18 +172,26 @@ impl Redactor {
         if form.len() < RUN {
             return;
         }
+        // Locals, so the loops keep them in registers rather than in `self`.
+        let mut alphabet = self.alphabet;
         let mut window = 0u128;
-        for (i, byte) in form.iter().enumerate() {
-            let folded = FOLD[usize::from(*byte)];
-            self.alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
+        let (first, rest) = form.split_at(RUN - 1);
+        for &byte in first {
+            let folded = FOLD[usize::from(byte)];
+            alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
             window = push_folded(window, folded);
-            if i + 1 >= RUN {
-                for (word, bit) in filter_bits(window) {
-                    self.filter[word] |= bit;
-                }
-                self.windows.push(window);
-            }
         }
+        self.windows.reserve(rest.len());
+        for &byte in rest {
+            let folded = FOLD[usize::from(byte)];
+            alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
+            window = push_folded(window, folded);
+            let [(word_a, bit_a), (word_b, bit_b)] = filter_bits(window);
+            self.filter[word_a] |= bit_a;
+            self.filter[word_b] |= bit_b;
+            self.windows.push(window);
+        }
+        self.alphabet = alphabet;
     }
 
     /// Whether `text` holds a run of [`RUN`] characters of any form of any secret (or a whole
@@ -310,6 +318,20 @@ impl Redactor {
             other => other.clone(),
         }
     }
+}
+
+/// The last [`RUN`] + 3 characters of the standard base64 of `bytes` (none of the first `skip`),
+/// written into `out`: only the 3-byte groups they come from are encoded, which give the same
+/// characters as in the whole encoding.
+fn encoded_tail<'o>(bytes: &[u8], skip: usize, out: &'o mut [u8]) -> Option<&'o [u8]> {
+    let whole = bytes.len().div_ceil(3) * 4;
+    let from = whole.saturating_sub(RUN + 3).max(skip).min(whole);
+    let group = from / 4;
+    let tail = bytes.get(group * 3..).unwrap_or_default();
+    let len = base64::engine::general_purpose::STANDARD
+        .encode_slice(tail, out)
+        .ok()?;
+    out.get(from - group * 4..len)
 }
 
 /// Each byte folded so that one comparison covers several forms: ASCII case is ignored (upper-
@@ -492,6 +514,19 @@ mod tests {
                 i + 1 >= RUN && r.holds_window(window)
             });
             prop_assert_eq!(r.holds_secret(&text), every_window, "{}", text);
+        }
+
+        /// The tail of an encoding, encoded alone, is the tail of the whole encoding.
+        #[test]
+        fn an_encoded_tail_is_the_end_of_the_whole_encoding(
+            bytes in prop::collection::vec(any::<u8>(), 0..64),
+            skip in prop::sample::select(vec![0usize, 4]),
+        ) {
+            let whole = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let from = whole.len().saturating_sub(RUN + 3).max(skip).min(whole.len());
+            let mut out = vec![0u8; bytes.len().div_ceil(3) * 4 + 4];
+            let tail = encoded_tail(&bytes, skip, &mut out).map(<[u8]>::to_vec);
+            prop_assert_eq!(tail.as_deref(), Some(&whole.as_bytes()[from..]));
         }
 
         /// Redaction never panics and leaves text holding no secret unchanged.
