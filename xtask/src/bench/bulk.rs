@@ -29,20 +29,10 @@ pub(super) struct Plan<'a> {
 /// Runs every size and prints its row, then the targets.
 pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
     let (sizes, repeat, concurrency) = (plan.sizes, plan.repeat, plan.concurrency);
-    let (connector, reference) = (plan.connector, plan.reference);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let address = runtime.block_on(server::start())?;
-    let base = format!("http://{address}");
-    let dir = tempfile::tempdir()?;
-    let bench = Bench {
-        connector,
-        reference,
-        base: &base,
-        dir: dir.path(),
-        concurrency,
-    };
+    let connector = plan.connector;
+    let loopback = Loopback::start()?;
+    let bench = loopback.bench(connector, plan.reference, concurrency);
+    let base = &loopback.base;
 
     println!(
         "bench: {} cores, concurrency {}, {} run(s) per size (median), server {base}",
@@ -61,8 +51,45 @@ pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
         rows.push(row);
     }
     print_targets(&rows);
-    drop(runtime);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The loopback server (on a runtime of its own) and a scratch directory, for one bench.
+pub(super) struct Loopback {
+    /// Serves the server until dropped.
+    _runtime: tokio::runtime::Runtime,
+    pub base: String,
+    dir: tempfile::TempDir,
+}
+
+impl Loopback {
+    pub(super) fn start() -> anyhow::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let address = runtime.block_on(server::start())?;
+        Ok(Self {
+            _runtime: runtime,
+            base: format!("http://{address}"),
+            dir: tempfile::tempdir()?,
+        })
+    }
+
+    /// The two contenders against this server.
+    pub(super) fn bench<'a>(
+        &'a self,
+        connector: &'a Path,
+        reference: &'a Path,
+        concurrency: usize,
+    ) -> Bench<'a> {
+        Bench {
+            connector,
+            reference,
+            base: &self.base,
+            dir: self.dir.path(),
+            concurrency,
+        }
+    }
 }
 
 /// One size's figures: medians over the runs.

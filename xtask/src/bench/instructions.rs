@@ -12,8 +12,8 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::{bail, Context as _};
 
-use super::bulk::Bench;
-use super::{server, workload};
+use super::bulk::{Bench, Loopback};
+use super::workload;
 
 /// The two sizes whose difference is measured.
 const SMALL: u64 = 2_000;
@@ -35,19 +35,8 @@ pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
              (Debian: apt-get install valgrind) or use the timed bench"
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let address = runtime.block_on(server::start())?;
-    let base = format!("http://{address}");
-    let dir = tempfile::tempdir()?;
-    let bench = Bench {
-        connector: plan.connector,
-        reference: plan.reference,
-        base: &base,
-        dir: dir.path(),
-        concurrency: plan.concurrency,
-    };
+    let loopback = Loopback::start()?;
+    let bench = loopback.bench(plan.connector, plan.reference, plan.concurrency);
     println!(
         "bench --instructions: cachegrind, user space, slope between {SMALL} and {LARGE} lines, concurrency {}",
         plan.concurrency
@@ -69,7 +58,6 @@ pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
         bare / 1e3,
         bulk / bare.max(1.0)
     );
-    drop(runtime);
     Ok(ExitCode::SUCCESS)
 }
 
