@@ -1,13 +1,13 @@
 //! `connector check --bulk`: many credentials at once, streamed, in input order.
 //!
-//! A reader thread parses the input line by line into a bounded channel ([`input`], [`line`](mod@line)).
-//! Each line becomes a future in an ordered window (`buffered`) a few times wider than
-//! `--concurrency`; checks run as tasks on the runtime ([`checker`]): a semaphore bounds the
-//! requests in flight, hosts get their places, and `--rate` spaces the requests to one connector
-//! (the flags are read in [`flags`]). Identical credentials share one check through a bounded
-//! cache of recent ones ([`recent`], [`pending`]). Results are written in input order as soon as
-//! the line at the head of the window is done, so memory depends on the window, not on the
-//! input.
+//! A reader thread parses the input line by line into a bounded channel ([`input`],
+//! [`line`](mod@line)). Each line becomes a future in an ordered window (`buffered`) a few times
+//! wider than `--concurrency`; checks run as tasks on the runtime ([`checker`]): a semaphore
+//! bounds the requests in flight, hosts get their places, and `--rate` spaces the requests to one
+//! connector (the flags are read in [`flags`]). Identical credentials share one check through a
+//! bounded cache of recent ones ([`recent`], [`pending`]). Results are written in input order as
+//! soon as the line at the head of the window is done, so memory depends on the window, not on
+//! the input.
 
 mod checker;
 mod flags;

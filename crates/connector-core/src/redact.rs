@@ -178,13 +178,15 @@ impl Redactor {
         let (first, rest) = form.split_at(RUN - 1);
         for &byte in first {
             let folded = FOLD[usize::from(byte)];
-            alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
+            let (word, bit) = alphabet_bit(folded);
+            alphabet[word] |= bit;
             window = push_folded(window, folded);
         }
         self.windows.reserve(rest.len());
         for &byte in rest {
             let folded = FOLD[usize::from(byte)];
-            alphabet[usize::from(folded >> 6)] |= 1 << (folded & 63);
+            let (word, bit) = alphabet_bit(folded);
+            alphabet[word] |= bit;
             window = push_folded(window, folded);
             let [(word_a, bit_a), (word_b, bit_b)] = filter_bits(window);
             self.filter[word_a] |= bit_a;
@@ -254,7 +256,8 @@ impl Redactor {
             let mut run_start = 0usize;
             for (i, byte) in bytes.iter().enumerate() {
                 let folded = FOLD[usize::from(*byte)];
-                if self.alphabet[usize::from(folded >> 6)] & (1 << (folded & 63)) == 0 {
+                let (word, bit) = alphabet_bit(folded);
+                if self.alphabet[word] & bit == 0 {
                     run_start = i + 1;
                     continue;
                 }
@@ -351,6 +354,11 @@ static FOLD: [u8; 256] = {
     }
     table
 };
+
+/// A folded byte's word and bit in [`Redactor`]'s `alphabet`.
+fn alphabet_bit(folded: u8) -> (usize, u64) {
+    (usize::from(folded >> 6), 1 << (folded & 63))
+}
 
 /// Shifts one folded byte ([`FOLD`]) into a window of the last [`RUN`] bytes.
 fn push_folded(window: u128, folded: u8) -> u128 {

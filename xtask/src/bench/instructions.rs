@@ -43,10 +43,13 @@ pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
     );
     println!("connector: {}", plan.connector.display());
     let mut per_check = [0.0; 2];
-    for (i, contender) in ["bulk", "bare"].into_iter().enumerate() {
+    for (i, contender) in [Contender::Bulk, Contender::Bare].into_iter().enumerate() {
         let mut counts = [0u64; 2];
         for (count, lines) in counts.iter_mut().zip([SMALL, LARGE]) {
-            eprintln!("bench: {contender} at {lines} lines under valgrind");
+            eprintln!(
+                "bench: {} at {lines} lines under valgrind",
+                contender.name()
+            );
             *count = counted(&bench, contender, lines)?;
         }
         per_check[i] = slope(counts, [SMALL, LARGE]);
@@ -61,31 +64,48 @@ pub(super) fn run(plan: &Plan<'_>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What is counted: `connector check --bulk`, or the bare reqwest loop.
+#[derive(Debug, Clone, Copy)]
+enum Contender {
+    Bulk,
+    Bare,
+}
+
+impl Contender {
+    /// Its name, which is also the stem of the output file its results are read from.
+    fn name(self) -> &'static str {
+        match self {
+            Contender::Bulk => "bulk",
+            Contender::Bare => "bare",
+        }
+    }
+}
+
 /// Runs one contender at `lines` under cachegrind, checks its results, and returns the
 /// instructions its process executed.
-fn counted(bench: &Bench<'_>, contender: &str, lines: u64) -> anyhow::Result<u64> {
-    let log = bench.dir.join(format!("{contender}-{lines}.valgrind"));
+fn counted(bench: &Bench<'_>, contender: Contender, lines: u64) -> anyhow::Result<u64> {
+    let name = contender.name();
+    let log = bench.dir.join(format!("{name}-{lines}.valgrind"));
     let command = match contender {
-        "bulk" => {
+        Contender::Bulk => {
             let input = bench.dir.join(format!("input-{lines}.jsonl"));
             workload::write_input(&input, lines)?;
             bench.bulk_command(&input)?
         }
-        _ => bench.bare_command(lines)?,
+        Contender::Bare => bench.bare_command(lines)?,
     };
     let mut wrapped = under_cachegrind(&command, &log);
     // The command's own output files are made again: `Command` does not hand its stdio back.
-    let out = bench.dir.join(format!("{contender}.out"));
-    wrapped
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(out)?);
-    if contender == "bulk" {
+    wrapped.stdin(Stdio::null()).stdout(std::fs::File::create(
+        bench.dir.join(format!("{name}.out")),
+    )?);
+    if let Contender::Bulk = contender {
         wrapped.stderr(std::fs::File::create(bench.dir.join("bulk.err"))?);
     }
     let status = wrapped.status().context("cannot run valgrind")?;
     match contender {
-        "bulk" => bench.check_bulk(status, lines)?,
-        _ => bench.check_bare(status, lines)?,
+        Contender::Bulk => bench.check_bulk(status, lines)?,
+        Contender::Bare => bench.check_bare(status, lines)?,
     }
     let text = std::fs::read_to_string(&log)
         .with_context(|| format!("valgrind wrote no log at {}", log.display()))?;

@@ -75,14 +75,26 @@ impl<'a> Auth<'a> {
         }
     }
 
-    /// The credential fields the scheme sends, in declaration order.
-    pub fn fields(&self) -> Vec<&'a str> {
-        let mut out = Vec::new();
+    /// The one credential field a single-field scheme (bearer, header, query, JSON body) sends;
+    /// `None` for the others.
+    pub fn sole_field(&self) -> Option<&'a str> {
         match self {
             Auth::Bearer { field }
             | Auth::Header { field, .. }
             | Auth::Query { field, .. }
-            | Auth::JsonBody { field, .. } => out.push(*field),
+            | Auth::JsonBody { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
+
+    /// The credential fields the scheme sends, in declaration order.
+    pub fn fields(&self) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        match self {
+            Auth::Bearer { .. }
+            | Auth::Header { .. }
+            | Auth::Query { .. }
+            | Auth::JsonBody { .. } => out.extend(self.sole_field()),
             Auth::Basic { username, password } => {
                 for part in [username, password] {
                     if let Part::Field(f) = part {

@@ -122,11 +122,7 @@ impl<'a> CredentialVariant<'a> {
     /// secret of an exchange), else the first field it sends.
     pub fn key_field(&self) -> Option<&'a Field<'a>> {
         // The usual case, one field sent, without listing them (this runs for every check).
-        if let Auth::Bearer { field }
-        | Auth::Header { field, .. }
-        | Auth::Query { field, .. }
-        | Auth::JsonBody { field, .. } = self.auth
-        {
+        if let Some(field) = self.auth.sole_field() {
             return self.field(field);
         }
         let sent = self.auth.fields();

@@ -111,9 +111,6 @@ impl<'a> RequestSpec<'a> {
     }
 
     pub fn path_and_query(&self) -> String {
-        if self.query.is_empty() {
-            return self.path.to_owned();
-        }
         PathAndQuery(self).to_string()
     }
 }
