@@ -222,10 +222,10 @@ impl Redactor {
             let mut window = 0u128;
             // How many bytes, up to here, follow each other in pairs that some form has.
             let mut chain = 1usize;
-            let mut previous = CLASS[usize::from(bytes[0])];
+            let mut previous = usize::from(CLASS[usize::from(bytes[0])]);
             for (i, byte) in bytes.iter().enumerate().skip(1) {
-                let class = CLASS[usize::from(*byte)];
-                let paired = self.pairs[usize::from(previous)] >> class & 1 != 0;
+                let class = usize::from(CLASS[usize::from(*byte)]);
+                let paired = self.pairs[previous & 63] >> (class & 63) & 1 != 0;
                 previous = class;
                 if !paired {
                     chain = 1;
@@ -300,13 +300,22 @@ fn each_form(bytes: &[u8], mut add: impl FnMut(&[u8])) {
     add(bytes);
 
     // Percent-encoding: encoders differ on `-_.~`, so both the RFC 3986 form and the
-    // encode-everything form, where they differ from the value.
+    // encode-everything form, where they differ from the value (a form that would encode
+    // nothing is not built).
+    let unreserved = |b: &u8| matches!(b, b'-' | b'_' | b'.' | b'~');
+    let encodes = |keep_unreserved: bool| {
+        bytes
+            .iter()
+            .any(|b| !b.is_ascii_alphanumeric() && !(keep_unreserved && unreserved(b)))
+    };
     let mut buffer: Vec<u8> = Vec::with_capacity(bytes.len() * 3 + 8);
     for keep_unreserved in [true, false] {
+        if !encodes(keep_unreserved) {
+            continue;
+        }
         buffer.clear();
         for &b in bytes {
-            let unreserved = matches!(b, b'-' | b'_' | b'.' | b'~');
-            if b.is_ascii_alphanumeric() || (keep_unreserved && unreserved) {
+            if b.is_ascii_alphanumeric() || (keep_unreserved && unreserved(&b)) {
                 buffer.push(b);
             } else {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -317,9 +326,7 @@ fn each_form(bytes: &[u8], mut add: impl FnMut(&[u8])) {
                 ]);
             }
         }
-        if buffer.as_slice() != bytes {
-            add(&buffer);
-        }
+        add(&buffer);
     }
 
     // Base64 of `value:` with 0, 1 or 2 bytes before it: after a prefix the encoding starts
@@ -353,10 +360,11 @@ fn add_pairs(pairs: &mut [u64; 64], searched: &mut bool, form: &[u8]) {
         return;
     };
     *searched = true;
-    let mut previous = CLASS[usize::from(*first)];
+    // Classes are below 64: the masks let the compiler drop the bounds checks.
+    let mut previous = usize::from(CLASS[usize::from(*first)]);
     for &byte in rest {
-        let class = CLASS[usize::from(byte)];
-        pairs[usize::from(previous)] |= 1 << class;
+        let class = usize::from(CLASS[usize::from(byte)]);
+        pairs[previous & 63] |= 1 << (class & 63);
         previous = class;
     }
 }
