@@ -219,33 +219,34 @@ impl Redactor {
             covered[start..end].iter_mut().for_each(|c| *c = true);
         };
         if self.searched && bytes.len() >= RUN {
-            let mut window = 0u128;
-            // How many bytes, up to here, follow each other in pairs that some form has.
-            let mut chain = 1usize;
-            let mut previous = usize::from(CLASS[usize::from(bytes[0])]);
-            for (i, byte) in bytes.iter().enumerate().skip(1) {
-                let class = usize::from(CLASS[usize::from(*byte)]);
-                let paired = self.pairs[previous & 63] >> (class & 63) & 1 != 0;
-                previous = class;
-                if !paired {
-                    chain = 1;
+            // Whether the two bytes ending at `i` are a pair some form has.
+            let class = |i: usize| usize::from(CLASS[usize::from(bytes[i])]) & 63;
+            let paired = |i: usize| self.pairs[class(i - 1)] >> class(i) & 1 != 0;
+            // Where the next window that may be a form's starts. Its pairs are tried from its
+            // end: where one is missing no window holding it can be a form's, so the next
+            // candidate starts there, and most text is passed over a window at a time.
+            let mut start = 0;
+            while start + RUN <= bytes.len() {
+                let last = start + RUN - 1;
+                if let Some(missing) = (start + 1..=last).rev().find(|&i| !paired(i)) {
+                    start = missing;
                     continue;
                 }
-                chain += 1;
-                // The window is built only inside a chain long enough to hold one.
-                if chain < RUN {
-                    continue;
+                let mut window = bytes[start..=last]
+                    .iter()
+                    .fold(0, |w, b| push_folded(w, FOLD[usize::from(*b)]));
+                let mut end = last;
+                loop {
+                    if self.holds_window(window) {
+                        mark(end + 1 - RUN, end + 1);
+                    }
+                    end += 1;
+                    if end == bytes.len() || !paired(end) {
+                        break;
+                    }
+                    window = push_folded(window, FOLD[usize::from(bytes[end])]);
                 }
-                window = if chain == RUN {
-                    bytes[i + 1 - RUN..=i]
-                        .iter()
-                        .fold(0, |w, b| push_folded(w, FOLD[usize::from(*b)]))
-                } else {
-                    push_folded(window, FOLD[usize::from(*byte)])
-                };
-                if self.holds_window(window) {
-                    mark(i + 1 - RUN, i + 1);
-                }
+                start = end;
             }
         }
         for secret in self.whole() {
