@@ -303,20 +303,17 @@ fn each_form(bytes: &[u8], mut add: impl FnMut(&[u8])) {
     // Percent-encoding: encoders differ on `-_.~`, so both the RFC 3986 form and the
     // encode-everything form, where they differ from the value (a form that would encode
     // nothing is not built).
-    let unreserved = |b: &u8| matches!(b, b'-' | b'_' | b'.' | b'~');
-    let encodes = |keep_unreserved: bool| {
-        bytes
-            .iter()
-            .any(|b| !b.is_ascii_alphanumeric() && !(keep_unreserved && unreserved(b)))
+    let kept = |b: u8, keep_unreserved: bool| {
+        b.is_ascii_alphanumeric() || (keep_unreserved && matches!(b, b'-' | b'_' | b'.' | b'~'))
     };
     let mut buffer: Vec<u8> = Vec::with_capacity(bytes.len() * 3 + 8);
     for keep_unreserved in [true, false] {
-        if !encodes(keep_unreserved) {
+        if bytes.iter().all(|&b| kept(b, keep_unreserved)) {
             continue;
         }
         buffer.clear();
         for &b in bytes {
-            if b.is_ascii_alphanumeric() || (keep_unreserved && unreserved(&b)) {
+            if kept(b, keep_unreserved) {
                 buffer.push(b);
             } else {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
