@@ -19,7 +19,7 @@ use anyhow::bail;
 use serde_json::Value;
 
 use super::hub_process::{
-    fresh_postgres, queue_all, queue_empty, sign_in, wait_for_empty_queue, Setup,
+    fresh_postgres, queue_all, queue_empty, sign_in, wait_for_empty_queue, wait_for_pass, Setup,
 };
 use super::process::{cpu_between, cpu_by_name, measure};
 use super::workload;
@@ -309,18 +309,15 @@ async fn measure_hub(
     let answered = super::server::answered();
     queue_all(&http, &address, &admin, accounts).await?;
     let pass_started = Instant::now();
-    loop {
-        // The queue is asked only once the provider has answered every account: counting it
-        // reads every account's index entry, work of the bench's, not of the pass.
-        let sent = super::server::answered() - answered >= accounts;
-        tokio::time::sleep(if sent { QUIET_POLL } else { POLL }).await;
-        if sent && queue_empty(&http, &address, &admin).await? {
-            break;
-        }
-        if pass_started.elapsed() > Duration::from_secs(3600) {
-            bail!("the pass did not end within an hour");
-        }
-    }
+    wait_for_pass(
+        &http,
+        (&address, &admin),
+        || super::server::answered() - answered,
+        accounts,
+        (POLL, QUIET_POLL),
+        Duration::from_secs(3600),
+    )
+    .await?;
     let pass = pass_started.elapsed();
     let hub_cpu = served.cpu().saturating_sub(hub_before);
     let db_cpu = postgres_before

@@ -18,7 +18,7 @@ use anyhow::bail;
 use serde_json::Value;
 
 use super::hub::{cpu_goal, cpu_ratio, micros, Args, Bulk, PROC};
-use super::hub_process::{fresh_postgres, queue_all, wait_for_empty_queue, Setup};
+use super::hub_process::{fresh_postgres, queue_all, wait_for_empty_queue, wait_for_pass, Setup};
 use super::latency::{self, Server, CONNECTOR, DOMAIN};
 use super::process::{cpu_between, cpu_by_name};
 
@@ -261,7 +261,15 @@ impl Context<'_> {
         let cpu_before: Vec<Duration> = served.iter().map(|(s, _)| s.cpu()).collect();
         queue_all(&http, &address, &admin, plan.accounts).await?;
         let started = Instant::now();
-        wait_for_empty_queue(&http, &address, &admin, POLL, Duration::from_secs(3600)).await?;
+        wait_for_pass(
+            &http,
+            (&address, &admin),
+            || self.server.requests(),
+            plan.accounts,
+            (POLL, POLL),
+            Duration::from_secs(3600),
+        )
+        .await?;
         let elapsed = started.elapsed();
         let hub_cpu: Duration = served
             .iter()

@@ -12,6 +12,8 @@ pub(super) const KEY_PREFIX: &str = "bench-token-";
 pub(super) struct KeyCounts {
     counts: Vec<AtomicU32>,
     unknown: AtomicU64,
+    /// Requests recorded since the last reset, known key or not.
+    recorded: AtomicU64,
 }
 
 /// How many keys were asked for how many times.
@@ -31,11 +33,13 @@ impl KeyCounts {
         Self {
             counts: (0..keys).map(|_| AtomicU32::new(0)).collect(),
             unknown: AtomicU64::new(0),
+            recorded: AtomicU64::new(0),
         }
     }
 
     /// Counts a request by its `Authorization` header's value.
     pub(super) fn record(&self, authorization: Option<&str>) {
+        self.recorded.fetch_add(1, Ordering::Relaxed);
         match authorization
             .and_then(key_index)
             .and_then(|i| self.counts.get(i))
@@ -54,6 +58,12 @@ impl KeyCounts {
             count.store(0, Ordering::SeqCst);
         }
         self.unknown.store(0, Ordering::SeqCst);
+        self.recorded.store(0, Ordering::SeqCst);
+    }
+
+    /// Requests recorded since the last reset.
+    pub(super) fn recorded(&self) -> u64 {
+        self.recorded.load(Ordering::Relaxed)
     }
 
     /// The counts of the first `keys` keys, summed up.

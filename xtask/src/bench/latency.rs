@@ -76,6 +76,11 @@ impl Server {
         self.per_key.reset();
     }
 
+    /// Requests answered (or being answered) since the last reset.
+    pub(super) fn requests(&self) -> u64 {
+        self.per_key.recorded()
+    }
+
     /// Requests per key since the last reset, over the first `keys` keys.
     pub(super) fn tally(&self, keys: u64) -> Tally {
         self.per_key.tally(keys as usize)
