@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::accounts::{filter_clauses, AccountFilter};
-use super::db::{Store, StoreError};
+use super::db::{DbKind, Store, StoreError};
 use crate::crypto::Sealed;
 
 /// An account as a pass claims it: only what its check and the record of its result need.
@@ -51,13 +51,21 @@ impl Store {
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<Claimed>, StoreError> {
-        let sql = format!(
-            "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN \
-             (SELECT id FROM accounts WHERE next_check_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4{lock}) \
-             RETURNING {CLAIM_READ}",
-            lock = self.skip_locked()
-        );
+        const DUE: &str = "SELECT id FROM accounts WHERE next_check_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_check_at LIMIT $4";
+        let sql = match self.kind {
+            // The due ids are locked and collected first, then each row is updated by its key:
+            // with `IN (SELECT …)` PostgreSQL joined them by reading the whole table, at every
+            // claim.
+            DbKind::Postgres => format!(
+                "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id = ANY(ARRAY(\
+                 {DUE} FOR UPDATE SKIP LOCKED)) RETURNING {CLAIM_READ}"
+            ),
+            DbKind::Sqlite => format!(
+                "UPDATE accounts SET lease_until = $1, lease_owner = $2 WHERE id IN ({DUE}) \
+                 RETURNING {CLAIM_READ}"
+            ),
+        };
         let rows = sqlx::query(&sql)
             .bind(lease_until)
             .bind(owner)

@@ -695,3 +695,31 @@ async fn an_edit_from_a_stale_read_is_refused_with_409() {
     assert!(err.to_string().contains("reload"), "{err}");
     assert_eq!(hub.hub.account(&id).await.expect("account").label, "first");
 }
+
+/// On PostgreSQL, pages of `accounts` keep room for a row's new version, so a claim (which
+/// changes only unindexed lease columns) updates rows in place; opening the store again leaves
+/// the setting as it is. On SQLite there is no such setting.
+#[tokio::test]
+async fn on_postgresql_accounts_pages_keep_room_for_claims() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = crate::support::database_url(&dir).await;
+    if !url.starts_with("postgres") {
+        return;
+    }
+    for _ in 0..2 {
+        let store = connector_hub::testing::Store::open(&url)
+            .await
+            .expect("open");
+        store.close().await;
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+        let options: String = sqlx::query_scalar(
+            "SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class \
+             WHERE oid = 'accounts'::regclass",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("table options");
+        assert_eq!(options, "fillfactor=80");
+    }
+}
