@@ -13,6 +13,7 @@ mod checker;
 mod flags;
 mod input;
 mod interrupt;
+mod judge;
 mod line;
 mod output;
 mod pending;
@@ -38,8 +39,9 @@ use self::checker::{host_slots, raise_open_files, Checker};
 use self::flags::{
     concurrency, host_concurrency, options_by_connector, rates_by_connector, registered,
 };
-use self::input::{Entry, Source, Work};
+use self::input::Source;
 use self::interrupt::{Interrupt, INTERRUPTED};
+use self::judge::{Entry, Work};
 use self::output::LineOutput;
 use self::pending::Pending;
 use self::recent::Recent;

@@ -12,8 +12,8 @@ use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
 use foldhash::HashMap;
 use tokio::sync::Semaphore;
 
-use super::input::Job;
 use super::interrupt::Interrupt;
+use super::judge::Job;
 use super::pending::Pending;
 
 /// What every check shares: one HTTP client and pool, the options and rate per connector, and

@@ -1,7 +1,7 @@
 //! One bulk input line's fields, read in one pass: the four known ones kept, the credentials
 //! read straight into their pairs, and only the names of unknown fields kept (their values are
 //! skipped). Reading the line into a `serde_json::Value` first, as before, built every key as a
-//! string and the credentials twice. What the line says is judged by `input::parse_line`.
+//! string and the credentials twice. What the line says is judged by `judge::parse_line`.
 
 use std::borrow::Cow;
 use std::fmt;
