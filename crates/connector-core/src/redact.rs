@@ -9,13 +9,18 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
 
+use self::forms::each_form;
+use self::windows::Windows;
+
 use crate::secret::mask;
 use crate::text::printable;
+
+mod forms;
+mod windows;
 
 /// The shortest run of a secret's characters that counts as showing it.
 pub const RUN: usize = 12;
@@ -47,15 +52,6 @@ pub struct Redactor {
     sent: Vec<SecretString>,
 }
 
-/// Every [`RUN`]-byte window of every form of every secret.
-struct Windows {
-    /// Each window folded ([`FOLD`]) and packed into a `u128` (12 bytes fit).
-    windows: Vec<u128>,
-    /// Two bits per window ([`filter_bits`]): text windows missing either are skipped without
-    /// searching `windows`. Cheaper to build than sorting.
-    filter: [u64; FILTER_WORDS],
-}
-
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
@@ -80,26 +76,6 @@ impl Drop for Redactor {
     fn drop(&mut self) {
         self.pairs.zeroize();
     }
-}
-
-impl Drop for Windows {
-    fn drop(&mut self) {
-        self.windows.zeroize();
-        self.filter.zeroize();
-    }
-}
-
-/// The filter's size in 64-bit words: 4,096 bits, so a few hundred windows leave most clear.
-const FILTER_WORDS: usize = 64;
-
-/// A window's two bits in the filter (word and bit each), from two parts of one hash: a text
-/// window that is no secret's passes only when both are set, so few reach the search of
-/// `windows` (about 1% with a few hundred windows, against 5% with one bit).
-fn filter_bits(window: u128) -> [(usize, u64); 2] {
-    let folded = (window as u64) ^ ((window >> 64) as u64);
-    let hash = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let bit = |h: u64| ((h >> 6) as usize & (FILTER_WORDS - 1), 1u64 << (h & 63));
-    [bit(hash >> 52), bit((hash >> 40) & 0xFFF)]
 }
 
 impl Redactor {
@@ -141,10 +117,7 @@ impl Redactor {
     /// The windows of every form, built the first time they are needed.
     fn windows(&self) -> &Windows {
         self.windows.get_or_init(|| {
-            let mut windows = Box::new(Windows {
-                windows: Vec::new(),
-                filter: [0; FILTER_WORDS],
-            });
+            let mut windows = Box::new(Windows::new());
             for secret in &self.secrets {
                 each_form(secret.expose_secret().as_bytes(), |form| {
                     windows.add_form(form)
@@ -293,64 +266,6 @@ impl Redactor {
     }
 }
 
-/// Calls `add` with every form of a secret a provider may echo: the value, base64 (at every
-/// alignment, with and without the trailing `:` of a Basic username) and percent-encoding (RFC
-/// 3986 and encode-all). Upper- and lower-cased forms and the URL-safe base64 alphabet are
-/// covered by how windows are compared ([`FOLD`]).
-fn each_form(bytes: &[u8], mut add: impl FnMut(&[u8])) {
-    add(bytes);
-
-    // Percent-encoding: encoders differ on `-_.~`, so both the RFC 3986 form and the
-    // encode-everything form, where they differ from the value (a form that would encode
-    // nothing is not built).
-    let kept = |b: u8, keep_unreserved: bool| {
-        b.is_ascii_alphanumeric() || (keep_unreserved && matches!(b, b'-' | b'_' | b'.' | b'~'))
-    };
-    let mut buffer: Vec<u8> = Vec::with_capacity(bytes.len() * 3 + 8);
-    for keep_unreserved in [true, false] {
-        if bytes.iter().all(|&b| kept(b, keep_unreserved)) {
-            continue;
-        }
-        buffer.clear();
-        for &b in bytes {
-            if kept(b, keep_unreserved) {
-                buffer.push(b);
-            } else {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                buffer.extend_from_slice(&[
-                    b'%',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 15)],
-                ]);
-            }
-        }
-        add(&buffer);
-    }
-
-    // Base64 of `value:` with 0, 1 or 2 bytes before it: after a prefix the encoding starts
-    // mid-group, so its first group mixes in the prefix and the rest is the secret's own.
-    buffer.clear();
-    buffer.extend_from_slice(&[0, 0]);
-    buffer.extend_from_slice(bytes);
-    buffer.push(b':');
-    let mut encoded = vec![0u8; buffer.len().div_ceil(3) * 4 + 4];
-    let engine = &base64::engine::general_purpose::STANDARD;
-    for offset in 0..3 {
-        let skip = if offset == 0 { 0 } else { 4 };
-        if let Ok(len) = engine.encode_slice(&buffer[2 - offset..], &mut encoded) {
-            add(&encoded[skip.min(len)..len]);
-        }
-        // Without the colon (the key as a Basic password, `user:KEY`) only the last group
-        // differs, and it differs at every offset: add the windows that reach it.
-        let without_colon = &buffer[2 - offset..buffer.len() - 1];
-        if let Some(tail) = encoded_tail(without_colon, skip, &mut encoded) {
-            add(tail);
-        }
-    }
-    buffer.zeroize();
-    encoded.zeroize();
-}
-
 /// Adds the pairs of byte classes that follow each other in `form` ([`CLASS`]), when it is
 /// long enough to hold a window.
 fn add_pairs(pairs: &mut [u64; 64], searched: &mut bool, form: &[u8]) {
@@ -365,48 +280,6 @@ fn add_pairs(pairs: &mut [u64; 64], searched: &mut bool, form: &[u8]) {
         pairs[previous & 63] |= 1 << (class & 63);
         previous = class;
     }
-}
-
-impl Windows {
-    fn add_form(&mut self, form: &[u8]) {
-        if form.len() < RUN {
-            return;
-        }
-        let mut window = 0u128;
-        let (first, rest) = form.split_at(RUN - 1);
-        for &byte in first {
-            window = push_folded(window, FOLD[usize::from(byte)]);
-        }
-        self.windows.reserve(rest.len());
-        for &byte in rest {
-            window = push_folded(window, FOLD[usize::from(byte)]);
-            let [(word_a, bit_a), (word_b, bit_b)] = filter_bits(window);
-            self.filter[word_a] |= bit_a;
-            self.filter[word_b] |= bit_b;
-            self.windows.push(window);
-        }
-    }
-
-    fn holds(&self, window: u128) -> bool {
-        filter_bits(window)
-            .iter()
-            .all(|&(word, bit)| self.filter[word] & bit != 0)
-            && self.windows.contains(&window)
-    }
-}
-
-/// The last [`RUN`] + 3 characters of the standard base64 of `bytes` (none of the first `skip`),
-/// written into `out`: only the 3-byte groups they come from are encoded, which give the same
-/// characters as in the whole encoding.
-fn encoded_tail<'o>(bytes: &[u8], skip: usize, out: &'o mut [u8]) -> Option<&'o [u8]> {
-    let whole = bytes.len().div_ceil(3) * 4;
-    let from = whole.saturating_sub(RUN + 3).max(skip).min(whole);
-    let group = from / 4;
-    let tail = bytes.get(group * 3..).unwrap_or_default();
-    let len = base64::engine::general_purpose::STANDARD
-        .encode_slice(tail, out)
-        .ok()?;
-    out.get(from - group * 4..len)
 }
 
 /// Each byte folded so that one comparison covers several forms: ASCII case is ignored (upper-
@@ -463,6 +336,7 @@ fn push_folded(window: u128, folded: u8) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
     use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
     use proptest::prelude::*;
 
@@ -635,19 +509,6 @@ mod tests {
                 i + 1 >= RUN && r.holds_window(window)
             });
             prop_assert_eq!(r.holds_secret(&text), every_window, "{}", text);
-        }
-
-        /// The tail of an encoding, encoded alone, is the tail of the whole encoding.
-        #[test]
-        fn an_encoded_tail_is_the_end_of_the_whole_encoding(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            skip in prop::sample::select(vec![0usize, 4]),
-        ) {
-            let whole = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            let from = whole.len().saturating_sub(RUN + 3).max(skip).min(whole.len());
-            let mut out = vec![0u8; bytes.len().div_ceil(3) * 4 + 4];
-            let tail = encoded_tail(&bytes, skip, &mut out).map(<[u8]>::to_vec);
-            prop_assert_eq!(tail.as_deref(), Some(&whole.as_bytes()[from..]));
         }
 
         /// Redaction never panics and leaves text holding no secret unchanged.
