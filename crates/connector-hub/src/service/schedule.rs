@@ -23,8 +23,9 @@ use crate::store::{Claimed, Lease, Verification};
 /// How often old audit records, history and deliveries are removed.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
-/// Accounts claimed per round, per unit of concurrency.
-const CLAIM_FACTOR: usize = 4;
+/// Accounts claimed per round, per unit of concurrency. With one batch claimed ahead, a
+/// process holds at most twice this many leases beside its checks in flight.
+const CLAIM_FACTOR: usize = 2;
 
 /// What a pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -95,19 +96,31 @@ impl Hub {
         let batch = concurrency * CLAIM_FACTOR;
         let (done_tx, done_rx) = mpsc::channel::<(String, Checked)>(batch);
 
-        // Claimed when the checks need more, not ahead: accounts due are shared fairly between
-        // processes, and a process holds no more leases than one batch and its checks in flight.
+        // One batch is claimed ahead: the next claim runs while the current batch is handed
+        // out, so checks do not wait for the database each time a batch runs out. A slot in
+        // the channel is taken before claiming, so a process holds at most the batch being
+        // handed out, the one waiting, and its checks in flight; accounts due are still shared
+        // fairly between processes.
         let claim_error = std::sync::Mutex::new(None);
-        // Boxed, with its state passed by value: otherwise the pass is not a `Send` future.
-        let claims = stream::unfold((self, &claim_error), move |(hub, error_slot)| async move {
-            match hub.claim_batch(batch).await {
-                Ok(next) if next.accounts.is_empty() => None,
-                Ok(next) => Some((next, (hub, error_slot))),
-                Err(error) => {
-                    *error_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
-                    None
+        let (batch_tx, batch_rx) = tokio::sync::mpsc::channel::<Batch>(1);
+        let claim = async {
+            while let Ok(slot) = batch_tx.reserve().await {
+                match self.claim_batch(batch).await {
+                    Ok(next) if next.accounts.is_empty() => break,
+                    Ok(next) => slot.send(next),
+                    Err(error) => {
+                        *claim_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+                        break;
+                    }
                 }
             }
+            drop(batch_tx);
+            Ok::<_, HubError>(())
+        };
+        // Boxed, with its state passed by value: otherwise the pass is not a `Send` future.
+        let claims = stream::unfold(batch_rx, |mut batches| async move {
+            let next = batches.recv().await?;
+            Some((next, batches))
         })
         .boxed();
         let check = claims
@@ -138,7 +151,8 @@ impl Hub {
             }
             Ok::<_, HubError>((report, released))
         };
-        let ((), (report, released)) = tokio::try_join!(
+        let ((), (), (report, released)) = tokio::try_join!(
+            claim,
             async {
                 // The receiving side only goes away when recording failed, which ends the pass.
                 let _ = check.await;

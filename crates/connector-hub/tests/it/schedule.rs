@@ -501,6 +501,46 @@ async fn a_pass_sends_one_check_to_a_host_until_it_answers_then_the_rest_togethe
     );
 }
 
+/// A pass claims its next batch while the current one is checked, so checks do not wait on the
+/// database each time a batch runs out, but never more than one batch ahead. With concurrency 1
+/// (two accounts a batch), six accounts due and each check taking 800 ms: during the first
+/// check, the batch being checked and the next are leased (4); during the third, the first two
+/// have been recorded, the second batch is being handed out and the third is claimed (4 again;
+/// 2 without a batch ahead, 4 then 2 with one batch of four).
+#[tokio::test]
+async fn a_pass_claims_one_batch_ahead_and_no_more() {
+    let lever = fake_provider("lever").await;
+    let hub = TestHub::start_with(&[&lever], |s| s.reverify_concurrency = 1).await;
+    for owner in ["a", "b", "c", "d", "e", "f"] {
+        hub.link("lever", owner, &lever.good).await;
+    }
+    lever.server.reset().await;
+    let check = std::time::Duration::from_millis(800);
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_delay(check))
+        .mount(&lever.server)
+        .await;
+    hub.execute("UPDATE accounts SET next_check_at = 0").await;
+
+    let watch = async {
+        let mut leased = Vec::new();
+        for wait in [check / 2, check * 2] {
+            tokio::time::sleep(wait).await;
+            leased.push(hub.hub.queue(false).await.expect("queue").in_progress);
+        }
+        leased
+    };
+    let (report, leased) = tokio::join!(hub.hub.run_pass(), watch);
+
+    assert_eq!(report.expect("pass").checked, 6);
+    assert_eq!(
+        leased,
+        [4, 4],
+        "leases held during the first and third checks"
+    );
+    assert_eq!(hub.hub.queue(false).await.expect("queue").in_progress, 0);
+}
+
 #[tokio::test]
 async fn audit_history_and_deliveries_past_their_retention_are_removed_in_batches() {
     let hub = TestHub::start(&[]).await;
