@@ -18,14 +18,14 @@ mod line;
 mod output;
 mod pending;
 mod recent;
+mod report_line;
 mod summary;
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use connector_core::{CheckReport, HttpClient, Status};
+use connector_core::{CheckReport, HttpClient};
 use futures::future::{self, Either, FutureExt};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -45,6 +45,7 @@ use self::judge::{Entry, Work};
 use self::output::LineOutput;
 use self::pending::Pending;
 use self::recent::Recent;
+use self::report_line::write_line;
 use self::summary::Summary;
 
 /// Lines in progress per request in flight: room for fast lines to finish behind a slow one.
@@ -250,101 +251,17 @@ async fn emit(
             continue; // interrupted before it was sent: no result to report
         };
         line.clear();
-        write_line(&mut line, &done, report).map_err(Stop::Output)?;
+        write_line(&mut line, &done.id, done.line, &done.warnings, report).map_err(Stop::Output)?;
         out.push(&line).map_err(Stop::Output)?;
         summary.record(report.status);
     }
     out.flush().map_err(Stop::Output)
 }
 
-/// Writes an output line: the input's id, then exactly the fields of `connector check --json`.
-/// The report's own object is spliced in after the id (cheaper than `#[serde(flatten)]`, which
-/// goes through a generic map for every line).
-fn write_line(out: &mut impl Write, done: &Done, report: &CheckReport) -> io::Result<()> {
-    let report = line_report(done, report);
-    out.write_all(b"{\"id\":")?;
-    serde_json::to_writer(&mut *out, &done.id)?;
-    out.write_all(b",")?;
-    serde_json::to_writer(
-        OpeningBraceSkipped {
-            inner: &mut *out,
-            skipped: false,
-        },
-        &*report,
-    )?;
-    out.write_all(b"\n")
-}
-
-/// Passes writes through, minus the first byte (the `{` of a serialized object).
-struct OpeningBraceSkipped<W> {
-    inner: W,
-    skipped: bool,
-}
-
-impl<W: Write> Write for OpeningBraceSkipped<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.skipped || buf.is_empty() {
-            return self.inner.write(buf);
-        }
-        self.skipped = true;
-        Ok(1 + self.inner.write(&buf[1..])?)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// The shared report as this line reports it: an `invalid_input` names the line, and notes
-/// about the line come first among the warnings.
-fn line_report<'a>(done: &Done, report: &'a CheckReport) -> Cow<'a, CheckReport> {
-    let name_line = report.status == Status::InvalidInput && !report.message.starts_with("line ");
-    if !name_line && done.warnings.is_empty() {
-        return Cow::Borrowed(report);
-    }
-    let mut report = report.clone();
-    if name_line {
-        report.message = format!("line {}: {}", done.line, report.message);
-    }
-    if !done.warnings.is_empty() {
-        report.warnings.splice(0..0, done.warnings.iter().cloned());
-    }
-    Cow::Owned(report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn output_lines_are_id_then_the_check_json_fields() {
-        let report = CheckReport {
-            connector: "polytomic".to_owned(),
-            variant: "api_key".to_owned(),
-            status: Status::InvalidInput,
-            key: Some("••••847b".to_owned()),
-            http_status: None,
-            message: "field `api_key` is required".to_owned(),
-            warnings: vec!["report".to_owned()],
-            account: None,
-            elapsed_ms: 0,
-        };
-        let done = Done {
-            line: 9,
-            id: Value::from("acct"),
-            report: Some(Arc::new(report.clone())),
-            warnings: vec!["line".to_owned()],
-        };
-        let mut out = Vec::new();
-        write_line(&mut out, &done, &report).unwrap();
-
-        let mut expected = report;
-        expected.message = "line 9: field `api_key` is required".to_owned();
-        expected.warnings = vec!["line".to_owned(), "report".to_owned()];
-        let single = serde_json::to_string(&expected).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, format!("{{\"id\":\"acct\",{}\n", &single[1..]));
-    }
+    use connector_core::Status;
 
     #[tokio::test]
     async fn lines_never_sent_are_left_out_and_the_others_written_whole() {

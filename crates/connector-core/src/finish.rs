@@ -34,9 +34,13 @@ pub(crate) fn finish(
 ) -> Finished {
     let mut warnings = Vec::new();
     let data = outcome.data.map(|data| {
-        let (masked, plain): (Account, Account) = data
-            .into_iter()
-            .partition(|(k, _)| masked.contains(&k.as_str()));
+        // A check masks nothing: its account is bounded as it is, not rebuilt in two halves.
+        let (masked, plain): (Account, Account) = if masked.is_empty() {
+            (Account::new(), data)
+        } else {
+            data.into_iter()
+                .partition(|(k, _)| masked.contains(&k.as_str()))
+        };
         let (mut bounded, notes) = bounded_account(plain, redactor);
         warnings.extend(notes);
         bounded.extend(masked);
