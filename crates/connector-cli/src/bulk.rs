@@ -2,8 +2,9 @@
 //!
 //! A reader thread parses the input line by line into a bounded channel ([`input`],
 //! [`line`](mod@line)). Each line becomes a future in an ordered window (`buffered`) a few times
-//! wider than `--concurrency`; checks run as tasks on the runtime ([`checker`]): a semaphore
-//! bounds the requests in flight, hosts get their places, and `--rate` spaces the requests to one
+//! wider than `--concurrency`; checks run as tasks on shards, one thread per core each with its
+//! own runtime and HTTP client ([`shards`]), and share a [`checker`]: a semaphore bounds the
+//! requests in flight, hosts get their places, and `--rate` spaces the requests to one
 //! connector (the flags are read in [`flags`]). Identical credentials share one check through a
 //! bounded cache of recent ones ([`recent`], [`pending`]). Results are written in input order as
 //! soon as the line at the head of the window is done, so memory depends on the window, not on
@@ -19,6 +20,7 @@ mod output;
 mod pending;
 mod recent;
 mod report_line;
+mod shards;
 mod summary;
 
 use std::io::{self, Write};
@@ -46,6 +48,7 @@ use self::output::LineOutput;
 use self::pending::Pending;
 use self::recent::Recent;
 use self::report_line::write_line;
+use self::shards::Shards;
 use self::summary::Summary;
 
 /// Lines in progress per request in flight: room for fast lines to finish behind a slow one.
@@ -77,11 +80,16 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
     let window = concurrency
         .saturating_mul(WINDOW_PER_REQUEST)
         .min(concurrency.saturating_add(WINDOW_SPARE_MAX));
-    let http = settings.http_client(
-        HttpClient::builder().pool_size(per_host),
-        &limits,
-        &args.network,
-    )?;
+    // One client per shard: a connection stays on the thread that opened it.
+    let clients = (0..shards::count())
+        .map(|_| {
+            settings.http_client(
+                HttpClient::builder().pool_size(per_host),
+                &limits,
+                &args.network,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let (lines, reader) = Source::open(path)?.spawn(INPUT_QUEUE)?;
 
     let mut summary = Summary::start();
@@ -95,13 +103,14 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
         Arc::clone(&permits),
     )?;
     let checker = Arc::new(Checker {
-        http,
         options,
         rates,
-        hosts: host_slots(per_host, concurrency, open_files),
+        hosts: host_slots(per_host, concurrency, open_files, clients.len()),
         permits,
         interrupt: interrupt.clone(),
     });
+    let mut shards = Shards::start(&checker, clients)
+        .map_err(|e| UsageError::new(format!("cannot start the checking threads: {e}")))?;
     let mut recent: Recent<CheckKey, Arc<Pending>> = Recent::new(RECENT_CREDENTIALS + window);
 
     let read = summary.counters();
@@ -135,7 +144,7 @@ pub async fn run(args: &CheckArgs, settings: &Settings) -> Result<ExitCode, Usag
                     let warnings = job.warnings.clone();
                     let mut started = None;
                     let (pending, reused) = recent.get_or_insert_with(key, || {
-                        let (pending, task) = checker.start(job);
+                        let (pending, task) = shards.start_check(job);
                         started = Some(task);
                         pending
                     });

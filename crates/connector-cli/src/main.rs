@@ -130,7 +130,7 @@ fn dispatch(cli: Cli) -> ExitCode {
             definition,
         } => describe::describe(&id, json, definition),
         Command::Check(args) if args.bulk.is_some() => settings::Settings::load(config)
-            .and_then(|settings| block_on(bulk::run(&args, &settings))?),
+            .and_then(|settings| block_on_one_thread(bulk::run(&args, &settings))?),
         Command::Check(args) => settings::Settings::load(config)
             .and_then(|settings| block_on(check::run(&args, &settings))?),
         Command::Run(args) => settings::Settings::load(config)
@@ -150,7 +150,20 @@ fn dispatch(cli: Cli) -> ExitCode {
 /// deadline): the deadline bounds the whole process, not just the report. A panic inside is
 /// passed on once the runtime is gone.
 fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, UsageError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    run_on(tokio::runtime::Builder::new_multi_thread(), future)
+}
+
+/// [`block_on`] on one thread: for a bulk run, whose checks run on threads of their own and
+/// whose reading and writing of lines need no more.
+fn block_on_one_thread<F: std::future::Future>(future: F) -> Result<F::Output, UsageError> {
+    run_on(tokio::runtime::Builder::new_current_thread(), future)
+}
+
+fn run_on<F: std::future::Future>(
+    mut builder: tokio::runtime::Builder,
+    future: F,
+) -> Result<F::Output, UsageError> {
+    let runtime = builder
         .enable_all()
         .build()
         .map_err(|e| UsageError::new(format!("cannot start the async runtime: {e}")))?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 mod hosts;
 mod resolve;
 
-pub use hosts::{connection_budget, HostSlot, HostSlots, POOL_IDLE_TIMEOUT};
+pub use hosts::{connection_budget, HostSlot, HostSlots, MAX_SHARDS, POOL_IDLE_TIMEOUT};
 pub use resolve::{Pin, PinError};
 
 pub use crate::spec::Repeat;

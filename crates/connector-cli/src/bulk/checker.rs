@@ -1,25 +1,22 @@
-//! The checks of a bulk run: each one a task of its own, waiting for its connector's rate, a
-//! place at its host and a permit before it sends, and the open-file and connection budget those
+//! The checks of a bulk run: each one a task of its own on a shard ([`super::shards`]), waiting
+//! for its connector's rate, a place at its host and a permit before it sends, and the open-file and connection budget those
 //! places keep within.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use connector_core::check::verify_host;
 use connector_core::http::{connection_budget, HostSlot, HostSlots};
 use connector_core::rate::RateLimit;
-use connector_core::{CheckOptions, CheckReport, HttpClient, Status};
+use connector_core::{CheckOptions, CheckReport, HttpClient};
 use foldhash::HashMap;
 use tokio::sync::Semaphore;
 
 use super::interrupt::Interrupt;
 use super::judge::Job;
-use super::pending::Pending;
 
-/// What every check shares: one HTTP client and pool, the options and rate per connector, and
-/// the bound on requests in flight.
+/// What every check shares, whichever shard runs it: the options and rate per connector, and
+/// the bounds on requests in flight.
 pub(super) struct Checker {
-    pub(super) http: HttpClient,
     pub(super) options: HashMap<&'static str, CheckOptions>,
     pub(super) rates: HashMap<&'static str, RateLimit>,
     /// `--host-concurrency`, each host's share of `--concurrency`, and one check per host
@@ -31,45 +28,11 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// Starts checking at once, as a task of its own. Returns where lines that repeat the
-    /// credentials wait for the result, and the result for the line that started it.
-    pub(super) fn start(
-        self: &Arc<Self>,
-        job: Job,
-    ) -> (
-        Arc<Pending>,
-        impl Future<Output = Option<Arc<CheckReport>>> + Send + 'static,
-    ) {
-        let checker = Arc::clone(self);
+    /// On the pipeline's thread: waits for the rate slot and a place at the check's host, which
+    /// names the shard to check on. `None` if the run is interrupted first; `Some(None)` when the
+    /// credentials name no host (a placeholder without a value: the check reports it).
+    pub(super) async fn place(&self, job: &Job) -> Option<Option<HostSlot>> {
         let spec = job.connector.spec();
-        let (id, variant) = (spec.id, job.variant.name);
-        let task = tokio::spawn(async move { checker.check(job).await });
-        let report = async move {
-            task.await.unwrap_or_else(|_| {
-                Some(Arc::new(CheckReport {
-                    connector: id.to_owned(),
-                    variant: variant.to_owned(),
-                    status: Status::Unexpected,
-                    key: None,
-                    http_status: None,
-                    message: "the check stopped unexpectedly (an internal error); run it again with `connector check`".to_owned(),
-                    warnings: Vec::new(),
-                    account: None,
-                    elapsed_ms: 0,
-                }))
-            })
-        };
-        (Arc::new(Pending::default()), report)
-    }
-
-    /// Waits for the rate slot, a slot at the host and a permit, then checks; `None` if the run
-    /// is interrupted before the request is sent. Once sent, a check runs to its end, bounded by
-    /// its deadline.
-    async fn check(&self, job: Job) -> Option<Arc<CheckReport>> {
-        crate::test_panic::panic_for_tests("bulk-check");
-        let spec = job.connector.spec();
-        let default = CheckOptions::default();
-        let options = self.options.get(spec.id).unwrap_or(&default);
         if let Some(rate) = self.rates.get(spec.id) {
             tokio::select! {
                 biased;
@@ -78,15 +41,31 @@ impl Checker {
             }
         }
         // Taken before the permit, so that checks queued for a busy host leave the permits to
-        // checks for other hosts. No host (a placeholder without a value): the check reports it.
-        let mut slot = match verify_host(spec, &job.credentials, &options.urls) {
+        // checks for other hosts.
+        let urls = self.options.get(spec.id).map(|o| &o.urls);
+        let host = verify_host(spec, &job.credentials, urls.unwrap_or(&Default::default()));
+        Some(match host {
             Some(host) => tokio::select! {
                 biased;
                 () = self.interrupt.stopped() => return None,
                 slot = self.hosts.enter(&host) => Some(slot),
             },
             None => None,
-        };
+        })
+    }
+
+    /// On its shard: waits for a permit, then checks; `None` if the run is interrupted before
+    /// the request is sent. Once sent, a check runs to its end, bounded by its deadline.
+    pub(super) async fn send(
+        &self,
+        http: &HttpClient,
+        job: Job,
+        mut slot: Option<HostSlot>,
+    ) -> Option<Arc<CheckReport>> {
+        crate::test_panic::panic_for_tests("bulk-check");
+        let spec = job.connector.spec();
+        let default = CheckOptions::default();
+        let options = self.options.get(spec.id).unwrap_or(&default);
         // The first Ctrl-C closes the semaphore: a check still waiting here is not sent.
         let _permit = self.permits.acquire().await.ok()?;
         if self.interrupt.is_set() {
@@ -102,12 +81,7 @@ impl Checker {
         };
         let report = job
             .connector
-            .check(
-                &self.http,
-                Some(job.variant.name),
-                &job.credentials,
-                options,
-            )
+            .check(http, Some(job.variant.name), &job.credentials, options)
             .await;
         Some(Arc::new(report))
     }
@@ -116,17 +90,19 @@ impl Checker {
 /// Sockets and files a bulk run may hold besides one connection per check in flight.
 const SPARE_FILES: u64 = 64;
 
-/// Per-host places, keeping no more connections open than the open files allow.
+/// Per-host places for checks on `shards` shards, keeping no more connections open than the
+/// open files allow.
 pub(super) fn host_slots(
     per_host: usize,
     concurrency: usize,
     open_files: Option<u64>,
+    shards: usize,
 ) -> HostSlots {
     let files = open_files.map_or(usize::MAX, |limit| {
         usize::try_from(limit.saturating_sub(SPARE_FILES)).unwrap_or(usize::MAX)
     });
     let budget = connection_budget(concurrency).min(files);
-    HostSlots::with_connection_budget(per_host, concurrency, budget)
+    HostSlots::sharded(per_host, concurrency, budget, shards)
 }
 
 /// Raises the open-file soft limit to the hard limit (each check in flight holds a socket, and

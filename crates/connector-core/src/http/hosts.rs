@@ -13,6 +13,11 @@
 //! is waiting for asks for it to be closed after the answer ([`HostSlot::keep_connection`]):
 //! the connections already kept stay warm for their hosts' next checks, and memory and open
 //! files stay bounded.
+//!
+//! A run may check on several shards, each a thread with its own connection pool
+//! ([`HostSlots::sharded`]). Idle connections are then counted per shard, and a place says which
+//! shard its check runs on: one holding an idle connection to the host if any does, else the one
+//! with the fewest checks in progress. A host then has no more connections than with one pool.
 
 use std::collections::VecDeque;
 
@@ -39,6 +44,9 @@ const KEPT_CONNECTIONS: usize = 3328;
 
 /// Idle connections kept beside the concurrency whatever it is.
 const MIN_IDLE: usize = 256;
+
+/// Shards a table can count connections for.
+pub const MAX_SHARDS: usize = 4;
 
 /// How often, at most, connections idle past [`POOL_IDLE_TIMEOUT`] are looked for once the
 /// budget is reached.
@@ -82,6 +90,8 @@ struct Pool {
     budget: usize,
     concurrency: usize,
     scanned: Option<Instant>,
+    /// Checks in progress on each shard (one entry per shard).
+    busy: Vec<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -91,8 +101,8 @@ struct Host {
     queue: VecDeque<oneshot::Sender<Start>>,
     /// Whether a check at this host has ended (answered or failed) since it was last swept.
     answered: bool,
-    /// Connections to this host left idle, as far as the table knows.
-    pooled: usize,
+    /// Connections to this host left idle, as far as the table knows, per shard.
+    pooled: [u32; MAX_SHARDS],
     /// When one was last left idle.
     returned: Option<Instant>,
 }
@@ -104,6 +114,8 @@ struct Start {
     keep: bool,
     /// It takes a connection left idle before.
     reused: bool,
+    /// The shard it runs on.
+    shard: u8,
 }
 
 impl Start {
@@ -111,12 +123,18 @@ impl Start {
     const UNTRACKED: Start = Start {
         keep: true,
         reused: false,
+        shard: 0,
     };
 }
 
 impl Host {
     fn idle(&self) -> bool {
         self.in_flight == 0 && self.queue.is_empty()
+    }
+
+    /// Idle connections to this host on all shards.
+    fn pooled(&self) -> usize {
+        self.pooled.iter().map(|&n| n as usize).sum()
     }
 
     /// How many checks may be in progress here with `active` hosts in progress.
@@ -132,20 +150,32 @@ impl Host {
     /// new one is decided when it sends ([`HostSlot::keep_connection`]).
     fn start(&mut self, pool: &mut Pool) -> Start {
         self.in_flight += 1;
-        let reused = self.pooled > 0;
+        let shards = pool.busy.len();
+        let kept = (0..shards).find(|&s| self.pooled[s] > 0);
+        let shard = kept.unwrap_or_else(|| pool.least_busy());
+        let reused = kept.is_some();
         if reused {
-            self.pooled -= 1;
+            self.pooled[shard] -= 1;
             pool.idle = pool.idle.saturating_sub(1);
         }
-        Start { keep: true, reused }
+        pool.busy[shard] += 1;
+        Start {
+            keep: true,
+            reused,
+            shard: shard as u8,
+        }
     }
 
     /// A started check ends: with `used`, its connection is left idle if it was to be kept;
     /// without, one it took is given back unused.
     fn end(&mut self, start: Start, used: bool, pool: &mut Pool) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        let shard = usize::from(start.shard);
+        if let Some(busy) = pool.busy.get_mut(shard) {
+            *busy = busy.saturating_sub(1);
+        }
         if (used && start.keep) || (!used && start.reused) {
-            self.pooled += 1;
+            self.pooled[shard.min(MAX_SHARDS - 1)] += 1;
             pool.idle += 1;
             self.returned = Some(Instant::now());
         }
@@ -171,6 +201,13 @@ impl Pool {
         self.idle + self.concurrency < self.budget
     }
 
+    /// The shard with the fewest checks in progress.
+    fn least_busy(&self) -> usize {
+        (0..self.busy.len())
+            .min_by_key(|&s| self.busy[s])
+            .unwrap_or(0)
+    }
+
     /// Whether a scan for expired connections is due (once the budget is reached).
     fn scan_due(&self, now: Instant) -> bool {
         self.scanned
@@ -187,6 +224,11 @@ pub struct HostSlot {
 }
 
 impl HostSlot {
+    /// The shard the check runs on (0 with one shard).
+    pub fn shard(&self) -> usize {
+        usize::from(self.start.shard)
+    }
+
     /// Decides, as the check is about to send, whether it may leave its connection open for
     /// the host's next check: yes for a connection kept before, for a host with checks waiting,
     /// and while the idle connections leave room for the concurrency within the budget. When
@@ -214,6 +256,13 @@ impl HostSlots {
     /// As [`HostSlots::new`], keeping connections (in use and idle) for hosts nobody waits for
     /// only while there are fewer than `budget`: fewer when open files are scarce.
     pub fn with_connection_budget(cap: usize, concurrency: usize, budget: usize) -> Self {
+        Self::sharded(cap, concurrency, budget, 1)
+    }
+
+    /// As [`HostSlots::with_connection_budget`], for checks run on `shards` shards (1 to
+    /// [`MAX_SHARDS`]), each with its own connection pool: each place names its shard
+    /// ([`HostSlot::shard`]).
+    pub fn sharded(cap: usize, concurrency: usize, budget: usize, shards: usize) -> Self {
         Self(Arc::new(Inner {
             cap: cap.max(1),
             concurrency: concurrency.max(1),
@@ -226,6 +275,7 @@ impl HostSlots {
                     budget,
                     concurrency: concurrency.max(1),
                     scanned: None,
+                    busy: vec![0; shards.clamp(1, MAX_SHARDS)],
                 },
             }),
         }))
@@ -299,7 +349,7 @@ impl Table {
         if !self.hosts.contains_key(host) {
             if self.hosts.len() >= self.sweep_at {
                 self.expire(Instant::now());
-                self.hosts.retain(|_, h| !h.idle() || h.pooled > 0);
+                self.hosts.retain(|_, h| !h.idle() || h.pooled() > 0);
                 self.sweep_at = SWEEP_AT_LEAST.max(self.hosts.len() * 2);
             }
             self.hosts.insert(host.into(), Host::default());
@@ -329,9 +379,9 @@ impl Table {
             let expired = host
                 .returned
                 .is_some_and(|at| now.duration_since(at) >= POOL_IDLE_TIMEOUT);
-            if expired && host.pooled > 0 {
-                self.pool.idle = self.pool.idle.saturating_sub(host.pooled);
-                host.pooled = 0;
+            if expired && host.pooled() > 0 {
+                self.pool.idle = self.pool.idle.saturating_sub(host.pooled());
+                host.pooled = [0; MAX_SHARDS];
             }
         }
     }
@@ -472,6 +522,48 @@ mod tests {
             .expect("the waiting check got the place")
             .expect("no panic");
         assert_eq!(hosts.tracked(), (1, 0), "nothing in progress or waiting");
+    }
+
+    #[tokio::test]
+    async fn a_place_runs_on_the_shard_holding_the_hosts_idle_connection_else_the_least_busy() {
+        let hosts = HostSlots::sharded(4, 8, connection_budget(8), 2);
+        let (a, b) = (hosts.enter("a").await, hosts.enter("b").await);
+        assert_eq!(
+            (a.shard(), b.shard()),
+            (0, 1),
+            "new connections go to the least busy"
+        );
+        drop((a, b));
+        assert_eq!(
+            hosts.pooled(),
+            2,
+            "a's connection idle on shard 0, b's on shard 1"
+        );
+        let x = hosts.enter("x").await;
+        assert_eq!(x.shard(), 0, "a tie goes to the first shard");
+        let a = hosts.enter("a").await;
+        assert_eq!(
+            a.shard(),
+            0,
+            "a's idle connection is on shard 0, the busier one"
+        );
+        let b = hosts.enter("b").await;
+        assert_eq!(b.shard(), 1);
+        assert_eq!(hosts.pooled(), 0);
+        let b2 = hosts.enter("b").await;
+        assert_eq!(
+            b2.shard(),
+            1,
+            "no idle connection left: the least busy shard"
+        );
+        drop((x, a, b, b2));
+    }
+
+    #[tokio::test]
+    async fn one_shard_runs_everything_on_shard_0() {
+        let hosts = HostSlots::new(4, 8);
+        let slots = [hosts.enter("a").await, hosts.enter("b").await];
+        assert!(slots.iter().all(|s| s.shard() == 0));
     }
 
     #[tokio::test]
