@@ -1,6 +1,6 @@
-//! The checks of a bulk run: each one a task of its own on a shard ([`super::shards`]), waiting
-//! for its connector's rate, a place at its host and a permit before it sends, and the open-file and connection budget those
-//! places keep within.
+//! The checks of a bulk run: each waits for its connector's rate and a place at its host on the
+//! pipeline's thread, then for a permit on its shard ([`super::shards`]) before it sends; and
+//! the open-file and connection budget those places keep within.
 
 use std::sync::Arc;
 
@@ -42,9 +42,9 @@ impl Checker {
         }
         // Taken before the permit, so that checks queued for a busy host leave the permits to
         // checks for other hosts.
-        let urls = self.options.get(spec.id).map(|o| &o.urls);
-        let host = verify_host(spec, &job.credentials, urls.unwrap_or(&Default::default()));
-        Some(match host {
+        let default = CheckOptions::default();
+        let options = self.options.get(spec.id).unwrap_or(&default);
+        Some(match verify_host(spec, &job.credentials, &options.urls) {
             Some(host) => tokio::select! {
                 biased;
                 () = self.interrupt.stopped() => return None,
